@@ -1,0 +1,18 @@
+"""One parser per file kind.  :func:`parser_for` is the only lookup.
+
+>>> parser_for(Kind.WAAGENT_LOG).__module__
+'loganalyzer.parsers.waagent_log'
+"""
+from __future__ import annotations
+
+from ..kinds import Kind
+from .base import Document, ParseContext, Parser
+from .registry import PARSERS
+
+
+def parser_for(kind: Kind) -> Parser | None:
+    """The parser for ``kind``; ``None`` for kinds that are only listed (binary)."""
+    return PARSERS.get(kind)
+
+
+__all__ = ["Document", "ParseContext", "Parser", "parser_for", "PARSERS"]

@@ -1,0 +1,55 @@
+"""The outcome of analysing one bundle: what every report renders and the API returns.
+
+>>> AnalysisOptions().fail_on
+'error'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+from typing import Any
+
+from .facts.model import Facts
+from .limits import DEFAULT_LIMITS, Limits
+from .model import CauseVerdict, FileCoverage, Finding, Severity
+from .sources.base import BundleInfo
+
+
+@dataclass(slots=True)
+class AnalysisOptions:
+    """Everything the user can set that changes an analysis (CLI flags map one to one)."""
+
+    tz: tzinfo = timezone.utc
+    since: datetime | None = None
+    until: datetime | None = None
+    min_agent_version: str | None = None
+    error_code: str | None = None
+    rule_dirs: list[str] = field(default_factory=list)
+    redact: bool = True
+    limits: Limits = DEFAULT_LIMITS
+    fail_on: str = "error"
+    root: str | None = None
+
+
+@dataclass(slots=True)
+class AnalysisResult:
+    input: BundleInfo
+    coverage: list[FileCoverage]
+    facts: Facts
+    findings: list[Finding]
+    causes: list[CauseVerdict]
+    options: AnalysisOptions
+    missing_evidence: list[str] = field(default_factory=list)
+    rule_errors: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def top_finding(self) -> Finding | None:
+        """The most likely cause: highest severity, then confidence, then evidence count."""
+        conf = {"high": 2, "medium": 1, "low": 0}
+        ranked = sorted(self.findings, key=lambda f: (Severity(f.severity).rank,
+                                                      conf[str(f.confidence)], f.count), reverse=True)
+        return ranked[0] if ranked else None
+
+    def worst_severity(self) -> Severity | None:
+        return max((Severity(f.severity) for f in self.findings), key=lambda s: s.rank, default=None)
