@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from ..kinds import Kind
 from .base import Parser
 
-#: ``kind: "module:function"`` inside this package.  One entry per kind; BINARY has none.
+#: ``kind: "module:function"`` inside this package.  One entry per kind; BINARY and
+#: HISTORY_ARCHIVE have none (archives are opened as folders by the sources).
 PARSER_PATHS: dict[Kind, str] = {
     Kind.WAAGENT_LOG: "waagent_log:parse",
     Kind.COMMAND_EXECUTION_LOG: "waagent_log:parse",
@@ -28,7 +29,6 @@ PARSER_PATHS: dict[Kind, str] = {
     Kind.MANIFEST: "goal_state:parse_manifest",
     Kind.REMOTE_ACCESS: "goal_state:parse_remote_access",
     Kind.VM_SETTINGS: "vm_settings:parse",
-    Kind.HISTORY_ARCHIVE: "goal_state:parse_history_archive",
     Kind.HANDLER_STATUS: "handler_files:parse_status",
     Kind.HANDLER_STATE: "handler_files:parse_handler_state",
     Kind.HANDLER_STATUS_FILE: "handler_files:parse_handler_status",

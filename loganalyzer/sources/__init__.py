@@ -13,8 +13,9 @@ Contract for every reader in this package:
 * :meth:`Source.members` yields :class:`Member` objects in archive order.  A member's
   stream is only valid until the next member is requested (tar streams are read once).
 * Entries that are not read (unsafe names, links, devices, limits, duplicates) are
-  appended to :attr:`Source.skipped` as :class:`~loganalyzer.model.FileCoverage`
-  entries with status ``skipped`` and a reason — nothing vanishes silently.
+  appended to :attr:`Source.entries` as :class:`~loganalyzer.model.FileCoverage`
+  entries with status ``skipped`` and a reason — nothing vanishes silently.  Archives
+  opened as folders (nested zips) get an entry there too.
 * :attr:`Source.info` is complete once :meth:`Source.members` is exhausted
   (the bundle type of a streamed tar is only known at its end).
 """

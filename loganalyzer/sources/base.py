@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from ..kinds import Kind
 from ..limits import DEFAULT_LIMITS, Limits
-from ..model import FileCoverage
+from ..model import CoverageStatus, FileCoverage
 
 
 class BundleType(StrEnum):
@@ -58,7 +58,9 @@ class Source:
     def __init__(self, info: BundleInfo, limits: Limits = DEFAULT_LIMITS) -> None:
         self.info = info
         self.limits = limits
-        self.skipped: list[FileCoverage] = []
+        #: coverage entries the source accounts for itself: entries it skipped (unsafe,
+        #: over a limit, unreadable) and archives it opened as folders (history zips).
+        self.entries: list[FileCoverage] = []
 
     def members(self) -> Iterator[Member]:
         yield from self._iter_members()
@@ -67,6 +69,6 @@ class Source:
         raise NotImplementedError
 
     def skip(self, path: str, reason: str, kind: str = "other", size: int | None = None) -> None:
-        from ..model import CoverageStatus
-        self.skipped.append(FileCoverage(path=path, kind=kind, size=size,
+        """Account for an entry that is not read, with the reason shown to the user."""
+        self.entries.append(FileCoverage(path=path, kind=kind, size=size,
                                          status=CoverageStatus.SKIPPED, reason=reason))
