@@ -1,0 +1,173 @@
+"""The pipeline: sources → parsers → facts + rules → :class:`~loganalyzer.result.AnalysisResult`.
+
+It streams: each member is parsed as it is read, every event goes to the facts
+collector and the rule engine, and nothing keeps the events unless asked
+(``keep_events`` for the notebook API).
+
+>>> from loganalyzer.analysis import analyze
+>>> result = analyze("sample_logs/collect-logs-backup-failure.zip")   # doctest: +SKIP
+>>> result.top_finding.cause                                           # doctest: +SKIP
+'snapshot_failed'
+"""
+from __future__ import annotations
+
+import lzma
+import time
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .facts.collector import FactsCollector
+from .kinds import Kind
+from .limits import LimitExceeded
+from .model import CoverageStatus, Event, FileCoverage
+from .parsers import ParseContext, parser_for
+from .result import AnalysisOptions, AnalysisResult
+from .rules import RuleEngine, load_rules
+from .sources import Source, open_source
+from .sources.base import Member
+
+#: Called after each member: (members done, path of the member just read).
+Progress = Callable[[int, str], None]
+
+#: Evidence kinds a diagnosis leans on, and the files that carry them (for "missing evidence").
+EVIDENCE_KINDS: dict[str, tuple[str, ...]] = {
+    "agent log (/var/log/waagent.log)": (Kind.WAAGENT_LOG,),
+    "goal state and extensions config (/var/lib/waagent/*.xml or history/)": (
+        Kind.GOAL_STATE, Kind.EXTENSIONS_CONFIG, Kind.VM_SETTINGS),
+    "extension status files (/var/lib/waagent/<Handler>/status/)": (Kind.HANDLER_STATUS, Kind.STATUS_BLOB),
+    "backup extension log (/var/log/azure/…VMSnapshotLinux/extension.log)": (Kind.VMSNAPSHOT_LOG,),
+    "agent configuration (/etc/waagent.conf)": (Kind.WAAGENT_CONF,),
+    "system log (/var/log/syslog or messages)": (Kind.SYSLOG, Kind.SERIAL_CONSOLE),
+}
+
+_STREAM_ERRORS = (EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, OSError)
+
+
+@dataclass(slots=True)
+class Scan:
+    """What one pass over a bundle collected besides the events."""
+
+    source: Source
+    coverage: list[FileCoverage] = field(default_factory=list)
+    facts: FactsCollector = field(default_factory=FactsCollector)
+    seconds: float = 0.0
+
+
+def iter_events(scan: Scan, options: AnalysisOptions, progress: Progress | None = None) -> Iterator[Event]:
+    """Yield every event of every member; fill ``scan.coverage`` and ``scan.facts`` on the way.
+
+    Per-member failures (limits, truncated streams, parser bugs) end that member only:
+    its events so far are kept and its coverage says why it stopped.
+    """
+    started = time.perf_counter()
+    done = 0
+    members = scan.source.members()
+    while True:
+        try:
+            member = next(members)
+        except StopIteration:
+            break
+        except (LimitExceeded, *_STREAM_ERRORS) as exc:
+            scan.coverage.append(_archive_stopped(scan.source, exc))
+            break
+        coverage = _coverage_for(member)
+        scan.coverage.append(coverage)
+        scan.facts.note_member(member.path, str(member.kind))
+        yield from _parse_member(member, coverage, scan, options)
+        done += 1
+        if progress is not None:
+            progress(done, member.path)
+    scan.coverage.extend(scan.source.entries)
+    scan.seconds = time.perf_counter() - started
+
+
+def _coverage_for(member: Member) -> FileCoverage:
+    cov = FileCoverage(path=member.path, kind=str(member.kind), size=member.size)
+    cov.notes.extend(member.notes)
+    return cov
+
+
+def _parse_member(member: Member, coverage: FileCoverage, scan: Scan,
+                  options: AnalysisOptions) -> Iterator[Event]:
+    parser = parser_for(member.kind)
+    if parser is None:
+        coverage.status = CoverageStatus.SKIPPED
+        coverage.reason = "not a text log or state file (listed only)"
+        return
+    coverage.parser = parser.__module__.rsplit(".", 1)[-1]
+    ctx = ParseContext(coverage=coverage, tz=options.tz, limits=options.limits, redact=options.redact)
+    try:
+        yield from parser(member, ctx)
+    except LimitExceeded as exc:
+        coverage.mark(CoverageStatus.PARTIAL, f"stopped at a safety limit: {exc}")
+    except _STREAM_ERRORS as exc:
+        coverage.mark(CoverageStatus.PARTIAL, f"stream ended early or is corrupt: {_plain(exc)}")
+    except RecursionError:
+        coverage.mark(CoverageStatus.PARTIAL, "structure nested too deeply to read")
+    except Exception as exc:  # a parser bug must not cost the rest of the bundle
+        coverage.mark(CoverageStatus.PARTIAL, f"parser error ({type(exc).__name__}): {_plain(exc)}")
+    finally:
+        for doc in ctx.documents:
+            scan.facts.add_document(doc)
+
+
+def _archive_stopped(source: Source, exc: BaseException) -> FileCoverage:
+    return FileCoverage(path=source.info.path, kind="archive", status=CoverageStatus.PARTIAL,
+                        reason=f"archive could not be read to the end: {_plain(exc)}")
+
+
+def _plain(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]
+
+
+def in_window(event: Event, options: AnalysisOptions) -> bool:
+    """``--since/--until`` filter; events without a timestamp always pass."""
+    ts = event.timestamp
+    if ts is None:
+        return True
+    if options.since is not None and ts < options.since:
+        return False
+    return not (options.until is not None and ts > options.until)
+
+
+def missing_evidence(coverage: Iterable[FileCoverage]) -> list[str]:
+    """Evidence kinds of :data:`EVIDENCE_KINDS` with no readable file in the bundle."""
+    present = {c.kind for c in coverage if c.status in (CoverageStatus.PARSED, CoverageStatus.PARTIAL)}
+    return [label for label, kinds in EVIDENCE_KINDS.items() if not present.intersection(kinds)]
+
+
+def run_rules(events: Iterable[Event], scan: Scan, options: AnalysisOptions) -> AnalysisResult:
+    """Feed ``events`` (already read) to the rules and build the result."""
+    rules, rule_errors = load_rules(options.rule_dirs)
+    engine = RuleEngine(rules, options)
+    count = 0
+    for event in events:
+        count += 1
+        if in_window(event, options):
+            engine.observe(event)
+    facts = scan.facts.finish()
+    findings, verdicts = engine.finish(facts, scan.source.info, scan.coverage)
+    stats = {
+        "files": sum(1 for c in scan.coverage if c.kind != "archive"),
+        "lines": sum(c.lines for c in scan.coverage),
+        "records": sum(c.records for c in scan.coverage),
+        "unparsed_lines": sum(c.unparsed_lines for c in scan.coverage),
+        "events": count,
+        "rules": len(rules),
+        "seconds": round(scan.seconds, 3),
+    }
+    return AnalysisResult(input=scan.source.info, coverage=scan.coverage, facts=facts,
+                          findings=findings, causes=verdicts, options=options,
+                          missing_evidence=missing_evidence(scan.coverage),
+                          rule_errors=rule_errors, stats=stats)
+
+
+def analyze(path: str | None, options: AnalysisOptions | None = None,
+            progress: Progress | None = None) -> AnalysisResult:
+    """Analyse one bundle (``None`` = this machine's live files) in one streaming pass."""
+    options = options or AnalysisOptions()
+    scan = Scan(source=open_source(path, root=options.root, limits=options.limits))
+    return run_rules(iter_events(scan, options, progress), scan, options)

@@ -1,0 +1,158 @@
+"""The notebook-facing API: :func:`open_bundle` returns a :class:`Bundle` whose tables are DataFrames.
+
+A bundle is read once, on first use, and its events are kept in memory (the CLI
+path does not do this: it streams through :func:`loganalyzer.analysis.analyze`).
+
+>>> import loganalyzer
+>>> b = loganalyzer.open_bundle("sample_logs/collect-logs-backup-failure.zip")  # doctest: +SKIP
+>>> b.events[["timestamp", "level", "message"]].tail(3)                          # doctest: +SKIP
+>>> b.analyze().top_finding.title                                                # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timezone, tzinfo
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .analysis import Scan, iter_events, run_rules
+from .errors import InputError
+from .facts.model import Facts
+from .model import Event
+from .result import AnalysisOptions, AnalysisResult
+from .sources import open_source
+
+if TYPE_CHECKING:  # pandas is imported only when a table is asked for
+    import pandas as pd
+
+
+class Bundle:
+    """One opened bundle.  Tables are built on first access and cached."""
+
+    def __init__(self, path: str | os.PathLike[str] | None, options: AnalysisOptions) -> None:
+        self.path = None if path is None else os.fspath(path)
+        self.options = options
+        self._scan = Scan(source=open_source(self.path, root=options.root, limits=options.limits))
+        self._events: list[Event] | None = None
+        self._facts: Facts | None = None
+
+    # -- reading -----------------------------------------------------------------------------
+    def _read(self) -> list[Event]:
+        if self._events is None:
+            self._events = list(iter_events(self._scan, self.options))
+        return self._events
+
+    def iter_events(self) -> list[Event]:
+        """All events as :class:`~loganalyzer.model.Event` objects, in file order."""
+        return self._read()
+
+    @property
+    def info(self):
+        self._read()
+        return self._scan.source.info
+
+    @property
+    def facts(self) -> Facts:
+        if self._facts is None:
+            self._read()
+            self._facts = self.analyze().facts
+        return self._facts
+
+    # -- tables ------------------------------------------------------------------------------
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """One row per record: timestamp (UTC), time_kind, level, thread, source, extension, message…"""
+        from .parsers.frame import events_frame
+        return events_frame(self._read(), redact=self.options.redact)
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        """One row per bundle member: kind, status, parser, lines, records, unparsed lines, reason."""
+        import pandas as pd
+        self._read()
+        rows = [{"path": c.path, "kind": c.kind, "size": c.size, "status": str(c.status),
+                 "parser": c.parser, "lines": c.lines, "records": c.records,
+                 "unparsed_lines": c.unparsed_lines, "reason": c.reason} for c in self._scan.coverage]
+        return pd.DataFrame(rows, columns=["path", "kind", "size", "status", "parser", "lines",
+                                           "records", "unparsed_lines", "reason"])
+
+    @property
+    def extensions(self) -> pd.DataFrame:
+        from .facts.frames import extensions_frame
+        return extensions_frame(self.facts)
+
+    @property
+    def agent(self) -> pd.DataFrame:
+        """Agent versions over time, by role (daemon / goal_state)."""
+        from .facts.frames import agent_frame
+        return agent_frame(self.facts)
+
+    @property
+    def goal_states(self) -> pd.DataFrame:
+        from .facts.frames import goal_states_frame
+        return goal_states_frame(self.facts)
+
+    @property
+    def backups(self) -> pd.DataFrame:
+        from .facts.frames import backups_frame
+        return backups_frame(self.facts)
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """``waagent.conf`` keys with value, default flag and line reference."""
+        from .facts.frames import config_mapping
+        return config_mapping(self.facts)
+
+    def timeline(self) -> pd.DataFrame:
+        """Tidy timeline: agent restarts, goal states, extension operations, backups, errors, findings."""
+        import pandas as pd
+
+        from .report.timeline import timeline_rows
+        rows = timeline_rows(self.analyze())
+        frame = pd.DataFrame(rows, columns=["time", "category", "label", "path", "line"])
+        frame["time"] = pd.to_datetime(frame["time"], utc=True)
+        return frame.sort_values("time", kind="stable").reset_index(drop=True)
+
+    # -- analysis ----------------------------------------------------------------------------
+    def analyze(self) -> AnalysisResult:
+        """Run the rules over the events already read (cached)."""
+        if not hasattr(self, "_result"):
+            self._result = run_rules(self._read(), self._scan, self.options)
+            self._facts = self._result.facts
+        return self._result
+
+    def _repr_html_(self) -> str:
+        from .report.notebook import result_html
+        return result_html(self.analyze())
+
+    def __repr__(self) -> str:
+        return f"Bundle({self.path!r})"
+
+
+def open_bundle(path: str | os.PathLike[str] | None = None, *, tz: tzinfo | str | None = None,
+                redact: bool = True, **options: Any) -> Bundle:
+    """Open a bundle (archive, folder, single file; ``None`` = this machine) for exploration.
+
+    ``tz`` is the VM's UTC offset for local-time log formats (``"+02:00"`` or a tzinfo).
+    Other keyword arguments are :class:`~loganalyzer.result.AnalysisOptions` fields.
+    Raises :class:`~loganalyzer.errors.InputError` when the path cannot be read at all.
+    """
+    return Bundle(path, open_bundle_options(tz=tz, redact=redact, **options))
+
+
+def analyze(path: str | os.PathLike[str] | None = None, **kwargs: Any) -> AnalysisResult:
+    """Analyse in one streaming pass without keeping the events (same result as ``Bundle.analyze``)."""
+    from .analysis import analyze as streaming_analyze
+    return streaming_analyze(None if path is None else os.fspath(path), open_bundle_options(**kwargs))
+
+
+def open_bundle_options(*, tz: tzinfo | str | None = None, redact: bool = True,
+                        **options: Any) -> AnalysisOptions:
+    """Build :class:`AnalysisOptions` from API keyword arguments (``tz`` may be ``"+02:00"``)."""
+    from .cli_options import parse_tz
+    zone = parse_tz(tz) if isinstance(tz, str) else (tz or timezone.utc)
+    try:
+        return AnalysisOptions(tz=zone, redact=redact, **options)
+    except TypeError as exc:
+        raise InputError(f"unknown option: {exc}") from None

@@ -1,0 +1,206 @@
+"""``analyze-logs``: the command line.  Exit 0 = nothing at or above ``--fail-on``,
+1 = findings at or above it, 2 = bad usage or input that could not be read at all.
+
+Several paths give one report per bundle: ``--format json`` prints a JSON list,
+``--format jsonl`` one object per line, SARIF one run per bundle, JUnit one
+test suite per bundle, text and Markdown one section after the other, and HTML
+one file per bundle into the ``-o`` folder.
+
+>>> build_parser().parse_args(["b.zip", "--format", "json"]).format
+'json'
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import InputError, UsageError
+from .result import AnalysisOptions, AnalysisResult
+
+FORMATS = ("text", "json", "jsonl", "markdown", "html", "sarif", "junit")
+FAIL_ON = ("critical", "error", "warning", "info", "never")
+SAMPLE_HINT = ("no path given and this machine has no guest-agent logs (/var/log/waagent.log, "
+               "/var/lib/waagent); try: analyze-logs sample_logs/collect-logs-backup-failure.zip")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="analyze-logs",
+        description="Explain why Azure Backup or a VM extension fails, from a Linux VM's guest-agent logs. "
+                    "PATH is a waagent -collect-logs zip, a tar.gz/tar.xz (sosreport), a folder or one "
+                    "file; without PATH the live system is read.",
+        epilog="Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage or "
+               "unreadable input. Fleet mode: analyze-logs fleet --help")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="bundle(s) to analyse")
+    p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")
+    p.add_argument("--fail-on", choices=FAIL_ON, default="error",
+                   help="lowest severity that makes the exit status 1 (default: error)")
+    p.add_argument("--error-code", metavar="CODE_OR_MESSAGE",
+                   help="the portal's backup error (e.g. UserErrorGuestAgentStatusUnavailable): "
+                        "orders the cause checklist the way Microsoft's troubleshooting page does")
+    p.add_argument("--since", metavar="WHEN", help="ignore records before WHEN (timestamp, or duration like 7d)")
+    p.add_argument("--until", metavar="WHEN", help="ignore records after WHEN")
+    p.add_argument("--tz", metavar="OFFSET", default="UTC",
+                   help="the VM's UTC offset for local-time log formats, e.g. +02:00 (default UTC)")
+    p.add_argument("--min-agent-version", metavar="VERSION",
+                   help="minimum supported agent version (default: Microsoft's published policy)")
+    p.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder (repeatable)")
+    p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    p.add_argument("--schema", action="store_true", help="print the JSON Schema of the JSON report and exit")
+    p.add_argument("--no-redact", action="store_true",
+                   help="show secrets (SAS tokens, protected settings, passwords) as they are")
+    p.add_argument("--root", metavar="DIR", help="read a mounted disk's /var/log and /var/lib/waagent under DIR")
+    p.add_argument("-q", "--quiet", action="store_true", help="print no report (exit status only; -o still written)")
+    p.add_argument("-v", "--verbose", action="store_true", help="per-file coverage table in the text report")
+    p.add_argument("--version", action="version", version=f"analyze-logs {__version__}")
+    return p
+
+
+def options_from(args: argparse.Namespace) -> AnalysisOptions:
+    from .cli_options import parse_tz, parse_when, version_tuple
+    if args.min_agent_version and not version_tuple(args.min_agent_version):
+        raise UsageError(f"--min-agent-version is not a version: {args.min_agent_version!r}")
+    for d in args.rules:
+        if not Path(d).is_dir():
+            raise UsageError(f"--rules: not a folder: {d}")
+    return AnalysisOptions(
+        tz=parse_tz(args.tz), since=parse_when(args.since) if args.since else None,
+        until=parse_when(args.until) if args.until else None,
+        min_agent_version=args.min_agent_version, error_code=args.error_code,
+        rule_dirs=list(args.rules), redact=not args.no_redact, fail_on=args.fail_on, root=args.root)
+
+
+def fails(result: AnalysisResult, fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    from .model import Severity
+    worst = result.worst_severity()
+    return worst is not None and worst.rank >= Severity(fail_on).rank
+
+
+def render_many(results: list[AnalysisResult], fmt: str, *, color: bool, verbose: bool) -> str:
+    """One document for all bundles (HTML is handled per bundle by the caller)."""
+    from . import report
+    if fmt == "text":
+        from .report.text import render_text
+        return "\n\n".join(render_text(r, color=color, verbose=verbose) for r in results)
+    if fmt in ("json", "jsonl"):
+        from .report.json_report import to_dict
+        docs = [to_dict(r) for r in results]
+        if fmt == "jsonl":
+            return "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs)
+        return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"
+    if len(results) == 1:
+        return report.render(results[0], fmt)
+    return report.render_many(results, fmt)
+
+
+class Progress:
+    """A one-line progress indicator on stderr, shown only on a terminal and after a second."""
+
+    def __init__(self, enabled: bool) -> None:
+        import time
+        self.enabled = enabled
+        self.start = time.monotonic()
+        self.shown = False
+
+    def __call__(self, done: int, path: str) -> None:
+        import time
+        if not self.enabled or time.monotonic() - self.start < 1.0:
+            return
+        self.shown = True
+        sys.stderr.write(f"\r\x1b[2Kreading {done} files… {path[-60:]}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "fleet":
+        from .fleet.cli import main as fleet_main
+        return fleet_main(argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except (InputError, UsageError) as exc:
+        print(f"analyze-logs: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("analyze-logs: interrupted", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the promise: one line, never a traceback
+        print(f"analyze-logs: internal error ({type(exc).__name__}): {exc}; "
+              "please report it with the command line", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.schema:
+        from importlib.resources import files
+        sys.stdout.write(files("loganalyzer.report").joinpath("schema.json").read_text(encoding="utf-8"))
+        return 0
+    options = options_from(args)
+    if args.list_rules:
+        from .rules import list_rules, load_rules
+        rules, errors = load_rules(options.rule_dirs)
+        sys.stdout.write(list_rules(rules))
+        for err in errors:
+            print(f"analyze-logs: rule error: {err}", file=sys.stderr)
+        return 2 if errors else 0
+    if args.format == "html" and len(args.paths) > 1 and not (args.output and Path(args.output).is_dir()):
+        raise UsageError("several bundles with --format html need -o pointing at an existing folder")
+
+    from .analysis import analyze
+    paths: list[str | None] = list(args.paths) or [None]
+    results: list[AnalysisResult] = []
+    unreadable = 0
+    progress = Progress(enabled=sys.stderr.isatty() and not args.quiet)
+    for path in paths:
+        try:
+            results.append(analyze(path, options, progress=progress))
+        except InputError as exc:
+            progress.close()
+            if path is None:
+                build_parser().print_usage(sys.stderr)
+                raise InputError(SAMPLE_HINT) from None
+            print(f"analyze-logs: {exc}", file=sys.stderr)
+            unreadable += 1
+    progress.close()
+    if results:
+        _emit(results, args)
+    if unreadable:
+        return 2
+    return 1 if any(fails(r, options.fail_on) for r in results) else 0
+
+
+def _emit(results: list[AnalysisResult], args: argparse.Namespace) -> None:
+    if args.format == "html" and len(results) > 1:
+        from .report import render
+        for result in results:
+            name = Path(result.input.path or "live-system").name + ".html"
+            (Path(args.output) / name).write_text(render(result, "html"), encoding="utf-8")
+        return
+    to_file = bool(args.output)
+    color = not to_file and args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render_many(results, args.format, color=color, verbose=args.verbose)
+    if to_file:
+        Path(args.output).write_text(text, encoding="utf-8")
+    elif not args.quiet:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
