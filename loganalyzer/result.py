@@ -53,3 +53,24 @@ class AnalysisResult:
 
     def worst_severity(self) -> Severity | None:
         return max((Severity(f.severity) for f in self.findings), key=lambda s: s.rank, default=None)
+
+    # The same reports as the CLI, for notebooks and scripts.
+    def to_json(self) -> str:
+        from .report import render
+        return render(self, "json")
+
+    def to_markdown(self) -> str:
+        from .report import render
+        return render(self, "markdown")
+
+    def to_html(self) -> str:
+        from .report import render
+        return render(self, "html")
+
+    def to_text(self) -> str:
+        from .report import render
+        return render(self, "text")
+
+    def _repr_html_(self) -> str:
+        from .report.notebook import result_html
+        return result_html(self)
