@@ -1,0 +1,343 @@
+"""Any other text: extension logs we have no format for, and files found by content only.
+
+The first few KB decide how a file is read:
+
+* **binary** (NUL bytes or many control/invalid bytes) → coverage ``skipped`` with
+  reason ``binary content``; no events.
+* **a known log under another name** (a ``waagent.log`` renamed ``agent.txt``, a bare
+  VMSnapshot ``extension.log`` or ``shell.log`` in a flat folder, a syslog) → read by that
+  format's parser; a coverage note says so.
+* **generic records** otherwise.  A line that starts with a common timestamp shape
+  (ISO ``2024-01-14T22:16:48Z``/``2024-01-14 22:16:48``, ``2019/11/17 00:03:18``,
+  syslog ``Nov 17 00:03:18``, kernel ``[   12.345678]``) starts a record.  When most
+  lines of the head carry no timestamp, each non-indented line starts a record and
+  indented or blank lines continue it.  An ``[stdout]`` / ``[stderr]`` line opens the
+  captured output of the record above: every line after it — timestamped agent
+  lines included — stays in that record until a new ``[SomeError]`` tag line, so an
+  agent error message (``[ExtensionOperationError] Non-zero exit code: 127, …`` +
+  ``[stdout]`` … ``[stderr]`` …) is one readable record.  Every line belongs to a record.
+
+Fields: ``exception_tags`` (list of ``[…Error]`` tags), ``exit_code`` (``Non-zero exit code: N``),
+``uptime_seconds`` (float, kernel-style ``[ 12.3]`` lines).  A level word right after
+the timestamp (``INFO``, ``WARNING``, ``ERROR``…) becomes the level.
+
+>>> import io
+>>> from loganalyzer.kinds import Kind
+>>> from loganalyzer.model import FileCoverage
+>>> from loganalyzer.sources.base import Member
+>>> data = b"[ExtensionOperationError] Non-zero exit code: 3, handle.sh install\\n[stdout]\\n\\n[stderr]\\n"
+>>> m = Member("x/extension_error.txt", Kind.OTHER_TEXT, lambda: io.BytesIO(data))
+>>> ctx = ParseContext(FileCoverage(m.path, m.kind))
+>>> [(e.line_start, e.line_end, e.fields["exit_code"]) for e in parse(m, ctx)]
+[(1, 4, 3)]
+"""
+from __future__ import annotations
+
+import importlib
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any, BinaryIO
+
+from ..model import CoverageStatus, Event, TimeKind
+from ..sources.base import Member
+from ..textio import iter_lines
+from .base import ParseContext
+
+SNIFF_BYTES = 8192
+_SNIFF_LINES = 40
+
+
+@dataclass(slots=True)
+class PendingRecord:
+    """A record being assembled from physical lines (shared by the line-based extension parsers)."""
+
+    line_start: int
+    parts: list[str]
+    timestamp: datetime | None = None
+    time_kind: TimeKind = TimeKind.NONE
+    level: str | None = None
+    generation: str = ""
+    extension: str | None = None
+    extension_version: str | None = None
+    thread: str | None = None
+    source: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    line_end: int = 0
+
+    def __post_init__(self) -> None:
+        self.line_end = self.line_end or self.line_start
+
+    def add(self, line_no: int, text: str) -> None:
+        self.parts.append(text)
+        self.line_end = line_no
+
+    @property
+    def message(self) -> str:
+        """Parts joined with ``\\n``; trailing empty lines (logger artefacts) are not kept."""
+        return "\n".join(self.parts).rstrip("\n")
+
+    def to_event(self, member: Member, fields: dict[str, Any] | None = None) -> Event:
+        merged = {**self.fields, **fields} if fields else self.fields
+        return Event(timestamp=self.timestamp, time_kind=self.time_kind, level=self.level,
+                     message=self.message, path=member.path, line_start=self.line_start,
+                     line_end=self.line_end, kind=str(member.kind), generation=self.generation,
+                     thread=self.thread, source=self.source,
+                     extension=self.extension or member.extension,
+                     extension_version=self.extension_version or member.extension_version,
+                     fields=merged or None)
+
+
+def local_to_utc(naive: datetime, tz: tzinfo) -> datetime:
+    """Wall-clock time read in ``tz`` → aware UTC.
+
+    >>> from datetime import timedelta
+    >>> local_to_utc(datetime(2019, 11, 17, 1, 0), timezone(timedelta(hours=1))).isoformat()
+    '2019-11-17T00:00:00+00:00'
+    """
+    return naive.replace(tzinfo=tz).astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- sniffing
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes, or more than 10 % control bytes / invalid UTF-8 in ``head``.
+
+    >>> looks_binary(b"\\x1f\\x8b\\x08\\x00\\x00\\x00"), looks_binary(b"2024-01-01 ok\\n")
+    (True, False)
+    """
+    if not head:
+        return False
+    if b"\x00" in head[:1024] and head[:1024].count(b"\x00") * 4 > len(head[:1024]):
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (8, 9, 10, 12, 13, 27)) + head.count(0x7F)
+    text = head[:-4].decode("utf-8", "replace") if len(head) > 4 else head.decode("utf-8", "replace")
+    invalid = text.count("\ufffd")
+    return (controls + invalid) * 10 > len(head)
+
+
+_WAAGENT_LINE = re.compile(
+    r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)?) "
+    r"(?:VERBOSE|INFO|WARNING|ERROR)\b")
+_SYSLOG_LINE = re.compile(
+    r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) "
+    r"[\w.-]+ [\w./@-]+(?:\[\d+\])?: ")
+_VMSNAPSHOT_LINE = re.compile(
+    r"(?:\d{4}-\d\d-\d\d|\d{4}/\d\d/\d\d) \d\d:\d\d:\d\d[.\d]* ?"
+    r"\[Microsoft\.Azure\.RecoveryServices\.VMSnapshot")
+_SHELL_LINE = re.compile(r"[^\n]{8,60}\b\d{1,2}:\d\d:\d\d\b[^\n]{0,40}- \S")
+_SHELL_WORDS = ("returned from handle.py", "python version unknown", "path exists", "ConfigSequenceNumber",
+                "The command is ")
+
+
+def sniff_format(lines: list[str]) -> str | None:
+    """Which known log format ``lines`` (the head of a file) are in, if most lines say so.
+
+    >>> sniff_format(["2024-01-14 22:16:48.792020 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]x"])
+    'vmsnapshot'
+    >>> sniff_format(["2019/11/17 00:03:18.094280 INFO ExtHandler Added PID 53989", "  more"])
+    'waagent_log'
+    >>> sniff_format(["[ExtensionOperationError] Non-zero exit code: 3", "[stdout]",
+    ...               "2019/11/17 00:03:18.094280 INFO ExtHandler Added PID 53989", "[stderr]"]) is None
+    True
+    """
+    body = [line for line in lines if line.strip()][:_SNIFF_LINES]
+    if not body:
+        return None
+    if any(_VMSNAPSHOT_LINE.match(line) for line in body):
+        return "vmsnapshot"
+    half = len(body) // 2
+    if sum(1 for line in body if _SHELL_LINE.match(line) and any(w in line for w in _SHELL_WORDS)) > half:
+        return "shell_log"
+    if sum(1 for line in body if _WAAGENT_LINE.match(line)) > half:
+        return "waagent_log"
+    if sum(1 for line in body if _SYSLOG_LINE.match(line)) > half:
+        return "syslog"
+    return None
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream that replays the bytes already sniffed, then the rest of the original stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._rest.close()
+        super().close()
+
+
+# --------------------------------------------------------------------------- generic records
+
+_TIMESTAMP = re.compile(
+    r"(?P<iso>(?P<y>\d{4})-(?P<mo>\d\d)-(?P<d>\d\d)[T ](?P<h>\d\d):(?P<mi>\d\d):(?P<s>\d\d)"
+    r"(?:[.,](?P<f>\d+))?(?P<z>Z|[+-]\d\d:?\d\d)?)"
+    r"|(?P<slash>(?P<y2>\d{4})/(?P<mo2>\d\d)/(?P<d2>\d\d) (?P<h2>\d\d):(?P<mi2>\d\d):(?P<s2>\d\d)"
+    r"(?:\.(?P<f2>\d+))?)"
+    r"|(?P<syslog>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d)"
+    r"|(?P<uptime>\[ *(?P<up>\d+\.\d+)\])")
+_LEVEL = re.compile(r"\s*(VERBOSE|DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\b:?\s?")
+_TAG_LINE = re.compile(r"\[\w*(?:Error|Exception)\]")
+_OUTPUT_SECTIONS = ("[stdout]", "[stderr]")
+
+
+def _frac(text: str | None) -> int:
+    return int((text or "0")[:6].ljust(6, "0"))
+
+
+def _offset(z: str) -> timezone:
+    if z == "Z":
+        return UTC
+    sign = -1 if z[0] == "-" else 1
+    digits = z[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+
+
+def _timestamp(m: re.Match[str], tz: tzinfo) -> tuple[datetime | None, TimeKind, str, float | None]:
+    """``(timestamp, time kind, generation, uptime seconds)`` of a timestamp match."""
+    g = m.group
+    try:
+        if g("iso"):
+            naive = datetime(int(g("y")), int(g("mo")), int(g("d")), int(g("h")), int(g("mi")), int(g("s")),
+                             _frac(g("f")))
+            if g("z"):
+                aware = naive.replace(tzinfo=_offset(g("z")))
+                return aware.astimezone(UTC), TimeKind.UTC, "iso", None
+            return local_to_utc(naive, tz), TimeKind.LOCAL, "iso", None
+        if g("slash"):
+            naive = datetime(int(g("y2")), int(g("mo2")), int(g("d2")), int(g("h2")), int(g("mi2")),
+                             int(g("s2")), _frac(g("f2")))
+            return local_to_utc(naive, tz), TimeKind.LOCAL, "slash", None
+    except ValueError:
+        return None, TimeKind.NONE, "invalid_time", None
+    if g("syslog"):
+        return None, TimeKind.NONE, "syslog_time", None
+    return None, TimeKind.NONE, "uptime", float(g("up"))
+
+
+_EXCEPTION_TAG = re.compile(r"\[(\w*(?:Error|Exception))\]")
+_EXIT_CODE = re.compile(r"Non-zero exit code: (-?\d+)")
+
+
+def _payload_fields(message: str) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if "[" in message:
+        tags = _EXCEPTION_TAG.findall(message)
+        if tags:
+            found["exception_tags"] = list(dict.fromkeys(tags))
+    if "exit code" in message:
+        m = _EXIT_CODE.search(message)
+        if m:
+            found["exit_code"] = int(m.group(1))
+    return found
+
+
+def _delegate(name: str) -> Any:
+    try:
+        return importlib.import_module(f"{__package__}.{name}").parse
+    except (ImportError, AttributeError):
+        return None
+
+
+def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
+    """Read ``member`` as whatever its content shows (see the module docstring)."""
+    stream = member.open()
+    try:
+        head = stream.read(SNIFF_BYTES)
+        if looks_binary(head):
+            ctx.coverage.mark(CoverageStatus.SKIPPED, "binary content")
+            return
+        head_lines = head.decode("utf-8", "backslashreplace").splitlines()
+        if len(head) == SNIFF_BYTES and len(head_lines) > 1:
+            head_lines.pop()              # probably cut in the middle
+        fmt = sniff_format(head_lines)
+        parser = _delegate(fmt) if fmt is not None else None
+        if parser is not None:
+            ctx.coverage.notes.append(f"read as {fmt} (recognised by its content)")
+            replay = replace(member, opener=lambda: io.BufferedReader(_Prefixed(head, stream)))
+            yield from parser(replay, ctx)
+            return
+        lines = iter_lines(io.BufferedReader(_Prefixed(head, stream)), ctx.limits.max_line_bytes)
+        yield from _generic_records(member, ctx, lines, _mostly_timestamped(head_lines))
+    finally:
+        stream.close()
+
+
+def _mostly_timestamped(lines: list[str]) -> bool:
+    body = [line for line in lines if line.strip()][:_SNIFF_LINES]
+    return bool(body) and sum(1 for line in body if _TIMESTAMP.match(line)) * 2 >= len(body)
+
+
+def _generic_records(member: Member, ctx: ParseContext, lines: Iterator[str],
+                     timestamped: bool) -> Iterator[Event]:
+    pending: PendingRecord | None = None
+    in_output = False
+    line_no = 0
+    for line_no, line in enumerate(lines, 1):
+        starts = _starts_record(line, pending is None, timestamped, in_output)
+        if not starts:
+            assert pending is not None
+            pending.add(line_no, line)
+            if line.strip() in _OUTPUT_SECTIONS:
+                in_output = True
+            continue
+        if pending is not None:
+            yield _finish(pending, member)
+            ctx.coverage.records += 1
+        pending = _start(line_no, line, ctx.tz)
+        in_output = line.strip() in _OUTPUT_SECTIONS
+    ctx.coverage.lines = line_no
+    if pending is not None:
+        yield _finish(pending, member)
+        ctx.coverage.records += 1
+
+
+def _starts_record(line: str, first: bool, timestamped: bool, in_output: bool) -> bool:
+    if first:
+        return True
+    if in_output:
+        return bool(_TAG_LINE.match(line))
+    if _TIMESTAMP.match(line):
+        return True
+    if timestamped or not line.strip() or line[0] in " \t":
+        return False
+    return line.strip() not in _OUTPUT_SECTIONS
+
+
+def _start(line_no: int, line: str, tz: tzinfo) -> PendingRecord:
+    m = _TIMESTAMP.match(line)
+    if m is None:
+        return PendingRecord(line_no, [line], generation="text")
+    ts, kind, generation, uptime = _timestamp(m, tz)
+    rest = line[m.end():]
+    level = None
+    lm = _LEVEL.match(rest)
+    if lm:
+        level = "WARNING" if lm.group(1) == "WARN" else lm.group(1)
+        rest = rest[lm.end():]
+    else:
+        rest = rest[1:] if rest.startswith(" ") else rest
+    record = PendingRecord(line_no, [rest], timestamp=ts, time_kind=kind, level=level, generation=generation)
+    if uptime is not None:
+        record.fields["uptime_seconds"] = uptime
+    return record
+
+
+def _finish(pending: PendingRecord, member: Member) -> Event:
+    return pending.to_event(member, _payload_fields(pending.message))

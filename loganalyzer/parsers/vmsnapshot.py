@@ -1,0 +1,364 @@
+"""The Azure Backup extension's ``extension.log`` (``Microsoft.Azure.RecoveryServices.VMSnapshotLinux``).
+
+Line formats (formats.md §5.2), all in one file over the years:
+
+* **py3** — ``2024-01-14 22:16:48.792020 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]Pre…``:
+  UTC, microseconds omitted when 0, no space after ``]``, no level.
+* **py2** — ``2016/12/16 17:18:09 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]msg``: local
+  time (read in ``ctx.tz``, ``time_kind=local``); ``ERROR:`` / ``WARNING:`` may precede the
+  ``[Name-1.0]``; every further line of a multi-line message is re-prefixed with the time
+  only, and a message ending with a newline leaves a bare ``2016/12/16 17:18:09`` line.
+  Both are continuation lines of the record above.
+* **buffered** — lines the extension held back while file systems were frozen,
+  ``2021/02/26 09:41:45.748281  Info  msg `` (UTC, two spaces around the level, trailing
+  space; py2 wrote ``2016-12-16 17:18:09.739891``), flushed after thaw between
+  ``================== Logs during Freeze Start ==============`` and ``… Freeze End …``.
+  Each buffered line is its own record (its own UTC time and level ``INFO``/``WARNING``/
+  ``ERROR``, ``vms_buffered=True``); the two frame lines are records too
+  (``vms_event`` ``freeze_block_start`` / ``freeze_block_end``).  Old py2 files carry
+  the buffered shape after the ``[Name-1.0]`` prefix on every line: read the same way.
+
+Any other line continues the record above (tracebacks, binary output); lines before the
+first record are counted as unparsed.  Level is ``None`` when the format has none.
+
+Fields (only those present):
+
+* ``vms_event`` — what the line reports (see :data:`EVENTS`), e.g. ``freeze_start``,
+  ``freeze_result``, ``freeze_timeout``, ``thaw_result``, ``crp_timeout``, ``status_report``.
+* ``vms_phase`` — ``enable``, ``install``, ``daemon``, ``presnapshot``, ``freeze``, ``snapshot``,
+  ``thaw``, ``prepost``, ``workload``, ``status``, ``upload``.
+* ``vms_status_code`` (int), ``vms_status_name`` — from ``StatusCode.<Name>,``, ``Enable failed with
+  <Name> err(r)or``, a status echo, or a message that always means one code
+  (``unable to load certificate`` → 16, ``safefreeze binary is missing`` → 124,
+  ``CRP timeout limit has reached, will not take snapshot`` → 402, …).
+* status echo ``Enable,error,76,<message>,True`` → ``vms_operation``, ``vms_status``
+  (``success``/``error``/``transitioning``/``warning``), ``vms_status_code``, ``vms_status_message``.
+* ``vms_task_id``, ``vms_seq_no`` (int), ``vms_freeze_timeout`` (int seconds),
+  ``vms_freeze_result`` (text), ``vms_freeze_timed_out`` (bool), ``vms_thaw_result`` (text),
+  ``vms_http_status`` (int: pre-snapshot / host snapshot / HTTP response status),
+  ``vms_snapshot_ok`` (bool, ``IsSuccessful:``), ``vms_snapshot_error`` (``ErrorMessage:`` text),
+  ``vms_plugin`` (pre/post script plugin), ``vms_buffered`` (bool).
+
+>>> import io
+>>> from loganalyzer.kinds import Kind
+>>> from loganalyzer.model import FileCoverage
+>>> from loganalyzer.sources.base import Member
+>>> line = (b"2024-01-14 22:16:48.796446 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]"
+...         b"T:S freeze, timeout value 60")
+>>> m = Member("extension.log", Kind.VMSNAPSHOT_LOG, lambda: io.BytesIO(line))
+>>> [e] = parse(m, ParseContext(FileCoverage(m.path, m.kind)))
+>>> e.timestamp.isoformat(), e.extension_version, e.message
+('2024-01-14T22:16:48.796446+00:00', '1.0', 'T:S freeze, timeout value 60')
+>>> e.fields
+{'vms_event': 'freeze_start', 'vms_phase': 'freeze', 'vms_freeze_timeout': 60}
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from ..model import Event, TimeKind
+from ..sources.base import Member
+from ..textio import iter_lines
+from . import vmsnapshot_codes
+from .base import ParseContext
+from .generic import PendingRecord, local_to_utc
+
+_PY3 = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? \[([^\]]*?)-(\d+(?:\.\d+)*)\]")
+_PY2 = re.compile(r"(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)(?: |$)(ERROR:|WARNING:)?")
+_NAME = re.compile(r"\[([^\]]*?)-(\d+(?:\.\d+)*)\]")
+_BUFFERED = re.compile(
+    r"\s?(\d{4})[-/](\d\d)[-/](\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?  (Info|Warning|Error)  ")
+_BLOCK_START = "Logs during Freeze Start"
+_BLOCK_END = "Logs during Freeze End"
+
+#: (text in the message, vms_event, vms_phase, code the text always means) — first match wins.
+EVENTS: tuple[tuple[str, str | None, str, int | None], ...] = (
+    (_BLOCK_START, "freeze_block_start", "freeze", None),
+    (_BLOCK_END, "freeze_block_end", "thaw", None),
+    ("freeze took longer than timeout", "freeze_timeout", "freeze", 122),
+    ("T:S freeze result", "freeze_result", "freeze", None),
+    ("T:S freeze, timeout value", "freeze_start", "freeze", None),
+    ("Thawing as failing due to CRP timeout", "crp_timeout_thaw", "thaw", None),
+    ("CRP timeout limit has reached, will not take snapshot", "crp_timeout", "enable", 402),
+    ("CRP timeout limit has reached", "crp_timeout", "snapshot", None),
+    ("T:S thaw result", "thaw_result", "thaw", None),
+    ("Sending Thaw Signal", "thaw_signal", "thaw", None),
+    ("safefreeze binary is missing", "safefreeze_missing", "freeze", 124),
+    ("file open failed for some mount", "freeze_failed", "freeze", 123),
+    ("Enable failed with error:", "freeze_failed", "freeze", None),
+    ("Failed to do the freeze with error", "freeze_failed", "freeze", None),
+    ("Mount Points already freezed", "freeze_failed", "freeze", None),
+    ("freeze failed for some mount", "freeze_failed", "freeze", None),
+    ("freeze timed-out", "freeze_failed", "freeze", None),
+    ("Freeze Completed", "frozen", "freeze", None),
+    ("T:S Machine unable to sleep", "unable_to_sleep", "snapshot", None),
+    ("Snapshots are inconsistent", "snapshots_inconsistent", "snapshot", None),
+    ("SnapshotRateExceeded", "snapshot_rate_exceeded", "snapshot", 173),
+    ("FailedSnapshotLimitReached", "snapshot_limit_reached", "snapshot", 85),
+    ("FailedRetryableSnapshotFailedRestrictedNetwork", "snapshot_restricted_network", "snapshot", 761),
+    ("FailedRetryableSnapshotFailedNoNetwork", "snapshot_no_network", "snapshot", 76),
+    ("FailedHostSnapshotRemoteServerError", "host_remote_server_error", "snapshot", 556),
+    ("blobs are empty or none", "snapshot_no_blobs", "snapshot", None),
+    ("BHS is not runnning", "bhs_not_running", "presnapshot", None),
+    ("BHS is not running", "bhs_not_running", "presnapshot", None),
+    ("presnapshot Hitting wrong WireServer IP", "wrong_wireserver_ip", "presnapshot", None),
+    ("dosnapshot Hitting wrong WireServer IP", "wrong_wireserver_ip", "snapshot", None),
+    ("PreSnapshot: Status Code:", "presnapshot_status", "presnapshot", None),
+    ("start calling the presnapshot rest api", "presnapshot_call", "presnapshot", None),
+    ("PreSnapshot", None, "presnapshot", None),
+    ("From Host- IsSuccessful:", "host_snapshot_result", "snapshot", None),
+    ("IsSuccessful:", "snapshot_result", "snapshot", None),
+    ("dosnapshot responseBody:", "host_snapshot_response", "snapshot", None),
+    ("Taking Snapshot through Host", "host_snapshot_start", "snapshot", None),
+    ("start calling the snapshot rest api", "snapshot_call", "snapshot", None),
+    ("snapshot HttpCallGetResponse failed", "snapshot_http_failed", "snapshot", None),
+    ("Failed to do the snapshot", "snapshot_failed", "snapshot", None),
+    ("doing snapshot now", "snapshot_start", "snapshot", None),
+    ("snapshotall ends", "snapshot_end", "snapshot", None),
+    ("unable to load certificate", "certificate_load_failed", "enable", 16),
+    ("PreScript failed for the plugin", "prescript_failed", "prepost", None),
+    ("PostScript failed for the plugin", "postscript_failed", "prepost", None),
+    ("Plugin Host Precheck Failed", "plugin_precheck_failed", "prepost", None),
+    ("Workload Patch failed", "workload_failed", "workload", None),
+    ("Enable Succeeded with App Consistent Snapshot", "enable_succeeded", "enable", None),
+    ("TaskId is same as last", "task_already_processed", "enable", 3),
+    ("the sequence number are same, so skip", "seq_already_processed", "enable", None),
+    ("required field empty or not correct", "bad_settings", "enable", 11),
+    ("command is not correct", "bad_command", "enable", 11),
+    ("Enable failed with exception in safe freeze or snapshot", "enable_failed", "snapshot", 2),
+    ("Failed to call the daemon", "daemon_failed", "daemon", 2),
+    ("starting daemon", "daemon_start", "daemon", None),
+    ("starting enable", "enable_start", "enable", None),
+    ("taskId: ", "task_id", "enable", None),
+    ("cannot write status to the status blob", "upload_failed", "upload", None),
+    ("commit to blob failed", "upload_failed", "upload", None),
+    ("install succeed", "install_succeeded", "install", None),
+    ("Enable failed", "enable_failed", "enable", None),
+    ("Failed to enable the extension", "enable_failed", "enable", None),
+    ("fsfreeze mount :", None, "freeze", None),
+    ("freezing the mount", None, "freeze", None),
+    ("proceeded for accepting signals", None, "freeze", None),
+    ("safefreeze", None, "freeze", None),
+)
+
+_STATUS_ECHO = re.compile(
+    r"(Install|Enable|Disable|Uninstall|Update|Daemon),(success|error|transitioning|warning),(-?\d+),(.*?)"
+    r"(?:,(True|False))?\s*\Z", re.DOTALL)
+_STATUS_NAME = re.compile(r"StatusCode\.([A-Za-z_]\w*)")
+_FAILED_WITH = re.compile(r"Enable failed with ([A-Za-z_]\w*) err+or")
+_TASK_ID = re.compile(
+    r"(?:taskId: |TaskId is same as last, so skip with Processed Status, current:)([^\s=]+)")
+_SEQ = re.compile(
+    r"(?:sequence number (?:from environment variable|based on config file-names) is "
+    r"|Sequence Number received |current seq no is |set most recent sequence number to "
+    r"|the sequence number are same, so skip, current:)"
+    r"(-?\d+)")
+_FREEZE_TIMEOUT = re.compile(r"T:S freeze, timeout value (\d+)")
+_FREEZE_RESULT = re.compile(r"T:S freeze result (.*), timedout :(True|False)", re.DOTALL)
+_THAW_RESULT = re.compile(r"T:S thaw result (.*)")
+_HTTP_STATUS = re.compile(r"(?:PreSnapshot: Status Code: |StatusCode:|resp status: )(\d{3})\b")
+_SNAPSHOT_OK = re.compile(r"IsSuccessful:(True|False)")
+_SNAPSHOT_ERROR = re.compile(r"ErrorMessage:(.*?)(?:, StatusCode:|\Z)", re.DOTALL)
+_PLUGIN = re.compile(r"Script failed for the plugin (\S+?)(?: StatusCode|,|\s|\Z)")
+
+
+def message_fields(message: str) -> dict[str, Any]:
+    """The ``vms_*`` fields of one record's message (see the module docstring).
+
+    >>> f = message_fields("T:S Enable failed with FailedSnapshotLimitReached errror"
+    ...                    " StatusCode.FailedSnapshotLimitReached,")
+    >>> f["vms_event"], f["vms_phase"], f["vms_status_code"], f["vms_status_name"]
+    ('snapshot_limit_reached', 'snapshot', 85, 'FailedSnapshotLimitReached')
+    >>> message_fields("Enable,success,4,Transitioning state in extension,False")["vms_status_code"]
+    4
+    """
+    found: dict[str, Any] = {}
+    echo = _STATUS_ECHO.match(message)
+    if echo:
+        found.update(vms_event="status_report", vms_phase="status", vms_operation=echo.group(1),
+                     vms_status=echo.group(2), vms_status_code=int(echo.group(3)),
+                     vms_status_message=echo.group(4))
+    else:
+        for needle, event, phase, code in EVENTS:
+            if needle in message:
+                if event is not None:
+                    found["vms_event"] = event
+                found["vms_phase"] = phase
+                if code is not None:
+                    found["vms_status_code"] = code
+                break
+    _code_name(message, found)
+    _values(message, found)
+    return found
+
+
+def _code_name(message: str, found: dict[str, Any]) -> None:
+    name_match = None
+    if "StatusCode." in message:
+        name_match = _STATUS_NAME.search(message)
+    if name_match is None and "Enable failed with " in message:
+        name_match = _FAILED_WITH.search(message)
+    if name_match is not None:
+        info = vmsnapshot_codes.by_name(name_match.group(1))
+        found["vms_status_name"] = info.name if info is not None else name_match.group(1)
+        if info is not None and "vms_status" not in found:
+            found["vms_status_code"] = info.code
+    elif "vms_status_code" in found:
+        info = vmsnapshot_codes.describe(found["vms_status_code"])
+        if info is not None:
+            found["vms_status_name"] = info.name
+
+
+def _values(message: str, found: dict[str, Any]) -> None:
+    if "askId" in message and (m := _TASK_ID.search(message)):
+        found["vms_task_id"] = m.group(1)
+    if ("equence" in message or "seq no" in message) and (m := _SEQ.search(message)):
+        found["vms_seq_no"] = int(m.group(1))
+    if "T:S " in message:
+        if m := _FREEZE_TIMEOUT.search(message):
+            found["vms_freeze_timeout"] = int(m.group(1))
+        if m := _FREEZE_RESULT.search(message):
+            found["vms_freeze_result"] = m.group(1)
+            found["vms_freeze_timed_out"] = m.group(2) == "True"
+        if m := _THAW_RESULT.search(message):
+            found["vms_thaw_result"] = m.group(1)
+    if "tatus" in message and (m := _HTTP_STATUS.search(message)):
+        found["vms_http_status"] = int(m.group(1))
+    if "IsSuccessful:" in message:
+        if m := _SNAPSHOT_OK.search(message):
+            found["vms_snapshot_ok"] = m.group(1) == "True"
+        m = _SNAPSHOT_ERROR.search(message)
+        if m and m.group(1).strip() not in ("", "None"):
+            found["vms_snapshot_error"] = m.group(1).strip()
+    if "Script failed for the plugin" in message and (m := _PLUGIN.search(message)):
+        found["vms_plugin"] = m.group(1)
+
+
+# --------------------------------------------------------------------------- line reading
+
+
+def _stamp(m: re.Match[str], fraction: bool = True) -> datetime:
+    """The naive time in groups 1–6 (and the fraction in group 7) of ``m``."""
+    g = m.group
+    frac = g(7) if fraction else None
+    first = 1
+    return datetime(int(g(first)), int(g(first + 1)), int(g(first + 2)), int(g(first + 3)),
+                    int(g(first + 4)), int(g(first + 5)), int(frac.ljust(6, "0")) if frac else 0)
+
+
+class _Reader:
+    """Turns physical lines into records; one instance per file."""
+
+    def __init__(self, member: Member, ctx: ParseContext) -> None:
+        self.member = member
+        self.ctx = ctx
+        self.pending: PendingRecord | None = None
+        self.block: PendingRecord | None = None      # the "Freeze Start" record of an open block
+
+    def feed(self, line_no: int, line: str) -> Event | None:
+        """Take one line; return the record it completed, if any."""
+        record = self._start(line_no, line)
+        if record is None:
+            if self.pending is not None:
+                self.pending.add(line_no, self._continuation_text(line))
+            elif line.strip():
+                self.ctx.coverage.add_unparsed(line_no, line)
+            return None
+        done = self.flush()
+        self.pending = record
+        return done
+
+    def flush(self) -> Event | None:
+        if self.pending is None:
+            return None
+        record, self.pending = self.pending, None
+        self.ctx.coverage.records += 1
+        return record.to_event(self.member, message_fields(record.message))
+
+    def _continuation_text(self, line: str) -> str:
+        m = _PY2.match(line)
+        return line[m.end():] if m and not _NAME.match(line, m.end()) else line
+
+    def _start(self, line_no: int, line: str) -> PendingRecord | None:
+        m = _PY3.match(line)
+        if m:
+            try:
+                ts = _stamp(m).replace(tzinfo=UTC)
+            except ValueError:
+                return None
+            return self._framed(PendingRecord(line_no, [], timestamp=ts, time_kind=TimeKind.UTC,
+                                              generation="py3", extension=m.group(8),
+                                              extension_version=m.group(9)), line[m.end():])
+        m = _PY2.match(line)
+        if m:
+            name = _NAME.match(line, m.end())
+            rest = line[name.end():] if name else line[m.end():]
+            if name is None and not _BUFFERED.match(rest) and _BLOCK_END not in rest:
+                return None          # a re-prefixed line of the message above, or a bare time line
+            try:
+                ts = local_to_utc(_stamp(m, fraction=False), self.ctx.tz)
+            except ValueError:
+                return None
+            level = m.group(7)[:-1] if m.group(7) else None
+            record = PendingRecord(line_no, [], timestamp=ts, time_kind=TimeKind.LOCAL, level=level,
+                                   generation="py2", extension=name.group(1) if name else None,
+                                   extension_version=name.group(2) if name else None)
+            return self._framed(record, rest)
+        if _BUFFERED.match(line) or _BLOCK_END in line:
+            return self._framed(self._inherit(line_no), line)
+        return None
+
+    def _inherit(self, line_no: int) -> PendingRecord:
+        """A record with no header of its own takes its context from the open freeze block."""
+        base = self.block or self.pending
+        if base is None:
+            return PendingRecord(line_no, [], generation="buffered")
+        return PendingRecord(line_no, [], timestamp=base.timestamp, time_kind=base.time_kind,
+                             generation=base.generation, extension=base.extension,
+                             extension_version=base.extension_version)
+
+    def _framed(self, record: PendingRecord, text: str) -> PendingRecord:
+        """Fill ``record`` from the text after its header: buffered shape, block frames, plain text."""
+        inner = _BUFFERED.match(text)
+        if inner:
+            try:
+                record.timestamp = _stamp(inner).replace(tzinfo=UTC)
+                record.time_kind = TimeKind.UTC
+            except ValueError:
+                pass
+            record.level = inner.group(8).upper()
+            record.fields["vms_buffered"] = True
+            text = text[inner.end():]
+            text = text[:-1] if text.endswith(" ") else text
+            if record.extension is None and self.block is not None:
+                record.extension = self.block.extension
+                record.extension_version = self.block.extension_version
+        elif _BLOCK_START in text:
+            self.block = record
+        elif _BLOCK_END in text:
+            block = self.block
+            if block is not None and record.extension is None:
+                record.extension, record.extension_version = block.extension, block.extension_version
+            if block is not None and record.timestamp is None:
+                record.timestamp, record.time_kind = block.timestamp, block.time_kind
+            self.block = None
+        record.parts.append(text)
+        return record
+
+
+def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
+    """Yield one Event per record of a VMSnapshot ``extension.log`` (see the module docstring)."""
+    reader = _Reader(member, ctx)
+    line_no = 0
+    with member.open() as stream:
+        for line_no, line in enumerate(iter_lines(stream, ctx.limits.max_line_bytes), 1):
+            done = reader.feed(line_no, line)
+            if done is not None:
+                yield done
+    ctx.coverage.lines = line_no
+    last = reader.flush()
+    if last is not None:
+        yield last
