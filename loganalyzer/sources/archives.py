@@ -1,0 +1,281 @@
+"""Candidates from tar and zip archives: names checked, links/devices skipped, damage survived.
+
+* tar (plain, gzip, xz, bzip2) is read **once, sequentially** (``tarfile`` mode ``r|*``);
+* zip is read with random access; a zip whose central directory is missing (a cut
+  download) is read from its local headers instead, so the members before the cut
+  are kept;
+* nested archives are opened by :class:`~loganalyzer.sources.walker.Walker`.
+
+>>> unsafe_name_reason("../../etc/passwd"), unsafe_name_reason("var/log/waagent.log")
+("path leaves the bundle ('..'); not read", None)
+"""
+from __future__ import annotations
+
+import io
+import re
+import stat
+import struct
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from .guard import CountingReader, human_bytes
+from .walker import READ_ERRORS, Candidate, Walker, describe
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def unsafe_name_reason(name: str) -> str | None:
+    """Why an archive entry name must not be used, or ``None`` when it is safe."""
+    normal = name.replace("\\", "/")
+    if normal.startswith("/") or _DRIVE.match(normal):
+        return "absolute path in archive; not read"
+    if ".." in normal.split("/"):
+        return "path leaves the bundle ('..'); not read"
+    if "\x00" in normal:
+        return "NUL byte in entry name; not read"
+    return None
+
+
+def join(prefix: str, name: str) -> str:
+    """Path of an entry inside a (possibly nested) archive.
+
+    >>> join("var/lib/waagent/history/a.zip", "./GoalState.xml"), join("", "var\\\\log\\\\x")
+    ('var/lib/waagent/history/a.zip/GoalState.xml', 'var/log/x')
+    """
+    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
+    return "/".join([prefix, *parts]) if prefix else "/".join(parts)
+
+
+def _mode_reason(mode: int, target: str = "") -> str | None:
+    to = f" to {target}" if target else ""
+    if stat.S_ISLNK(mode):
+        return f"symbolic link{to}; not followed"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device file; not read"
+    if stat.S_ISFIFO(mode):
+        return "FIFO (named pipe); not read"
+    if stat.S_ISSOCK(mode):
+        return "socket; not read"
+    return None
+
+
+def _tar_type_reason(info: tarfile.TarInfo) -> str | None:
+    if info.issym():
+        return f"symbolic link to {info.linkname}; not followed"
+    if info.islnk():
+        return f"hard link to {info.linkname}; not followed"
+    if info.ischr() or info.isblk():
+        return "device file; not read"
+    if info.isfifo():
+        return "FIFO (named pipe); not read"
+    if not info.isreg():
+        return "unsupported tar entry type; not read"
+    return None
+
+
+# -- tar ------------------------------------------------------------------------------------
+def iter_tar(walker: Walker, stream: BinaryIO, label: str, depth: int) -> Iterator[Candidate]:
+    """Candidates of a tar stream (any compression), read sequentially once."""
+    counter = CountingReader(stream)
+    limits = walker.limits
+    read = 0
+    where = walker.label(label)
+    try:
+        archive = tarfile.open(fileobj=counter, mode="r|*")  # noqa: SIM115 - closed with the stream
+        while (info := archive.next()) is not None:
+            produced = info.offset_data
+            if produced > limits.ratio_grace_bytes and produced / max(1, counter.count) > limits.max_ratio:
+                walker.stop_container(where, f"compression ratio above {limits.max_ratio:g}:1 (possible "
+                                      f"archive bomb) after {read} entries; the rest was not read")
+                return
+            if info.isdir():
+                continue
+            if not walker.budget.take_entry():
+                walker.stop_container(walker.label(label), walker.member_limit_reason())
+                return
+            path = join(label, info.name) if not unsafe_name_reason(info.name) else _raw(label, info.name)
+            reason = unsafe_name_reason(info.name) or _tar_type_reason(info)
+            if reason:
+                walker.skip(path, reason, size=info.size)
+                continue
+            candidate = Candidate(path, _tar_opener(archive, info), depth, info.size, reopenable=False,
+                                  compressed=lambda: counter.count, offset=info.offset_data)
+            yield candidate
+            read += 1
+            if candidate.ratio_tripped:
+                walker.stop_container(where, f"compression ratio above {limits.max_ratio:g}:1 in "
+                                      f"{path} (possible archive bomb); the rest was not read")
+                return
+    except READ_ERRORS as error:
+        walker.stop_container(walker.label(label), _damaged(read, error))
+
+
+def _tar_opener(archive: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[], BinaryIO]:
+    def opener() -> BinaryIO:
+        stream = archive.extractfile(info)
+        if stream is None:
+            raise OSError(f"{info.name}: not a regular file")
+        return stream
+    return opener
+
+
+def _raw(label: str, name: str) -> str:
+    return f"{label}/{name}" if label else name
+
+
+def _damaged(read: int, error: BaseException) -> str:
+    return (f"archive truncated or corrupt after {read} entries ({describe(error)}); "
+            "the rest could not be read")
+
+
+# -- zip ------------------------------------------------------------------------------------
+def iter_zip(walker: Walker, archive: zipfile.ZipFile, label: str, depth: int) -> Iterator[Candidate]:
+    """Candidates of an open zip, in archive order."""
+    limits = walker.limits
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        if not walker.budget.take_entry():
+            walker.stop_container(walker.label(label), walker.member_limit_reason())
+            return
+        unsafe = unsafe_name_reason(info.filename)
+        path = _raw(label, info.filename) if unsafe else join(label, info.filename)
+        mode = info.external_attr >> 16 if info.create_system == 3 else 0
+        reason = unsafe or _mode_reason(mode)
+        if reason is None and info.flag_bits & 0x1:
+            reason = "encrypted entry (no password); not read"
+        if reason is None and info.file_size > limits.ratio_grace_bytes \
+                and info.file_size > limits.max_ratio * max(1, info.compress_size):
+            reason = (f"declared compression ratio above {limits.max_ratio:g}:1 "
+                      f"({human_bytes(info.file_size)} from {human_bytes(info.compress_size)}; "
+                      "possible archive bomb); not read")
+        if reason:
+            walker.skip(path, reason, size=info.file_size)
+            continue
+        yield Candidate(path, _zip_opener(archive, info), depth, info.file_size,
+                        compressed=lambda info=info: info.compress_size)
+
+
+def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
+    return lambda: archive.open(info)
+
+
+def iter_zip_bytes(walker: Walker, data: bytes, label: str, depth: int) -> Iterator[Candidate]:
+    """Candidates of a zip held in memory (a nested archive)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except READ_ERRORS:
+        yield from iter_zip_local(walker, lambda: io.BytesIO(data), label, depth)
+        return
+    yield from iter_zip(walker, archive, label, depth)
+
+
+# -- zip without central directory ------------------------------------------------------------
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+
+
+def iter_zip_local(walker: Walker, reopen: Callable[[], BinaryIO], label: str,
+                   depth: int) -> Iterator[Candidate]:
+    """Candidates found by walking local file headers (the central directory is lost)."""
+    walker.stop_container(walker.label(label), "zip central directory missing (archive cut short?); "
+                          "entries were recovered from their local headers")
+    handle = reopen()
+    read = 0
+    while True:
+        header = handle.read(_LOCAL.size)
+        if len(header) < _LOCAL.size or not header.startswith(_LOCAL_SIGNATURE):
+            if header[:4] not in (b"PK\x01\x02", b"PK\x05\x06", b"PK\x06\x06"):
+                walker.stop_container(walker.label(label),
+                                      _damaged(read, EOFError("no further local header")))
+            return
+        _, _, flags, method, _, _, _, csize, usize, name_len, extra_len = _LOCAL.unpack(header)
+        raw_name = handle.read(name_len)
+        name = raw_name.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        handle.seek(extra_len, io.SEEK_CUR)
+        start = handle.tell()
+        if flags & 0x8 and csize == 0:
+            walker.stop_container(walker.label(label), f"entry {name} has no stored size (data descriptor); "
+                                  "entries after it could not be recovered")
+            return
+        handle.seek(start + csize)
+        if name.endswith("/"):
+            continue
+        if not walker.budget.take_entry():
+            walker.stop_container(walker.label(label), walker.member_limit_reason())
+            return
+        unsafe = unsafe_name_reason(name)
+        path = _raw(label, name) if unsafe else join(label, name)
+        reason = unsafe or (None if method in (0, 8) else
+                            f"unsupported compression method {method}; not read")
+        if reason is None and flags & 0x1:
+            reason = "encrypted entry (no password); not read"
+        if reason:
+            walker.skip(path, reason, size=usize)
+            continue
+        yield Candidate(path, _local_opener(reopen, start, csize, method), depth, usize,
+                        compressed=lambda csize=csize: csize)
+        read += 1
+
+
+def _local_opener(reopen: Callable[[], BinaryIO], start: int, csize: int,
+                  method: int) -> Callable[[], BinaryIO]:
+    def opener() -> BinaryIO:
+        handle = reopen()
+        handle.seek(start)
+        window = _Window(handle, csize)
+        return window if method == 0 else _Inflate(window)
+    return opener
+
+
+class _Window(io.RawIOBase):
+    """At most ``size`` bytes of ``handle`` (a stored or deflated member's data)."""
+
+    def __init__(self, handle: BinaryIO, size: int) -> None:
+        super().__init__()
+        self._handle, self._left = handle, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._handle.read(min(len(buffer), self._left))
+        self._left -= len(data)
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._handle.close()
+        super().close()
+
+
+class _Inflate(io.RawIOBase):
+    """Raw-deflate decoder over a :class:`_Window`; ``EOFError`` when the data stops early."""
+
+    def __init__(self, source: _Window) -> None:
+        super().__init__()
+        self._source = source
+        self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._pending and not self._inflater.eof:
+            compressed = self._inflater.unconsumed_tail or self._source.read(1 << 16)
+            if not compressed:
+                raise EOFError("deflate data ended before the end of the member")
+            self._pending = self._inflater.decompress(compressed, len(buffer))
+        data, self._pending = self._pending[:len(buffer)], self._pending[len(buffer):]
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._source.close()
+        super().close()

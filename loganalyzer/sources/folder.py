@@ -1,0 +1,119 @@
+"""Candidates from a folder on disk (an unpacked bundle, loose files, or the live system).
+
+Symbolic links are never followed (listed as skipped), devices, FIFOs and sockets are
+never opened, unreadable folders and files are listed with the reason.  Program
+folders of extension packages (``<Handler>-<Version>/bin``, ``main``, …) are not
+walked: only their ``status/`` and ``config/`` folders and top-level state files.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from .archives import _mode_reason
+from .classify import _PACKAGE_DIR
+from .walker import Candidate, Walker, describe
+
+#: What a live VM (or a mounted OS disk under ``--root``) holds for the analyzer.
+LIVE_SELECTION = (
+    "var/log/waagent.log*", "var/log/syslog*", "var/log/messages*", "var/log/azure",
+    "var/lib/waagent", "etc/waagent.conf",
+)
+
+
+def iter_folder(walker: Walker, base: Path, selection: tuple[str, ...] | None = None) -> Iterator[Candidate]:
+    """Candidates under ``base`` (all of it, or the ``selection`` of relative paths/globs)."""
+    if selection is None:
+        yield from _walk(walker, base, "")
+        return
+    for pattern in selection:
+        parent_rel, _, leaf = pattern.rpartition("/")
+        parent = base / parent_rel
+        for name in _matching(parent, leaf):
+            rel = f"{parent_rel}/{name}" if parent_rel else name
+            yield from _entry(walker, base / rel, rel)
+
+
+def selection_exists(base: Path, selection: tuple[str, ...]) -> bool:
+    """True when at least one selected path exists under ``base``."""
+    return any(_matching(base / p.rpartition("/")[0], p.rpartition("/")[2]) for p in selection)
+
+
+def _matching(parent: Path, leaf: str) -> list[str]:
+    if not any(ch in leaf for ch in "*?["):
+        return [leaf] if os.path.lexists(parent / leaf) else []
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return []
+    return sorted(n for n in names if fnmatch.fnmatchcase(n, leaf))
+
+
+def _walk(walker: Walker, folder: Path, rel: str) -> Iterator[Candidate]:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as error:
+        walker.skip(f"{rel}/" if rel else "./", f"folder unreadable: {describe(error)}")
+        return
+    for entry in entries:
+        if walker.stopped:
+            return
+        child = f"{rel}/{entry.name}" if rel else entry.name
+        yield from _entry(walker, Path(entry.path), child)
+
+
+def _entry(walker: Walker, path: Path, rel: str) -> Iterator[Candidate]:
+    try:
+        info = os.lstat(path)
+    except OSError as error:
+        walker.skip(rel, f"unreadable: {describe(error)}")
+        return
+    if os.path.islink(path):
+        target = _link_target(path)
+        walker.skip(rel, f"symbolic link to {target}; not followed")
+        return
+    if os.path.isdir(path):
+        if _is_package_program_dir(rel):
+            walker.skip(f"{rel}/", "extension package program folder; not read")
+            return
+        yield from _walk(walker, path, rel)
+        return
+    if not walker.budget.take_entry():
+        walker.stopped = True
+        walker.stop_container(rel, walker.member_limit_reason())
+        return
+    reason = _mode_reason(info.st_mode)
+    if reason:
+        walker.skip(rel, reason)
+        return
+    yield Candidate(rel, lambda: open_regular_file(path), 0, info.st_size)
+
+
+def open_regular_file(path: Path) -> BinaryIO:
+    """Open ``path`` for reading only if it is (still) a regular file: no links, no FIFOs."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
+
+
+def _is_package_program_dir(rel: str) -> bool:
+    """``…/<Handler>-<Version>/<sub>`` where ``<sub>`` is not ``status`` or ``config``."""
+    parts = rel.split("/")
+    return len(parts) >= 2 and bool(_PACKAGE_DIR.match(parts[-2])) and parts[-1] not in ("status", "config")

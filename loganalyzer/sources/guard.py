@@ -1,0 +1,183 @@
+"""Guarded byte streams: every byte read from a bundle passes a :class:`Guard`.
+
+A guard counts bytes and raises :class:`~loganalyzer.limits.LimitExceeded` *after*
+delivering everything up to the cap, so the caller keeps what was read:
+
+* per-member cap (``max_member_bytes``) and bundle-wide cap (``max_total_bytes``,
+  shared through one :class:`Budget`) — only for the layer that delivers the
+  member's final bytes (``final=True``);
+* compression ratio of one decompression step (``max_ratio`` once
+  ``ratio_grace_bytes`` are out), measured against the compressed bytes the step
+  consumed.
+
+>>> import io
+>>> from loganalyzer.limits import Limits
+>>> lim = Limits(max_member_bytes=4)
+>>> g = guarded(io.BytesIO(b"abcdef"), "x.log", Budget(lim))
+>>> g.read(4)
+b'abcd'
+>>> g.read(1)
+Traceback (most recent call last):
+...
+loganalyzer.limits.LimitExceeded: x.log: member byte limit (4 bytes) reached; the rest was not read
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import BinaryIO
+
+from ..limits import LimitExceeded, Limits
+
+BUFFER_BYTES = 1 << 16
+
+
+def human_bytes(n: int) -> str:
+    """Short size text for messages.
+
+    >>> human_bytes(16 << 20), human_bytes(512), human_bytes(3 << 30)
+    ('16 MiB', '512 bytes', '3 GiB')
+    """
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return f"{n >> shift} {unit}"
+    return f"{n} bytes"
+
+
+class Budget:
+    """What the whole bundle has used so far: bytes delivered and entries looked at."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.total_bytes = 0
+        self.entries = 0
+
+    @property
+    def bytes_left(self) -> int:
+        return max(0, self.limits.max_total_bytes - self.total_bytes)
+
+    def take_entry(self) -> bool:
+        """Count one more archive/folder entry; False once ``max_members`` is passed."""
+        self.entries += 1
+        return self.entries <= self.limits.max_members
+
+
+class CountingReader(io.RawIOBase):
+    """Pass-through reader that counts the bytes taken from ``source`` (compressed input)."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        super().__init__()
+        self._source = source
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._source.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.count += n
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            self._source.close()
+        super().close()
+
+
+class Guard(io.RawIOBase):
+    """Raw stream over ``source`` that enforces :class:`Limits` (see module docstring).
+
+    ``compressed`` returns how many compressed bytes produced this stream so far
+    (``None``: not a decompression step); ``offset`` is how many uncompressed bytes
+    of the same compressed stream came before this member (a tar member's offset).
+    """
+
+    def __init__(self, source: BinaryIO, name: str, budget: Budget, *, final: bool = True,
+                 compressed: Callable[[], int] | None = None, offset: int = 0) -> None:
+        super().__init__()
+        self._source = source
+        self.name = name
+        self.budget = budget
+        self.final = final
+        self._compressed = compressed
+        self._offset = offset
+        self.count = 0
+        self.ratio_tripped = False
+
+    def readable(self) -> bool:
+        return True
+
+    def not_final(self) -> None:
+        """This layer only feeds a decompressor: give its bytes back to the bundle budget."""
+        if self.final:
+            self.final = False
+            self.budget.total_bytes -= self.count
+
+    def _allowance(self) -> int:
+        if not self.final:
+            return 1 << 62
+        limits = self.budget.limits
+        return min(limits.max_member_bytes - self.count, self.budget.bytes_left)
+
+    def _limit_message(self) -> str:
+        limits = self.budget.limits
+        if self.count >= limits.max_member_bytes:
+            return f"{self.name}: member byte limit ({human_bytes(limits.max_member_bytes)}) reached; " \
+                   "the rest was not read"
+        return f"{self.name}: bundle byte limit ({human_bytes(limits.max_total_bytes)}) reached; " \
+               "the rest was not read"
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        allowance = self._allowance()
+        if allowance <= 0:
+            if self._source.read(1):
+                raise LimitExceeded(self._limit_message())
+            return 0
+        want = min(len(buffer), allowance)
+        filled = 0
+        while filled < want:
+            data = self._source.read(want - filled)
+            if not data:
+                break
+            buffer[filled:filled + len(data)] = data
+            filled += len(data)
+        self.count += filled
+        if self.final:
+            self.budget.total_bytes += filled
+        self._check_ratio()
+        return filled
+
+    def _check_ratio(self) -> None:
+        if self._compressed is None:
+            return
+        limits = self.budget.limits
+        produced = self._offset + self.count
+        if produced <= limits.ratio_grace_bytes:
+            return
+        consumed = max(1, self._compressed())
+        if produced / consumed > limits.max_ratio:
+            self.ratio_tripped = True
+            raise LimitExceeded(
+                f"{self.name}: compression ratio above {limits.max_ratio:g}:1 after "
+                f"{human_bytes(limits.ratio_grace_bytes)} (possible archive bomb); the rest was not read")
+
+    def close(self) -> None:
+        if not self.closed:
+            self._source.close()
+        super().close()
+
+
+def guarded(source: BinaryIO, name: str, budget: Budget, *, final: bool = True,
+            compressed: Callable[[], int] | None = None, offset: int = 0) -> io.BufferedReader:
+    """Wrap ``source`` in a :class:`Guard` plus a read buffer (``peek``/``readline`` work)."""
+    guard = Guard(source, name, budget, final=final, compressed=compressed, offset=offset)
+    return io.BufferedReader(guard, BUFFER_BYTES)
+
+
+def guard_of(stream: io.BufferedReader) -> Guard:
+    """The :class:`Guard` under a stream made by :func:`guarded`."""
+    raw = stream.raw
+    assert isinstance(raw, Guard)
+    return raw

@@ -1,0 +1,89 @@
+"""Tell containers and compressed streams apart by their first bytes, never by their name.
+
+>>> sniff(b"PK\\x03\\x04rest"), sniff(b"\\x1f\\x8b\\x08\\x00"), sniff(b"2024-01-01 hello")
+(<Format.ZIP: 'zip'>, <Format.GZIP: 'gzip'>, <Format.PLAIN: 'plain'>)
+"""
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import tarfile
+from enum import StrEnum
+from typing import BinaryIO
+
+#: Bytes looked at to decide (a tar header is 512 bytes).
+HEAD_BYTES = 512
+
+
+class Format(StrEnum):
+    ZIP = "zip"
+    TAR = "tar"
+    GZIP = "gzip"
+    XZ = "xz"
+    BZIP2 = "bzip2"
+    PLAIN = "plain"
+
+
+COMPRESSED = frozenset({Format.GZIP, Format.XZ, Format.BZIP2})
+ARCHIVES = frozenset({Format.ZIP, Format.TAR})
+
+_BINARY_MAGIC = (b"\x7fELF", b"\x89PNG", b"SQLite format 3\x00", b"\xca\xfe\xba\xbe", b"MZ\x90\x00")
+
+
+def is_tar_header(head: bytes) -> bool:
+    """True when ``head`` starts with a valid tar header block (ustar or old v7, checksum verified).
+
+    >>> is_tar_header(b"hello" * 200)
+    False
+    """
+    if len(head) < 512:
+        return False
+    if head[257:262] == b"ustar":
+        return True
+    try:
+        tarfile.TarInfo.frombuf(head[:512], "utf-8", "surrogateescape")
+    except tarfile.HeaderError:
+        return False
+    return True
+
+
+def sniff(head: bytes) -> Format:
+    """The container or compression format whose magic bytes start ``head``."""
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return Format.ZIP
+    if head.startswith(b"\x1f\x8b"):
+        return Format.GZIP
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return Format.XZ
+    if head.startswith(b"BZh") and len(head) > 3 and head[3:4].isdigit():
+        return Format.BZIP2
+    if is_tar_header(head):
+        return Format.TAR
+    return Format.PLAIN
+
+
+def looks_binary(head: bytes) -> bool:
+    """True for content that is plainly not text (executables, images, databases, mixed NULs).
+
+    >>> looks_binary(b"\\x7fELF\\x02\\x01"), looks_binary(b"INFO all good\\n"), looks_binary(b"\\x00" * 64)
+    (True, False, False)
+    """
+    if head.startswith(_BINARY_MAGIC):
+        return True
+    stripped = head.replace(b"\x00", b"")
+    if not stripped or len(stripped) == len(head):
+        return False                    # all NULs (pre-allocated log) or no NUL at all
+    control = sum(1 for b in stripped if b < 9 or 13 < b < 32)
+    return control > len(stripped) // 10
+
+
+def decompressor(fmt: Format, stream: BinaryIO) -> BinaryIO:
+    """A streaming decompressor reading ``stream`` (which it does not close)."""
+    if fmt is Format.GZIP:
+        return gzip.GzipFile(fileobj=stream, mode="rb")
+    if fmt is Format.XZ:
+        return lzma.LZMAFile(stream)
+    if fmt is Format.BZIP2:
+        return bz2.BZ2File(stream)
+    raise ValueError(f"not a compressed format: {fmt}")
