@@ -1,0 +1,174 @@
+"""One self-contained HTML file: the answer first, a timeline, findings, the cause checklist, coverage.
+
+No scripts, fonts or stylesheets are fetched: the CSS (``report/style.css``) is inlined and the
+timeline is inline SVG.  Every piece of data is escaped; free text is redacted unless
+``options.redact`` is off.  Prints cleanly (print CSS keeps findings and tables whole).
+
+>>> from loganalyzer.result import AnalysisOptions, AnalysisResult
+>>> from loganalyzer.facts.model import Facts
+>>> from loganalyzer.sources.base import BundleInfo
+>>> page = render_html(AnalysisResult(BundleInfo("<b>.zip"), [], Facts(), [], [], AnalysisOptions()))
+>>> page.startswith("<!DOCTYPE html>") and "&lt;b&gt;.zip" in page and "<b>" not in page
+True
+"""
+from __future__ import annotations
+
+from importlib import resources
+
+from .. import __version__
+from ..model import CoverageStatus, Finding
+from ..result import AnalysisResult
+from .html_parts import badge, evidence_block, link, remediation_list, table, text
+from .redaction import report_view
+from .svg_timeline import timeline_svg
+from .timeline import rows_of
+from .wording import (
+    answer_sentence,
+    by_rank,
+    cause_label,
+    coverage_sentence,
+    healthy_sentence,
+    seen,
+    short_time,
+    verdict_label,
+)
+
+EVIDENCE_OPEN = 5       # evidence items shown before the rest fold into <details>
+EVIDENCE_MAX = 200      # evidence items written per finding; the JSON report has them all
+
+
+def render_html(result: AnalysisResult) -> str:
+    """The whole report as one HTML document."""
+    view = report_view(result)
+    title = f"loganalyzer: {view.input.path}"
+    body = "".join([
+        _header(view), _answer(view), _timeline(view), _findings(view), _checklist(view),
+        _agent_and_extensions(view), _coverage(view), _footer(view),
+    ])
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{text(title)}</title><style>{stylesheet()}</style></head>"
+            f"<body>{body}</body></html>\n")
+
+
+def stylesheet() -> str:
+    """The report's CSS, read from the package (inlined into every page)."""
+    return resources.files(__package__).joinpath("style.css").read_text("utf-8")
+
+
+def _header(view: AnalysisResult) -> str:
+    info = view.input
+    cannot = f" · cannot contain: {', '.join(info.cannot_contain)}" if info.cannot_contain else ""
+    return (f"<header><h1>Why does backup or an extension fail?</h1>"
+            f'<p class="meta">{text(info.path)} · {text(info.bundle_type)}{text(cannot)} · '
+            f"loganalyzer {text(__version__)}</p></header>")
+
+
+def _answer(view: AnalysisResult) -> str:
+    top = view.top_finding
+    if top is None:
+        checked = ", ".join(cause_label(v.cause) for v in view.causes if str(v.verdict) == "ruled_out")
+        return (f'<section class="answer healthy"><h2>Answer</h2><p class="lead">'
+                f"{text(healthy_sentence(view.causes))}</p>"
+                f"<p>Ruled out: {text(checked or 'nothing')}.</p></section>")
+    evidence = "".join(evidence_block(e) for e in top.evidence[:EVIDENCE_OPEN])
+    steps = remediation_list(top)
+    return (f'<section class="answer sev-{text(top.severity)}"><h2>Answer</h2>'
+            f'<p class="lead">{text(answer_sentence(top))}</p><p>{text(top.summary)}</p>'
+            + (f"<h3>Evidence</h3>{evidence}" if evidence else "")
+            + (f"<h3>What to do</h3>{steps}" if steps else "") + "</section>")
+
+
+def _timeline(view: AnalysisResult) -> str:
+    rows = rows_of(view)
+    noun = "event" if len(rows) == 1 else "events"
+    return (f"<section><h2>Timeline</h2><p class=\"muted\">{len(rows):,} dated {noun}; "
+            f"hover a mark for details.</p>{timeline_svg(rows)}</section>")
+
+
+def _findings(view: AnalysisResult) -> str:
+    if not view.findings:
+        return "<section><h2>Findings</h2><p>No findings.</p></section>"
+    return "<section><h2>Findings</h2>" + "".join(_finding(f) for f in by_rank(view.findings)) + "</section>"
+
+
+def _finding(f: Finding) -> str:
+    props = [("cause", f"{f.cause} — {cause_label(f.cause)}"), ("confidence", f.confidence),
+             ("count", seen(f.count)), ("first seen", short_time(f.first_seen)),
+             ("last seen", short_time(f.last_seen)), ("rule", f.rule_id)]
+    if f.extension:
+        props.append(("extension", f.extension))
+    dl = "".join(f"<dt>{text(k)}</dt><dd>{text(v)}</dd>" for k, v in props)
+    shown = f.evidence[:EVIDENCE_MAX]
+    evidence = "".join(evidence_block(e) for e in shown[:EVIDENCE_OPEN])
+    if len(shown) > EVIDENCE_OPEN:
+        rest = "".join(evidence_block(e) for e in shown[EVIDENCE_OPEN:])
+        evidence += f"<details><summary>{len(shown) - EVIDENCE_OPEN} more evidence</summary>{rest}</details>"
+    if len(f.evidence) > EVIDENCE_MAX:
+        evidence += f'<p class="muted">{len(f.evidence) - EVIDENCE_MAX:,} more in the JSON report.</p>'
+    steps = remediation_list(f)
+    refs = "".join(f"<li>{link(r)}</li>" for r in f.references)
+    return (f'<article class="finding"><h3>{badge(str(f.severity), str(f.severity))} {text(f.title)}</h3>'
+            f"<p>{text(f.summary)}</p><dl class=\"props\">{dl}</dl>"
+            + (f"<h4>Evidence</h4>{evidence}" if evidence else "")
+            + (f"<h4>What to do</h4>{steps}" if steps else "")
+            + (f"<h4>References</h4><ul>{refs}</ul>" if refs else "") + "</article>")
+
+
+def _checklist(view: AnalysisResult) -> str:
+    if not view.causes:
+        return "<section><h2>Causes checked</h2><p>No cause checklist was produced.</p></section>"
+    rows = "".join(
+        f"<tr><td>{text(v.cause)}<br><span class=\"muted\">{text(cause_label(v.cause))}</span></td>"
+        f"<td>{badge(verdict_label(v), str(v.verdict))}</td><td>{text(v.reason)}</td></tr>"
+        for v in view.causes)
+    return ("<section><h2>Causes checked</h2><table><thead><tr><th>Cause</th><th>Verdict</th>"
+            f"<th>Why</th></tr></thead><tbody>{rows}</tbody></table></section>")
+
+
+def _agent_and_extensions(view: AnalysisResult) -> str:
+    facts = view.facts
+    parts = ["<section><h2>Agent, extensions and backups</h2>"]
+    versions = [(s.role, s.version, s.how, short_time(s.timestamp), f"{s.ref.path}:{s.ref.line_start}")
+                for s in facts.agent_versions]
+    parts.append("<h3>Agent versions</h3>" + (table(["role", "version", "how", "time", "where"], versions)
+                                              if versions else "<p>No agent version seen.</p>"))
+    if facts.extensions:
+        rows = [(e.name, e.requested_version, ", ".join(e.versions_on_disk), e.handler_state, e.operation,
+                 e.status, e.status_code, e.status_message, short_time(e.status_time))
+                for e in facts.extensions.values()]
+        headers = ["name", "requested", "on disk", "handler", "operation", "status", "code", "message",
+                   "time"]
+        parts.append("<h3>Extensions</h3>" + table(headers, rows))
+    if facts.backups:
+        rows = [(b.task_id, b.seq_no, short_time(b.start), short_time(b.end) if b.end else "",
+                 " → ".join(b.phases), b.outcome, b.error_name or b.error_code, b.message)
+                for b in facts.backups]
+        parts.append("<h3>Backups</h3>" + table(
+            ["task", "seq", "start", "end", "phases", "outcome", "error", "message"], rows))
+    return "".join(parts) + "</section>"
+
+
+def _coverage(view: AnalysisResult) -> str:
+    missing = ""
+    if view.missing_evidence:
+        missing = f"<p>Missing from this bundle: {text(', '.join(view.missing_evidence))}.</p>"
+    rows = [(c.path, c.kind, c.status, c.size, c.lines, c.records, c.unparsed_lines, c.reason or "")
+            for c in view.coverage]
+    files = table(["path", "kind", "status", "bytes", "lines", "records", "not understood", "reason"],
+                  rows, numeric=(3, 4, 5, 6))
+    problems = sum(1 for c in view.coverage if c.status != CoverageStatus.PARSED)
+    open_attr = " open" if problems else ""
+    sentence = coverage_sentence(view.coverage).capitalize()
+    return (f"<section><h2>Coverage</h2><p>{text(sentence)}.</p>{missing}"
+            f"<details{open_attr}><summary>{len(view.coverage):,} files</summary>{files}</details></section>")
+
+
+def _footer(view: AnalysisResult) -> str:
+    errors = ""
+    if view.rule_errors:
+        items = "".join(f"<li>{text(e)}</li>" for e in view.rule_errors)
+        errors = f"<p>Rule errors:</p><ul>{items}</ul>"
+    redaction = ("Secrets were redacted." if view.options.redact
+                 else "Redaction was turned off (--no-redact): this report may contain secrets.")
+    return f"<footer>{errors}<p>{text(redaction)}</p></footer>"

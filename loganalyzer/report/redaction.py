@@ -1,0 +1,73 @@
+"""The result as a report may show it: every free text redacted unless the user chose ``--no-redact``.
+
+Every renderer starts from :func:`report_view`, so no field can slip past redaction
+because a renderer forgot it: excerpts, summaries, titles, paths, messages, reasons,
+notes, config values, facts' state and stats are all rewritten by
+:func:`loganalyzer.redact.redact` (dict keys that name a secret lose their value).
+
+>>> from loganalyzer.model import Evidence
+>>> ev = Evidence("var/log/waagent.log", 3, 3, None, "GET https://x/y?sv=1&sig=abc")
+>>> scrub(ev).excerpt
+'GET https://x/y?<redacted>'
+>>> scrub(ConfigValue("OS.RootPassword", "hunter2", False)).value
+'<redacted>'
+"""
+from __future__ import annotations
+
+from dataclasses import fields, is_dataclass, replace
+from enum import Enum
+from typing import Any, TypeVar
+
+from ..facts.model import ConfigValue
+from ..limits import Limits
+from ..redact import REDACTED, redact, redact_obj
+from ..result import AnalysisOptions, AnalysisResult
+
+T = TypeVar("T")
+
+
+def report_view(result: AnalysisResult) -> AnalysisResult:
+    """``result`` itself when ``options.redact`` is off, else a redacted copy (the input is untouched)."""
+    if not result.options.redact:
+        return result
+    return scrub(result)
+
+
+def scrub(value: T) -> T:
+    """A copy of ``value`` (dataclasses, dicts, lists, sets, tuples of them) with every string redacted."""
+    return _scrub(value)
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, AnalysisOptions | Limits):
+        return value
+    if isinstance(value, ConfigValue):
+        return replace(value, key=redact(value.key), value=_under_key(value.key, value.value),
+                       ref=_scrub(value.ref))
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _scrub(getattr(value, f.name)) for f in fields(value) if f.init}
+        return replace(value, **changes)
+    if isinstance(value, dict):
+        return {_scrub(k): _under_key(k, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_scrub(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return {_scrub(v) for v in value}
+    return value
+
+
+def _under_key(key: Any, value: Any) -> Any:
+    """``value`` scrubbed, or replaced whole when ``key`` names a secret (``password``, ``customData``…)."""
+    if isinstance(key, str) and value not in (None, "", {}, []) and _names_secret(key):
+        return REDACTED
+    return _scrub(value)
+
+
+def _names_secret(key: str) -> bool:
+    return redact_obj({key: "x"}) == {key: REDACTED}

@@ -1,0 +1,151 @@
+"""The terminal report: the answer first, then other findings, the cause checklist and coverage.
+
+Lines wrap at :data:`WIDTH` columns; colour (ANSI) only when asked.  Control characters
+from logs are shown as U+FFFD so a log line cannot drive the terminal.
+
+>>> from loganalyzer.result import AnalysisOptions, AnalysisResult
+>>> from loganalyzer.facts.model import Facts
+>>> from loganalyzer.sources.base import BundleInfo
+>>> print(render_text(AnalysisResult(BundleInfo("logs.zip"), [], Facts(), [], [], AnalysisOptions())))
+No documented cause of failure was found: 0 causes checked, 0 ruled out, 0 not evaluable.
+<BLANKLINE>
+Coverage: read 0 files, 0 lines
+<BLANKLINE>
+Bundle: logs.zip (adhoc)
+"""
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+
+from ..model import CauseVerdict, Evidence, FileCoverage, Finding
+from ..result import AnalysisResult
+from .redaction import report_view
+from .wording import (
+    answer_sentence,
+    by_rank,
+    coverage_sentence,
+    healthy_sentence,
+    location,
+    printable,
+    seen,
+    short_time,
+    verdict_label,
+)
+
+WIDTH = 100
+EXCERPT_LINES = 12       # lines of one evidence excerpt shown (the JSON report has all)
+EVIDENCE_SHOWN = 5       # evidence items shown per finding without --verbose
+
+_COLOURS = {"critical": "1;31", "error": "31", "warning": "33", "info": "36", "detected": "31",
+            "ruled_out": "32", "not_evaluable": "2", "bold": "1", "dim": "2"}
+
+
+class _Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, name: str, value: str) -> str:
+        if not self.color or name not in _COLOURS:
+            return value
+        return f"\x1b[{_COLOURS[name]}m{value}\x1b[0m"
+
+
+def render_text(result: AnalysisResult, color: bool = False, verbose: bool = False) -> str:
+    """The report for a terminal (``color`` adds ANSI colours, ``verbose`` the per-file table)."""
+    view = report_view(result)
+    style = _Style(color)
+    out: list[str] = []
+    top = view.top_finding
+    if top is None:
+        out += _wrap(healthy_sentence(view.causes))
+        if view.causes:
+            out += _wrap("Each documented cause below says why it was ruled out or could not be checked.")
+    else:
+        out += [style(str(top.severity), line) for line in _wrap(answer_sentence(top))]
+        out += _wrap(top.summary, indent="  ")
+        out += _evidence(top.evidence, style, verbose)
+        if top.remediation:
+            out.append(style("bold", "What to do:"))
+            for number, step in enumerate(top.remediation, 1):
+                out += _wrap(step, indent=f"  {number}. ", subsequent="     ")
+    others = [f for f in by_rank(view.findings) if f is not top]
+    if others:
+        out += ["", style("bold", "Other findings:")]
+        for finding in others:
+            out += _finding(finding, style, verbose)
+    if view.causes:
+        out += ["", style("bold", "Causes checked:")]
+        out += _checklist(view.causes, style)
+    out += ["", *_wrap("Coverage: " + coverage_sentence(view.coverage))]
+    if view.missing_evidence:
+        out += _wrap("Missing from this bundle: " + ", ".join(view.missing_evidence))
+    if verbose and view.coverage:
+        out += ["", style("bold", "Files:"), *_coverage_table(view.coverage)]
+    if view.rule_errors:
+        out += ["", style("bold", "Rule errors:")]
+        for error in view.rule_errors:
+            out += _wrap(error, indent="  - ", subsequent="    ")
+    out += ["", *_wrap(f"Bundle: {view.input.path} ({view.input.bundle_type})")]
+    return "\n".join(out)
+
+
+def _wrap(text: str, indent: str = "", subsequent: str | None = None) -> list[str]:
+    """``text`` (one paragraph per line) wrapped at :data:`WIDTH`, control characters made visible."""
+    lines: list[str] = []
+    follow = " " * len(indent) if subsequent is None else subsequent
+    for number, paragraph in enumerate(printable(text).split("\n")):
+        first = indent if number == 0 else follow
+        lines += textwrap.wrap(paragraph, WIDTH, initial_indent=first, subsequent_indent=follow,
+                               break_long_words=True, break_on_hyphens=False) or [first.rstrip()]
+    return lines
+
+
+def _evidence(items: list[Evidence], style: _Style, verbose: bool) -> list[str]:
+    shown = items if verbose else items[:EVIDENCE_SHOWN]
+    out: list[str] = []
+    for ev in shown:
+        out.append(style("dim", f"  {printable(location(ev))}  {short_time(ev.timestamp)}"))
+        excerpt = ev.excerpt.split("\n")
+        for line in excerpt[:EXCERPT_LINES]:
+            out += _wrap(line, indent="    | ", subsequent="    | ")
+        if len(excerpt) > EXCERPT_LINES:
+            out.append(f"    | … {len(excerpt) - EXCERPT_LINES} more lines")
+    if len(items) > len(shown):
+        out.append(f"  … {len(items) - len(shown)} more evidence (--verbose or --format json)")
+    return out
+
+
+def _finding(finding: Finding, style: _Style, verbose: bool) -> list[str]:
+    head = (f"[{finding.severity}] {finding.title} ({finding.cause}, {finding.confidence} confidence, "
+            f"{seen(finding.count)})")
+    out = [style(str(finding.severity), line) for line in _wrap(head, indent="- ", subsequent="  ")]
+    out += _wrap(finding.summary, indent="  ")
+    out += _evidence(finding.evidence[:1] if not verbose else finding.evidence, style, verbose)
+    for step in finding.remediation:
+        out += _wrap(step, indent="  → ", subsequent="    ")
+    return out
+
+
+def _checklist(verdicts: Iterable[CauseVerdict], style: _Style) -> list[str]:
+    out: list[str] = []
+    for v in verdicts:
+        mark = {"detected": "✗", "ruled_out": "✓", "not_evaluable": "?"}.get(str(v.verdict), "-")
+        label = f"{mark} {verdict_label(v):<13}"
+        lines = _wrap(f"{v.cause}: {v.reason}", indent=f"  {label} ", subsequent=" " * 18)
+        out += [style(str(v.verdict), lines[0]), *lines[1:]]
+    return out
+
+
+def _coverage_table(coverage: list[FileCoverage]) -> list[str]:
+    rows = [("status", "lines", "records", "unparsed", "path (kind) — reason")]
+    for c in coverage:
+        reason = f" — {c.reason}" if c.reason else ""
+        rows.append((str(c.status), f"{c.lines:,}", f"{c.records:,}", f"{c.unparsed_lines:,}",
+                     printable(f"{c.path} ({c.kind}){reason}")))
+    out = []
+    for status, lines, records, unparsed, what in rows:
+        prefix = f"  {status:<10} {lines:>11} {records:>11} {unparsed:>9}  "
+        out += textwrap.wrap(what, WIDTH, initial_indent=prefix, subsequent_indent=" " * len(prefix),
+                             break_long_words=True) or [prefix]
+    return out

@@ -1,0 +1,204 @@
+"""Words and small formats every report shares: cause names, verdicts, times, locations, coverage.
+
+>>> from datetime import datetime, timezone
+>>> iso(datetime(2024, 5, 30, 13, 15, 47, 339279, tzinfo=timezone.utc))
+'2024-05-30T13:15:47.339279Z'
+>>> short_time(datetime(2024, 5, 30, 13, 15, 47, 339279, tzinfo=timezone.utc))
+'2024-05-30 13:15:47Z'
+>>> cause_label("agent_outdated")
+'the guest agent is out of date'
+>>> cause_label("some_new_cause")
+'some new cause'
+>>> printable("ok\\x1b[31m red")
+'ok\\ufffd[31m red'
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..model import CauseVerdict, CoverageStatus, Evidence, FileCoverage, Finding, Severity
+
+CAUSE_LABELS: dict[str, str] = {
+    "no_network": "the VM has no outbound network access",
+    "wireserver_unreachable": "the Azure WireServer (168.63.129.16) cannot be reached",
+    "proxy_or_firewall": "a proxy or firewall blocks the agent's traffic",
+    "dhcp_or_endpoint": "DHCP gave the VM no host/fabric endpoint address",
+    "agent_not_running": "the guest agent is not running or unresponsive",
+    "agent_outdated": "the guest agent is out of date",
+    "autoupdate_disabled": "guest agent auto-update is disabled",
+    "agent_crash_loop": "the guest agent keeps crashing and restarting",
+    "snapshot_failed": "the backup snapshot could not be taken",
+    "extension_download_failed": "the extension package could not be downloaded",
+    "extension_install_failed": "the extension failed to install",
+    "extension_enable_failed": "the extension failed to enable",
+    "extension_update_or_load_failed": "the backup extension fails to update or load",
+    "extension_timeout": "an extension operation timed out",
+    "restore_point_limit_or_lock": "old restore points cannot be deleted (resource lock or limit)",
+    "guest_shutdown": "the VM was shut down from inside the guest",
+    "cgroup_limits": "the agent or an extension hit its CPU/memory (cgroup) limit",
+    "certificates": "the agent could not handle its certificates",
+    "disk_full": "a file system is full",
+    "provisioning_failed": "VM provisioning failed",
+}
+
+VERDICT_LABELS: dict[str, str] = {
+    "detected": "detected",
+    "ruled_out": "ruled out",
+    "not_evaluable": "not evaluable",
+}
+
+SEVERITY_ORDER: tuple[str, ...] = ("critical", "error", "warning", "info")
+
+_CONFIDENCE_RANK = {"high": 2, "medium": 1, "low": 0}
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO-8601 in UTC with a ``Z`` (naive times are taken as UTC); ``None`` stays ``None``."""
+    if moment is None:
+        return None
+    return _utc(moment).isoformat().replace("+00:00", "Z")
+
+
+def short_time(moment: datetime | None) -> str:
+    """``YYYY-MM-DD HH:MM:SSZ`` for people; ``"no time"`` when the record had none."""
+    if moment is None:
+        return "no time"
+    return _utc(moment).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def cause_label(cause: str) -> str:
+    return CAUSE_LABELS.get(cause, cause.replace("_", " "))
+
+
+def verdict_label(verdict: CauseVerdict) -> str:
+    return VERDICT_LABELS.get(str(verdict.verdict), str(verdict.verdict))
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (terminal escapes, NUL…) shown as U+FFFD; tabs and newlines kept."""
+    return _UNPRINTABLE.sub("\ufffd", text)
+
+
+def seen(count: int) -> str:
+    """``seen once`` / ``seen 1,204 times``.
+
+    >>> seen(1), seen(1204)
+    ('seen once', 'seen 1,204 times')
+    """
+    return "seen once" if count == 1 else f"seen {count:,} times"
+
+
+def location(evidence: Evidence) -> str:
+    """``path:line`` or ``path:first-last``; just the path for documents without line numbers.
+
+    >>> location(Evidence("var/log/waagent.log", 12, 14, None, ""))
+    'var/log/waagent.log:12-14'
+    """
+    if evidence.line_start <= 0:
+        return evidence.path
+    if evidence.line_end > evidence.line_start:
+        return f"{evidence.path}:{evidence.line_start}-{evidence.line_end}"
+    return f"{evidence.path}:{evidence.line_start}"
+
+
+def rank_key(finding: Finding) -> tuple[int, int, int]:
+    """Sort key of :attr:`AnalysisResult.top_finding` (severity, confidence, count); sort descending."""
+    return (Severity(finding.severity).rank, _CONFIDENCE_RANK.get(str(finding.confidence), 0),
+            finding.count)
+
+
+def by_rank(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings most important first, ties kept in rule order."""
+    return sorted(findings, key=rank_key, reverse=True)
+
+
+def answer_sentence(finding: Finding) -> str:
+    """The most likely cause in one plain sentence.
+
+    >>> from loganalyzer.model import Confidence
+    >>> f = Finding("vmsnapshot.enable", "extension_enable_failed", Severity.ERROR, Confidence.HIGH,
+    ...             "Enable exited with code 1", "")
+    >>> answer_sentence(f)
+    'Most likely cause: the extension failed to enable — Enable exited with code 1 (error, high confidence).'
+    """
+    title = finding.title.rstrip(". ")
+    return (f"Most likely cause: {cause_label(finding.cause)} — {title} "
+            f"({finding.severity}, {finding.confidence} confidence).")
+
+
+def healthy_sentence(verdicts: list[CauseVerdict]) -> str:
+    """What to say when no rule found anything, naming how much was checked.
+
+    >>> from loganalyzer.model import Verdict
+    >>> healthy_sentence([CauseVerdict("no_network", Verdict.RULED_OUT, "agent reached WireServer")])
+    'No documented cause of failure was found: 1 cause checked, 1 ruled out, 0 not evaluable.'
+    """
+    ruled_out = sum(1 for v in verdicts if str(v.verdict) == "ruled_out")
+    missing = sum(1 for v in verdicts if str(v.verdict) == "not_evaluable")
+    noun = "cause" if len(verdicts) == 1 else "causes"
+    return (f"No documented cause of failure was found: {len(verdicts)} {noun} checked, "
+            f"{ruled_out} ruled out, {missing} not evaluable.")
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageTotals:
+    files: int
+    read: int
+    partial: int
+    skipped: int
+    unreadable: int
+    lines: int
+    records: int
+    unparsed_lines: int
+    bytes: int
+
+
+def coverage_totals(coverage: list[FileCoverage]) -> CoverageTotals:
+    def count(status: CoverageStatus) -> int:
+        return sum(1 for c in coverage if c.status == status)
+
+    parsed, partial = count(CoverageStatus.PARSED), count(CoverageStatus.PARTIAL)
+    return CoverageTotals(
+        files=len(coverage), read=parsed + partial, partial=partial,
+        skipped=count(CoverageStatus.SKIPPED), unreadable=count(CoverageStatus.UNREADABLE),
+        lines=sum(c.lines for c in coverage), records=sum(c.records for c in coverage),
+        unparsed_lines=sum(c.unparsed_lines for c in coverage),
+        bytes=sum(c.size or 0 for c in coverage))
+
+
+def coverage_sentence(coverage: list[FileCoverage], listed: int = 3) -> str:
+    """One line on what was read and what was not.
+
+    >>> cov = [FileCoverage("var/log/waagent.log", "waagent_log", lines=1204118),
+    ...        FileCoverage("../etc/passwd", "other_text", status=CoverageStatus.SKIPPED,
+    ...                     reason="path leaves the bundle")]
+    >>> coverage_sentence(cov)
+    'read 1 file, 1,204,118 lines; 1 skipped: ../etc/passwd (path leaves the bundle)'
+    """
+    totals = coverage_totals(coverage)
+    noun = "file" if totals.read == 1 else "files"
+    sentence = f"read {totals.read} {noun}, {totals.lines:,} lines"
+    if totals.partial:
+        sentence += f" ({totals.partial} only in part)"
+    if totals.unparsed_lines:
+        sentence += f", {totals.unparsed_lines:,} not understood"
+    not_read = [c for c in coverage if c.status in (CoverageStatus.SKIPPED, CoverageStatus.UNREADABLE)]
+    if not_read:
+        named = ", ".join(f"{c.path} ({c.reason or c.status})" for c in not_read[:listed])
+        more = f", and {len(not_read) - listed} more" if len(not_read) > listed else ""
+        sentence += f"; {len(not_read)} skipped: {named}{more}"
+    return sentence
+
+
+def finding_for(cause: str, findings: list[Finding]) -> Finding | None:
+    """The most important finding naming ``cause``, if any."""
+    ranked = by_rank(f for f in findings if f.cause == cause)
+    return ranked[0] if ranked else None
