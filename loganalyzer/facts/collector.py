@@ -1,0 +1,515 @@
+"""Merge a bundle's events, state documents and member paths into one :class:`~loganalyzer.facts.model.Facts`.
+
+The pipeline calls :meth:`FactsCollector.note_member` for every member,
+:meth:`~FactsCollector.observe` for every event (cheap for the millions of plain
+log lines: a few dict updates and one ``startswith``), and
+:meth:`~FactsCollector.add_document` for every state document, then
+:meth:`~FactsCollector.finish` once.
+
+What comes from where:
+
+* ``agent_versions`` — event fields ``agent_version``/``agent_role``/``version_how``
+  (banners, heartbeats, "Determined/Installed Agent"), the status blob
+  (``how="status_blob"``; the 2.4–2.7 blob also names the daemon), and
+  ``WALinuxAgent-<ver>/`` folders in member paths or in the ``results.txt`` listing
+  (``how="folder"``, no time).
+* ``restarts`` — each daemon / goal-state banner is a start; its ``reason`` is the
+  nearest preceding (or, for "did not terminate cleanly", following) cause in the
+  same file: child exit codes, SIGTERM forwarding, self-update exits, daemon crashes.
+* ``goal_states`` — log field ``incarnation`` (one fact per change per file), history
+  folders of both naming eras, GoalState / ExtensionsConfig / vmSettings documents
+  (merged per history folder).
+* ``extensions`` — one :class:`~loganalyzer.facts.model.ExtensionFact` per handler from
+  ExtensionsConfig / vmSettings (newest request), handler directories (versions on
+  disk), HandlerState, HandlerStatus, status files and the status blob (newest status),
+  settings (seqNo), ``mrseq`` and log folders.
+* ``config`` — every triage key of ``waagent.conf`` (defaults marked) when one was present.
+* ``state`` — ``wireserver_endpoint``, ``wireserver_endpoint_default``, ``provisioned``,
+  ``provision_guest_agent``, ``hostname``, ``incarnation``, ``status_blob_time``,
+  ``status_blob_era``, ``agent_status``, ``agent_status_message``, ``agent_update_status``,
+  ``agent_update_message``, ``goal_state_status``, ``goal_state_message``,
+  ``agent_errors`` (list of dicts), ``dhcp_option_245`` (bool), ``dhcp_endpoint``,
+  ``vm_settings_source``, ``host_ga_plugin_version``, ``extensions_config_problems``,
+  ``collector`` (results.txt summary dict), ``waagent_lib_listing`` (names).
+* ``backups`` — :class:`loganalyzer.facts.backups.BackupTracker` when that module exists.
+
+>>> from loganalyzer.model import Event, TimeKind
+>>> c = FactsCollector()
+>>> c.note_member("var/lib/waagent/WALinuxAgent-2.9.1.1/HandlerManifest.json", "handler_manifest")
+>>> c.observe(Event(None, TimeKind.NONE, "INFO", "Azure Linux Agent Version: 2.2.45", "var/log/waagent.log",
+...                 1, 1, "waagent_log", fields={"agent_version": "2.2.45", "agent_role": "daemon",
+...                                              "version_how": "banner"}))
+>>> f = c.finish()
+>>> f.latest_version("daemon"), f.latest_version("goal_state"), f.restarts[0].role
+('2.2.45', '2.9.1.1', 'daemon')
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from ..model import Event
+from ..parsers.base import Document
+from ..parsers.goal_state import history_info
+from .model import AgentRestart, AgentVersionSighting, ConfigValue, ExtensionFact, Facts, GoalStateFact, Ref
+
+_HANDLER_DIR = re.compile(r"(?:^|/)var/lib/waagent/(?P<name>[A-Za-z][\w.]*?)-(?P<ver>\d+(?:\.\d+)+)(?:/|$)")
+_LOG_DIR = re.compile(r"(?:^|/)var/log/azure/(?P<name>[^/]+)/")
+_LOG_ALIASES = {"custom-script": "Microsoft.Azure.Extensions.CustomScript",
+                "run-command": "Microsoft.CPlat.Core.RunCommandLinux",
+                "run-command-handler": "Microsoft.CPlat.Core.RunCommandHandlerLinux"}
+_LISTING_DIR = re.compile(r"^(?P<name>[A-Za-z][\w.]*?)-(?P<ver>\d+(?:\.\d+)+)/$")
+_LOG_KINDS = frozenset({"waagent_log", "syslog", "serial_console"})
+
+# Restart causes: (message prefix, substring, role the next start belongs to, reason label)
+_RESTART_STARTS = ("Agent ", "Daemon ended", "ExtHandler process", "Current Agent", "Agent did not")
+_CAUSES: tuple[tuple[str, str, str], ...] = (
+    ("restarted more than", "goal_state", "goal-state agent restarted too often"),
+    ("failed with return code", "goal_state", "goal-state agent exited with an error"),
+    ("failed with exception", "goal_state", "goal-state agent failed with an exception"),
+    ("exited with return code", "goal_state", "goal-state agent process exited"),
+    ("returned code", "goal_state", "goal-state agent process exited"),
+    ("forwarding signal 15", "daemon", "service stopped (SIGTERM forwarded)"),
+    ("forwarding signal", "daemon", "signal forwarded to the goal-state agent"),
+    ("discovered update", "goal_state", "self-update"),
+    ("upgrade discovered, updating", "goal_state", "self-update"),
+    ("exiting current process to", "goal_state", "agent update"),
+    ("is reverting to the installed agent", "goal_state", "reverting to the installed agent"),
+    ("is an orphan", "goal_state", "orphaned goal-state agent exited"),
+    ("reached memory limit", "goal_state", "agent memory limit exceeded"),
+    ("Daemon ended with exception", "daemon", "daemon crashed"),
+)
+
+
+def _version_key(version: str | None) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in (version or "").split("."))
+    except ValueError:
+        return ()
+
+
+class FactsCollector:
+    """Collects facts while the pipeline streams a bundle; :meth:`finish` returns them."""
+
+    def __init__(self) -> None:
+        self.facts = Facts()
+        self._first = self.facts.first_seen
+        self._last = self.facts.last_seen
+        self._pending_cause: dict[tuple[str, str], tuple[str, str]] = {}   # (path, role) → (reason, text)
+        self._last_start: dict[str, AgentRestart] = {}                     # path → last goal_state start
+        self._last_incarnation: dict[str, str] = {}                        # path → incarnation
+        self._goal_by_key: dict[tuple[str, str], GoalStateFact] = {}
+        self._request_rank: dict[str, tuple[Any, ...]] = {}
+        self._status_rank: dict[str, tuple[Any, ...]] = {}
+        self._state_version: dict[str, tuple[int, ...]] = {}
+        self._folders_seen: set[str] = set()
+        self._blob_handlers: set[str] = set()
+        self._conf: tuple[str, Any] | None = None
+        self._doc_order = 0
+        self._backups = _backup_tracker()
+
+    # ------------------------------------------------------------------ members
+
+    def note_member(self, path: str, kind: str) -> None:
+        """Kinds present, handler directories, agent folders, log folders, history folders."""
+        self.facts.kinds_present.add(kind)
+        if "waagent/" in path:
+            m = _HANDLER_DIR.search(path)
+            if m and "/history/" not in path:
+                name, ver = m.group("name"), m.group("ver")
+                if name == "WALinuxAgent":
+                    self._agent_folder(ver, path)
+                else:
+                    ext = self._extension(name)
+                    if ver not in ext.versions_on_disk:
+                        ext.versions_on_disk.append(ver)
+            if "/history/" in path:
+                self._history_goal_state(path)
+        elif "var/log/azure/" in path:
+            m = _LOG_DIR.search(path)
+            if m:
+                folder = path[: m.end() - 1]
+                name = _LOG_ALIASES.get(m.group("name"), m.group("name"))
+                if "." in name:
+                    ext = self._extension(name)
+                    ext.log_folder = ext.log_folder or folder
+
+    def _agent_folder(self, version: str, path: str) -> None:
+        if version in self._folders_seen:
+            return
+        self._folders_seen.add(version)
+        self.facts.agent_versions.append(
+            AgentVersionSighting("goal_state", version, "folder", None, Ref(path)))
+
+    def _history_goal_state(self, path: str) -> GoalStateFact | None:
+        hist = history_info(path)
+        if hist is None:
+            return None
+        key = ("history", hist.folder.removesuffix(".zip"))
+        fact = self._goal_by_key.get(key)
+        if fact is None:
+            fact = GoalStateFact(incarnation=hist.incarnation or "", timestamp=hist.timestamp,
+                                 source="history", ref=Ref(path))
+            if hist.etag:
+                fact.details["etag"] = hist.etag
+            self._goal_by_key[key] = fact
+            self.facts.goal_states.append(fact)
+        return fact
+
+    # ------------------------------------------------------------------ events
+
+    def observe(self, event: Event) -> None:
+        """Record first/last times per kind, versions, restarts, incarnations; feed backups."""
+        ts = event.timestamp
+        kind = event.kind
+        if ts is not None:
+            first = self._first.get(kind)
+            if first is None or ts < first:
+                self._first[kind] = ts
+            last = self._last.get(kind)
+            if last is None or ts > last:
+                self._last[kind] = ts
+        if self._backups is not None:
+            self._backups.observe(event)
+        if kind not in _LOG_KINDS:
+            return
+        fields = event.fields
+        if fields is not None:
+            if "agent_version" in fields and "version_how" in fields:
+                self._version_event(event, fields)
+            inc = fields.get("incarnation")
+            if inc is not None:
+                self._incarnation_event(event, str(inc))
+        if event.message.startswith(_RESTART_STARTS):
+            self._restart_cause(event)
+
+    def _ref(self, event: Event) -> Ref:
+        return Ref(event.path, event.line_start, event.line_end)
+
+    def _version_event(self, event: Event, fields: dict[str, Any]) -> None:
+        role = str(fields.get("agent_role") or "goal_state")
+        version = str(fields["agent_version"])
+        how = str(fields["version_how"])
+        self.facts.agent_versions.append(
+            AgentVersionSighting(role, version, how, event.timestamp, self._ref(event)))
+        if how != "banner":
+            return
+        reason = self._pending_cause.pop((event.path, role), (None, None))[0]
+        start = AgentRestart(role, event.timestamp, version, reason, self._ref(event))
+        self.facts.restarts.append(start)
+        if role == "goal_state":
+            self._last_start[event.path] = start
+
+    def _restart_cause(self, event: Event) -> None:
+        msg = event.message
+        if msg.startswith("Agent did not terminate cleanly"):
+            reason = f"previous agent did not terminate cleanly: {msg.split(':', 1)[-1].strip()[:120]}"
+            start = self._last_start.get(event.path)
+            if start is not None and start.reason is None:
+                start.reason = reason
+            else:
+                self._pending_cause[(event.path, "goal_state")] = (reason, msg)
+            return
+        for needle, role, reason in _CAUSES:
+            if needle in msg:
+                self._pending_cause[(event.path, role)] = (reason, msg)
+                if role == "daemon" and "signal 15" in needle:
+                    self._pending_cause[(event.path, "goal_state")] = (reason, msg)
+                return
+
+    def _incarnation_event(self, event: Event, incarnation: str) -> None:
+        if self._last_incarnation.get(event.path) == incarnation:
+            return
+        self._last_incarnation[event.path] = incarnation
+        self.facts.goal_states.append(GoalStateFact(incarnation, event.timestamp, "log", self._ref(event)))
+
+    # ------------------------------------------------------------------ documents
+
+    def add_document(self, doc: Document) -> None:
+        """Join one state document into the facts (dispatch on the parser's dataclass)."""
+        self._doc_order += 1
+        if self._backups is not None:
+            self._backups.add_document(doc)
+        cls = type(doc.data)
+        handler = _DISPATCH.get(f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}")
+        if handler is not None:
+            handler(self, doc)
+
+    def _extension(self, name: str) -> ExtensionFact:
+        ext = self.facts.extensions.get(name)
+        if ext is None:
+            ext = self.facts.extensions[name] = ExtensionFact(name=name)
+        return ext
+
+    def _ref_doc(self, ext: ExtensionFact, doc: Document) -> None:
+        if not any(r.path == doc.path for r in ext.refs):
+            ext.refs.append(Ref(doc.path))
+
+    def _goal_fact(self, doc: Document, incarnation: str | None, hist: Any) -> GoalStateFact:
+        if hist is not None:
+            fact = self._history_goal_state(doc.path)
+            if fact is not None:
+                if incarnation and not fact.incarnation:
+                    fact.incarnation = incarnation
+                return fact
+        key = ("file", incarnation or doc.path)
+        fact = self._goal_by_key.get(key)
+        if fact is None:
+            fact = GoalStateFact(incarnation or "", None, "file", Ref(doc.path))
+            self._goal_by_key[key] = fact
+            self.facts.goal_states.append(fact)
+        return fact
+
+    def _on_goal_state(self, doc: Document) -> None:
+        gs = doc.data
+        if gs.placeholder:
+            self.facts.state["goal_state_placeholder"] = doc.path
+            return
+        fact = self._goal_fact(doc, gs.incarnation, gs.history)
+        fact.details.update({k: v for k, v in (("container_id", gs.container_id),
+                                                ("expected_state", gs.expected_state),
+                                                ("role_state", gs.role_state)) if v})
+
+    def _request(self, name: str, req: Any, rank: tuple[Any, ...], doc: Document) -> None:
+        ext = self._extension(name)
+        self._ref_doc(ext, doc)
+        if rank < self._request_rank.get(name, ()):
+            return
+        self._request_rank[name] = rank
+        ext.requested_version = req.version
+        ext.requested_state = req.state
+        ext.auto_upgrade = req.auto_upgrade
+        if req.seq_no is not None and (ext.seq_no is None or req.seq_no > ext.seq_no):
+            ext.seq_no = req.seq_no
+
+    def _rank(self, hist: Any, incarnation: str | None) -> tuple[Any, ...]:
+        ts = hist.timestamp.timestamp() if hist is not None and hist.timestamp else 0.0
+        inc = int(incarnation) if incarnation and incarnation.isdigit() else -1
+        return (ts, inc, self._doc_order)
+
+    def _on_extensions_config(self, doc: Document) -> None:
+        ec = doc.data
+        fact = self._goal_fact(doc, ec.incarnation, ec.history)
+        fact.details["extensions"] = [r.name for r in ec.extensions]
+        if ec.in_svd_seq_no:
+            fact.details["in_svd_seq_no"] = ec.in_svd_seq_no
+        if ec.problems:
+            self.facts.state.setdefault("extensions_config_problems", []).extend(ec.problems)
+        rank = self._rank(ec.history, ec.incarnation)
+        for req in ec.extensions:
+            self._request(req.name, req, rank, doc)
+
+    def _on_vm_settings(self, doc: Document) -> None:
+        vs = doc.data
+        if vs.history is not None:
+            fact = self._goal_fact(doc, vs.history.incarnation, vs.history)
+            fact.details["vm_settings_source"] = vs.source
+        self.facts.state["vm_settings_source"] = vs.source
+        self.facts.state["host_ga_plugin_version"] = vs.host_ga_plugin_version
+        rank = self._rank(vs.history, vs.history.incarnation if vs.history else None)
+        for req in vs.extensions:
+            self._request(req.name, req, rank, doc)
+
+    def _on_handler_state(self, doc: Document) -> None:
+        hs = doc.data
+        if hs.extension is None:
+            return
+        ext = self._extension(hs.extension)
+        self._ref_doc(ext, doc)
+        key = _version_key(hs.extension_version)
+        if key >= self._state_version.get(hs.extension, ()):
+            self._state_version[hs.extension] = key
+            ext.handler_state = hs.state
+
+    def _on_handler_status(self, doc: Document) -> None:
+        st = doc.data
+        if st.extension is None:
+            return
+        ext = self._extension(st.extension)
+        self._ref_doc(ext, doc)
+        if st.extension not in self._blob_handlers:     # the status blob is what was reported
+            ext.handler_status = st.status
+
+    def _set_status(self, name: str, rank: tuple[Any, ...], status: str | None, code: str | None,
+                    message: str | None, operation: str | None, when: datetime | None) -> None:
+        ext = self._extension(name)
+        if rank < self._status_rank.get(name, ()):
+            return
+        self._status_rank[name] = rank
+        ext.status, ext.status_code, ext.status_message = status, code, message
+        ext.operation, ext.status_time = operation, when
+
+    def _on_extension_status(self, doc: Document) -> None:
+        st = doc.data
+        if st.extension is None:
+            return
+        self._ref_doc(self._extension(st.extension), doc)
+        ts = st.timestamp.timestamp() if st.timestamp else 0.0
+        self._set_status(st.extension, (ts, st.seq_no or -1, self._doc_order), st.status, st.code,
+                         st.message, st.operation, st.timestamp)
+
+    def _on_status_blob(self, doc: Document) -> None:
+        blob = doc.data
+        state = self.facts.state
+        previous = state.get("status_blob_time")
+        if previous is None or (blob.timestamp is not None and blob.timestamp >= previous):
+            state.update(status_blob_time=blob.timestamp, status_blob_era=blob.era,
+                         agent_status=blob.agent_status, agent_status_message=blob.agent_message,
+                         agent_update_status=blob.update_status, agent_update_message=blob.update_message,
+                         goal_state_status=blob.goal_state_status, goal_state_message=blob.goal_state_message)
+        if blob.agent_version:
+            self.facts.agent_versions.append(AgentVersionSighting(
+                "goal_state", blob.agent_version, "status_blob", blob.timestamp, Ref(doc.path)))
+        if blob.daemon_version:
+            self.facts.agent_versions.append(AgentVersionSighting(
+                "daemon", blob.daemon_version, "status_blob", blob.timestamp, Ref(doc.path)))
+        for h in blob.handlers:
+            if not h.name:
+                continue
+            ext = self._extension(h.name)
+            self._ref_doc(ext, doc)
+            ext.handler_status = h.handler_status
+            self._blob_handlers.add(h.name)
+            if h.status is not None:
+                ts = h.timestamp.timestamp() if h.timestamp else 0.0
+                self._set_status(h.name, (ts, h.seq_no or -1, self._doc_order), h.status, h.code,
+                                 h.message, h.operation, h.timestamp)
+            if h.seq_no is not None and (ext.seq_no is None or h.seq_no > ext.seq_no):
+                ext.seq_no = h.seq_no
+
+    def _on_settings(self, doc: Document) -> None:
+        s = doc.data
+        if s.extension is None:
+            return
+        ext = self._extension(s.extension)
+        self._ref_doc(ext, doc)
+        if s.seq_no is not None and (ext.seq_no is None or s.seq_no > ext.seq_no):
+            ext.seq_no = s.seq_no
+
+    def _on_mrseq(self, doc: Document) -> None:
+        m = doc.data
+        if m.extension is None or m.value is None:
+            return
+        ext = self._extension(m.extension)
+        self._ref_doc(ext, doc)
+        ext.mrseq = m.value if ext.mrseq is None else max(ext.mrseq, m.value)
+
+    def _on_handler_environment(self, doc: Document) -> None:
+        env = doc.data
+        if env.name and env.log_folder:
+            ext = self._extension(env.name)
+            ext.log_folder = ext.log_folder or env.log_folder
+
+    def _on_agent_error(self, doc: Document) -> None:
+        err = doc.data
+        self.facts.state.setdefault("agent_errors", []).append({
+            "agent_version": err.agent_version, "failure_count": err.failure_count,
+            "was_fatal": err.was_fatal, "blacklisted": err.blacklisted, "reason": err.reason,
+            "last_failure": err.last_failure, "path": doc.path})
+
+    def _on_simple(self, doc: Document) -> None:
+        data, state = doc.data, self.facts.state
+        name = type(data).__name__
+        if name == "Incarnation":
+            state["incarnation"] = data.value
+        elif name == "WireServerEndpoint":
+            state["wireserver_endpoint"] = data.address
+            state["wireserver_endpoint_default"] = data.is_default
+        elif name == "Provisioned":
+            state["provisioned"] = True
+        elif name == "OvfEnv":
+            state["provision_guest_agent"] = data.provision_guest_agent
+            if data.hostname:
+                state["hostname"] = data.hostname
+        elif name == "DhcpLeases":
+            state["dhcp_option_245"] = state.get("dhcp_option_245", False) or data.option_245_seen
+            if data.endpoint:
+                state["dhcp_endpoint"] = data.endpoint
+
+    def _on_conf(self, doc: Document) -> None:
+        preferred = doc.path.endswith("etc/waagent.conf")
+        if self._conf is None or (preferred and not self._conf[0].endswith("etc/waagent.conf")):
+            self._conf = (doc.path, doc.data)
+
+    def _on_collector(self, doc: Document) -> None:
+        r = doc.data
+        self.facts.state["collector"] = {
+            "mode": r.mode, "started": r.started, "finished": r.finished, "added": len(r.added),
+            "truncated": [p for p, _ in r.truncated], "discarded": r.discarded, "missing": r.missing,
+            "failed": r.failed, "archive_full": r.archive_full, "not_collected": r.not_collected,
+            "uncompressed_size": r.uncompressed_size, "elapsed_ms": r.elapsed_ms, "errors": r.errors}
+        listing = r.listings.get("/var/lib/waagent") or r.listings.get("/var/lib/waagent/")
+        if listing is None:
+            return
+        self.facts.state["waagent_lib_listing"] = listing
+        for entry in listing:
+            m = _LISTING_DIR.match(entry)
+            if m is None:
+                continue
+            if m.group("name") == "WALinuxAgent":
+                self._agent_folder(m.group("ver"), doc.path)
+            else:
+                ext = self._extension(m.group("name"))
+                if m.group("ver") not in ext.versions_on_disk:
+                    ext.versions_on_disk.append(m.group("ver"))
+
+    # ------------------------------------------------------------------ finish
+
+    def finish(self) -> Facts:
+        """Close the facts: config with defaults, ordered timelines, backup runs."""
+        facts = self.facts
+        if self._conf is not None:
+            facts.config = _config_values(*self._conf)
+        facts.goal_states.sort(key=_time_order)
+        facts.restarts.sort(key=_time_order)
+        for ext in facts.extensions.values():
+            ext.versions_on_disk.sort(key=_version_key)
+        if self._backups is not None:
+            facts.backups = list(self._backups.finish())
+        return facts
+
+
+def _time_order(item: Any) -> tuple[bool, datetime | None]:
+    ts = item.timestamp
+    return (ts is None, ts if ts is not None else datetime.min)
+
+
+def _config_values(path: str, conf: Any) -> dict[str, ConfigValue]:
+    from ..parsers.conf import DEFAULTS
+    values: dict[str, ConfigValue] = {}
+    for key in sorted(set(DEFAULTS) | set(conf.entries)):
+        value, is_default, line = conf.effective(key)
+        values[key] = ConfigValue(key, value, is_default, None if is_default else Ref(path, line, line))
+    return values
+
+
+def _backup_tracker() -> Any:
+    """The backup-run tracker of :mod:`loganalyzer.facts.backups`, when that module is installed."""
+    try:
+        from .backups import BackupTracker
+    except ImportError:
+        return None
+    return BackupTracker()
+
+
+_DISPATCH = {
+    "goal_state.GoalState": FactsCollector._on_goal_state,
+    "goal_state.ExtensionsConfig": FactsCollector._on_extensions_config,
+    "vm_settings.VmSettings": FactsCollector._on_vm_settings,
+    "handler_files.HandlerState": FactsCollector._on_handler_state,
+    "handler_files.HandlerStatus": FactsCollector._on_handler_status,
+    "handler_files.ExtensionStatus": FactsCollector._on_extension_status,
+    "agent_files.StatusBlob": FactsCollector._on_status_blob,
+    "handler_files.HandlerSettings": FactsCollector._on_settings,
+    "handler_files.Mrseq": FactsCollector._on_mrseq,
+    "handler_files.HandlerEnvironment": FactsCollector._on_handler_environment,
+    "agent_files.AgentError": FactsCollector._on_agent_error,
+    "agent_files.Incarnation": FactsCollector._on_simple,
+    "agent_files.WireServerEndpoint": FactsCollector._on_simple,
+    "agent_files.Provisioned": FactsCollector._on_simple,
+    "agent_files.OvfEnv": FactsCollector._on_simple,
+    "agent_files.DhcpLeases": FactsCollector._on_simple,
+    "conf.WaagentConf": FactsCollector._on_conf,
+    "collector_results.CollectorResults": FactsCollector._on_collector,
+}
