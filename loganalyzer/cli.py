@@ -44,19 +44,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--error-code", metavar="CODE_OR_MESSAGE",
                    help="the portal's backup error (e.g. UserErrorGuestAgentStatusUnavailable): "
                         "orders the cause checklist the way Microsoft's troubleshooting page does")
-    p.add_argument("--since", metavar="WHEN", help="ignore records before WHEN (timestamp, or duration like 7d)")
+    p.add_argument("--since", metavar="WHEN",
+                   help="ignore records before WHEN (timestamp, or duration like 7d)")
     p.add_argument("--until", metavar="WHEN", help="ignore records after WHEN")
     p.add_argument("--tz", metavar="OFFSET", default="UTC",
                    help="the VM's UTC offset for local-time log formats, e.g. +02:00 (default UTC)")
     p.add_argument("--min-agent-version", metavar="VERSION",
                    help="minimum supported agent version (default: Microsoft's published policy)")
-    p.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder (repeatable)")
+    p.add_argument("--rules", action="append", default=[], metavar="DIR",
+                   help="extra rule folder (repeatable)")
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     p.add_argument("--schema", action="store_true", help="print the JSON Schema of the JSON report and exit")
     p.add_argument("--no-redact", action="store_true",
                    help="show secrets (SAS tokens, protected settings, passwords) as they are")
-    p.add_argument("--root", metavar="DIR", help="read a mounted disk's /var/log and /var/lib/waagent under DIR")
-    p.add_argument("-q", "--quiet", action="store_true", help="print no report (exit status only; -o still written)")
+    p.add_argument("--root", metavar="DIR",
+                   help="read a mounted disk's /var/log and /var/lib/waagent under DIR")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="print no report (exit status only; -o still written)")
     p.add_argument("-v", "--verbose", action="store_true", help="per-file coverage table in the text report")
     p.add_argument("--version", action="version", version=f"analyze-logs {__version__}")
     return p
@@ -96,9 +100,26 @@ def render_many(results: list[AnalysisResult], fmt: str, *, color: bool, verbose
         if fmt == "jsonl":
             return "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs)
         return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"
-    if len(results) == 1:
-        return report.render(results[0], fmt)
-    return report.render_many(results, fmt)
+    docs = [report.render(r, fmt) for r in results]
+    if len(docs) == 1:
+        return docs[0]
+    return _combine(docs, fmt)
+
+
+def _combine(docs: list[str], fmt: str) -> str:
+    """Several bundles in one document: SARIF runs, JUnit suites, Markdown sections."""
+    if fmt == "sarif":
+        logs = [json.loads(d) for d in docs]
+        logs[0]["runs"] = [run for log in logs for run in log["runs"]]
+        return json.dumps(logs[0], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "junit":
+        import xml.etree.ElementTree as ET
+        root = ET.Element("testsuites")
+        for d in docs:
+            tree = ET.fromstring(d)
+            root.extend(tree if tree.tag == "testsuites" else [tree])
+        return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    return "\n\n---\n\n".join(docs)
 
 
 class Progress:
