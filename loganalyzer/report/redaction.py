@@ -64,7 +64,8 @@ def _scrub(value: Any) -> Any:
 
 def _under_key(key: Any, value: Any) -> Any:
     """``value`` scrubbed, or replaced whole when ``key`` names a secret (``password``, ``customData``…)."""
-    if isinstance(key, str) and value not in (None, "", {}, []) and _names_secret(key):
+    if (isinstance(key, str) and not is_dataclass(value) and value not in (None, "", {}, [])
+            and _names_secret(key)):
         return REDACTED
     return _scrub(value)
 

@@ -105,7 +105,8 @@ def _evidence(items: list[Evidence], style: _Style, verbose: bool) -> list[str]:
     shown = items if verbose else items[:EVIDENCE_SHOWN]
     out: list[str] = []
     for ev in shown:
-        out.append(style("dim", f"  {printable(location(ev))}  {short_time(ev.timestamp)}"))
+        where = _wrap(f"{location(ev)}  {short_time(ev.timestamp)}", indent="  ", subsequent="    ")
+        out += [style("dim", line) for line in where]
         excerpt = ev.excerpt.split("\n")
         for line in excerpt[:EXCERPT_LINES]:
             out += _wrap(line, indent="    | ", subsequent="    | ")

@@ -1,0 +1,80 @@
+"""The Markdown report: ticket-ready structure and the 60,000-character cap."""
+from __future__ import annotations
+
+import re
+
+from report_fixtures import FREEZE_LINE, crowded_result, failing_backup_result, healthy_result
+
+from loganalyzer.report.markdown import MAX_CHARS, render_markdown
+
+
+def _fences_balanced(markdown: str) -> bool:
+    """Every opening fence is closed by a fence of the same length before the end."""
+    open_fence = None
+    for line in markdown.splitlines():
+        marks = re.match(r"^(`{3,})", line)
+        if not marks:
+            continue
+        if open_fence is None:
+            open_fence = marks.group(1)
+        elif line.strip() == open_fence:
+            open_fence = None
+    return open_fence is None
+
+
+def test_answer_comes_first_with_evidence_in_a_fence():
+    markdown = render_markdown(failing_backup_result())
+    assert markdown.splitlines()[0].startswith("# loganalyzer report:")
+    answer = markdown[markdown.index("## Answer"):markdown.index("## Other findings")]
+    assert "**Most likely cause: the backup snapshot could not be taken" in answer
+    assert f"```text\n{FREEZE_LINE}\n```" in answer
+    assert "1. Restart the VM to thaw the file systems." in answer
+
+
+def test_details_fold_evidence_and_the_file_table():
+    markdown = render_markdown(failing_backup_result())
+    assert markdown.count("<details>") == markdown.count("</details>") == 4
+    assert "| `disk_full` (a file system is full) | ruled out |" in markdown
+    assert _fences_balanced(markdown)
+
+
+def test_healthy_bundle_says_so():
+    assert "**No documented cause of failure was found" in render_markdown(healthy_result())
+
+
+def test_small_report_is_not_cut():
+    assert "Report cut" not in render_markdown(failing_backup_result())
+
+
+def test_cap_is_honoured_with_a_visible_note_and_balanced_blocks():
+    markdown = render_markdown(crowded_result(300, 100))
+    assert len(markdown) <= MAX_CHARS == 60_000
+    assert "**Report cut at 60,000 characters:**" in markdown
+    assert _fences_balanced(markdown)
+    assert markdown.count("<details>") == markdown.count("</details>")
+
+
+def test_cut_keeps_the_answer_checklist_and_coverage():
+    markdown = render_markdown(crowded_result(300, 100))
+    for heading in ("## Answer", "## Causes checked", "## Coverage"):
+        assert heading in markdown
+
+
+def test_a_smaller_cap_is_honoured_too():
+    markdown = render_markdown(failing_backup_result(), max_chars=3_000)
+    assert len(markdown) <= 3_000 and "Report cut" in markdown and _fences_balanced(markdown)
+
+
+def test_backticks_in_a_log_line_cannot_close_the_fence():
+    result = failing_backup_result()
+    result.findings[1].evidence[0].excerpt = "before\n```\n# not a heading\n```\nafter"
+    markdown = render_markdown(result)
+    assert "````text\n2024-01-14" not in markdown
+    assert "````text\nbefore\n```\n# not a heading\n```\nafter\n````" in markdown
+    assert _fences_balanced(markdown)
+
+
+def test_html_in_free_text_is_escaped():
+    result = failing_backup_result()
+    result.findings[0].summary = "<details><script>alert(1)</script>"
+    assert "&lt;details&gt;&lt;script&gt;" in render_markdown(result)

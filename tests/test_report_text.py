@@ -1,0 +1,81 @@
+"""The terminal report: the answer first, the checklist, coverage, width and colour."""
+from __future__ import annotations
+
+from report_fixtures import ENABLE_FAILED_LINE, FREEZE_LINE, failing_backup_result, healthy_result
+
+from loganalyzer.model import Evidence
+from loganalyzer.report import render
+from loganalyzer.report.text import WIDTH, render_text
+
+
+def test_starts_with_the_most_likely_cause():
+    lines = render_text(failing_backup_result()).splitlines()
+    assert lines[0].startswith("Most likely cause: the backup snapshot could not be taken")
+
+
+def test_answer_shows_evidence_location_time_and_what_to_do_before_other_findings():
+    text = render_text(failing_backup_result())
+    answer = text[:text.index("Other findings:")]
+    assert "extension.log:2310 2024-01-14 22:16:48Z" in " ".join(answer.split())
+    assert f"| {FREEZE_LINE[:80]}" in answer
+    assert "What to do:\n  1. Restart the VM to thaw the file systems." in answer
+
+
+def test_other_findings_follow_by_severity():
+    text = render_text(failing_backup_result())
+    order = [text.index(f"[{s}]") for s in ("error", "warning", "info")]
+    assert order == sorted(order)
+
+
+def test_checklist_names_every_cause_with_its_verdict_and_reason():
+    text = render_text(failing_backup_result())
+    checklist = text[text.index("Causes checked:"):text.index("Coverage:")]
+    assert "✗ detected      snapshot_failed" in checklist
+    assert "? not evaluable restore_point_limit_or_lock: needs the Azure activity log" in checklist
+    assert "✓ ruled out     disk_full" in checklist
+    assert checklist.count("\n  ") == 20
+
+
+def test_coverage_is_one_line_naming_what_was_skipped():
+    line = next(line for line in render_text(failing_backup_result()).splitlines()
+                if line.startswith("Coverage:"))
+    assert line.startswith("Coverage: read 5 files, 52,701 lines")
+    unwrapped = " ".join(render_text(failing_backup_result()).split())
+    assert "2 skipped: ../etc/shadow (path leaves the bundle), var/lib/waagent/history/broken.zip (not a" \
+           " zip file)" in unwrapped
+
+
+def test_verbose_adds_the_per_file_table():
+    assert "Files:" not in render_text(failing_backup_result())
+    verbose = render_text(failing_backup_result(), verbose=True)
+    assert "Files:" in verbose and "not a zip file" in verbose.split("Files:")[1]
+
+
+def test_healthy_bundle_says_no_cause_was_found_and_what_was_checked():
+    text = render_text(healthy_result())
+    assert text.startswith("No documented cause of failure was found: 20 causes checked, 18 ruled out, "
+                           "2 not evaluable.")
+    assert "Causes checked:" in text and "Other findings" not in text
+
+
+def test_lines_wrap_at_the_report_width():
+    result = failing_backup_result()
+    long_evidence = Evidence("var/log/waagent.log", 900, 900, None, ENABLE_FAILED_LINE * 5)
+    result.findings[1].evidence.append(long_evidence)
+    assert max(len(line) for line in render_text(result, verbose=True).splitlines()) <= WIDTH
+
+
+def test_colour_only_when_asked():
+    assert "\x1b[" not in render_text(failing_backup_result())
+    assert "\x1b[1;31m" in render_text(failing_backup_result(), color=True)
+
+
+def test_terminal_escapes_in_logs_are_neutralised():
+    result = failing_backup_result()
+    result.findings[1].evidence[0].excerpt = "evil \x1b]0;title\x07 line"
+    assert "\x1b" not in render_text(result) and "\x07" not in render_text(result)
+
+
+def test_dispatcher_passes_text_options():
+    assert render(failing_backup_result(), "text", verbose=True) == render_text(failing_backup_result(),
+                                                                                 verbose=True)
