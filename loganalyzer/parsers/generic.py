@@ -17,9 +17,10 @@ The first few KB decide how a file is read:
   agent error message (``[ExtensionOperationError] Non-zero exit code: 127, …`` +
   ``[stdout]`` … ``[stderr]`` …) is one readable record.  Every line belongs to a record.
 
-Fields: ``exception_tags`` (list of ``[…Error]`` tags), ``exit_code`` (``Non-zero exit code: N``),
-``uptime_seconds`` (float, kernel-style ``[ 12.3]`` lines).  A level word right after
-the timestamp (``INFO``, ``WARNING``, ``ERROR``…) becomes the level.
+Fields: the common payload fields of :func:`loganalyzer.parsers.payloads.extract_fields`
+(``exception_tags``, ``exit_code``, ``http_*``, ``incarnation``, ``event_*`` …), and
+``uptime_seconds`` (float, kernel-style ``[ 12.3]`` lines).  A level word right after the
+timestamp (``INFO``, ``WARNING``, ``ERROR``…) becomes the level.
 
 >>> import io
 >>> from loganalyzer.kinds import Kind
@@ -45,6 +46,7 @@ from ..model import CoverageStatus, Event, TimeKind
 from ..sources.base import Member
 from ..textio import iter_lines
 from .base import ParseContext
+from .payloads import extract_fields
 
 SNIFF_BYTES = 8192
 _SNIFF_LINES = 40
@@ -231,23 +233,6 @@ def _timestamp(m: re.Match[str], tz: tzinfo) -> tuple[datetime | None, TimeKind,
     return None, TimeKind.NONE, "uptime", float(g("up"))
 
 
-_EXCEPTION_TAG = re.compile(r"\[(\w*(?:Error|Exception))\]")
-_EXIT_CODE = re.compile(r"Non-zero exit code: (-?\d+)")
-
-
-def _payload_fields(message: str) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    if "[" in message:
-        tags = _EXCEPTION_TAG.findall(message)
-        if tags:
-            found["exception_tags"] = list(dict.fromkeys(tags))
-    if "exit code" in message:
-        m = _EXIT_CODE.search(message)
-        if m:
-            found["exit_code"] = int(m.group(1))
-    return found
-
-
 def _delegate(name: str) -> Any:
     try:
         return importlib.import_module(f"{__package__}.{name}").parse
@@ -340,4 +325,4 @@ def _start(line_no: int, line: str, tz: tzinfo) -> PendingRecord:
 
 
 def _finish(pending: PendingRecord, member: Member) -> Event:
-    return pending.to_event(member, _payload_fields(pending.message))
+    return pending.to_event(member, extract_fields(pending.message))
