@@ -1,0 +1,176 @@
+"""The fleet report: counts, causes ranked by number of VMs, agent versions, the bundles behind each cause.
+
+Two renderings of one :class:`FleetSummary`: Markdown (:func:`fleet_markdown`) and a
+self-contained HTML page (:func:`fleet_html`: inline CSS, no script, no external link).
+Every cell comes from the tables, whose paths and texts are already redacted.
+
+>>> from loganalyzer.fleet.tables import bundles_frame, findings_frame
+>>> b = bundles_frame([{"bundle_id": "a1", "path": "vm1.zip", "status": "analyzed", "n_error": 1,
+...                     "goal_state_version": "2.2.53", "daemon_version": "2.2.53"}])
+>>> f = findings_frame([{"bundle_id": "a1", "rule_id": "agent.outdated", "cause": "agent_outdated",
+...                      "severity": "error", "confidence": "high", "title": "Agent is out of date",
+...                      "count": 1}])
+>>> print(fleet_markdown(b, f).splitlines()[2])
+1 bundles: 1 analysed, 0 failed, 0 unreadable; 1 findings.
+>>> "<script" in fleet_html(b, f)
+False
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .. import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Bundles listed under one cause before "… and N more".
+MAX_LISTED = 50
+SEVERITIES = ("critical", "error", "warning", "info")
+
+
+@dataclass(slots=True)
+class CauseRow:
+    cause: str
+    vms: int
+    share: float
+    worst: str
+    rules: list[str]
+    bundles: list[tuple[str, str, str]] = field(default_factory=list)   # (label, rule, severity)
+
+
+@dataclass(slots=True)
+class FleetSummary:
+    total: int
+    status_counts: dict[str, int]
+    findings: int
+    worst_counts: dict[str, int]
+    causes: list[CauseRow]
+    versions: list[tuple[str, str, int]]            # (goal-state agent, daemon, bundles)
+    problems: list[tuple[str, str, str]]            # (path, status, error)
+
+
+def summarize(bundles: pd.DataFrame, findings: pd.DataFrame) -> FleetSummary:
+    """What the report shows, computed once from the two tables."""
+    total = len(bundles)
+    status = bundles["status"].astype(object).value_counts().to_dict()
+    worst = bundles["top_severity"].astype(object).fillna("none").value_counts().to_dict()
+    labels = dict(zip(bundles["bundle_id"], _labels(bundles), strict=True))
+    causes: list[CauseRow] = []
+    if len(findings):
+        for cause, group in findings.astype({"cause": object, "severity": object}).groupby("cause"):
+            vms = group["bundle_id"].nunique()
+            worst_sev = max(group["severity"], key=SEVERITIES[::-1].index)
+            per_bundle = (group.assign(rank=group["severity"].map(SEVERITIES[::-1].index))
+                          .sort_values("rank", ascending=False).drop_duplicates("bundle_id"))
+            listed = [(labels.get(r.bundle_id, r.bundle_id[:12]), r.rule_id, r.severity)
+                      for r in per_bundle.itertuples()]
+            causes.append(CauseRow(str(cause), vms, vms / total if total else 0.0, worst_sev,
+                                   sorted(set(group["rule_id"])), sorted(listed)))
+    causes.sort(key=lambda c: (-c.vms, -SEVERITIES[::-1].index(c.worst), c.cause))
+    analysed = bundles[bundles["status"].astype(object) == "analyzed"]
+    versions = (analysed[["goal_state_version", "daemon_version"]].astype(object).fillna("unknown")
+                .value_counts().reset_index(name="n"))
+    version_rows = sorted(((str(r.goal_state_version), str(r.daemon_version), int(r.n))
+                           for r in versions.itertuples()), key=lambda v: (-v[2], v[0], v[1]))
+    bad = bundles[bundles["error"].notna()]
+    problems = [(str(r.path), str(r.status), str(r.error)) for r in bad.itertuples()]
+    return FleetSummary(total, {s: int(status.get(s, 0)) for s in ("analyzed", "failed", "unreadable")},
+                        len(findings), {k: int(v) for k, v in worst.items()}, causes, version_rows, problems)
+
+
+def _labels(bundles: pd.DataFrame) -> list[str]:
+    """How a bundle is named in the report: its path, with the host name when known."""
+    return [f"{p} ({h})" if isinstance(h, str) and h else str(p)
+            for p, h in zip(bundles["path"], bundles["hostname"], strict=True)]
+
+
+# -- Markdown ----------------------------------------------------------------------------------
+def fleet_markdown(bundles: pd.DataFrame, findings: pd.DataFrame) -> str:
+    s = summarize(bundles, findings)
+    out = ["# Fleet report", "", _headline(s), "", "## Bundles by worst finding", "",
+           "| worst severity | bundles |", "|---|---:|"]
+    out += [f"| {sev} | {s.worst_counts.get(sev, 0)} |" for sev in (*SEVERITIES, "none")]
+    out += ["", "## Causes, ranked by number of VMs", ""]
+    if s.causes:
+        out += ["| cause | VMs | share | worst severity | rules |", "|---|---:|---:|---|---|"]
+        out += [f"| `{c.cause}` | {c.vms} | {c.share:.0%} | {c.worst} | {_md(', '.join(c.rules))} |"
+                for c in s.causes]
+    else:
+        out.append("No findings in any bundle.")
+    out += ["", "## Agent versions seen", "", "| goal-state agent | daemon | bundles |", "|---|---|---:|"]
+    out += [f"| {_md(g)} | {_md(d)} | {n} |" for g, d, n in s.versions]
+    out += ["", "## Bundles behind each cause"]
+    for c in s.causes:
+        out += ["", f"### `{c.cause}` ({c.vms} VMs)", ""]
+        out += [f"- {_md(label)} — {_md(rule)} ({sev})" for label, rule, sev in c.bundles[:MAX_LISTED]]
+        if len(c.bundles) > MAX_LISTED:
+            out.append(f"- … and {len(c.bundles) - MAX_LISTED} more")
+    if s.problems:
+        out += ["", "## Bundles that could not be analysed", "",
+                "| bundle | status | reason |", "|---|---|---|"]
+        out += [f"| {_md(p)} | {st} | {_md(e)} |" for p, st, e in s.problems]
+    return "\n".join(out) + "\n"
+
+
+def _headline(s: FleetSummary) -> str:
+    c = s.status_counts
+    return (f"{s.total} bundles: {c['analyzed']} analysed, {c['failed']} failed, "
+            f"{c['unreadable']} unreadable; {s.findings} findings.")
+
+
+def _md(text: str) -> str:
+    """A table-safe Markdown cell.
+
+    >>> _md("a|b\\nc")
+    'a\\\\|b c'
+    """
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+# -- HTML --------------------------------------------------------------------------------------
+_CSS = """body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#1b1b1b}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
+th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}
+th{background:#f3f3f3}td.n{text-align:right}code{background:#f5f5f5;padding:0 .2em}
+.critical{color:#8b0000;font-weight:600}.error{color:#c0392b}.warning{color:#b9770e}.info{color:#555}
+details{margin:.3em 0}summary{cursor:pointer}"""
+
+
+def fleet_html(bundles: pd.DataFrame, findings: pd.DataFrame) -> str:
+    s = summarize(bundles, findings)
+    e = html.escape
+    parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Fleet report</title>"
+             f"<style>{_CSS}</style></head><body><h1>Fleet report</h1><p>{e(_headline(s))}</p>",
+             "<h2>Bundles by worst finding</h2><table><tr><th>worst severity</th><th>bundles</th></tr>"]
+    parts += [f"<tr><td class={sev}>{sev}</td><td class=n>{s.worst_counts.get(sev, 0)}</td></tr>"
+              for sev in (*SEVERITIES, "none")]
+    parts.append("</table><h2>Causes, ranked by number of VMs</h2>")
+    if s.causes:
+        parts.append("<table><tr><th>cause</th><th>VMs</th><th>share</th><th>worst severity</th>"
+                     "<th>rules</th></tr>")
+        parts += [f"<tr><td><code>{e(c.cause)}</code></td><td class=n>{c.vms}</td>"
+                  f"<td class=n>{c.share:.0%}</td><td class={c.worst}>{c.worst}</td>"
+                  f"<td>{e(', '.join(c.rules))}</td></tr>" for c in s.causes]
+        parts.append("</table>")
+    else:
+        parts.append("<p>No findings in any bundle.</p>")
+    parts.append("<h2>Agent versions seen</h2><table><tr><th>goal-state agent</th><th>daemon</th>"
+                 "<th>bundles</th></tr>")
+    parts += [f"<tr><td>{e(g)}</td><td>{e(d)}</td><td class=n>{n}</td></tr>" for g, d, n in s.versions]
+    parts.append("</table><h2>Bundles behind each cause</h2>")
+    for c in s.causes:
+        items = "".join(f"<li>{e(label)} — {e(rule)} <span class={sev}>({sev})</span></li>"
+                        for label, rule, sev in c.bundles[:MAX_LISTED])
+        more = f"<li>… and {len(c.bundles) - MAX_LISTED} more</li>" if len(c.bundles) > MAX_LISTED else ""
+        parts.append(f"<details><summary><code>{e(c.cause)}</code> ({c.vms} VMs)</summary>"
+                     f"<ul>{items}{more}</ul></details>")
+    if s.problems:
+        parts.append("<h2>Bundles that could not be analysed</h2><table><tr><th>bundle</th><th>status</th>"
+                     "<th>reason</th></tr>")
+        parts += [f"<tr><td>{e(p)}</td><td>{e(st)}</td><td>{e(err)}</td></tr>" for p, st, err in s.problems]
+        parts.append("</table>")
+    parts.append(f"<p><small>loganalyzer {e(__version__)}</small></p></body></html>\n")
+    return "".join(parts)

@@ -1,0 +1,201 @@
+"""Analyse many bundles in parallel: a local process pool or a Dask cluster, into fleet tables.
+
+>>> import loganalyzer
+>>> fleet = loganalyzer.analyze_many("bundles/", jobs=2)                     # doctest: +SKIP
+>>> fleet.bundles.groupby("top_cause", observed=True).size()                 # doctest: +SKIP
+>>> fleet = loganalyzer.analyze_many(["s3://logs/*.zip"], engine="dask",
+...                                  client="tcp://scheduler:8786")            # doctest: +SKIP
+
+Engines: ``local`` runs a :class:`~concurrent.futures.ProcessPoolExecutor` with ``jobs``
+processes (default: the cores); ``dask`` uses ``client`` (a ``distributed.Client`` or a
+scheduler address), or starts a ``LocalCluster`` of ``jobs`` single-threaded worker
+processes and closes it at the end.  Workers read the bundles themselves (local paths,
+or fsspec URLs such as ``s3://`` / ``abfs://`` when those packages are installed) and
+send back small rows (:class:`~loganalyzer.fleet.worker.Outcome`).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UsageError
+from ..result import AnalysisOptions
+from . import worker
+from .inputs import DEFAULT_MAX_REMOTE_BYTES, expand_inputs
+from .tables import bundles_frame, events_table, findings_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ENGINES = ("local", "dask")
+#: Called after each bundle: (bundles done, bundles in total, location just finished).
+FleetProgress = Callable[[int, int, str], None]
+
+
+@dataclass(slots=True)
+class FleetResult:
+    """The fleet tables of one run (see :mod:`loganalyzer.fleet.tables` for the columns)."""
+
+    bundles: pd.DataFrame
+    findings: pd.DataFrame
+    events: pd.DataFrame | None = None
+    #: bundles left out because their id was in ``skip_ids`` (resume)
+    skipped: int = 0
+    seconds: float = 0.0
+    #: peak resident memory (bytes) of each worker process, by "host:pid"
+    worker_peak_rss: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def bundles_per_second(self) -> float:
+        done = len(self.bundles) + self.skipped
+        return done / self.seconds if self.seconds > 0 else 0.0
+
+    def to_markdown(self) -> str:
+        from .report import fleet_markdown
+        return fleet_markdown(self.bundles, self.findings)
+
+    def to_html(self) -> str:
+        from .report import fleet_html
+        return fleet_html(self.bundles, self.findings)
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """What every worker needs besides the location (sent once per worker, not per bundle)."""
+
+    skip_ids: frozenset[str]
+    options: AnalysisOptions
+    with_events: bool
+    max_remote_bytes: int
+
+    def run(self, location: str) -> worker.Outcome:
+        return worker.analyze_location(location, self.skip_ids, self.options, self.with_events,
+                                       self.max_remote_bytes)
+
+
+def analyze_many(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
+                 engine: str = "local", client: Any = None, jobs: int | None = None,
+                 with_events: bool = False, options: AnalysisOptions | None = None,
+                 progress: FleetProgress | None = None, skip_ids: Collection[str] = (),
+                 exclude: str | None = None,
+                 max_remote_bytes: int = DEFAULT_MAX_REMOTE_BYTES) -> FleetResult:
+    """Analyse every bundle behind ``inputs`` (paths, folders, globs, fsspec URLs) in parallel.
+
+    One bad bundle never stops the run: it gets a row with ``status`` and ``error``.
+    Bundles whose id is in ``skip_ids`` are hashed but not analysed (``skipped``).
+    ``exclude`` is a folder never taken as a bundle (the output folder).
+    """
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"jobs must be at least 1, not {jobs}")
+    items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
+    locations = expand_inputs(items, exclude=exclude)
+    task = Task(frozenset(skip_ids), options or AnalysisOptions(), with_events, max_remote_bytes)
+    started = time.perf_counter()
+    run = _run_dask(locations, task, client, jobs) if engine == "dask" else _run_local(locations, task, jobs)
+    return _collect(run, len(locations), progress, started)
+
+
+def _collect(outcomes: Iterator[worker.Outcome], total: int, progress: FleetProgress | None,
+             started: float) -> FleetResult:
+    bundles: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    events: list[pd.DataFrame] = []
+    peaks: dict[str, int] = {}
+    skipped = 0
+    for done, outcome in enumerate(outcomes, start=1):
+        peaks[outcome.worker] = max(peaks.get(outcome.worker, 0), outcome.peak_rss)
+        if outcome.skipped:
+            skipped += 1
+        else:
+            bundles.append(outcome.bundle)
+            findings.extend(outcome.findings)
+            if outcome.events is not None:
+                events.append(outcome.events)
+        if progress is not None:
+            progress(done, total, outcome.bundle["path"])
+    return FleetResult(bundles=bundles_frame(bundles), findings=findings_frame(findings),
+                       events=events_table(events), skipped=skipped,
+                       seconds=time.perf_counter() - started, worker_peak_rss=peaks)
+
+
+# -- local engine ------------------------------------------------------------------------------
+_WORKER_TASK: Task | None = None
+
+
+def _init_local_worker(task: Task) -> None:
+    global _WORKER_TASK
+    _WORKER_TASK = task
+
+
+def _run_in_local_worker(location: str) -> worker.Outcome:
+    if _WORKER_TASK is None:
+        raise RuntimeError("fleet worker started without its task")
+    return _WORKER_TASK.run(location)
+
+
+def _run_local(locations: list[str], task: Task, jobs: int | None) -> Iterator[worker.Outcome]:
+    """Process pool, at most a few bundles queued per worker so results stream back in order of completion."""
+    workers = jobs or os.cpu_count() or 1
+    pending: dict[Future[worker.Outcome], str] = {}
+    queue = iter(locations)
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_local_worker, initargs=(task,)) as pool:
+        while True:
+            for location in queue:
+                pending[pool.submit(_run_in_local_worker, location)] = location
+                if len(pending) >= workers * 4:
+                    break
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield _outcome_of(future, pending.pop(future))
+
+
+def _outcome_of(future: Any, location: str) -> worker.Outcome:
+    """The worker's outcome, or an error row when the worker itself died (crash, out of memory)."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return worker.lost_worker_outcome(location, exc)
+
+
+# -- dask engine -------------------------------------------------------------------------------
+def _run_dask(locations: list[str], task: Task, client: Any, jobs: int | None) -> Iterator[worker.Outcome]:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise UsageError("the dask engine needs the fleet extra: pip install 'loganalyzer[fleet]'") from None
+
+    own_cluster = own_client = None
+    if client is None:
+        own_cluster = LocalCluster(n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1,
+                                   processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+        client = own_client = Client(own_cluster)
+    elif isinstance(client, str):
+        client = own_client = Client(client)
+    try:
+        if not locations:
+            return
+        shared_task = client.scatter(task, broadcast=True)
+        futures = client.map(_run_task, locations, task=shared_task, pure=False)
+        where = {f.key: loc for f, loc in zip(futures, locations, strict=True)}
+        for future in as_completed(futures):
+            outcome = _outcome_of(future, where[future.key])
+            future.release()
+            yield outcome
+    finally:
+        if own_client is not None:
+            own_client.close()
+        if own_cluster is not None:
+            own_cluster.close()
+
+
+def _run_task(location: str, task: Task) -> worker.Outcome:
+    return task.run(location)

@@ -1,0 +1,323 @@
+"""Fleet analysis: inputs, bundle ids, both engines, Parquet tables, resume, report, DuckDB query, CLI.
+
+The bundles are generated with ../shared/bench/make_bench_bundle.py (tests skip without it)
+plus one corrupt archive.  Tests of the fleet machinery itself run with a small stand-in
+for the single-bundle pipeline (:func:`marker_analysis`, which "detects" the planted
+causes by their marker strings) so they do not depend on rule tuning; the tests at the
+end run the real pipeline.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import subprocess
+import sys
+import tarfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from loganalyzer.facts.model import Facts
+from loganalyzer.fleet import analyze_many, worker
+from loganalyzer.fleet import cli as fleet_cli
+from loganalyzer.fleet.inputs import expand_inputs, local_bundle_id
+from loganalyzer.fleet.tables import BUNDLE_COLUMNS, FINDING_COLUMNS, arrow_schema
+from loganalyzer.model import Confidence, Finding, Severity
+from loganalyzer.result import AnalysisOptions, AnalysisResult
+from loganalyzer.sources.base import BundleInfo, BundleType
+
+BACKUP_EXTENSION = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
+#: The README's DuckDB query (the test runs exactly this text, with the folder filled in).
+OUTDATED_AND_FAILED_BACKUP = """
+SELECT b.path, b.hostname, b.goal_state_version, list(DISTINCT f.cause ORDER BY f.cause) AS causes
+FROM '{out}/bundles.parquet' AS b
+JOIN '{out}/findings.parquet' AS f USING (bundle_id)
+GROUP BY ALL
+HAVING bool_or(f.cause = 'agent_outdated')
+   AND bool_or(f.cause = 'snapshot_failed'
+               OR (starts_with(f.cause, 'extension_') AND f.extension LIKE '%.VMSnapshotLinux'))
+ORDER BY b.path
+"""
+#: bundle name → planted causes; the corrupt archive sits in the middle of the folder.
+PLANTED = {"vm1": ["agent_outdated", "snapshot_failed"], "vm2": ["agent_outdated"],
+           "vm4": ["snapshot_failed"], "vm5": []}
+#: Generator seeds: with 8,000 lines these put a daily backup after the 90 % mark, where the
+#: generator starts failing backups (seed 3 does not).
+SEEDS = {"vm1": 1, "vm2": 2, "vm4": 4, "vm5": 5}
+CORRUPT = "vm3-corrupt.tar.gz"
+MARKERS = {"agent_outdated": b"AutoUpdate.Enabled=n",
+           "snapshot_failed": b"FailedRetryableSnapshotFailedNoNetwork"}
+
+
+# -- fixtures -----------------------------------------------------------------------------------
+def make_bundle(shared: Path, out: Path, seed: int, causes: list[str], lines: int = 8000) -> Path:
+    """A generated bundle; 8,000 lines is about the shortest log that still spans a daily backup."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, str(shared / "bench" / "make_bench_bundle.py"), "--lines", str(lines),
+           "--seed", str(seed), "--out", str(out), "--quiet"]
+    for cause in causes:
+        cmd += ["--inject", cause]
+    subprocess.run(cmd, check=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def fleet_dir(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """vm1..vm5 .tar.gz (with .truth.json sidecars, which are not bundles) and a corrupt archive."""
+    folder = tmp_path_factory.mktemp("fleet")
+    for name, causes in PLANTED.items():
+        make_bundle(shared_dir, folder / f"{name}.tar.gz", SEEDS[name], causes)
+    (folder / CORRUPT).write_bytes(os.urandom(4096))
+    return folder
+
+
+def marker_analysis(target: str | bytes, location: str, options: AnalysisOptions,
+                    with_events: bool) -> tuple[AnalysisResult, pd.DataFrame | None]:
+    """Stand-in pipeline: opens the tar (path or bytes) and reports the causes whose markers it holds."""
+    raw = target if isinstance(target, bytes) else Path(target).read_bytes()
+    with tarfile.open(fileobj=io.BytesIO(raw), mode="r:*") as tar:
+        content = b"".join(tar.extractfile(m).read() for m in tar.getmembers() if m.isfile())
+    stamp = datetime(2024, 5, 1, tzinfo=UTC)
+    findings = [Finding(rule_id=f"test.{cause}", cause=cause, severity=Severity.ERROR,
+                        confidence=Confidence.HIGH, title=cause, summary=cause, count=1, first_seen=stamp,
+                        last_seen=stamp, extension=BACKUP_EXTENSION if cause == "snapshot_failed" else None)
+                for cause, marker in MARKERS.items() if marker in content]
+    result = AnalysisResult(input=BundleInfo(location, BundleType.ADHOC), coverage=[], facts=Facts(),
+                            findings=findings, causes=[], options=options,
+                            stats={"files": 3, "lines": content.count(b"\n")})
+    events = pd.DataFrame({"timestamp": [stamp], "message": ["hello"]}) if with_events else None
+    return result, events
+
+
+@pytest.fixture
+def stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Use :func:`marker_analysis` as the pipeline (forked pool workers and in-process Dask inherit it)."""
+    monkeypatch.setattr(worker, "analyze_target", marker_analysis)
+    monkeypatch.setattr(worker, "_nothing_read", lambda result: None)
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                       dashboard_address=None, silence_logs=logging.ERROR)
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+def rows_by_name(bundles: pd.DataFrame) -> dict[str, pd.Series]:
+    return {Path(p).name.split(".")[0]: row for p, (_, row) in zip(bundles["path"], bundles.iterrows(),
+                                                                  strict=True)}
+
+
+def causes_by_name(fleet) -> dict[str, list[str]]:
+    names = {b: Path(p).name.split(".")[0] for b, p in zip(fleet.bundles["bundle_id"], fleet.bundles["path"],
+                                                           strict=True)}
+    out: dict[str, list[str]] = {}
+    for bundle_id, cause in zip(fleet.findings["bundle_id"], fleet.findings["cause"].astype(object),
+                                strict=True):
+        out.setdefault(names[bundle_id], []).append(cause)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+# -- inputs and ids -----------------------------------------------------------------------------
+def test_a_folder_expands_to_its_archives_and_subfolders_not_sidecars(tmp_path: Path) -> None:
+    for name in ("b.zip", "a.tar.gz", "a.tar.gz.truth.json", ".hidden.zip", "notes.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "vm-folder").mkdir()
+    (tmp_path / "out").mkdir()
+    found = expand_inputs([tmp_path], exclude=str(tmp_path / "out"))
+    assert [Path(p).name for p in found] == ["a.tar.gz", "b.zip", "vm-folder"]
+
+
+def test_globs_and_repeated_inputs_give_each_bundle_once(tmp_path: Path) -> None:
+    for name in ("x1.zip", "x2.zip", "y.zip"):
+        (tmp_path / name).write_bytes(b"x")
+    found = expand_inputs([str(tmp_path / "x*.zip"), str(tmp_path / "x1.zip"), str(tmp_path / "missing.zip")])
+    assert [Path(p).name for p in found] == ["x1.zip", "x2.zip", "missing.zip"]
+
+
+def test_bundle_id_is_the_content_hash_whatever_the_name(tmp_path: Path) -> None:
+    (tmp_path / "a.zip").write_bytes(b"same bytes")
+    (tmp_path / "b.zip").write_bytes(b"same bytes")
+    assert local_bundle_id(str(tmp_path / "a.zip")) == hashlib.sha256(b"same bytes").hexdigest()
+    assert local_bundle_id(str(tmp_path / "a.zip")) == local_bundle_id(str(tmp_path / "b.zip"))
+
+
+def test_folder_bundle_id_changes_with_a_file_name_or_content(tmp_path: Path) -> None:
+    bundle = tmp_path / "vm"
+    (bundle / "var/log").mkdir(parents=True)
+    (bundle / "var/log/waagent.log").write_text("one\n")
+    first = local_bundle_id(str(bundle))
+    (bundle / "var/log/waagent.log").write_text("two\n")
+    second = local_bundle_id(str(bundle))
+    (bundle / "var/log/waagent.log").rename(bundle / "var/log/waagent.log.1")
+    assert len({first, second, local_bundle_id(str(bundle))}) == 3
+
+
+# -- one bundle ---------------------------------------------------------------------------------
+def test_a_missing_path_becomes_an_unreadable_row(tmp_path: Path) -> None:
+    outcome = worker.analyze_location(str(tmp_path / "nope.zip"))
+    assert outcome.bundle["status"] == "unreadable"
+    assert "no such file" in outcome.bundle["error"]
+    assert outcome.bundle["bundle_id"].startswith("location:")
+
+
+def test_a_pipeline_exception_becomes_a_failed_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: object) -> None:
+        raise RuntimeError("parser bug\nsecond line")
+    monkeypatch.setattr(worker, "analyze_target", explode)
+    (tmp_path / "a.zip").write_bytes(b"abc")
+    outcome = worker.analyze_location(str(tmp_path / "a.zip"))
+    assert (outcome.bundle["status"], outcome.bundle["error"]) == ("failed", "RuntimeError: parser bug")
+    assert outcome.bundle["bundle_id"] == hashlib.sha256(b"abc").hexdigest()
+
+
+def test_a_known_bundle_is_hashed_but_not_analysed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(worker, "analyze_target", lambda *a: pytest.fail("analysed a known bundle"))
+    (tmp_path / "a.zip").write_bytes(b"abc")
+    outcome = worker.analyze_location(str(tmp_path / "a.zip"), {hashlib.sha256(b"abc").hexdigest()})
+    assert outcome.skipped
+
+
+def test_secrets_in_a_location_are_redacted(tmp_path: Path) -> None:
+    outcome = worker.analyze_location("https://acct.blob.core.windows.net/c/vm.zip?sv=2020&sig=SECRET")
+    assert "SECRET" not in outcome.bundle["path"]
+
+
+# -- engines ------------------------------------------------------------------------------------
+@pytest.mark.usefixtures("stand_in")
+def test_local_engine_gives_one_row_per_bundle_and_survives_a_corrupt_one(fleet_dir: Path) -> None:
+    fleet = analyze_many(fleet_dir, engine="local", jobs=2)
+    rows = rows_by_name(fleet.bundles)
+    assert sorted(rows) == ["vm1", "vm2", "vm3-corrupt", "vm4", "vm5"]
+    assert rows["vm3-corrupt"]["status"] == "failed" and rows["vm3-corrupt"]["error"]
+    assert all(rows[n]["status"] == "analyzed" and rows[n]["error"] is None for n in PLANTED)
+    assert causes_by_name(fleet) == {k: v for k, v in PLANTED.items() if v}
+    assert rows["vm1"]["n_error"] == 2 and rows["vm1"]["top_severity"] == "error"
+    assert rows["vm1"]["bundle_id"] == local_bundle_id(str(fleet_dir / "vm1.tar.gz"))
+    assert len(fleet.worker_peak_rss) == 2 and min(fleet.worker_peak_rss.values()) > 0
+
+
+@pytest.mark.usefixtures("stand_in")
+def test_dask_engine_gives_the_same_tables(fleet_dir: Path, dask_client) -> None:
+    local = analyze_many(fleet_dir, engine="local", jobs=2)
+    dask = analyze_many(fleet_dir, engine="dask", client=dask_client)
+    key = ["bundle_id"]
+    columns = ["bundle_id", "path", "status", "top_cause", "n_error", "files", "error"]
+    pd.testing.assert_frame_equal(local.bundles[columns].sort_values(key).reset_index(drop=True),
+                                  dask.bundles[columns].sort_values(key).reset_index(drop=True))
+    assert causes_by_name(local) == causes_by_name(dask)
+
+
+@pytest.mark.usefixtures("stand_in")
+def test_memory_urls_are_read_by_the_workers_through_fsspec(fleet_dir: Path, dask_client) -> None:
+    import fsspec
+    memory = fsspec.filesystem("memory")
+    for name in ("vm1.tar.gz", "vm4.tar.gz", CORRUPT):
+        memory.pipe(f"/fleet/{name}", (fleet_dir / name).read_bytes())
+    fleet = analyze_many(["memory://fleet/"], engine="dask", client=dask_client, with_events=True)
+    rows = rows_by_name(fleet.bundles)
+    assert sorted(rows) == ["vm1", "vm3-corrupt", "vm4"]
+    assert rows["vm1"]["path"] in ("memory://fleet/vm1.tar.gz", "memory:///fleet/vm1.tar.gz")
+    assert rows["vm1"]["bundle_id"] == local_bundle_id(str(fleet_dir / "vm1.tar.gz"))
+    assert causes_by_name(fleet) == {"vm1": PLANTED["vm1"], "vm4": PLANTED["vm4"]}
+    assert set(fleet.events["bundle_id"]) == {rows["vm1"]["bundle_id"], rows["vm4"]["bundle_id"]}
+
+
+def test_a_remote_bundle_over_the_size_cap_is_unreadable() -> None:
+    import fsspec
+    fsspec.filesystem("memory").pipe("/big/vm.tar.gz", b"x" * 4096)
+    outcome = worker.analyze_location("memory://big/vm.tar.gz", max_remote_bytes=1024)
+    assert outcome.bundle["status"] == "unreadable" and "in-memory limit" in outcome.bundle["error"]
+
+
+def test_an_unknown_engine_is_a_usage_error() -> None:
+    from loganalyzer.errors import UsageError
+    with pytest.raises(UsageError):
+        analyze_many([], engine="spark")
+
+
+# -- tables, resume, report, query --------------------------------------------------------------
+@pytest.fixture
+def fleet_out(fleet_dir: Path, tmp_path: Path, stand_in: None) -> Path:
+    out = tmp_path / "out"
+    assert fleet_cli.main([str(fleet_dir), "--out", str(out), "--jobs", "2", "--with-events"]) == 1
+    return out
+
+
+def test_parquet_tables_carry_the_documented_schema(fleet_out: Path) -> None:
+    for name, columns in (("bundles", BUNDLE_COLUMNS), ("findings", FINDING_COLUMNS)):
+        schema = pq.read_schema(fleet_out / f"{name}.parquet")
+        expected = arrow_schema(columns)
+        assert [(f.name, f.type) for f in schema] == [(f.name, f.type) for f in expected]
+    bundles = pd.read_parquet(fleet_out / "bundles.parquet")
+    assert str(bundles["analyzed_at"].dtype) == "datetime64[us, UTC]"
+    assert isinstance(bundles["bundle_type"].dtype, pd.CategoricalDtype)
+    findings = pd.read_parquet(fleet_out / "findings.parquet")
+    assert findings["severity"].cat.ordered and list(findings["severity"].cat.categories)[-1] == "critical"
+    assert str(findings["first_seen"].dtype) == "datetime64[us, UTC]"
+    events = pd.read_parquet(fleet_out / "events.parquet")
+    assert len(events) == 4 and events.columns[0] == "bundle_id"
+
+
+def test_a_second_run_skips_every_known_bundle_and_keeps_the_tables(fleet_dir: Path, fleet_out: Path,
+                                                                     capsys: pytest.CaptureFixture) -> None:
+    before = pd.read_parquet(fleet_out / "bundles.parquet")
+    assert fleet_cli.main([str(fleet_dir), "--out", str(fleet_out), "--jobs", "2"]) == 1
+    assert "0 bundles analysed, 5 already" in capsys.readouterr().err
+    after = pd.read_parquet(fleet_out / "bundles.parquet")
+    pd.testing.assert_frame_equal(before, after)
+    assert len(pd.read_parquet(fleet_out / "events.parquet")) == 4
+
+
+def test_resume_adds_new_bundles_to_the_tables(fleet_dir: Path, fleet_out: Path, shared_dir: Path,
+                                               tmp_path: Path) -> None:
+    extra = make_bundle(shared_dir, tmp_path / "more" / "vm6.tar.gz", 6, ["agent_outdated"])
+    assert fleet_cli.main([str(fleet_dir), str(extra), "--out", str(fleet_out), "--jobs", "2"]) == 1
+    bundles = pd.read_parquet(fleet_out / "bundles.parquet")
+    assert len(bundles) == 6 and bundles["bundle_id"].is_unique
+    assert bundles["path"].str.endswith("vm6.tar.gz").sum() == 1
+
+
+def test_the_readme_duckdb_query_finds_outdated_agents_with_failed_backups(fleet_out: Path) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    rows = duckdb.sql(OUTDATED_AND_FAILED_BACKUP.format(out=fleet_out)).fetchall()
+    assert [(Path(r[0]).name, r[3]) for r in rows] == [("vm1.tar.gz", ["agent_outdated", "snapshot_failed"])]
+
+
+def test_fleet_reports_rank_causes_by_vms_and_are_self_contained(fleet_out: Path) -> None:
+    markdown = (fleet_out / "fleet-report.md").read_text()
+    causes = markdown.split("## Causes, ranked by number of VMs")[1].split("##")[0]
+    assert causes.index("`agent_outdated` | 2") < causes.index("`snapshot_failed` | 2") or \
+        causes.index("`snapshot_failed` | 2") < causes.index("`agent_outdated` | 2")
+    assert "vm3-corrupt.tar.gz" in markdown.split("could not be analysed")[1]
+    page = (fleet_out / "fleet-report.html").read_text()
+    assert "<script" not in page and "http://" not in page and "https://" not in page
+    assert "vm1.tar.gz" in page and "<style>" in page
+
+
+# -- command line -------------------------------------------------------------------------------
+def test_fail_on_sets_the_exit_status(fleet_dir: Path, tmp_path: Path, stand_in: None) -> None:
+    assert fleet_cli.main([str(fleet_dir / "vm5.tar.gz"), "--out", str(tmp_path / "a"), "--jobs", "1"]) == 0
+    assert fleet_cli.main([str(fleet_dir / "vm2.tar.gz"), "--out", str(tmp_path / "b"), "--jobs", "1",
+                           "--fail-on", "critical"]) == 0
+    assert fleet_cli.main([str(fleet_dir / "vm2.tar.gz"), "--out", str(tmp_path / "c"), "--jobs", "1"]) == 1
+
+
+def test_nothing_to_read_and_bad_usage_exit_2_with_one_line(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture) -> None:
+    assert fleet_cli.main([str(tmp_path / "*.zip"), "--out", str(tmp_path / "o")]) == 2
+    assert fleet_cli.main([str(tmp_path), "--out", str(tmp_path / "o"), "--engine", "local",
+                           "--scheduler", "tcp://x:1"]) == 2
+    (tmp_path / "junk.zip").write_bytes(os.urandom(512))
+    assert fleet_cli.main([str(tmp_path / "junk.zip"), "--out", str(tmp_path / "o2"), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "no bundle found" in err and "--scheduler needs --engine dask" in err
