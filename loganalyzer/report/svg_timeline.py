@@ -1,8 +1,9 @@
 """The timeline drawn as inline SVG: one lane per category, points bucketed along time.
 
 Any number of rows draws the same bounded picture: rows fall into at most
-:data:`BUCKETS` time buckets per lane and each bucket is one mark, sized by how
-many rows it holds, with a tooltip (``<title>``) naming its count, span and first labels.
+:data:`BUCKETS` slots per lane and each slot is one mark, sized by how many rows it
+holds, with a tooltip (``<title>``) naming its count, span and first labels.  Long
+empty stretches are cut out of the axis (see :mod:`.time_scale`) and shown as breaks.
 
 >>> svg = timeline_svg([])
 >>> svg.startswith("<svg") and "No dated events" in svg
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
+from .time_scale import BrokenScale, broken_scale, describe
 from .timeline import CATEGORIES, Row
 from .wording import printable, short_time
 
@@ -25,7 +27,7 @@ RIGHT = 20
 LANE = 30
 TOP = 10
 AXIS = 36
-TICKS = 5
+TICK_SPACING = 130     # pixels a time label needs
 LABELS_PER_MARK = 3
 
 LANE_NAMES = {"restart": "agent starts", "goal_state": "goal states", "extension": "extensions",
@@ -35,12 +37,19 @@ LANE_NAMES = {"restart": "agent starts", "goal_state": "goal states", "extension
 @dataclass(slots=True)
 class _Bucket:
     count: int = 0
+    x_total: float = 0.0
     first: datetime | None = None
     last: datetime | None = None
     labels: list[str] = field(default_factory=list)
 
-    def add(self, row: Row) -> None:
+    @property
+    def x(self) -> float:
+        """Where the mark goes: the mean position of its rows."""
+        return self.x_total / self.count
+
+    def add(self, row: Row, x: float) -> None:
         self.count += 1
+        self.x_total += x
         self.first = row["time"] if self.first is None else min(self.first, row["time"])
         self.last = row["time"] if self.last is None else max(self.last, row["time"])
         if len(self.labels) < LABELS_PER_MARK:
@@ -64,35 +73,55 @@ def timeline_svg(rows: list[Row]) -> str:
         parts.append(f'<text class="empty" x="{(LEFT + WIDTH) / 2:.0f}" y="{height / 2:.0f}" '
                      'text-anchor="middle">No dated events to draw</text></svg>')
         return "".join(parts)
-    start, end = min(r["time"] for r in rows), max(r["time"] for r in rows)
-    span = (end - start).total_seconds()
-    plot = WIDTH - LEFT - RIGHT
+    scale = broken_scale([r["time"] for r in rows], LEFT, WIDTH - RIGHT)
+    bucket_width = (WIDTH - LEFT - RIGHT) / BUCKETS
     buckets: dict[tuple[str, int], _Bucket] = {}
     for row in rows:
-        offset = (row["time"] - start).total_seconds()
-        slot = min(BUCKETS - 1, int(offset / span * BUCKETS)) if span > 0 else BUCKETS // 2
-        buckets.setdefault((row["category"], slot), _Bucket()).add(row)
-    for (lane, slot), bucket in sorted(buckets.items(), key=lambda item: item[0][1]):
+        x = scale.x(row["time"])
+        slot = min(BUCKETS - 1, int((x - LEFT) / bucket_width))
+        buckets.setdefault((row["category"], slot), _Bucket()).add(row, x)
+    axis_y = TOP + LANE * len(lanes) + 4
+    for x, hidden in zip(scale.breaks, scale.hidden, strict=True):
+        parts.append(f'<g class="break"><title>{escape(describe(hidden))} without events, not drawn</title>'
+                     f'<rect x="{x - 4:.1f}" y="{TOP}" width="8" height="{axis_y - TOP}"/>'
+                     f'<path d="M{x - 5:.1f},{axis_y + 4} l4,-8 M{x + 1:.1f},{axis_y + 4} l4,-8"/></g>')
+    for (lane, _slot), bucket in sorted(buckets.items(), key=lambda item: item[0][1]):
         if lane not in lanes:
             continue
-        x = LEFT + (slot + 0.5) * plot / BUCKETS
         y = TOP + LANE * lanes.index(lane) + LANE / 2
         radius = min(LANE / 2 - 2, 3 + 2 * math.log2(bucket.count))
-        parts.append(f'<circle class="mark {lane}" cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}">'
+        parts.append(f'<circle class="mark {lane}" cx="{bucket.x:.1f}" cy="{y:.1f}" r="{radius:.1f}">'
                      f"<title>{escape(_tooltip(bucket))}</title></circle>")
-    axis_y = TOP + LANE * len(lanes) + 4
-    parts.append(f'<line class="axis" x1="{LEFT}" y1="{axis_y}" x2="{WIDTH - RIGHT}" y2="{axis_y}"/>')
-    ticks = 1 if span == 0 else TICKS
-    for tick in range(ticks):
-        fraction = 0.5 if ticks == 1 else tick / (ticks - 1)
-        moment = start + (end - start) * fraction
-        x = LEFT + fraction * plot
-        anchor = {0: "start", ticks - 1: "end"}.get(tick, "middle") if ticks > 1 else "middle"
+    for segment in scale.segments:
+        parts.append(f'<line class="axis" x1="{segment.x0:.1f}" y1="{axis_y}" x2="{segment.x1:.1f}" '
+                     f'y2="{axis_y}"/>')
+    for x, moment, anchor in _ticks(scale):
         parts.append(f'<line class="tick" x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 5}"/>'
                      f'<text class="tick-label" x="{x:.1f}" y="{axis_y + 20}" text-anchor="{anchor}">'
                      f"{escape(short_time(moment))}</text>")
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _ticks(scale: BrokenScale) -> list[tuple[float, datetime, str]]:
+    """Axis labels: each segment's start, and evenly spaced times inside wide segments, never overlapping."""
+    candidates: list[tuple[float, datetime]] = []
+    for segment in scale.segments:
+        if segment.start == segment.end:
+            candidates.append((segment.x(segment.start), segment.start))
+            continue
+        steps = max(1, int((segment.x1 - segment.x0) // TICK_SPACING))
+        for step in range(steps + 1):
+            moment = segment.start + (segment.end - segment.start) * (step / steps)
+            candidates.append((segment.x(moment), moment))
+    ticks: list[tuple[float, datetime, str]] = []
+    for x, moment in candidates:
+        if ticks and x - ticks[-1][0] < TICK_SPACING:
+            continue
+        anchor = "start" if x - LEFT < TICK_SPACING / 2 else "end" if WIDTH - RIGHT - x < TICK_SPACING / 2 \
+            else "middle"
+        ticks.append((x, moment, anchor))
+    return ticks
 
 
 def _tooltip(bucket: _Bucket) -> str:

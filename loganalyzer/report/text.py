@@ -36,6 +36,7 @@ from .wording import (
 WIDTH = 100
 EXCERPT_LINES = 12       # lines of one evidence excerpt shown (the JSON report has all)
 EVIDENCE_SHOWN = 5       # evidence items shown per finding without --verbose
+EXCERPT_CHARS = 600      # characters of one excerpt shown without --verbose
 
 _COLOURS = {"critical": "1;31", "error": "31", "warning": "33", "info": "36", "detected": "31",
             "ruled_out": "32", "not_evaluable": "2", "bold": "1", "dim": "2"}
@@ -107,7 +108,10 @@ def _evidence(items: list[Evidence], style: _Style, verbose: bool) -> list[str]:
     for ev in shown:
         where = _wrap(f"{location(ev)}  {short_time(ev.timestamp)}", indent="  ", subsequent="    ")
         out += [style("dim", line) for line in where]
-        excerpt = ev.excerpt.split("\n")
+        text = ev.excerpt
+        if not verbose and len(text) > EXCERPT_CHARS:
+            text = f"{text[:EXCERPT_CHARS]} … ({len(text) - EXCERPT_CHARS:,} more characters)"
+        excerpt = text.split("\n")
         for line in excerpt[:EXCERPT_LINES]:
             out += _wrap(line, indent="    | ", subsequent="    | ")
         if len(excerpt) > EXCERPT_LINES:
