@@ -57,7 +57,7 @@ _FREEZING = frozenset({"freeze_start", "frozen", "freeze_block_start"})
 _THAWING = frozenset({"thaw_result", "thaw_signal", "crp_timeout_thaw", "freeze_block_end"})
 #: events that say something went wrong (their message is kept when no status says more)
 FAILURE_EVENTS = frozenset({
-    "freeze_timeout", "freeze_failed", "safefreeze_missing", "crp_timeout", "crp_timeout_thaw",
+    "freeze_timeout", "freeze_failed", "thaw_failed", "safefreeze_missing", "crp_timeout", "crp_timeout_thaw",
     "unable_to_sleep", "snapshots_inconsistent", "snapshot_rate_exceeded", "snapshot_limit_reached",
     "snapshot_restricted_network", "snapshot_no_network", "host_remote_server_error", "snapshot_no_blobs",
     "bhs_not_running", "wrong_wireserver_ip", "snapshot_http_failed", "snapshot_failed",

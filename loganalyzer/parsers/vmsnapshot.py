@@ -94,6 +94,8 @@ EVENTS: tuple[tuple[str, str | None, str, int | None], ...] = (
     ("freeze failed for some mount", "freeze_failed", "freeze", None),
     ("freeze timed-out", "freeze_failed", "freeze", None),
     ("Freeze Completed", "frozen", "freeze", None),
+    ("Failed to FIFREEZE", "freeze_failed", "freeze", None),
+    ("Failed to FITHAW", "thaw_failed", "thaw", None),
     ("T:S Machine unable to sleep", "unable_to_sleep", "snapshot", None),
     ("Snapshots are inconsistent", "snapshots_inconsistent", "snapshot", None),
     ("SnapshotRateExceeded", "snapshot_rate_exceeded", "snapshot", 173),
@@ -221,10 +223,10 @@ def _values(message: str, found: dict[str, Any]) -> None:
         if m := _FREEZE_TIMEOUT.search(message):
             found["vms_freeze_timeout"] = int(m.group(1))
         if m := _FREEZE_RESULT.search(message):
-            found["vms_freeze_result"] = m.group(1)
+            found["vms_freeze_result"] = m.group(1).strip()
             found["vms_freeze_timed_out"] = m.group(2) == "True"
         if m := _THAW_RESULT.search(message):
-            found["vms_thaw_result"] = m.group(1)
+            found["vms_thaw_result"] = m.group(1).strip()
     if "tatus" in message and (m := _HTTP_STATUS.search(message)):
         found["vms_http_status"] = int(m.group(1))
     if "IsSuccessful:" in message:
