@@ -181,31 +181,32 @@ _LOCAL_SIGNATURE = b"PK\x03\x04"
 def iter_zip_local(walker: Walker, reopen: Callable[[], BinaryIO], label: str,
                    depth: int) -> Iterator[Candidate]:
     """Candidates found by walking local file headers (the central directory is lost)."""
-    walker.stop_container(walker.label(label), "zip central directory missing (archive cut short?); "
-                          "entries were recovered from their local headers")
+    where = walker.label(label)
     handle = reopen()
     read = 0
+
+    def stop(why: str) -> None:
+        walker.stop_container(where, f"zip central directory missing or damaged; {read} entries recovered "
+                              f"from their local headers; {why}")
     while True:
         header = handle.read(_LOCAL.size)
         if len(header) < _LOCAL.size or not header.startswith(_LOCAL_SIGNATURE):
-            if header[:4] not in (b"PK\x01\x02", b"PK\x05\x06", b"PK\x06\x06"):
-                walker.stop_container(walker.label(label),
-                                      _damaged(read, EOFError("no further local header")))
+            central = header[:4] in (b"PK\x01\x02", b"PK\x05\x06", b"PK\x06\x06")
+            stop("the central directory itself is damaged" if central
+                 else "the archive is cut short: the rest could not be read")
             return
         _, _, flags, method, _, _, _, csize, usize, name_len, extra_len = _LOCAL.unpack(header)
-        raw_name = handle.read(name_len)
-        name = raw_name.decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        name = handle.read(name_len).decode("utf-8" if flags & 0x800 else "cp437", "replace")
         handle.seek(extra_len, io.SEEK_CUR)
         start = handle.tell()
         if flags & 0x8 and csize == 0:
-            walker.stop_container(walker.label(label), f"entry {name} has no stored size (data descriptor); "
-                                  "entries after it could not be recovered")
+            stop(f"entry {name} has no stored size (data descriptor), the entries after it were not read")
             return
         handle.seek(start + csize)
         if name.endswith("/"):
             continue
         if not walker.budget.take_entry():
-            walker.stop_container(walker.label(label), walker.member_limit_reason())
+            walker.stop_container(where, walker.member_limit_reason())
             return
         unsafe = unsafe_name_reason(name)
         path = _raw(label, name) if unsafe else join(label, name)

@@ -101,10 +101,14 @@ class Guard(io.RawIOBase):
         self.name = name
         self.budget = budget
         self.final = final
+        # read1: one underlying read per call, so a damaged stream cannot swallow the good
+        # bytes decoded in the same call before it fails.
+        self._read = getattr(source, "read1", source.read)
         self._compressed = compressed
         self._offset = offset
         self.count = 0
         self.ratio_tripped = False
+        self._deferred: Exception | None = None
 
     def readable(self) -> bool:
         return True
@@ -135,10 +139,19 @@ class Guard(io.RawIOBase):
             if self._source.read(1):
                 raise LimitExceeded(self._limit_message())
             return 0
+        if self._deferred is not None:
+            error, self._deferred = self._deferred, None
+            raise error
         want = min(len(buffer), allowance)
         filled = 0
         while filled < want:
-            data = self._source.read(want - filled)
+            try:
+                data = self._read(want - filled)
+            except Exception as error:  # a damaged stream: hand out what came before it first
+                if not filled:
+                    raise
+                self._deferred = error
+                break
             if not data:
                 break
             buffer[filled:filled + len(data)] = data

@@ -260,6 +260,9 @@ class _Closing(io.RawIOBase):
     def read(self, size: int = -1) -> bytes:  # type: ignore[override]
         return self._inner.read(size)
 
+    def read1(self, size: int = -1) -> bytes:
+        return getattr(self._inner, "read1", self._inner.read)(size)
+
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self._inner.read(len(buffer))
         buffer[:len(data)] = data
