@@ -272,7 +272,7 @@ def test_a_second_run_skips_every_known_bundle_and_keeps_the_tables(fleet_dir: P
                                                                      capsys: pytest.CaptureFixture) -> None:
     before = pd.read_parquet(fleet_out / "bundles.parquet")
     assert fleet_cli.main([str(fleet_dir), "--out", str(fleet_out), "--jobs", "2"]) == 1
-    assert "0 bundles analysed, 5 already" in capsys.readouterr().err
+    assert "0 bundles analysed, 0 could not be, 5 skipped" in capsys.readouterr().err
     after = pd.read_parquet(fleet_out / "bundles.parquet")
     pd.testing.assert_frame_equal(before, after)
     assert len(pd.read_parquet(fleet_out / "events.parquet")) == 4
@@ -321,3 +321,48 @@ def test_nothing_to_read_and_bad_usage_exit_2_with_one_line(tmp_path: Path,
     assert fleet_cli.main([str(tmp_path / "junk.zip"), "--out", str(tmp_path / "o2"), "--jobs", "1"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "no bundle found" in err and "--scheduler needs --engine dask" in err
+
+
+# -- the real pipeline --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def real_fleet(fleet_dir: Path):
+    return analyze_many(fleet_dir, engine="local", jobs=2)
+
+
+def test_the_real_pipeline_gives_one_analysed_row_per_bundle_and_an_error_for_the_corrupt_one(
+        real_fleet) -> None:
+    rows = rows_by_name(real_fleet.bundles)
+    assert sorted(rows) == ["vm1", "vm2", "vm3-corrupt", "vm4", "vm5"]
+    assert rows["vm3-corrupt"]["status"] == "failed" and rows["vm3-corrupt"]["error"]
+    for name in PLANTED:
+        row = rows[name]
+        assert (row["status"], row["error"], row["bundle_type"]) == ("analyzed", None, "adhoc")
+        assert row["files"] > 10 and row["lines"] > 8000 and row["goal_state_version"]
+    assert set(real_fleet.findings["bundle_id"]) <= set(real_fleet.bundles["bundle_id"])
+
+
+def test_the_real_pipeline_reads_memory_urls_like_local_files(fleet_dir: Path, real_fleet,
+                                                               dask_client) -> None:
+    import fsspec
+    memory = fsspec.filesystem("memory")
+    memory.pipe("/real/vm1.tar.gz", (fleet_dir / "vm1.tar.gz").read_bytes())
+    remote = analyze_many(["memory://real/*.tar.gz"], engine="dask", client=dask_client)
+    local = real_fleet.bundles.set_index("bundle_id").loc[remote.bundles["bundle_id"]]
+    columns = ["status", "bundle_type", "goal_state_version", "top_cause", "n_warning", "files", "lines"]
+    assert remote.bundles[columns].to_dict("records") == local[columns].to_dict("records")
+    local_findings = real_fleet.findings[real_fleet.findings["bundle_id"].isin(remote.bundles["bundle_id"])]
+    assert sorted(remote.findings["rule_id"]) == sorted(local_findings["rule_id"])
+
+
+def test_the_command_writes_tables_and_resumes(fleet_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [str(Path(sys.executable).parent / "analyze-logs"), "fleet", str(fleet_dir), "--out", str(out),
+               "--jobs", "2"]
+    first = subprocess.run(command, capture_output=True, text=True)
+    assert first.returncode in (0, 1), first.stderr
+    assert {p.name for p in out.iterdir()} == {"bundles.parquet", "findings.parquet", "fleet-report.md",
+                                              "fleet-report.html"}
+    second = subprocess.run(command, capture_output=True, text=True)
+    assert second.returncode == first.returncode
+    assert "0 bundles analysed, 0 could not be, 5 skipped" in second.stderr
+    assert "Traceback" not in first.stderr + second.stderr

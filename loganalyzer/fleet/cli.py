@@ -83,9 +83,9 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError(f"no bundle found in {' '.join(args.inputs)}")
     tables = previous.merged_with(fleet)
     out.write(tables)
-    print(f"{len(fleet.bundles)} bundles analysed, {fleet.skipped} already in {out.folder} skipped, "
-          f"{tables.problem_count()} could not be analysed; tables and fleet-report.html in {out.folder}",
-          file=sys.stderr)
+    problems = int(fleet.bundles["error"].notna().sum())
+    print(f"{len(fleet.bundles) - problems} bundles analysed, {problems} could not be, {fleet.skipped} "
+          f"skipped (already in {out.folder}); tables and fleet-report.html in {out.folder}", file=sys.stderr)
     if not tables.analysed_count():
         print("analyze-logs fleet: no bundle could be analysed (see fleet-report.md)", file=sys.stderr)
         return 2

@@ -55,9 +55,6 @@ class FleetTables:
     def analysed_count(self) -> int:
         return int((self.bundles["status"].astype(object) == "analyzed").sum())
 
-    def problem_count(self) -> int:
-        return int(self.bundles["error"].notna().sum())
-
     def fails(self, fail_on: str) -> bool:
         """Whether some bundle has a finding at or above ``fail_on`` (``never``: no)."""
         if fail_on == "never":

@@ -120,6 +120,7 @@ def _collect(outcomes: Iterator[worker.Outcome], total: int, progress: FleetProg
                 events.append(outcome.events)
         if progress is not None:
             progress(done, total, outcome.bundle["path"])
+    bundles.sort(key=lambda row: (row["path"], row["bundle_id"]))
     return FleetResult(bundles=bundles_frame(bundles), findings=findings_frame(findings),
                        events=events_table(events), skipped=skipped,
                        seconds=time.perf_counter() - started, worker_peak_rss=peaks)
