@@ -1,0 +1,217 @@
+"""``waagent.log`` of every agent generation (and agent-written ``CommandExecution.log``) → events.
+
+A line starts a record iff it matches the record-start regex of
+:mod:`~loganalyzer.parsers.record_formats`; every other line continues the previous
+record (tracebacks, ``[stdout]``/``[stderr]`` dumps, ``Inner error:``, lists, firewall
+dumps), joined with ``\\n`` into ``Event.message``.  Lines before the first record are
+counted unparsed with their line numbers — except timestamp-less ``LEVEL PREFIX msg`` /
+``ERROR:msg`` lines of posted excerpts, which are records of generation ``no-timestamp``
+until the first timestamped record.  Every physical line is therefore in exactly one
+record or counted unparsed, records come in file order and their line ranges tile the
+file after the unparsed head.
+
+Speed: text is read in large chunks (:func:`~loganalyzer.textio.iter_text_chunks`) and
+scanned with one ``finditer``; lines are counted with ``str.count``.  Memory is bounded
+by the chunk size and by :data:`MAX_MESSAGE_CHARS` (a longer record keeps its head and
+still counts all its lines).  Payload fields come from :mod:`~loganalyzer.parsers.payloads`.
+
+>>> import io
+>>> from loganalyzer.model import FileCoverage
+>>> from loganalyzer.parsers.base import ParseContext
+>>> from loganalyzer.sources.base import Member
+>>> from loganalyzer.kinds import Kind
+>>> data = (b"2023-01-18T02:58:25.589492Z ERROR SendTelemetryHandler ExtHandler Event: "
+...         b"name=WALinuxAgent, op=ReportEventErrors, message=DroppedEventsCount: 1\\n"
+...         b"Reasons (first 5 errors): x, duration=0\\n")
+>>> ctx = ParseContext(FileCoverage("var/log/waagent.log", "waagent_log"))
+>>> [e] = parse(Member("var/log/waagent.log", Kind.WAAGENT_LOG, lambda: io.BytesIO(data)), ctx)
+>>> (e.line_start, e.line_end, e.thread, e.fields["event_op"], e.fields["event_duration"])
+(1, 2, 'SendTelemetryHandler', 'ReportEventErrors', 0)
+>>> ctx.coverage.lines, ctx.coverage.records, ctx.coverage.unparsed_lines
+(2, 1, 0)
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime, tzinfo
+from typing import Any
+
+from ..model import Event, FileCoverage, TimeKind
+from ..sources.base import Member
+from ..textio import iter_text_chunks
+from .base import ParseContext
+from .payloads import extract_fields
+from .record_formats import (
+    NO_TIMESTAMP_START,
+    RECORD_START_IN_TEXT,
+    FormatState,
+    HeaderFields,
+    decode_header,
+    decode_no_timestamp,
+)
+
+UTC_KIND = TimeKind.UTC
+
+#: A record's message is cut to this many characters (its lines are still counted).
+MAX_MESSAGE_CHARS = 4 << 20
+
+
+def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
+    """Parser contract entry point for ``Kind.WAAGENT_LOG`` and ``Kind.COMMAND_EXECUTION_LOG``."""
+    with member.open() as stream:
+        chunks = iter_text_chunks(stream, chunk_bytes=chunk_bytes_for(ctx.limits.max_line_bytes),
+                                  max_line_bytes=ctx.limits.max_line_bytes)
+        yield from parse_chunks(chunks, member.path, str(member.kind), ctx.tz, ctx.coverage)
+
+
+def chunk_bytes_for(max_line_bytes: int) -> int:
+    """Chunks no larger than a line may be keep ``iter_text_chunks`` on its fast path.
+
+    >>> chunk_bytes_for(1 << 20)
+    524288
+    """
+    return max(4096, max_line_bytes // 2)
+
+
+class _Open:
+    """The record being read: its header, first line and message pieces."""
+
+    __slots__ = ("header", "line_start", "lines", "parts", "size")
+
+    def __init__(self, header: HeaderFields, line_start: int, first: str) -> None:
+        self.header = header
+        self.line_start = line_start
+        self.lines = 1
+        self.parts = [first]
+        self.size = len(first)
+
+    def add(self, text: str, newlines: int) -> None:
+        """Append continuation text (starting with ``\\n``) that holds ``newlines`` line ends."""
+        self.lines += newlines
+        if self.size < MAX_MESSAGE_CHARS:
+            piece = text[: MAX_MESSAGE_CHARS - self.size]
+            self.parts.append(piece)
+            self.size += len(piece)
+
+    def event(self, path: str, kind: str) -> Event:
+        ts, time_kind, level, generation, thread, source, ext, ext_ver = self.header
+        message = self.parts[0] if len(self.parts) == 1 else "".join(self.parts)
+        return Event(ts, time_kind, level, message, path, self.line_start, self.line_start + self.lines - 1,
+                     kind, generation, thread, source, ext, ext_ver, extract_fields(message))
+
+
+def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
+                 coverage: FileCoverage) -> Iterator[Event]:
+    """Records of a stream of text chunks that each end at a line end (or at EOF).
+
+    The record being read is kept in plain locals (header ``p_head``, first line
+    ``p_first``, start line ``p_line``); only a multi-line record gets an :class:`_Open`
+    to collect its continuation lines.  This loop is the hot path of the whole tool.
+    """
+    state = FormatState()
+    finditer = RECORD_START_IN_TEXT.finditer
+    fromisoformat = datetime.fromisoformat
+    five_field: dict[tuple[str | None, ...], tuple[Any, ...]] = {}
+    p_head: HeaderFields | None = None
+    p_first = ""
+    p_line = 0
+    p_multi: _Open | None = None   # set once the open record has continuation lines
+    in_head = True                 # no timestamped record seen yet
+    lines_before = 0               # physical lines in earlier chunks
+    records = 0
+    for chunk in chunks:
+        if not chunk:
+            continue
+        ends_with_newline = chunk.endswith("\n")
+        text = "\n" + chunk       # every record start now follows a "\n"
+        body_end = len(text) - 1 if ends_with_newline else len(text)
+        cursor = 0                 # the "\n" before the next unconsumed line
+        line_no = lines_before + 1
+        for m in finditer(text):
+            start = m.start()
+            if start > cursor:
+                gap = text.count("\n", cursor, start)
+                if in_head:
+                    opened = _Open(p_head, p_line, p_first) if p_multi is None and p_head else p_multi
+                    p_multi, done = _head(text[cursor + 1:start], line_no, opened, state, coverage)
+                    p_head = None
+                    for rec in done:
+                        records += 1
+                        yield rec.event(path, kind)
+                else:
+                    if p_multi is None:
+                        p_multi = _Open(p_head, p_line, p_first)  # type: ignore[arg-type]
+                    p_multi.add(text[cursor:start], gap)
+                line_no += gap
+            if p_multi is not None:
+                records += 1
+                yield p_multi.event(path, kind)
+                p_multi = None
+            elif p_head is not None:
+                records += 1
+                ts, time_kind, level, generation, thread, source, ext, ext_ver = p_head
+                yield Event(ts, time_kind, level, p_first, path, p_line, p_line, kind, generation, thread,
+                            source, ext, ext_ver, extract_fields(p_first))
+            in_head = False
+            end = text.find("\n", m.end())
+            if end < 0:
+                end = len(text)
+            groups = m.groups()
+            if groups[3] is not None:
+                # 2.2.47+ (nearly every line of a current log): cached header, inline timestamp.
+                static = five_field.get(groups[1:4])
+                if static is None:
+                    p_head = decode_header(groups, state, tz)
+                    static = five_field[groups[1:4]] = p_head[2:]
+                else:
+                    try:
+                        p_head = (fromisoformat(groups[0]), UTC_KIND, *static)
+                    except ValueError:
+                        p_head = decode_header(groups, state, tz)
+            else:
+                p_head = decode_header(groups, state, tz)
+            p_first = text[m.end():end]
+            p_line = line_no
+            cursor = end
+            line_no += 1
+        if cursor < body_end:
+            if in_head:
+                opened = _Open(p_head, p_line, p_first) if p_multi is None and p_head else p_multi
+                p_multi, done = _head(text[cursor + 1:body_end], line_no, opened, state, coverage)
+                p_head = None
+                for rec in done:
+                    records += 1
+                    yield rec.event(path, kind)
+            else:
+                if p_multi is None:
+                    p_multi = _Open(p_head, p_line, p_first)  # type: ignore[arg-type]
+                p_multi.add(text[cursor:body_end], text.count("\n", cursor, body_end))
+        lines_before += chunk.count("\n") + (0 if ends_with_newline else 1)
+    if p_multi is not None:
+        records += 1
+        yield p_multi.event(path, kind)
+    elif p_head is not None:
+        records += 1
+        yield _Open(p_head, p_line, p_first).event(path, kind)
+    coverage.lines += lines_before
+    coverage.records += records
+
+
+def _head(segment: str, line_no: int, pending: _Open | None, state: FormatState,
+          coverage: FileCoverage) -> tuple[_Open | None, list[_Open]]:
+    """Lines before a file's first timestamped record: timestamp-less records or unparsed lines.
+
+    Returns the record still open and the records completed on the way.
+    """
+    done: list[_Open] = []
+    for offset, line in enumerate(segment.split("\n")):
+        m = NO_TIMESTAMP_START.match(line)
+        if m is not None:
+            if pending is not None:
+                done.append(pending)
+            pending = _Open(decode_no_timestamp(m, state), line_no + offset, line[m.end():])
+        elif pending is not None:
+            pending.add("\n" + line, 1)
+        else:
+            coverage.add_unparsed(line_no + offset, line)
+    return pending, done
