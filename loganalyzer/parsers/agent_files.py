@@ -96,6 +96,10 @@ class StatusBlob:
     handlers: list[HandlerReport] = field(default_factory=list)
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -144,9 +148,9 @@ def _from_blob(data: dict[str, Any], era: str) -> StatusBlob:
         update_message=_msg(upd), goal_state_status=_s(gs.get("status")), goal_state_code=_s(gs.get("code")),
         goal_state_message=_msg(gs), in_svd_seq_no=_s(gs.get("inSvdSeqNo")),
         os_name=_s(os_info.get("osName")), os_version=_s(os_info.get("osVersion")),
-        supported_features=[str(f.get("Key")) for f in data.get("supportedFeatures") or []
+        supported_features=[str(f.get("Key")) for f in _list(data.get("supportedFeatures"))
                             if isinstance(f, dict) and f.get("Key")])
-    for entry in agg.get("handlerAggregateStatus") or []:
+    for entry in _list(agg.get("handlerAggregateStatus")):
         if isinstance(entry, dict):
             blob.handlers.extend(_handler_reports(entry, ts))
     return blob
@@ -157,7 +161,7 @@ def _from_agent_info(data: dict[str, Any]) -> StatusBlob:
     blob = StatusBlob(era="agent_info", timestamp=ts,
                       agent_version=_s(data.get("current_version")) or _s(data.get("goal_state_version")),
                       os_name=_s(data.get("distro_details")))
-    for ext in data.get("extensions_status") or []:
+    for ext in _list(data.get("extensions_status")):
         if isinstance(ext, dict):
             blob.handlers.append(HandlerReport(
                 name=_s(ext.get("name")), version=_s(ext.get("version")),

@@ -102,6 +102,10 @@ def _message(obj: Any) -> str | None:
     return redact(msg[:_MAX_MESSAGE]) if isinstance(msg, str) else None
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _code(value: Any) -> str | None:
     return None if value is None or isinstance(value, dict | list) else str(value)
 
@@ -190,7 +194,7 @@ def _inner_status(name: Any, ctx: ParseContext) -> dict[str, Any] | None:
 
 def _vmsnapshot(status: dict[str, Any], ctx: ParseContext) -> VmSnapshotDetails | None:
     inner = None
-    for sub in status.get("substatus") or []:
+    for sub in _list(status.get("substatus")):
         if isinstance(sub, dict):
             inner = _inner_status(sub.get("name"), ctx)
             if inner is not None:
@@ -213,14 +217,14 @@ def _vmsnapshot(status: dict[str, Any], ctx: ParseContext) -> VmSnapshotDetails 
         state = health.get("vmHealthState")
         details.health_status_code = code if isinstance(code, int) else None
         details.health_state = state if isinstance(state, int) else None
-    for snap in pick("snapshotInfo") or []:
+    for snap in _list(pick("snapshotInfo")):
         if isinstance(snap, dict):
             err = snap.get("errorMessage")
             details.snapshots.append(SnapshotResult(
                 is_successful=_as_bool(snap.get("isSuccessful")),
                 error_message=redact(err[:_MAX_MESSAGE]) if isinstance(err, str) and err else None,
                 blob=_strip_query(snap.get("snapshotUri"))))
-    for item in pick("telemetryData") or []:
+    for item in _list(pick("telemetryData")):
         if isinstance(item, dict) and isinstance(item.get("Key"), str):
             details.telemetry[item["Key"]] = redact(str(item.get("Value"))[:_MAX_MESSAGE])
     if inner is not None:
@@ -259,7 +263,7 @@ def parse_status(member: Member, ctx: ParseContext) -> Iterator[Event]:
         substatus=[SubStatus(name=None if _inner_status(s.get("name"), ctx) else _code(s.get("name")),
                              status=_code(s.get("status")), code=_code(s.get("code")),
                              message=_message(s))
-                   for s in status.get("substatus") or [] if isinstance(s, dict)],
+                   for s in _list(status.get("substatus")) if isinstance(s, dict)],
         vmsnapshot=_vmsnapshot(status, ctx))
     ctx.add_document(str(member.kind), member.path, doc)
     ctx.coverage.records = 1

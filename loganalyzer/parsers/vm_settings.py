@@ -57,12 +57,16 @@ def _s(value: Any) -> str | None:
     return None if value is None or isinstance(value, dict | list) else str(value)
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _b(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
 def _extension(item: dict[str, Any]) -> ExtensionRequest:
-    settings = item.get("settings") if isinstance(item.get("settings"), list) else []
+    settings = _list(item.get("settings"))
     req = ExtensionRequest(
         name=str(item.get("name", "")), version=_s(item.get("version")), state=_s(item.get("state")),
         auto_upgrade=_b(item.get("autoUpgrade")), use_exact_version=_b(item.get("useExactVersion")),
@@ -73,8 +77,8 @@ def _extension(item: dict[str, Any]) -> ExtensionRequest:
     req.seq_no = seq if isinstance(seq, int) else max(seqs, default=None)
     req.extension_names = [str(s["extensionName"]) for s in settings
                            if isinstance(s, dict) and s.get("extensionName")]
-    for dep in item.get("dependsOn") or []:
-        exts = (dep.get("dependsOnExtension") or dep.get("DependsOnExtension") or []) \
+    for dep in _list(item.get("dependsOn")):
+        exts = _list(dep.get("dependsOnExtension") or dep.get("DependsOnExtension")) \
             if isinstance(dep, dict) else []
         for ext in exts:
             if isinstance(ext, dict) and ext.get("handler"):
@@ -102,14 +106,14 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
         has_status_upload_blob=isinstance(blob, dict) and bool(blob.get("value")),
         in_vm_metadata={k: str(meta[k]) for k in _IN_VM_METADATA_KEYS
                         if isinstance(meta, dict) and meta.get(k) is not None},
-        required_features=[str(f["name"]) for f in data.get("requiredFeatures") or []
+        required_features=[str(f["name"]) for f in _list(data.get("requiredFeatures"))
                            if isinstance(f, dict) and f.get("name")],
         ga_families=[GAFamily(name=_s(f.get("name")), version=_s(f.get("version")),
                               is_version_from_rsm=_b(f.get("isVersionFromRSM")),
                               is_vm_enabled_for_rsm_upgrades=_b(f.get("isVMEnabledForRSMUpgrades")),
-                              uri_count=len(f.get("uris") or []))
-                     for f in data.get("gaFamilies") or [] if isinstance(f, dict)],
-        extensions=[_extension(e) for e in data.get("extensionGoalStates") or [] if isinstance(e, dict)],
+                              uri_count=len(_list(f.get("uris"))))
+                     for f in _list(data.get("gaFamilies")) if isinstance(f, dict)],
+        extensions=[_extension(e) for e in _list(data.get("extensionGoalStates")) if isinstance(e, dict)],
         history=hist)
     ctx.add_document(str(member.kind), member.path, doc)
     ctx.coverage.records = 1 + len(doc.extensions)
