@@ -7,6 +7,7 @@ The log lines quoted in evidence are real agent / VMSnapshot lines from the dev 
 """
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from loganalyzer.facts.model import (
@@ -243,6 +244,21 @@ def crowded_result(findings: int = 300, points: int = 10_000) -> AnalysisResult:
         for n in range(findings)
     ]
     return result
+
+
+def markdown_outside_fences(markdown: str) -> tuple[bool, str]:
+    """Whether every fenced block of ``markdown`` is closed, and the text outside the fences."""
+    open_fence: str | None = None
+    outside: list[str] = []
+    for line in markdown.splitlines():
+        marks = re.match(r"^(`{3,})", line)
+        if open_fence is None and marks:
+            open_fence = marks.group(1)
+        elif open_fence is not None and line.strip() == open_fence:
+            open_fence = None
+        elif open_fence is None:
+            outside.append(line)
+    return open_fence is None, "\n".join(outside)
 
 
 def all_results() -> dict[str, AnalysisResult]:

@@ -1,25 +1,19 @@
 """The Markdown report: ticket-ready structure and the 60,000-character cap."""
 from __future__ import annotations
 
-import re
-
-from report_fixtures import FREEZE_LINE, crowded_result, failing_backup_result, healthy_result
+from report_fixtures import (
+    FREEZE_LINE,
+    crowded_result,
+    failing_backup_result,
+    healthy_result,
+    markdown_outside_fences,
+)
 
 from loganalyzer.report.markdown import MAX_CHARS, render_markdown
 
 
 def _fences_balanced(markdown: str) -> bool:
-    """Every opening fence is closed by a fence of the same length before the end."""
-    open_fence = None
-    for line in markdown.splitlines():
-        marks = re.match(r"^(`{3,})", line)
-        if not marks:
-            continue
-        if open_fence is None:
-            open_fence = marks.group(1)
-        elif line.strip() == open_fence:
-            open_fence = None
-    return open_fence is None
+    return markdown_outside_fences(markdown)[0]
 
 
 def test_answer_comes_first_with_evidence_in_a_fence():

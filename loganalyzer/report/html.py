@@ -13,6 +13,7 @@ True
 """
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 
 from .. import __version__
@@ -31,6 +32,7 @@ from .wording import (
     seen,
     short_time,
     verdict_label,
+    wellformed,
 )
 
 EVIDENCE_OPEN = 5       # evidence items shown before the rest fold into <details>
@@ -45,12 +47,13 @@ def render_html(result: AnalysisResult) -> str:
         _header(view), _answer(view), _timeline(view), _findings(view), _checklist(view),
         _agent_and_extensions(view), _coverage(view), _footer(view),
     ])
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    return wellformed("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{text(title)}</title><style>{stylesheet()}</style></head>"
             f"<body>{body}</body></html>\n")
 
 
+@cache
 def stylesheet() -> str:
     """The report's CSS, read from the package (inlined into every page)."""
     return resources.files(__package__).joinpath("style.css").read_text("utf-8")

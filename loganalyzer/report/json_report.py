@@ -27,7 +27,7 @@ from ..facts.model import AgentRestart, AgentVersionSighting, BackupRun, Extensi
 from ..model import CauseVerdict, Evidence, FileCoverage, Finding
 from ..result import AnalysisOptions, AnalysisResult
 from .redaction import report_view
-from .wording import by_rank, coverage_totals, iso
+from .wording import by_rank, coverage_totals, iso, wellformed_data
 
 SCHEMA_VERSION = "1.0"
 TOOL_NAME = "loganalyzer"
@@ -44,7 +44,7 @@ def to_dict(result: AnalysisResult) -> dict[str, Any]:
     view = report_view(result)
     worst = view.worst_severity()
     top = view.top_finding
-    return {
+    return wellformed_data({
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": __version__},
         "input": {"path": view.input.path, "bundle_type": str(view.input.bundle_type),
@@ -69,7 +69,7 @@ def to_dict(result: AnalysisResult) -> dict[str, Any]:
         "backups": [_backup(b) for b in view.facts.backups],
         "stats": _plain(view.stats),
         "rule_errors": list(view.rule_errors),
-    }
+    })
 
 
 def _options(options: AnalysisOptions) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from ..model import CauseVerdict, Evidence
 from ..result import AnalysisResult
 from .redaction import report_view
-from .wording import cause_label, finding_for, location, printable, short_time
+from .wording import cause_label, finding_for, location, printable, short_time, wellformed
 
 SUITE_NAME = "loganalyzer causes"
 CLASS_NAME = "loganalyzer.causes"
@@ -42,7 +42,8 @@ def render_junit(result: AnalysisResult) -> str:
     for verdict in view.causes:
         _testcase(suite, verdict, view)
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    document = ET.tostring(root, encoding="unicode")
+    return wellformed(f'<?xml version="1.0" encoding="UTF-8"?>\n{document}\n')
 
 
 def _testcase(suite: ET.Element, verdict: CauseVerdict, view: AnalysisResult) -> None:

@@ -29,6 +29,7 @@ from .wording import (
     seen,
     short_time,
     verdict_label,
+    wellformed,
 )
 
 MAX_CHARS = 60_000
@@ -46,7 +47,7 @@ _BACKTICKS = re.compile(r"`+")
 
 def render_markdown(result: AnalysisResult, max_chars: int = MAX_CHARS) -> str:
     """The report as Markdown, at most ``max_chars`` characters."""
-    return _cap(_blocks(report_view(result)), max_chars)
+    return wellformed(_cap(_blocks(report_view(result)), max_chars))
 
 
 def fence(content: str) -> str:
@@ -61,6 +62,16 @@ def inline(value: object) -> str:
     return _INLINE_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
+def code_span(value: object) -> str:
+    """``value`` as inline code (backticks inside become quotes; Markdown does not unescape code).
+
+    >>> code_span("var/log/a`b_c.log:3")
+    "`var/log/a'b_c.log:3`"
+    """
+    text = " ".join(printable(str(value)).replace("`", "'").split())
+    return f"`{text}`" if text else ""
+
+
 def _code(content: str) -> str:
     content = printable(content)
     marks = fence(content)
@@ -73,8 +84,7 @@ def _evidence(items: list[Evidence]) -> str:
         excerpt = ev.excerpt
         if len(excerpt) > EXCERPT_CHARS:
             excerpt = f"{excerpt[:EXCERPT_CHARS]}\n… ({len(ev.excerpt) - EXCERPT_CHARS:,} more characters)"
-        chunks.append(f"`{inline(location(ev)).replace('`', '')}` · {short_time(ev.timestamp)}\n\n"
-                      + _code(excerpt))
+        chunks.append(f"{code_span(location(ev))} · {short_time(ev.timestamp)}\n\n{_code(excerpt)}")
     if len(items) > EVIDENCE_SHOWN:
         chunks.append(f"*… {len(items) - EVIDENCE_SHOWN:,} more evidence in the JSON report.*")
     return "\n\n".join(chunks)
@@ -104,7 +114,7 @@ def _blocks(view: AnalysisResult) -> list[Block]:
         blocks.append(("## Other findings", True))
         blocks += [(_finding(f), False) for f in others]
     if view.causes:
-        rows = "\n".join(f"| `{v.cause}` ({inline(cause_label(v.cause))}) | {verdict_label(v)} | "
+        rows = "\n".join(f"| {code_span(v.cause)} ({inline(cause_label(v.cause))}) | {verdict_label(v)} | "
                          f"{inline(v.reason)} |" for v in view.causes)
         blocks.append((f"## Causes checked\n\n| Cause | Verdict | Why |\n|---|---|---|\n{rows}", True))
     coverage = f"## Coverage\n\n{inline(coverage_sentence(view.coverage))}."
@@ -122,7 +132,7 @@ def _blocks(view: AnalysisResult) -> list[Block]:
 
 def _finding(f: Finding) -> str:
     when = f" · {short_time(f.first_seen)} → {short_time(f.last_seen)}" if f.first_seen else ""
-    head = (f"### {inline(f.title)}\n\n**{f.severity}** · `{f.cause}` · {f.confidence} confidence · "
+    head = (f"### {inline(f.title)}\n\n**{f.severity}** · {code_span(f.cause)} · {f.confidence} confidence · "
             f"{seen(f.count)}{when}\n\n{inline(f.summary)}")
     parts = [head]
     if f.remediation:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..result import AnalysisResult
 from .html_parts import evidence_block, table, text
 from .redaction import report_view
-from .wording import answer_sentence, by_rank, coverage_sentence, healthy_sentence, short_time
+from .wording import answer_sentence, by_rank, coverage_sentence, healthy_sentence, short_time, wellformed
 
 EVIDENCE_SHOWN = 3
 _COLOURS = {"critical": "#8b0000", "error": "#cf222e", "warning": "#9a6700", "info": "#0969da"}
@@ -43,4 +43,4 @@ def result_html(result: AnalysisResult) -> str:
     detected = sum(1 for v in view.causes if str(v.verdict) == "detected")
     parts.append(f"<p><small>{len(view.causes)} causes checked, {detected} detected · "
                  f"{text(coverage_sentence(view.coverage))} · {text(view.input.path)}</small></p></div>")
-    return "".join(parts)
+    return wellformed("".join(parts))

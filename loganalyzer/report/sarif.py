@@ -21,7 +21,7 @@ from .. import __version__
 from ..model import Evidence, Finding
 from ..result import AnalysisResult
 from .redaction import report_view
-from .wording import by_rank, cause_label
+from .wording import by_rank, cause_label, wellformed, wellformed_data
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -45,7 +45,7 @@ def to_sarif(result: AnalysisResult) -> dict[str, Any]:
         if finding.rule_id not in rule_ids:
             rule_ids.append(finding.rule_id)
             rules.append(_rule(finding))
-    return {
+    return wellformed_data({
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
         "runs": [{
@@ -55,7 +55,7 @@ def to_sarif(result: AnalysisResult) -> dict[str, Any]:
             "properties": {"bundle_path": view.input.path, "bundle_type": str(view.input.bundle_type),
                            "redacted": view.options.redact},
         }],
-    }
+    })
 
 
 def _rule(finding: Finding) -> dict[str, Any]:
@@ -67,7 +67,8 @@ def _rule(finding: Finding) -> dict[str, Any]:
         "fullDescription": {"text": f"{cause_label(finding.cause).capitalize()}. {finding.summary}".strip()},
         "help": {"text": "\n".join(f"{n}. {s}" for n, s in enumerate(steps, 1)),
                  "markdown": "\n".join(f"{n}. {s}" for n, s in enumerate(steps, 1))},
-        "helpUri": finding.references[0] if finding.references else INFORMATION_URI,
+        "helpUri": next((r for r in finding.references if r.startswith(("https://", "http://"))),
+                        INFORMATION_URI),
         "properties": {"cause": finding.cause, "tags": ["loganalyzer", finding.cause]},
     }
 
@@ -86,7 +87,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
 
 
 def _location(evidence: Evidence) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(evidence.path, safe="/")}}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(wellformed(evidence.path), safe="/")}}
     if evidence.line_start > 0:
         physical["region"] = {"startLine": evidence.line_start,
                               "endLine": max(evidence.line_start, evidence.line_end),

@@ -31,6 +31,7 @@ from .wording import (
     seen,
     short_time,
     verdict_label,
+    wellformed,
 )
 
 WIDTH = 100
@@ -88,7 +89,7 @@ def render_text(result: AnalysisResult, color: bool = False, verbose: bool = Fal
         for error in view.rule_errors:
             out += _wrap(error, indent="  - ", subsequent="    ")
     out += ["", *_wrap(f"Bundle: {view.input.path} ({view.input.bundle_type})")]
-    return "\n".join(out)
+    return wellformed("\n".join(out))
 
 
 def _wrap(text: str, indent: str = "", subsequent: str | None = None) -> list[str]:

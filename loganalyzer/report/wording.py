@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from ..model import CauseVerdict, CoverageStatus, Evidence, FileCoverage, Finding, Severity
 
@@ -54,6 +55,7 @@ SEVERITY_ORDER: tuple[str, ...] = ("critical", "error", "warning", "info")
 
 _CONFIDENCE_RANK = {"high": 2, "medium": 1, "low": 0}
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -94,6 +96,26 @@ def seen(count: int) -> str:
     ('seen once', 'seen 1,204 times')
     """
     return "seen once" if count == 1 else f"seen {count:,} times"
+
+
+def wellformed(text: str) -> str:
+    """``text`` that any UTF-8 writer accepts: lone surrogates (undecodable file names) become U+FFFD.
+
+    >>> wellformed("bad\\udcff name")
+    'bad\\ufffd name'
+    """
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def wellformed_data(value: Any) -> Any:
+    """:func:`wellformed` applied to every string (and key) in nested dicts and lists."""
+    if isinstance(value, str):
+        return wellformed(value)
+    if isinstance(value, dict):
+        return {wellformed_data(k): wellformed_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [wellformed_data(v) for v in value]
+    return value
 
 
 def location(evidence: Evidence) -> str:
