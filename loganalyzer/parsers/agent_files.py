@@ -398,7 +398,22 @@ class DhcpLeases:
 
     @property
     def endpoint(self) -> str | None:
-        return next((lease.endpoint for lease in reversed(self.leases) if lease.endpoint), None)
+        """Option-245 address of the lease that expires last (the last such one on a tie)."""
+        offered = [lease for lease in self.leases if lease.endpoint]
+        if not offered:
+            return None
+        latest = max(_expiry(lease.expire) for lease in offered)
+        return [lease for lease in offered if _expiry(lease.expire) == latest][-1].endpoint
+
+
+def _expiry(expire: str | None) -> str:
+    """Sortable expiry: ``never`` sorts last, unreadable first (``4 2015/06/16 16:58:54`` → date)."""
+    if expire is None:
+        return ""
+    if expire.strip() == "never":
+        return "~"
+    parts = expire.split(maxsplit=1)
+    return parts[-1] if len(parts) == 2 else ""
 
 
 def parse_dhcp_lease(member: Member, ctx: ParseContext) -> Iterator[Event]:
