@@ -117,6 +117,8 @@ class _Reader:
                 continue
             if not text.startswith("]", pos):
                 self._malformed(pos, "expected ',' or ']' between events")
+            elif text[pos + 1:].strip():
+                self._malformed(self._skip(pos + 1), "text after the closing ']'")
             return
         self._malformed(pos, "array not closed")
 
