@@ -27,13 +27,17 @@ def test_other_findings_follow_by_severity():
     assert order == sorted(order)
 
 
-def test_checklist_names_every_cause_with_its_verdict_and_reason():
+def test_checklist_puts_detected_causes_first_and_groups_shared_reasons():
     text = render_text(failing_backup_result())
-    checklist = text[text.index("Causes checked:"):text.index("Coverage:")]
-    assert "✗ detected      snapshot_failed" in checklist
-    assert "? not evaluable restore_point_limit_or_lock: needs the Azure activity log" in checklist
-    assert "✓ ruled out     disk_full" in checklist
-    assert checklist.count("\n  ") == 20
+    lines = text[text.index("Causes checked:"):text.index("Coverage:")].splitlines()[1:]
+    detected = [line for line in lines if line.startswith("  ✗ detected")]
+    assert [line.split()[2] for line in detected] == ["autoupdate_disabled:", "agent_crash_loop:",
+                                                      "snapshot_failed:", "extension_enable_failed:"]
+    assert lines[4] == ("  ? not evaluable restore_point_limit_or_lock, guest_shutdown: needs the Azure "
+                        "activity log, not in")
+    assert lines[6].startswith("  ✓ ruled out     no_network, wireserver_unreachable,")
+    flat = " ".join(" ".join(lines).split())
+    assert "disk_full, provisioning_failed: the agent reported status normally" in flat
 
 
 def test_coverage_is_one_line_naming_what_was_skipped():

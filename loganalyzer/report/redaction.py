@@ -64,10 +64,13 @@ def _scrub(value: Any) -> Any:
 
 def _under_key(key: Any, value: Any) -> Any:
     """``value`` scrubbed, or replaced whole when ``key`` names a secret (``password``, ``customData``…)."""
-    if (isinstance(key, str) and not is_dataclass(value) and value not in (None, "", {}, [])
-            and _names_secret(key)):
+    if isinstance(key, str) and not is_dataclass(value) and not _empty(value) and _names_secret(key):
         return REDACTED
     return _scrub(value)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | dict | list | tuple) and not value)
 
 
 def _names_secret(key: str) -> bool:

@@ -22,6 +22,7 @@ from ..model import CauseVerdict, Evidence, FileCoverage, Finding
 from ..result import AnalysisResult
 from .redaction import report_view
 from .wording import (
+    VERDICT_LABELS,
     answer_sentence,
     by_rank,
     coverage_sentence,
@@ -30,7 +31,6 @@ from .wording import (
     printable,
     seen,
     short_time,
-    verdict_label,
     wellformed,
 )
 
@@ -134,12 +134,26 @@ def _finding(finding: Finding, style: _Style, verbose: bool) -> list[str]:
 
 
 def _checklist(verdicts: Iterable[CauseVerdict], style: _Style) -> list[str]:
-    out: list[str] = []
+    """Detected causes first, then those that could not be evaluated, then those ruled out;
+    causes not detected for the same reason share one entry."""
+    entries: list[tuple[str, list[str], str]] = []
+    shared: dict[tuple[str, str], list[str]] = {}
     for v in verdicts:
-        mark = {"detected": "✗", "ruled_out": "✓", "not_evaluable": "?"}.get(str(v.verdict), "-")
-        label = f"{mark} {verdict_label(v):<13}"
-        lines = _wrap(f"{v.cause}: {v.reason}", indent=f"  {label} ", subsequent=" " * 18)
-        out += [style(str(v.verdict), lines[0]), *lines[1:]]
+        verdict = str(v.verdict)
+        if verdict == "detected":
+            entries.append((verdict, [v.cause], v.reason))
+        elif (verdict, v.reason) in shared:
+            shared[(verdict, v.reason)].append(v.cause)
+        else:
+            shared[(verdict, v.reason)] = [v.cause]
+            entries.append((verdict, shared[(verdict, v.reason)], v.reason))
+    order = {"detected": 0, "not_evaluable": 1, "ruled_out": 2}
+    out: list[str] = []
+    for verdict, causes, reason in sorted(entries, key=lambda entry: order.get(entry[0], 3)):
+        mark = {"detected": "✗", "ruled_out": "✓", "not_evaluable": "?"}.get(verdict, "-")
+        label = f"{mark} {VERDICT_LABELS.get(verdict, verdict):<13}"
+        lines = _wrap(f"{', '.join(causes)}: {reason}", indent=f"  {label} ", subsequent=" " * 18)
+        out += [style(verdict, lines[0]), *lines[1:]]
     return out
 
 
