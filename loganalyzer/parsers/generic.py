@@ -6,7 +6,8 @@ The first few KB decide how a file is read:
   reason ``binary content``; no events.
 * **a known log under another name** (a ``waagent.log`` renamed ``agent.txt``, a bare
   VMSnapshot ``extension.log`` or ``shell.log`` in a flat folder, a syslog) → read by that
-  format's parser; a coverage note says so.
+  format's parser, and its events carry that format's kind (``vmsnapshot_log`` …); a
+  coverage note says so.
 * **generic records** otherwise.  A line that starts with a common timestamp shape
   (ISO ``2024-01-14T22:16:48Z``/``2024-01-14 22:16:48``, ``2019/11/17 00:03:18``,
   syslog ``Nov 17 00:03:18``, kernel ``[   12.345678]``) starts a record.  When most
@@ -42,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, BinaryIO
 
+from ..kinds import Kind
 from ..model import CoverageStatus, Event, TimeKind
 from ..sources.base import Member
 from ..textio import iter_lines
@@ -130,12 +132,15 @@ _VMSNAPSHOT_LINE = re.compile(
     r"(?:\d{4}-\d\d-\d\d|\d{4}/\d\d/\d\d) \d\d:\d\d:\d\d[.\d]* ?"
     r"\[Microsoft\.Azure\.RecoveryServices\.VMSnapshot")
 _SHELL_LINE = re.compile(r"[^\n]{8,60}\b\d{1,2}:\d\d:\d\d\b[^\n]{0,40}- \S")
+#: a recognised format's kind: the delegate's events say what the content is, not where it was found
+_FORMAT_KINDS = {"vmsnapshot": Kind.VMSNAPSHOT_LOG, "shell_log": Kind.VMSNAPSHOT_SHELL_LOG,
+                 "waagent_log": Kind.WAAGENT_LOG, "syslog": Kind.SYSLOG}
 _SHELL_WORDS = ("returned from handle.py", "python version unknown", "path exists", "ConfigSequenceNumber",
                 "The command is ")
 
 
 def sniff_format(lines: list[str]) -> str | None:
-    """Which known log format ``lines`` (the head of a file) are in, if most lines say so.
+    """Which known log format ``lines`` (the head of a file) are in, if most unindented lines say so.
 
     >>> sniff_format(["2024-01-14 22:16:48.792020 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]x"])
     'vmsnapshot'
@@ -145,7 +150,7 @@ def sniff_format(lines: list[str]) -> str | None:
     ...               "2019/11/17 00:03:18.094280 INFO ExtHandler Added PID 53989", "[stderr]"]) is None
     True
     """
-    body = [line for line in lines if line.strip()][:_SNIFF_LINES]
+    body = [line for line in lines if line.strip() and line[0] not in " \t"][:_SNIFF_LINES]
     if not body:
         return None
     if any(_VMSNAPSHOT_LINE.match(line) for line in body):
@@ -255,7 +260,8 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
         parser = _delegate(fmt) if fmt is not None else None
         if parser is not None:
             ctx.coverage.notes.append(f"read as {fmt} (recognised by its content)")
-            replay = replace(member, opener=lambda: io.BufferedReader(_Prefixed(head, stream)))
+            replay = replace(member, kind=_FORMAT_KINDS[fmt],
+                             opener=lambda: io.BufferedReader(_Prefixed(head, stream)))
             yield from parser(replay, ctx)
             return
         lines = iter_lines(io.BufferedReader(_Prefixed(head, stream)), ctx.limits.max_line_bytes)
