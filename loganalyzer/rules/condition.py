@@ -1,0 +1,410 @@
+"""The rule condition language: parse (lark, ``grammars/rule_condition.lark``), compile to a
+closure, and derive the literal substrings a matching record must contain (the pre-filter).
+
+A compiled condition is called as ``cond(event, text, captures)``; ``text`` is the record's
+message plus its decoded ``Event:`` payload (see :func:`event_text`), ``captures`` receives
+the named groups of regex matches.
+
+>>> c = compile_condition('message contains "No route exists" and level in ["WARNING", "ERROR"]')
+>>> sorted(c.literals)
+['No route exists']
+>>> from loganalyzer.model import Event, TimeKind
+>>> ev = Event(None, TimeKind.NONE, "WARNING", "No route exists to 168.63.129.16", "w.log", 1, 1, "waagent_log")
+>>> c.test(ev)
+True
+>>> c2 = compile_condition(r'message ~ /exit code: (?P<code>\\d+)/ and field.exit_code >= 126')
+>>> sorted(c2.literals)
+['exit code: ']
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from lark import Lark, Token, Transformer, UnexpectedInput, v_args
+
+from ..grammars import load_grammar
+from ..model import Event
+from .versions import older_than
+
+Predicate = Callable[[Event, str, dict[str, Any]], bool]
+PolicyResolver = Callable[[Event], str | None]
+
+
+def _no_policy(event: Event) -> str | None:
+    return None
+
+#: Operands a condition may name (besides ``field.<name>``).
+OPERANDS = ("message", "raw_message", "event_message", "level", "source", "thread", "extension",
+            "extension_version", "kind", "path", "generation", "timestamp")
+_MIN_LITERAL = 3
+
+
+class ConditionError(ValueError):
+    """A condition that does not parse or names something unknown; ``column`` is 1-based."""
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+@dataclass(slots=True)
+class Condition:
+    """A compiled condition with its pre-filter facts."""
+
+    source: str
+    predicate: Predicate
+    #: at least one of these substrings is in ``text`` whenever the condition holds (None: unknown)
+    literals: frozenset[str] | None
+    #: the condition only holds for these file kinds (None: any kind)
+    kinds: frozenset[str] | None
+    uses_policy: bool = False
+    #: ``policy[0](event)`` gives the minimum agent version in force for that record
+    policy: list[PolicyResolver] = field(default_factory=lambda: [_no_policy])
+
+    def __call__(self, event: Event, text: str, captures: dict[str, Any]) -> bool:
+        return self.predicate(event, text, captures)
+
+    def test(self, event: Event) -> bool:
+        """Evaluate on one event (convenience for tests and samples)."""
+        return self.predicate(event, event_text(event), {})
+
+
+def event_text(event: Event) -> str:
+    """The text rules match: the message, plus the decoded ``Event:`` payload when it was encoded.
+
+    >>> from loganalyzer.model import Event, TimeKind
+    >>> e = Event(None, TimeKind.NONE, "ERROR", "Event: name=X, op=Install, message=eJx, duration=0",
+    ...           "w", 1, 1, "waagent_log", fields={"event_message": "Non-zero exit code: 51",
+    ...                                             "event_encoded": True})
+    >>> event_text(e).endswith("Non-zero exit code: 51")
+    True
+    """
+    f = event.fields
+    if f and f.get("event_encoded") and f.get("event_message"):
+        return f"{event.message}\n{f['event_message']}"
+    return event.message
+
+
+# ---------------------------------------------------------------------------------------------
+# parsing
+
+@cache
+def _parser() -> Lark:
+    return Lark(load_grammar("rule_condition"), parser="lalr", maybe_placeholders=False)
+
+
+@dataclass(slots=True)
+class _Node:
+    op: str                     # and | or | not | cmp | in | exists
+    children: list[_Node] = field(default_factory=list)
+    operand: str = ""
+    cmp: str = ""
+    value: Any = None
+
+
+@v_args(inline=True)
+class _ToAst(Transformer):
+    def or_(self, *items: _Node) -> _Node:
+        return _Node("or", list(items))
+
+    def and_(self, *items: _Node) -> _Node:
+        return _Node("and", list(items))
+
+    def not_(self, item: _Node) -> _Node:
+        return _Node("not", [item])
+
+    def operand(self, *names: Token) -> str:
+        return ".".join(str(n) for n in names)
+
+    def string(self, tok: Token) -> tuple[str, str]:
+        body = str(tok)[1:-1]
+        return ("str", re.sub(r"\\(.)", r"\1", body))
+
+    def regex(self, tok: Token) -> tuple[str, Any]:
+        text = str(tok)
+        end = text.rfind("/")
+        body, flags = text[1:end].replace("\\/", "/"), text[end + 1:]
+        bits = 0
+        for ch in flags:
+            bits |= {"i": re.I, "s": re.S, "m": re.M, "x": re.X}[ch]
+        try:
+            return ("re", re.compile(body, bits))
+        except re.error as exc:
+            raise ConditionError(f"bad regular expression /{body}/: {exc}", tok.column) from exc
+
+    def number(self, tok: Token) -> tuple[str, float]:
+        return ("num", float(tok))
+
+    def policy(self) -> tuple[str, None]:
+        return ("policy", None)
+
+    def list(self, *items: tuple[str, Any]) -> list[tuple[str, Any]]:
+        return [i for i in items if i is not None]
+
+    def compare(self, operand: str, op: Token, value: tuple[str, Any]) -> _Node:
+        return _Node("cmp", operand=operand, cmp=str(op), value=value)
+
+    def member(self, operand: str, values: list[tuple[str, Any]]) -> _Node:
+        return _Node("in", operand=operand, value=values)
+
+    def exists(self, operand: str) -> _Node:
+        return _Node("exists", operand=operand)
+
+
+def parse_condition(source: str) -> _Node:
+    try:
+        tree = _parser().parse(source)
+    except UnexpectedInput as exc:
+        near = source[max(0, exc.pos_in_stream or 0):][:20] if exc.pos_in_stream is not None else ""
+        raise ConditionError(f"condition does not parse at column {exc.column}: near {near!r}",
+                             exc.column) from None
+    try:
+        return _ToAst().transform(tree)
+    except Exception as exc:  # lark wraps transformer errors
+        inner = getattr(exc, "orig_exc", exc)
+        if isinstance(inner, ConditionError):
+            raise inner from None
+        raise ConditionError(str(inner)) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# compiling
+
+def compile_condition(source: str) -> Condition:
+    """Parse and compile ``source``; raises :class:`ConditionError`."""
+    ast = parse_condition(source)
+    policy: list[PolicyResolver] = [_no_policy]
+    uses = _uses_policy(ast)
+    pred = _compile(ast, policy)
+    return Condition(source=source, predicate=pred, literals=_literals(ast), kinds=_kinds(ast),
+                     uses_policy=uses, policy=policy)
+
+
+def _uses_policy(node: _Node) -> bool:
+    if node.op in ("and", "or", "not"):
+        return any(_uses_policy(c) for c in node.children)
+    return node.op == "cmp" and node.value[0] == "policy"
+
+
+def _getter(operand: str) -> Callable[[Event, str], Any]:
+    if operand.startswith(("field.", "fields.")):
+        key = operand.split(".", 1)[1]
+        return lambda ev, text: ev.fields.get(key) if ev.fields else None
+    if operand == "message":
+        return lambda ev, text: text
+    if operand == "raw_message":
+        return lambda ev, text: ev.message
+    if operand == "event_message":
+        return lambda ev, text: ev.fields.get("event_message") if ev.fields else None
+    if operand == "level":
+        return lambda ev, text: (ev.level or "").upper()
+    if operand in OPERANDS:
+        return lambda ev, text, _a=operand: getattr(ev, _a)
+    raise ConditionError(f"unknown operand {operand!r} (use one of {', '.join(OPERANDS)} or field.<name>)")
+
+
+def _plain(value: tuple[str, Any]) -> Any:
+    kind, v = value
+    if kind == "num":
+        return int(v) if v == int(v) else v
+    return v
+
+
+def _compile(node: _Node, policy: list[PolicyResolver]) -> Predicate:
+    if node.op == "and":
+        parts = [_compile(c, policy) for c in node.children]
+        return lambda ev, text, caps: all(p(ev, text, caps) for p in parts)
+    if node.op == "or":
+        parts = [_compile(c, policy) for c in node.children]
+        return lambda ev, text, caps: any(p(ev, text, caps) for p in parts)
+    if node.op == "not":
+        inner = _compile(node.children[0], policy)
+        return lambda ev, text, caps: not inner(ev, text, {})
+    get = _getter(node.operand)
+    if node.op == "exists":
+        return lambda ev, text, caps: get(ev, text) not in (None, "")
+    if node.op == "in":
+        allowed = {_norm(node.operand, _plain(v)) for v in node.value}
+        return lambda ev, text, caps: _norm(node.operand, get(ev, text)) in allowed
+    return _compile_cmp(node, get, policy)
+
+
+def _norm(operand: str, value: Any) -> Any:
+    if operand == "level" and isinstance(value, str):
+        return value.upper()
+    return value
+
+
+def _compile_cmp(node: _Node, get: Callable[[Event, str], Any],
+                 policy: list[PolicyResolver]) -> Predicate:
+    op, (kind, raw) = node.cmp, node.value
+    if op == "~":
+        if kind != "re":
+            try:
+                rx = re.compile(str(raw))
+            except re.error as exc:
+                raise ConditionError(f"bad regular expression {raw!r}: {exc}") from exc
+        else:
+            rx = raw
+
+        def regex(ev: Event, text: str, caps: dict[str, Any]) -> bool:
+            value = get(ev, text)
+            if value is None:
+                return False
+            m = rx.search(value if isinstance(value, str) else str(value))
+            if m is None:
+                return False
+            caps.update({k: v for k, v in m.groupdict().items() if v is not None})
+            return True
+        return regex
+    if kind == "re":
+        raise ConditionError(f"a /regex/ needs the ~ operator, not {op!r}")
+    if op in ("older_than", "at_least_version"):
+        want_older = op == "older_than"
+
+        def version_cmp(ev: Event, text: str, caps: dict[str, Any]) -> bool:
+            value = get(ev, text)
+            floor = policy[0](ev) if kind == "policy" else str(raw)
+            if value is None or floor is None:
+                return False
+            return older_than(str(value), floor) == want_older
+        return version_cmp
+    value = _plain(node.value)
+    if op in ("contains", "icontains", "startswith", "endswith"):
+        if not isinstance(value, str):
+            raise ConditionError(f"{op} needs a string")
+        needle = value.lower() if op == "icontains" else value
+        method = {"contains": lambda s: needle in s, "icontains": lambda s: needle in s.lower(),
+                  "startswith": lambda s: s.startswith(needle),
+                  "endswith": lambda s: s.endswith(needle)}[op]
+
+        def text_op(ev: Event, text: str, caps: dict[str, Any]) -> bool:
+            v = get(ev, text)
+            return isinstance(v, str) and method(v)
+        return text_op
+    value = _norm(node.operand, value)
+    if node.operand == "timestamp":
+        value = _parse_time(value)
+    compare = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+               "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}[op]
+
+    def cmp(ev: Event, text: str, caps: dict[str, Any]) -> bool:
+        v = _norm(node.operand, get(ev, text))
+        if v is None:
+            return op == "!="
+        try:
+            if isinstance(value, int | float) and not isinstance(v, int | float):
+                v = float(v)
+            return compare(v, value)
+        except (TypeError, ValueError):
+            return False
+    return cmp
+
+
+def _parse_time(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ConditionError(f"timestamp needs an ISO time, got {value!r}") from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# pre-filter facts
+
+def _literals(node: _Node) -> frozenset[str] | None:
+    if node.op == "and":
+        options = [s for s in (_literals(c) for c in node.children) if s]
+        if not options:
+            return None
+        return min(options, key=lambda s: (len(s), -min(len(x) for x in s)))
+    if node.op == "or":
+        parts = [_literals(c) for c in node.children]
+        if any(p is None for p in parts):
+            return None
+        return frozenset().union(*parts)
+    if node.op != "cmp" or node.operand != "message":
+        return None
+    kind, value = node.value
+    if node.cmp in ("contains", "startswith", "endswith") and kind == "str" and value:
+        return frozenset([value])
+    if node.cmp == "~":
+        rx = value if kind == "re" else None
+        if rx is None or rx.flags & re.I:
+            return None
+        return regex_literals(rx.pattern)
+    return None
+
+
+def _kinds(node: _Node) -> frozenset[str] | None:
+    if node.op == "and":
+        options = [k for k in (_kinds(c) for c in node.children) if k is not None]
+        return frozenset.intersection(*options) if options else None
+    if node.op == "or":
+        parts = [_kinds(c) for c in node.children]
+        return None if any(p is None for p in parts) else frozenset().union(*parts)
+    if node.operand != "kind":
+        return None
+    if node.op == "cmp" and node.cmp == "==":
+        return frozenset([str(node.value[1])])
+    if node.op == "in":
+        return frozenset(str(v[1]) for v in node.value)
+    return None
+
+
+def regex_literals(pattern: str) -> frozenset[str] | None:
+    """Substrings one of which every match of ``pattern`` contains (None when unknown).
+
+    >>> sorted(regex_literals(r"Non-zero exit code: (126|127)"))
+    ['Non-zero exit code: 12']
+    >>> sorted(regex_literals(r"(No route to host|Network is unreachable)"))
+    ['Network is unreachable', 'No route to host']
+    >>> regex_literals(r"\\d+ attempts") is None
+    True
+    """
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+        parsed = sre_parse.parse(pattern)
+    except Exception:
+        return None
+    best = _seq_literals(list(parsed))
+    return best
+
+
+def _seq_literals(items: list[Any]) -> frozenset[str] | None:
+    from re import _constants as c  # type: ignore[attr-defined]
+    candidates: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) >= _MIN_LITERAL:
+            candidates.append(frozenset(["".join(run)]))
+        run.clear()
+
+    for op, arg in items:
+        if op is c.LITERAL:
+            run.append(chr(arg))
+            continue
+        flush()
+        if op is c.SUBPATTERN:
+            if arg[1] & re.I:
+                continue
+            inner = _seq_literals(list(arg[-1]))
+            if inner:
+                candidates.append(inner)
+        elif op is c.BRANCH:
+            branches = [_seq_literals(list(b)) for b in arg[1]]
+            if all(branches):
+                candidates.append(frozenset().union(*branches))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and arg[0] >= 1:
+            inner = _seq_literals(list(arg[2]))
+            if inner:
+                candidates.append(inner)
+    flush()
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (min(len(x) for x in s), -len(s)))

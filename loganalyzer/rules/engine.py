@@ -1,0 +1,233 @@
+"""The rule engine: streams events through the catalog, then builds findings and verdicts.
+
+>>> from loganalyzer.rules import load_rules
+>>> from loganalyzer.model import Event, TimeKind
+>>> from loganalyzer.facts.model import Facts
+>>> from loganalyzer.sources.base import BundleInfo
+>>> rules, _ = load_rules()
+>>> engine = RuleEngine(rules)
+>>> engine.observe(Event(None, TimeKind.NONE, "ERROR", "Provisioning failed: [ProtocolError] boom (116.92s)",
+...                      "var/log/waagent.log", 7, 7, "waagent_log", source="Daemon"))
+>>> findings, verdicts = engine.finish(Facts(kinds_present={"waagent_log"}), BundleInfo("x"), [])
+>>> [f.cause for f in findings if f.severity != "info"]
+['provisioning_failed']
+>>> len(verdicts) >= 20
+True
+"""
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..facts.model import Facts
+from ..model import CauseVerdict, Event, FileCoverage, Finding, Severity
+from ..result import AnalysisOptions
+from ..sources.base import BundleInfo
+from .condition import event_text
+from .findings import finding_from_matches
+from .logic import LOGIC, FinishContext, LogicRule
+from .matches import MatchSet, extension_of
+from .model import Rule
+from .prefilter import Prefilter
+from .verdicts import build_verdicts
+from .versions import policy_for
+
+_ROLE_ORDER = {"benign": 0, "health": 1, "signature": 2}
+
+
+@dataclass(slots=True)
+class _Watcher:
+    role: str                       # benign | health | signature | other | recovery | logic
+    rule: Rule
+    check: Callable[[Event, str, dict[str, Any]], bool] | None
+    logic: LogicRule | None = None
+    trigger: int = 0
+
+
+@dataclass(slots=True)
+class _RuleState:
+    groups: dict[str | None, MatchSet] = field(default_factory=dict)
+    others: list[tuple[datetime | None, int, str]] = field(default_factory=list)
+    recoveries: list[tuple[datetime | None, int, str]] = field(default_factory=list)
+
+
+class RuleEngine:
+    """Feed every event to :meth:`observe`, then call :meth:`finish` once."""
+
+    def __init__(self, rules: list[Rule], options: AnalysisOptions | None = None) -> None:
+        self.options = options or AnalysisOptions()
+        self.policy = policy_for(self.options.min_agent_version)
+        self.rules = rules
+        self._watchers: list[_Watcher] = []
+        self._state: dict[str, _RuleState] = {}
+        self._logic: list[LogicRule] = []
+        self._order = 0
+        self._last_by_path: dict[str, tuple[datetime | None, int]] = {}
+        self._prefilter = Prefilter()
+        ordered = sorted(rules, key=lambda r: _ROLE_ORDER.get(r.kind, 3))
+        for rule in ordered:
+            self._register(rule)
+        self._prefilter.freeze()
+
+    # -- set-up ------------------------------------------------------------------------------
+    def _add(self, watcher: _Watcher, literals: frozenset[str] | None, kinds: frozenset[str] | None) -> None:
+        self._prefilter.add(len(self._watchers), literals, kinds)
+        self._watchers.append(watcher)
+
+    def _register(self, rule: Rule) -> None:
+        if rule.kind == "logic":
+            logic = LOGIC[rule.logic](rule, self.policy, self.options)  # type: ignore[index]
+            self._logic.append(logic)
+            for n, (lits, kinds) in enumerate(logic.triggers):
+                self._add(_Watcher("logic", rule, None, logic, n), lits, kinds)
+            return
+        assert rule.match is not None
+        rule.match.policy[0] = self._policy_floor
+        self._state[rule.id] = _RuleState()
+        self._add(_Watcher(rule.kind, rule, rule.match), rule.literals, rule.kinds)
+        if rule.correlation and rule.correlation.other is not None:
+            other = rule.correlation.other
+            self._add(_Watcher("other", rule, other), other.literals, other.kinds)
+        if rule.transient is not None:
+            rec = rule.transient.recovered_by
+            self._add(_Watcher("recovery", rule, rec), rec.literals, rec.kinds)
+
+    def _policy_floor(self, event: Event) -> str | None:
+        entry = self.policy.minimum_at(event.timestamp)
+        return entry.minimum if entry else None
+
+    # -- streaming ---------------------------------------------------------------------------
+    def observe(self, event: Event) -> None:
+        """Match one event against every rule that could apply (cheap for most events)."""
+        ts = event.timestamp
+        opts = self.options
+        if ts is not None and ((opts.since and ts < opts.since) or (opts.until and ts > opts.until)):
+            return
+        self._order += 1
+        order = self._order
+        self._last_by_path[event.path] = (ts or self._last_by_path.get(event.path, (None, 0))[0], order)
+        text = event_text(event)
+        ids = self._prefilter.candidates(event.kind, text)
+        if not ids:
+            return
+        benign = False
+        watchers = self._watchers
+        for i in ids:
+            w = watchers[i]
+            role = w.role
+            if role == "logic":
+                w.logic.observe(w.trigger, event, text, order)  # type: ignore[union-attr]
+                continue
+            if role == "signature" and benign:
+                continue
+            caps: dict[str, Any] = {}
+            if not w.check(event, text, caps):  # type: ignore[misc]
+                continue
+            state = self._state[w.rule.id]
+            if role == "other":
+                state.others.append((ts, order, event.path))
+            elif role == "recovery":
+                state.recoveries.append((ts, order, event.path))
+            else:
+                if role == "benign":
+                    benign = True
+                ext = extension_of(event, text, caps)
+                key = ext if w.rule.group_by == "extension" else None
+                group = state.groups.get(key)
+                if group is None:
+                    group = state.groups[key] = MatchSet()
+                group.add(event, caps, order, ext)
+
+    # -- results -----------------------------------------------------------------------------
+    def finish(self, facts: Facts, info: BundleInfo, coverage: list[FileCoverage]
+               ) -> tuple[list[Finding], list[CauseVerdict]]:
+        """Findings (sorted most severe first) and one verdict per documented cause."""
+        ctx = FinishContext(facts=facts, info=info, coverage=coverage, options=self.options,
+                            policy=self.policy, last_by_path=self._last_by_path)
+        findings: list[Finding] = []
+        health: dict[str, list[tuple[Rule, MatchSet]]] = {}
+        for rule in self.rules:
+            if rule.kind == "logic":
+                continue
+            state = self._state[rule.id]
+            for key, matches in state.groups.items():
+                if rule.kind == "health":
+                    for cause in rule.rules_out:
+                        health.setdefault(cause, []).append((rule, matches))
+                    continue
+                finding = self._conclude(rule, key, matches, state, ctx)
+                if finding is not None:
+                    findings.append(finding)
+        for logic in self._logic:
+            try:
+                findings.extend(logic.finish(ctx))
+            except Exception as exc:  # a logic bug must not lose the other findings
+                ctx.notes.append(f"logic rule {logic.rule.id} failed: {exc!r}")
+        findings.sort(key=lambda f: (-Severity(f.severity).rank, {"high": 0, "medium": 1, "low": 2}
+                                     [str(f.confidence)], -f.count))
+        verdicts = build_verdicts(findings, health, ctx)
+        return findings, verdicts
+
+    def _conclude(self, rule: Rule, key: str | None, matches: MatchSet, state: _RuleState,
+                  ctx: FinishContext) -> Finding | None:
+        notes: list[str] = []
+        severity = rule.severity
+        corr = rule.correlation
+        if corr is not None and corr.type == "at_least":
+            if not _at_least(matches.times, corr.count, corr.within):
+                return None
+        if corr is not None and corr.type == "without":
+            lonely = _unanswered(matches.times, state.others, corr.within)
+            if not lonely:
+                return None
+            notes.append(f"{len(lonely)} of {matches.count} had no follow-up record")
+        if rule.transient is not None:
+            open_ = _unanswered(matches.times, state.recoveries, rule.transient.within)
+            if len(open_) < rule.transient.sustained:
+                severity = Severity.INFO
+                notes.append("every failure was followed by a recovery (transient)"
+                             if not open_ else f"only {len(open_)} failure(s) without recovery (transient)")
+        return finding_from_matches(rule, matches, key, severity, notes)
+
+
+def _at_least(times: list[tuple[datetime | None, int, str]], count: int, within: float | None) -> bool:
+    if len(times) < count:
+        return False
+    if within is None:
+        return True
+    stamps = sorted(t for t, _, _ in times if t is not None)
+    if len(stamps) < count:
+        return len(times) >= count and not stamps
+    span = timedelta(seconds=within)
+    return any(stamps[i + count - 1] - stamps[i] <= span for i in range(len(stamps) - count + 1))
+
+
+def _unanswered(times: list[tuple[datetime | None, int, str]],
+                answers: list[tuple[datetime | None, int, str]], within: float | None
+                ) -> list[tuple[datetime | None, int, str]]:
+    """Matches with no answer after them (within ``within`` seconds when both have times;
+    by observation order in the same file otherwise).
+
+    >>> from datetime import datetime, UTC
+    >>> t = lambda m: datetime(2024, 1, 1, 0, m, tzinfo=UTC)
+    >>> len(_unanswered([(t(0), 1, "a"), (t(30), 5, "a")], [(t(2), 2, "a")], 300))
+    1
+    """
+    span = timedelta(seconds=within) if within is not None else None
+    stamps = sorted(ts for ts, _, _ in answers if ts is not None)
+    last_order: dict[str, int] = {}
+    for _, order, path in answers:
+        last_order[path] = max(order, last_order.get(path, 0))
+    lonely = []
+    for ts, order, path in times:
+        if ts is not None and stamps:
+            i = bisect_left(stamps, ts)
+            if i < len(stamps) and (span is None or stamps[i] - ts <= span):
+                continue
+        elif last_order.get(path, 0) > order:
+            continue
+        lonely.append((ts, order, path))
+    return lonely

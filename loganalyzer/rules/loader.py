@@ -1,0 +1,221 @@
+"""Load rule files (TOML, stdlib ``tomllib``) from the shipped catalog and any ``--rules`` dirs.
+
+A file holds one rule (top-level keys) or a family (``[[rule]]`` tables).  Every problem is
+reported as ``path:line: message`` and the other rules still load (pySigma's collect-all mode).
+A rule from an extra directory with the id of a shipped rule replaces it.
+
+>>> rules, errors = load_rules()
+>>> errors
+[]
+>>> len({r.cause for r in rules if r.kind == "signature"}) >= 15
+True
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from ..model import Confidence, Severity
+from .condition import ConditionError, compile_condition
+from .logic import LOGIC
+from .model import RULE_KINDS, TAXONOMY, Correlation, Rule, Sample, Transient, parse_duration
+
+_KNOWN_KEYS = {
+    "id", "title", "cause", "severity", "confidence", "summary", "match", "prefilter", "kind",
+    "logic", "params", "group_by", "correlation", "transient", "rules_out", "remediation",
+    "references", "false_positives", "reason", "samples", "description",
+}
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+class RuleFileError(ValueError):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def catalog_dir() -> Path:
+    return Path(str(files("loganalyzer.rules") / "catalog"))
+
+
+def load_rules(extra_dirs: list[str] | None = None) -> tuple[list[Rule], list[str]]:
+    """All rules of the shipped catalog plus ``extra_dirs``; returns ``(rules, errors)``."""
+    paths = sorted(catalog_dir().glob("*.toml"))
+    for d in extra_dirs or []:
+        p = Path(d)
+        paths.extend(sorted(p.glob("*.toml")) if p.is_dir() else [p])
+    by_id: dict[str, Rule] = {}
+    errors: list[str] = []
+    for path in paths:
+        rules, errs = load_rule_file(path)
+        errors.extend(errs)
+        for rule in rules:
+            by_id[rule.id] = rule
+    return list(by_id.values()), errors
+
+
+def load_rule_file(path: Path) -> tuple[list[Rule], list[str]]:
+    """Rules of one file and the ``path:line: message`` errors found in it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [f"{path}:0: cannot read rule file: {exc}"]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = _TOML_LINE.search(str(exc))
+        return [], [f"{path}:{m.group(1) if m else 0}: TOML syntax error: {exc}"]
+    tables = data["rule"] if isinstance(data.get("rule"), list) else [data]
+    rules: list[Rule] = []
+    errors: list[str] = []
+    for table in tables:
+        line = _line_of(text, table.get("id"))
+        try:
+            rules.append(build_rule(table, str(path), line, text))
+        except RuleFileError as exc:
+            errors.append(f"{path}:{exc.line}: {exc}")
+    return rules, errors
+
+
+def _line_of(text: str, rule_id: Any, key: str | None = None, start: int = 1) -> int:
+    """1-based line of ``id = "<rule_id>"`` (or of ``key =`` after it) in ``text``."""
+    lines = text.splitlines()
+    first = start
+    if isinstance(rule_id, str):
+        for n, ln in enumerate(lines, 1):
+            if re.match(rf"\s*id\s*=\s*[\"']{re.escape(rule_id)}[\"']", ln):
+                first = n
+                break
+    if key is None:
+        return first
+    for n in range(first, len(lines) + 1):
+        if re.match(rf"\s*(?:{re.escape(key)}\s*=|\[\[?(?:rule\.)?{re.escape(key)}\b)", lines[n - 1]):
+            return n
+    return first
+
+
+def build_rule(t: dict[str, Any], path: str, line: int, text: str = "") -> Rule:
+    """Validate one rule table and build the :class:`Rule`; raises :class:`RuleFileError`."""
+    def where(key: str) -> int:
+        return _line_of(text, t.get("id"), key, line) if text else line
+
+    unknown = sorted(set(t) - _KNOWN_KEYS)
+    if unknown:
+        raise RuleFileError(f"unknown key(s): {', '.join(unknown)}", where(unknown[0]))
+    for key in ("id", "title", "cause"):
+        if not isinstance(t.get(key), str) or not t[key]:
+            raise RuleFileError(f"missing or empty string key {key!r}", line)
+    kind = t.get("kind", "logic" if "logic" in t else "signature")
+    if kind not in RULE_KINDS:
+        raise RuleFileError(f"kind must be one of {', '.join(RULE_KINDS)}", where("kind"))
+    if kind == "signature" and t["cause"] not in TAXONOMY and not re.fullmatch(r"[a-z][a-z0-9_]*", t["cause"]):
+        raise RuleFileError(f"cause {t['cause']!r} is not a taxonomy id", where("cause"))
+    try:
+        severity = Severity(t.get("severity", "info" if kind in ("benign", "health") else "warning"))
+        confidence = Confidence(t.get("confidence", "medium"))
+    except ValueError as exc:
+        raise RuleFileError(str(exc), where("severity")) from None
+    if kind == "benign" and severity != Severity.INFO:
+        raise RuleFileError("a benign rule raises nothing above info", where("severity"))
+    rule = Rule(id=t["id"], title=t["title"], cause=t["cause"], severity=severity,
+                confidence=confidence, summary=str(t.get("summary", t["title"])), path=path,
+                line=line, kind=kind, group_by=t.get("group_by"),
+                remediation=_str_list(t, "remediation", where), references=_str_list(t, "references", where),
+                false_positives=_str_list(t, "false_positives", where), reason=str(t.get("reason", "")),
+                rules_out=tuple(_str_list(t, "rules_out", where)), params=dict(t.get("params", {})))
+    if kind == "logic":
+        rule.logic = t.get("logic")
+        if rule.logic not in LOGIC:
+            raise RuleFileError(f"unknown logic {rule.logic!r} (known: {', '.join(sorted(LOGIC))})",
+                                where("logic"))
+    else:
+        _attach_match(rule, t, where)
+    _attach_correlation(rule, t, where)
+    _attach_samples(rule, t, where)
+    return rule
+
+
+def _str_list(t: dict[str, Any], key: str, where: Any) -> list[str]:
+    value = t.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleFileError(f"{key!r} must be a list of strings", where(key))
+    return value
+
+
+def _condition(source: Any, key: str, where: Any):
+    if not isinstance(source, str) or not source.strip():
+        raise RuleFileError(f"{key!r} must be a non-empty condition string", where(key))
+    try:
+        return compile_condition(source.strip())
+    except ConditionError as exc:
+        raise RuleFileError(f"{key}: {exc}", where(key)) from None
+
+
+def _attach_match(rule: Rule, t: dict[str, Any], where: Any) -> None:
+    rule.match = _condition(t.get("match"), "match", where)
+    declared = t.get("prefilter")
+    if declared is not None:
+        if not isinstance(declared, list) or not declared or not all(isinstance(x, str) and x for x in declared):
+            raise RuleFileError("'prefilter' must be a non-empty list of strings", where("prefilter"))
+        rule.literals = frozenset(declared)
+    else:
+        rule.literals = rule.match.literals
+    rule.kinds = rule.match.kinds
+    if rule.literals is None and rule.kinds is None:
+        raise RuleFileError("the condition has no literal to pre-filter on: add a 'message contains' "
+                            "term, a 'kind ==' filter or a 'prefilter' list", where("match"))
+
+
+def _attach_correlation(rule: Rule, t: dict[str, Any], where: Any) -> None:
+    corr = t.get("correlation")
+    try:
+        if corr is not None:
+            ctype = corr.get("type")
+            if ctype not in ("at_least", "without"):
+                raise RuleFileError("correlation type must be 'at_least' or 'without'", where("correlation"))
+            within = parse_duration(corr["within"]) if "within" in corr else None
+            other = _condition(corr.get("other"), "other", where) if ctype == "without" else None
+            if other is not None and other.literals is None and other.kinds is None:
+                raise RuleFileError("'other' needs a literal or a kind filter", where("other"))
+            rule.correlation = Correlation(type=ctype, count=int(corr.get("count", 1)), within=within,
+                                           other=other)
+        tr = t.get("transient")
+        if tr is not None:
+            rec = _condition(tr.get("recovered_by"), "recovered_by", where)
+            if rec.literals is None and rec.kinds is None:
+                raise RuleFileError("'recovered_by' needs a literal or a kind filter", where("recovered_by"))
+            rule.transient = Transient(recovered_by=rec,
+                                       within=parse_duration(tr.get("within", "30m")),
+                                       sustained=int(tr.get("sustained", 1)))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        if isinstance(exc, RuleFileError):
+            raise
+        raise RuleFileError(f"bad correlation/transient: {exc}", where("correlation")) from None
+
+
+def _sample(d: Any, where: Any) -> Sample:
+    if isinstance(d, str):
+        return Sample(message=d)
+    if not isinstance(d, dict):
+        raise RuleFileError("a sample is a string or a table", where("samples"))
+    events = [_sample(e, where) for e in d.get("events", [])]
+    if "message" not in d and not events:
+        raise RuleFileError("a sample needs 'message' or 'events'", where("samples"))
+    return Sample(message=str(d.get("message", "")), level=d.get("level"), kind=d.get("kind", "waagent_log"),
+                  source=d.get("source"), extension=d.get("extension"), fields=d.get("fields"),
+                  events=events)
+
+
+def _attach_samples(rule: Rule, t: dict[str, Any], where: Any) -> None:
+    samples = t.get("samples", {})
+    if not isinstance(samples, dict):
+        raise RuleFileError("'samples' must be a table with positive/negative lists", where("samples"))
+    rule.positive = [_sample(s, where) for s in samples.get("positive", [])]
+    rule.negative = [_sample(s, where) for s in samples.get("negative", [])]
+    if rule.kind in ("signature", "benign") and not rule.positive:
+        raise RuleFileError("a signature rule needs at least one [[samples.positive]]", where("samples"))

@@ -1,0 +1,105 @@
+"""``agent_outdated``: the goal-state agent (the one that runs extensions) against the version
+policy in force at the date of the logs.  An old daemon with an up-to-date goal-state agent is
+not outdated; agents 1.x/2.0 have a single process, so their daemon version is the one running.
+
+>>> from loganalyzer.rules.logic.agent_version import read_version
+>>> read_version("Azure Linux Agent Version:2.2.45")
+('daemon', '2.2.45')
+>>> read_version("Agent WALinuxAgent-2.2.53 is running as the goal state agent")
+('goal_state', '2.2.53')
+>>> read_version("[HEARTBEAT] Agent WALinuxAgent-2.9.1.1 is running as the goal state agent [DEBUG ...]")
+('goal_state', '2.9.1.1')
+>>> read_version("WALinuxAgent-2.9.1.1 running on ubuntu 24.04")
+('daemon', '2.9.1.1')
+"""
+from __future__ import annotations
+
+import re
+
+from ...model import Confidence, Event, Finding, Severity
+from ..versions import older_than, version_tuple
+from .base import FinishContext, LogicRule, Seen, lits
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("daemon", re.compile(r"Azure Linux Agent Version: ?(?:WALinuxAgent-)?(\d+(?:\.\d+)+)")),
+    ("goal_state", re.compile(r"Agent WALinuxAgent-(\d+(?:\.\d+)+) is running as the goal state agent")),
+    ("goal_state", re.compile(r"Goal State Agent version (\d+(?:\.\d+)+)")),
+    ("goal_state", re.compile(r"Goal state agent: (\d+(?:\.\d+)+)")),
+    ("goal_state", re.compile(r"Determined Agent WALinuxAgent-(\d+(?:\.\d+)+) to be the latest agent")),
+    ("daemon", re.compile(r"Installed Agent WALinuxAgent-(\d+(?:\.\d+)+) is the most current agent")),
+    ("daemon", re.compile(r"WALinuxAgent-(\d+(?:\.\d+)+) running on ")),
+]
+#: a traceback through the single-file ``/usr/sbin/waagent`` script is the 1.x/2.0 agent
+_LEGACY_TRACE = "/usr/sbin/waagent\", line"
+_SINGLE_PROCESS_BEFORE = (2, 1)
+
+
+def read_version(text: str) -> tuple[str, str] | None:
+    """``(role, version)`` named by a banner/heartbeat/version line, else None."""
+    for role, rx in _PATTERNS:
+        m = rx.search(text)
+        if m:
+            return role, m.group(1)
+    return None
+
+
+class AgentVersionPolicy(LogicRule):
+    triggers = [(lits("Azure Linux Agent Version", "is running as the goal state agent",
+                      "Goal State Agent version", "Goal state agent:", "Determined Agent",
+                      "is the most current agent", " running on "), None),
+                (lits(_LEGACY_TRACE), None)]
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.seen: dict[str, list[Seen]] = {"daemon": [], "goal_state": []}
+        self.legacy: Seen | None = None
+
+    def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
+        if trigger == 1:
+            if self.legacy is None:
+                self.legacy = Seen(event, order, {"version": "2.0"})
+            return
+        f = event.fields or {}
+        found = (f.get("agent_role"), f.get("agent_version")) if f.get("agent_version") else read_version(text)
+        if found and found[0] in self.seen and found[1]:
+            self.seen[found[0]].append(Seen(event, order, {"version": str(found[1])}))
+
+    def _latest(self, role: str, ctx: FinishContext) -> tuple[str | None, Seen | None]:
+        seen = self.seen[role]
+        if seen:
+            timed = [s for s in seen if s.ts is not None]
+            best = max(timed, key=lambda s: (s.ts, s.order)) if timed else seen[-1]
+            return best.data["version"], best
+        fact = ctx.facts.latest_version(role)
+        return fact, None
+
+    def finish(self, ctx: FinishContext) -> list[Finding]:
+        gs, gs_seen = self._latest("goal_state", ctx)
+        daemon, daemon_seen = self._latest("daemon", ctx)
+        if daemon is None and self.legacy is not None:
+            daemon, daemon_seen = "2.0.x", self.legacy
+        if gs is None and daemon is not None and (version_tuple(daemon) or (0,))[:2] < _SINGLE_PROCESS_BEFORE:
+            gs, gs_seen = daemon, daemon_seen
+        when = ctx.last_record_time
+        entry = self.policy.minimum_at(when)
+        evidence = [s.evidence() for s in (gs_seen, daemon_seen) if s is not None]
+        roles = f"goal-state agent {gs or 'unknown'}, daemon {daemon or 'unknown'}"
+        if gs is None and daemon is None:
+            return []
+        if entry is None:
+            return [self.finding({}, evidence, severity=Severity.INFO, confidence=Confidence.LOW,
+                                 summary=f"Agent versions seen: {roles}. No documented minimum version was in "
+                                         f"force at the date of these logs, so the version is not judged.")]
+        running = gs if gs is not None else daemon
+        assert running is not None
+        if not older_than(running.replace("2.0.x", "2.0"), entry.minimum):
+            return [self.finding({}, evidence, severity=Severity.INFO,
+                                 summary=f"Agent versions seen: {roles}; the agent that runs extensions meets "
+                                         f"the {entry.describe()}.")]
+        if gs is None:
+            return [self.finding({}, evidence, severity=Severity.WARNING, confidence=Confidence.LOW,
+                                 summary=f"Only the daemon version is known ({daemon}), older than the "
+                                         f"{entry.describe()}. The goal-state agent may have auto-updated; "
+                                         f"check its banner or heartbeat lines.")]
+        return [self.finding({"goal_state": gs, "daemon": daemon or "unknown", "policy": entry.describe()},
+                             evidence, severity=Severity.ERROR, confidence=Confidence.HIGH)]

@@ -1,0 +1,105 @@
+"""What a logic rule (Python behind a catalog entry with ``logic = "<id>"``) implements.
+
+A logic rule declares *triggers* — ``(literals, kinds)`` pairs routed by the same pre-filter as
+the signatures — receives the matching events in :meth:`LogicRule.observe`, and returns
+findings from :meth:`LogicRule.finish` once the whole bundle was read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ...facts.model import Facts
+from ...model import Confidence, Event, Evidence, FileCoverage, Finding, Severity
+from ...result import AnalysisOptions
+from ...sources.base import BundleInfo
+from ..matches import excerpt, render
+from ..model import Rule
+from ..versions import VersionPolicy
+
+Trigger = tuple[frozenset[str] | None, frozenset[str] | None]
+
+
+def lits(*words: str) -> frozenset[str]:
+    return frozenset(words)
+
+
+@dataclass(slots=True)
+class FinishContext:
+    """Everything known once every event was observed."""
+
+    facts: Facts
+    info: BundleInfo
+    coverage: list[FileCoverage]
+    options: AnalysisOptions
+    policy: VersionPolicy
+    #: newest timestamp and observation order seen per file path
+    last_by_path: dict[str, tuple[datetime | None, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def last_record_time(self) -> datetime | None:
+        times = [t for t, _ in self.last_by_path.values() if t is not None]
+        fact_time = self.facts.last_record_time
+        if fact_time is not None:
+            times.append(fact_time)
+        return max(times, default=None)
+
+
+@dataclass(slots=True)
+class Seen:
+    """A remembered event: enough to cite it as evidence later."""
+
+    event: Event
+    order: int
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ts(self) -> datetime | None:
+        return self.event.timestamp
+
+    def evidence(self) -> Evidence:
+        e = self.event
+        return Evidence(path=e.path, line_start=e.line_start, line_end=e.line_end, timestamp=e.timestamp,
+                        excerpt=excerpt(e))
+
+
+class LogicRule:
+    """Base class; subclasses set ``triggers`` and override :meth:`observe` / :meth:`finish`."""
+
+    triggers: list[Trigger] = []
+
+    def __init__(self, rule: Rule, policy: VersionPolicy, options: AnalysisOptions) -> None:
+        self.rule = rule
+        self.policy = policy
+        self.options = options
+        self.params = rule.params
+
+    def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
+        """Called for events that contain one of ``triggers[trigger]``'s literals (cheap)."""
+
+    def finish(self, ctx: FinishContext) -> list[Finding]:
+        return []
+
+    def finding(self, values: dict[str, Any], evidence: list[Evidence], *, count: int = 1,
+                severity: Severity | None = None, confidence: Confidence | None = None,
+                cause: str | None = None, extension: str | None = None, summary: str | None = None,
+                title: str | None = None) -> Finding:
+        """A finding of this rule with its template filled from ``values``."""
+        times = [e.timestamp for e in evidence if e.timestamp is not None]
+        return Finding(rule_id=self.rule.id, cause=cause or self.rule.cause,
+                       severity=severity or self.rule.severity,
+                       confidence=confidence or self.rule.confidence,
+                       title=title or self.rule.title,
+                       summary=summary or render(self.rule.summary, values),
+                       evidence=evidence[:5], count=count, first_seen=min(times, default=None),
+                       last_seen=max(times, default=None), remediation=list(self.rule.remediation),
+                       references=list(self.rule.references), extension=extension)
+
+
+def later(a: Seen, b: Seen) -> bool:
+    """True when ``b`` happened after ``a`` (by time when both have one, else by file order)."""
+    if a.ts is not None and b.ts is not None:
+        return b.ts > a.ts or (b.ts == a.ts and b.order > a.order)
+    return b.order > a.order

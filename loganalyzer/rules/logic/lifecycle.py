@@ -1,0 +1,178 @@
+"""Agent life-cycle logic: crash-loop frequency, guest shutdown, and the agent not running.
+
+>>> from loganalyzer.rules.logic.lifecycle import banner_role
+>>> banner_role("Azure Linux Agent Version: 2.9.1.1"), banner_role("[HEARTBEAT] Agent X is running as the goal state agent")
+('daemon', None)
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ...model import Confidence, Event, Finding, Severity
+from ..matches import fmt_time
+from ..model import parse_duration
+from .base import FinishContext, LogicRule, Seen, later, lits
+
+DAEMON_BANNERS = ("Azure Linux Agent Version",)
+GS_BANNERS = ("is running as the goal state agent", "(Goal State Agent version")
+
+
+def banner_role(text: str) -> str | None:
+    """``daemon`` / ``goal_state`` for a start banner, None otherwise (heartbeats are not starts)."""
+    if "[HEARTBEAT]" in text:
+        return None
+    if any(b in text for b in DAEMON_BANNERS):
+        return "daemon"
+    if any(b in text for b in GS_BANNERS):
+        return "goal_state"
+    return None
+
+
+class CrashLoopFrequency(LogicRule):
+    """``agent_crash_loop``: ≥ ``count`` starts of the same role within ``within`` (default 3 in 5 min)."""
+
+    triggers = [(lits(*DAEMON_BANNERS, *GS_BANNERS), None)]
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.starts: dict[str, list[Seen]] = {"daemon": [], "goal_state": []}
+
+    def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
+        role = banner_role(text)
+        if role and event.timestamp is not None and len(self.starts[role]) < 10000:
+            self.starts[role].append(Seen(event, order))
+
+    def finish(self, ctx: FinishContext) -> list[Finding]:
+        count = int(self.params.get("count", 3))
+        span = timedelta(seconds=parse_duration(self.params.get("within", "5m")))
+        out = []
+        for role, seen in self.starts.items():
+            seen = sorted(seen, key=lambda s: s.ts)  # type: ignore[arg-type, return-value]
+            for i in range(len(seen) - count + 1):
+                window = seen[i:i + count]
+                if window[-1].ts - window[0].ts <= span:  # type: ignore[operator]
+                    name = "daemon" if role == "daemon" else "goal-state agent (extension handler)"
+                    out.append(self.finding(
+                        {"role": name, "count": len(seen), "n": count, "first": fmt_time(window[0].ts),
+                         "within": self.params.get("within", "5m")},
+                        [s.evidence() for s in window], count=len(seen)))
+                    break
+        return out
+
+
+class GuestShutdown(LogicRule):
+    """``guest_shutdown``: the agent got SIGTERM, the log paused, then a new daemon started."""
+
+    triggers = [(lits("forwarding signal 15"), None), (lits(*DAEMON_BANNERS, "Run daemon"), None),
+                (lits("reboot: Power down", "systemd-shutdown", "Reached target Power-Off",
+                      "Reached target Shutdown", "System is powering down"), None)]
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.stops: list[Seen] = []
+        self.starts: list[Seen] = []
+
+    def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
+        if trigger == 1:
+            if banner_role(text) == "daemon" or "Run daemon" in text:
+                self.starts.append(Seen(event, order))
+        elif len(self.stops) < 1000:
+            self.stops.append(Seen(event, order))
+
+    def finish(self, ctx: FinishContext) -> list[Finding]:
+        min_gap = timedelta(seconds=parse_duration(self.params.get("min_gap", "60s")))
+        episodes = []
+        for stop in self.stops:
+            nxt = [s for s in self.starts if later(stop, s)]
+            start = min(nxt, key=lambda s: (s.ts or stop.ts, s.order)) if nxt else None
+            if start is None:
+                if stop.ts is not None and stop.event.path == self._last_path(ctx, stop):
+                    episodes.append((stop, None))
+                continue
+            if stop.ts is not None and start.ts is not None and start.ts - stop.ts >= min_gap:
+                episodes.append((stop, start))
+        if not episodes:
+            return []
+        stop, start = episodes[-1]
+        evidence = [stop.evidence()] + ([start.evidence()] if start else [])
+        if start is None:
+            return [self.finding({}, evidence, count=len(episodes), severity=Severity.WARNING,
+                                 confidence=Confidence.LOW,
+                                 summary=f"The agent was stopped (SIGTERM/shutdown) at {fmt_time(stop.ts)} and "
+                                         f"the log ends there: the VM was probably shut down from inside the "
+                                         f"guest.")]
+        gap = start.ts - stop.ts  # type: ignore[operator]
+        return [self.finding({"stopped": fmt_time(stop.ts), "started": fmt_time(start.ts),
+                              "gap": str(gap).split(".")[0], "episodes": len(episodes)},
+                             evidence, count=len(episodes))]
+
+    @staticmethod
+    def _last_path(ctx: FinishContext, stop: Seen) -> str | None:
+        last = ctx.last_by_path.get(stop.event.path)
+        return stop.event.path if last and last[1] <= stop.order + 3 else None
+
+
+class AgentNotRunning(LogicRule):
+    """``agent_not_running``: the extension handler died or never found the WireServer and nothing
+    later shows it running, or the agent log went silent while the system kept logging."""
+
+    DEATH = ("failed with exception", "failed with return code", "returned code:", "is an orphan -- exiting",
+             "Daemon ended with exception", "reached memory limit -- exiting", "exited with return code")
+    BLOCKED = ("Failed to send DHCP request", "Protocol endpoint not found", "No protocol found",
+               "Retry detect protocol", "WireServer is not responding", "Failed to receive dhcp response")
+    ALIVE = ("is running as the goal state agent", "Goal State Agent version", "ProcessExtensionsGoalState",
+             "ProcessGoalState completed", "ProcessExtensionsInGoalState", "Fetched a new incarnation",
+             "Fabric preferred wire protocol version", "Finished processing", "Fetch goal state completed",
+             "Fetch goal state from WireServer completed", "Handle extensions updates")
+
+    triggers = [(lits(*DEATH), None), (lits(*BLOCKED), None), (lits(*ALIVE), None)]
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.last: dict[str, Seen] = {}
+        self.counts: dict[str, int] = {"death": 0, "blocked": 0, "alive": 0}
+
+    def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
+        what = ("death", "blocked", "alive")[trigger]
+        if what == "death" and "launched with command" not in text and "failed with exception" not in text \
+                and "orphan" not in text and "Daemon ended" not in text and "memory limit" not in text:
+            return
+        self.counts[what] += 1
+        prev = self.last.get(what)
+        seen = Seen(event, order)
+        if prev is None or later(prev, seen):
+            self.last[what] = seen
+
+    def finish(self, ctx: FinishContext) -> list[Finding]:
+        out: list[Finding] = []
+        alive = self.last.get("alive")
+        for what, label in (("death", "the extension handler stopped"),
+                            ("blocked", "the agent could not find or reach the WireServer endpoint")):
+            s = self.last.get(what)
+            if s is None or (alive is not None and later(s, alive)):
+                continue
+            tail = "and nothing later in the log shows it running again" if what == "death" else \
+                "and nothing later shows it fetching a goal state, so it cannot report Ready"
+            out.append(self.finding({}, [s.evidence()], count=self.counts[what],
+                                    summary=f"Last seen at {fmt_time(s.ts)}: {label}, {tail} (the portal "
+                                            f"then shows the VM agent as Not Ready)."))
+            break
+        silence = self._silence(ctx)
+        if silence:
+            out.append(silence)
+        return out
+
+    def _silence(self, ctx: FinishContext) -> Finding | None:
+        facts = ctx.facts
+        agent_last = facts.last_seen.get("waagent_log")
+        others = {k: v for k, v in facts.last_seen.items() if k not in ("waagent_log", "status_blob")}
+        if agent_last is None or not others:
+            return None
+        kind, other_last = max(others.items(), key=lambda kv: kv[1])
+        gap = other_last - agent_last
+        if gap < timedelta(seconds=parse_duration(self.params.get("silence", "6h"))):
+            return None
+        return self.finding({}, [], severity=Severity.WARNING, confidence=Confidence.MEDIUM,
+                            summary=f"waagent.log stops at {fmt_time(agent_last)} while {kind} goes on until "
+                                    f"{fmt_time(other_last)} ({str(gap).split('.')[0]} later): the agent was "
+                                    f"not running or not logging.")

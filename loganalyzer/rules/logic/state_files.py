@@ -1,0 +1,144 @@
+"""Logic over merged state (``Facts``): waagent.conf switches, extension status files, error.json.
+
+>>> from loganalyzer.rules.logic.state_files import conf_is_off
+>>> conf_is_off("n"), conf_is_off("y"), conf_is_off(None)
+(True, False, False)
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from ...facts.model import ConfigValue, ExtensionFact, Ref
+from ...model import Confidence, Evidence, Finding, Severity
+from ..matches import BACKUP_EXTENSION, fmt_time
+from ..model import parse_duration
+from .base import FinishContext, LogicRule
+
+
+def conf_is_off(value: str | None) -> bool:
+    return value is not None and value.strip().lower() in ("n", "no", "false", "0")
+
+
+def _ref_evidence(ref: Ref | None, text: str) -> list[Evidence]:
+    if ref is None:
+        return []
+    return [Evidence(path=ref.path, line_start=ref.line_start, line_end=ref.line_end, timestamp=None,
+                     excerpt=text)]
+
+
+def _conf(facts_config: dict[str, ConfigValue], key: str) -> ConfigValue | None:
+    for k, v in facts_config.items():
+        if k.lower() == key.lower():
+            return v
+    return None
+
+
+class ConfigSwitches(LogicRule):
+    """``Extensions.Enabled=n``, ``AutoUpdate.*=n``, ``Provisioning.Agent`` not ``auto``, a proxy."""
+
+    def finish(self, ctx: FinishContext) -> list[Finding]:
+        config = ctx.facts.config
+        out: list[Finding] = []
+        ext = _conf(config, "Extensions.Enabled")
+        if ext is not None and not ext.is_default and conf_is_off(ext.value):
+            out.append(self.finding({}, _ref_evidence(ext.ref, f"Extensions.Enabled={ext.value}"),
+                                    cause="extension_update_or_load_failed", severity=Severity.ERROR,
+                                    confidence=Confidence.HIGH, title="Extension processing is disabled",
+                                    summary="waagent.conf sets Extensions.Enabled=n: the agent runs no extension, "
+                                            "including the Azure Backup extension (VMSnapshotLinux)."))
+        for key in ("AutoUpdate.UpdateToLatestVersion", "AutoUpdate.Enabled"):
+            v = _conf(config, key)
+            if v is not None and not v.is_default and conf_is_off(v.value):
+                out.append(self.finding({}, _ref_evidence(v.ref, f"{key}={v.value}"), cause="autoupdate_disabled",
+                                        severity=Severity.WARNING, confidence=Confidence.HIGH,
+                                        title="Agent auto-update is disabled",
+                                        summary=f"waagent.conf sets {key}={v.value}: the goal-state agent stays at "
+                                                f"the installed version and can fall behind the supported minimum."))
+                break
+        prov = _conf(config, "Provisioning.Agent")
+        if prov is not None and not prov.is_default and prov.value and prov.value.strip().lower() != "auto":
+            out.append(self.finding({}, _ref_evidence(prov.ref, f"Provisioning.Agent={prov.value}"),
+                                    cause="extension_update_or_load_failed", severity=Severity.WARNING,
+                                    confidence=Confidence.LOW, title="Provisioning.Agent is not 'auto'",
+                                    summary=f"waagent.conf sets Provisioning.Agent={prov.value}; Microsoft's backup "
+                                            f"troubleshooting asks for 'auto'."))
+        proxy = _conf(config, "HttpProxy.Host")
+        if proxy is not None and proxy.value and proxy.value.lower() != "none":
+            out.append(self.finding({}, _ref_evidence(proxy.ref, f"HttpProxy.Host={proxy.value}"),
+                                    cause="proxy_or_firewall", severity=Severity.INFO, confidence=Confidence.LOW,
+                                    title="An HTTP proxy is configured for the agent",
+                                    summary=f"waagent.conf routes the agent's storage traffic through the proxy "
+                                            f"{proxy.value}; network failures below may come from that proxy."))
+        return out
+
+
+_OP_CAUSE = {"install": "extension_install_failed", "enable": "extension_enable_failed",
+             "update": "extension_update_or_load_failed", "download": "extension_download_failed"}
+
+
+class ExtensionStatus(LogicRule):
+    """Status files: ``error`` ⇒ operation failure; ``transitioning`` long before the end of the
+    logs ⇒ ``extension_timeout``; handler ``FailedUpgrade``/``NotReady`` ⇒ update/load failure."""
+
+    def finish(self, ctx: FinishContext) -> list[Finding]:
+        stuck_after = timedelta(seconds=parse_duration(self.params.get("stuck_after", "90m")))
+        end = ctx.last_record_time
+        out: list[Finding] = []
+        for name, ext in sorted(ctx.facts.extensions.items()):
+            out.extend(self._one(name, ext, end, stuck_after))
+        return out
+
+    def _one(self, name: str, ext: ExtensionFact, end: Any, stuck_after: timedelta) -> list[Finding]:
+        evidence = _ref_evidence(ext.refs[-1] if ext.refs else None,
+                                 f"{name}: status={ext.status} code={ext.status_code} "
+                                 f"operation={ext.operation} message={(ext.status_message or '')[:200]}")
+        out = []
+        status = (ext.status or "").lower()
+        backup = name == BACKUP_EXTENSION
+        if status == "error":
+            cause = _OP_CAUSE.get((ext.operation or "enable").lower(), "extension_enable_failed")
+            out.append(self.finding({}, evidence, cause=cause, severity=Severity.ERROR, confidence=Confidence.HIGH,
+                                    extension=name, title=f"Extension reports an error: {name}",
+                                    summary=f"{name} reports status 'error' (code {ext.status_code}) for operation "
+                                            f"{ext.operation or 'unknown'}: {(ext.status_message or '')[:300]}"))
+            if backup:
+                out.append(self.finding({}, evidence, cause="snapshot_failed", severity=Severity.ERROR,
+                                        extension=name, title="The Azure Backup snapshot failed",
+                                        summary=f"The backup extension's status file reports an error (code "
+                                                f"{ext.status_code}): {(ext.status_message or '')[:300]}"))
+        elif status == "transitioning" and ext.status_time and end and end - ext.status_time >= stuck_after:
+            out.append(self.finding({}, evidence, cause="extension_timeout", severity=Severity.WARNING,
+                                    extension=name, title=f"Extension status stuck in transitioning: {name}",
+                                    summary=f"{name} last reported 'transitioning' at {fmt_time(ext.status_time)}, "
+                                            f"{str(end - ext.status_time).split('.')[0]} before the newest record."))
+        state = (ext.handler_state or "").lower()
+        if state == "failedupgrade" or (ext.handler_status or "").lower() == "notready":
+            out.append(self.finding({}, evidence, cause="extension_update_or_load_failed",
+                                    severity=Severity.ERROR if backup else Severity.WARNING, extension=name,
+                                    title=f"Extension handler failed to update or load: {name}",
+                                    summary=f"{name}: handler state {ext.handler_state}, handler status "
+                                            f"{ext.handler_status}."))
+        return out
+
+
+class AgentErrorRecords(LogicRule):
+    """``WALinuxAgent-<ver>/error.json``: a fatal or thrice-failed agent version is blacklisted."""
+
+    def finish(self, ctx: FinishContext) -> list[Finding]:
+        records = ctx.facts.state.get("agent_errors") or []
+        if isinstance(records, dict):
+            records = [dict(v, version=k) if isinstance(v, dict) else v for k, v in records.items()]
+        bad = [r for r in records if isinstance(r, dict)
+               and (r.get("was_fatal") or int(r.get("failure_count") or 0) >= 3)]
+        if not bad:
+            return []
+        evidence = []
+        for r in bad[:5]:
+            ref = r.get("ref")
+            path = ref.path if isinstance(ref, Ref) else str(r.get("path", "error.json"))
+            evidence.append(Evidence(path=path, line_start=1, line_end=1, timestamp=None,
+                                     excerpt=f"failure_count={r.get('failure_count')} was_fatal={r.get('was_fatal')} "
+                                             f"reason={str(r.get('reason', ''))[:200]}"))
+        versions = ", ".join(str(r.get("version", "?")) for r in bad)
+        return [self.finding({"versions": versions}, evidence, count=len(bad))]

@@ -1,0 +1,139 @@
+"""Bounded bookkeeping of a rule's matches, and turning them into :class:`Finding` objects.
+
+Memory stays bounded whatever the log size: counts, first/last times, a few evidence records,
+and (for correlations) a capped list of match times.
+
+>>> from loganalyzer.model import Event, TimeKind
+>>> m = MatchSet()
+>>> for n in range(10):
+...     m.add(Event(None, TimeKind.NONE, "ERROR", f"boom {n}", "w.log", n + 1, n + 1, "waagent_log"), {}, n)
+>>> m.count, [e.line_start for e in m.evidence_events()]
+(10, [1, 2, 3, 9, 10])
+"""
+from __future__ import annotations
+
+import re
+import string
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..model import Event, Evidence
+from ..redact import redact
+
+MAX_EVIDENCE = 5
+MAX_TIMES = 20000
+EXCERPT_CHARS = 400
+
+_EXT_IN_TEXT = re.compile(r"\[(?P<name>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)-\d+(?:\.\d+)*\]"
+                          r"|/var/lib/waagent/(?P<dir>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)-\d+(?:\.\d+)*"
+                          r"|/var/log/azure/(?P<log>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)/")
+_AGENT_NAMES = {"WALinuxAgent", "WALA", "waagent"}
+BACKUP_EXTENSION = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
+
+
+def extension_of(event: Event, text: str, captures: dict[str, Any] | None = None) -> str | None:
+    """The extension a record is about: capture ``ext``, the event's extension, the ``Event:``
+    name, or a handler name/path in the text.
+
+    >>> from loganalyzer.model import Event, TimeKind
+    >>> e = Event(None, TimeKind.NONE, None, "Non-zero exit code: 3, /var/lib/waagent/"
+    ...           "Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9156.0/main/handle.sh install",
+    ...           "x.txt", 1, 1, "other_text")
+    >>> extension_of(e, e.message)
+    'Microsoft.Azure.RecoveryServices.VMSnapshotLinux'
+    """
+    if captures and captures.get("ext"):
+        return str(captures["ext"])
+    f = event.fields
+    name = f.get("event_name") if f else None
+    if name and name not in _AGENT_NAMES and not str(name).startswith("WALinuxAgent"):
+        return str(name)
+    if event.extension and event.extension not in _AGENT_NAMES:
+        return event.extension
+    m = _EXT_IN_TEXT.search(text)
+    if m:
+        return m.group("name") or m.group("dir") or m.group("log")
+    return None
+
+
+def excerpt(event: Event, text: str | None = None) -> str:
+    """Redacted, capped excerpt of a record."""
+    body = redact(text if text is not None else event.message)
+    if len(body) > EXCERPT_CHARS:
+        body = body[:EXCERPT_CHARS - 1] + "…"
+    return body
+
+
+def to_evidence(event: Event) -> Evidence:
+    return Evidence(path=event.path, line_start=event.line_start, line_end=event.line_end,
+                    timestamp=event.timestamp, excerpt=excerpt(event))
+
+
+@dataclass(slots=True)
+class MatchSet:
+    """Matches of one rule (for one group key)."""
+
+    count: int = 0
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    first: list[Event] = field(default_factory=list)
+    last: deque[Event] = field(default_factory=lambda: deque(maxlen=2))
+    worst: Event | None = None
+    captures: dict[str, Any] = field(default_factory=dict)
+    #: (timestamp or None, observation order, path) of every match, capped
+    times: list[tuple[datetime | None, int, str]] = field(default_factory=list)
+    extensions: set[str] = field(default_factory=set)
+
+    def add(self, event: Event, captures: dict[str, Any], order: int, ext: str | None = None) -> None:
+        self.count += 1
+        ts = event.timestamp
+        if ts is not None:
+            if self.first_seen is None or ts < self.first_seen:
+                self.first_seen = ts
+            if self.last_seen is None or ts > self.last_seen:
+                self.last_seen = ts
+        if len(self.first) < 3:
+            self.first.append(event)
+        else:
+            self.last.append(event)
+        if self.worst is None and (event.level or "").upper() in ("ERROR", "CRITICAL") \
+                and event not in self.first:
+            self.worst = event
+        if captures:
+            self.captures.update(captures)
+        if ext:
+            self.extensions.add(ext)
+        if len(self.times) < MAX_TIMES:
+            self.times.append((ts, order, event.path))
+
+    def evidence_events(self) -> list[Event]:
+        picked = list(self.first)
+        if self.worst is not None:
+            picked.append(self.worst)
+        for e in self.last:
+            if e not in picked:
+                picked.append(e)
+        return picked[:MAX_EVIDENCE]
+
+
+class _Safe(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def render(template: str, values: dict[str, Any]) -> str:
+    """``str.format`` that leaves unknown placeholders as ``?`` and never raises.
+
+    >>> render("{count} failures of {extension}; {nope}", {"count": 3, "extension": "X"})
+    '3 failures of X; ?'
+    """
+    try:
+        return string.Formatter().vformat(template, (), _Safe(values))
+    except (ValueError, IndexError, AttributeError):
+        return template
+
+
+def fmt_time(ts: datetime | None) -> str:
+    return ts.strftime("%Y-%m-%d %H:%M:%S UTC") if ts else "an unknown time"

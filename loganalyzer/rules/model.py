@@ -1,0 +1,110 @@
+"""Typed rule definitions, built from the TOML catalog by :mod:`loganalyzer.rules.loader`.
+
+>>> parse_duration("5m"), parse_duration("90s"), parse_duration("2h")
+(300.0, 90.0, 7200.0)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Confidence, Severity
+from .condition import Condition
+
+#: The documented causes (GUIDE §3): every one gets a verdict.
+TAXONOMY = (
+    "no_network", "wireserver_unreachable", "proxy_or_firewall", "dhcp_or_endpoint",
+    "agent_not_running", "agent_outdated", "autoupdate_disabled", "agent_crash_loop",
+    "snapshot_failed", "extension_download_failed", "extension_install_failed",
+    "extension_enable_failed", "extension_update_or_load_failed", "extension_timeout",
+    "restore_point_limit_or_lock", "guest_shutdown", "cgroup_limits", "certificates", "disk_full",
+    "provisioning_failed",
+)
+
+#: Rule kinds: ``signature`` raises findings; ``health`` records counter-evidence for verdicts;
+#: ``benign`` documents known-harmless noise (at most info); ``logic`` runs Python.
+RULE_KINDS = ("signature", "health", "benign", "logic")
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+
+
+def parse_duration(text: str | int | float) -> float:
+    """Seconds in ``"30s"``, ``"5m"``, ``"2h"``, ``"1d"`` or a bare number of seconds."""
+    if isinstance(text, int | float):
+        return float(text)
+    m = _DURATION.match(text)
+    if m is None:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 30s, 5m, 2h)")
+    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+@dataclass(slots=True)
+class Correlation:
+    """How matches combine before a finding is raised.
+
+    ``at_least``: ``count`` matches within ``within`` seconds.  ``without``: a match not followed
+    by an ``other`` match within ``within`` seconds (e.g. freeze without thaw).
+    """
+
+    type: str
+    count: int = 1
+    within: float | None = None
+    other: Condition | None = None
+
+
+@dataclass(slots=True)
+class Transient:
+    """Failures followed by a ``recovered_by`` record within ``within`` seconds are blips:
+    the finding drops to info unless at least ``sustained`` failures went unrecovered."""
+
+    recovered_by: Condition
+    within: float
+    sustained: int = 1
+
+
+@dataclass(slots=True)
+class Sample:
+    """One self-test record of a rule (lnav/Sigma style): a message with optional context."""
+
+    message: str
+    level: str | None = None
+    kind: str = "waagent_log"
+    source: str | None = None
+    extension: str | None = None
+    fields: dict[str, Any] | None = None
+    events: list[Sample] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Rule:
+    """One catalog rule."""
+
+    id: str
+    title: str
+    cause: str
+    severity: Severity
+    confidence: Confidence
+    summary: str
+    path: str
+    line: int
+    kind: str = "signature"
+    match: Condition | None = None
+    literals: frozenset[str] | None = None
+    kinds: frozenset[str] | None = None
+    logic: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    group_by: str | None = None
+    correlation: Correlation | None = None
+    transient: Transient | None = None
+    rules_out: tuple[str, ...] = ()
+    remediation: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    false_positives: list[str] = field(default_factory=list)
+    reason: str = ""
+    positive: list[Sample] = field(default_factory=list)
+    negative: list[Sample] = field(default_factory=list)
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}"
