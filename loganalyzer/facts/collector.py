@@ -205,11 +205,11 @@ class FactsCollector:
         msg = event.message
         if msg.startswith("Agent did not terminate cleanly"):
             reason = f"previous agent did not terminate cleanly: {msg.split(':', 1)[-1].strip()[:120]}"
-            start = self._last_start.get(event.path)
-            if start is not None and start.reason is None:
-                start.reason = reason
-            else:
+            start = self._last_start.get(event.path)      # logged by the agent that just started
+            if start is None:
                 self._pending_cause[(event.path, "goal_state")] = (reason, msg)
+            else:
+                start.reason = reason if start.reason is None else f"{start.reason}; {reason}"
             return
         for needle, role, reason in _CAUSES:
             if needle in msg:
