@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ..model import Event, TimeKind
@@ -66,11 +66,10 @@ from . import vmsnapshot_codes
 from .base import ParseContext
 from .generic import PendingRecord, local_to_utc
 
-_PY3 = re.compile(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? \[([^\]]*?)-(\d+(?:\.\d+)*)\]")
-_PY2 = re.compile(r"(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d):(\d\d)(?: |$)(ERROR:|WARNING:)?")
+_PY3 = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?) \[([^\]]*?)-(\d+(?:\.\d+)*)\]")
+_PY2 = re.compile(r"(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)(?: |$)(ERROR:|WARNING:)?")
 _NAME = re.compile(r"\[([^\]]*?)-(\d+(?:\.\d+)*)\]")
-_BUFFERED = re.compile(
-    r"\s?(\d{4})[-/](\d\d)[-/](\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?  (Info|Warning|Error)  ")
+_BUFFERED = re.compile(r"\s?(\d{4}[-/]\d\d[-/]\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?)  (Info|Warning|Error)  ")
 _BLOCK_START = "Logs during Freeze Start"
 _BLOCK_END = "Logs during Freeze End"
 
@@ -242,13 +241,9 @@ def _values(message: str, found: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- line reading
 
 
-def _stamp(m: re.Match[str], fraction: bool = True) -> datetime:
-    """The naive time in groups 1–6 (and the fraction in group 7) of ``m``."""
-    g = m.group
-    frac = g(7) if fraction else None
-    first = 1
-    return datetime(int(g(first)), int(g(first + 1)), int(g(first + 2)), int(g(first + 3)),
-                    int(g(first + 4)), int(g(first + 5)), int(frac.ljust(6, "0")) if frac else 0)
+def _utc(text: str) -> datetime:
+    """``2024-01-14 22:16:48.79`` or ``2021/02/26 09:41:45.748281`` read as UTC (ValueError if impossible)."""
+    return datetime.fromisoformat(text.replace("/", "-") + "+00:00")
 
 
 class _Reader:
@@ -288,12 +283,12 @@ class _Reader:
         m = _PY3.match(line)
         if m:
             try:
-                ts = _stamp(m).replace(tzinfo=UTC)
+                ts = _utc(m.group(1))
             except ValueError:
                 return None
             return self._framed(PendingRecord(line_no, [], timestamp=ts, time_kind=TimeKind.UTC,
-                                              generation="py3", extension=m.group(8),
-                                              extension_version=m.group(9)), line[m.end():])
+                                              generation="py3", extension=m.group(2),
+                                              extension_version=m.group(3)), line[m.end():])
         m = _PY2.match(line)
         if m:
             name = _NAME.match(line, m.end())
@@ -301,10 +296,10 @@ class _Reader:
             if name is None and not _BUFFERED.match(rest) and _BLOCK_END not in rest:
                 return None          # a re-prefixed line of the message above, or a bare time line
             try:
-                ts = local_to_utc(_stamp(m, fraction=False), self.ctx.tz)
+                ts = local_to_utc(datetime.fromisoformat(m.group(1).replace("/", "-")), self.ctx.tz)
             except ValueError:
                 return None
-            level = m.group(7)[:-1] if m.group(7) else None
+            level = m.group(2)[:-1] if m.group(2) else None
             record = PendingRecord(line_no, [], timestamp=ts, time_kind=TimeKind.LOCAL, level=level,
                                    generation="py2", extension=name.group(1) if name else None,
                                    extension_version=name.group(2) if name else None)
@@ -327,11 +322,11 @@ class _Reader:
         inner = _BUFFERED.match(text)
         if inner:
             try:
-                record.timestamp = _stamp(inner).replace(tzinfo=UTC)
+                record.timestamp = _utc(inner.group(1))
                 record.time_kind = TimeKind.UTC
             except ValueError:
                 pass
-            record.level = inner.group(8).upper()
+            record.level = inner.group(2).upper()
             record.fields["vms_buffered"] = True
             text = text[inner.end():]
             text = text[:-1] if text.endswith(" ") else text
