@@ -145,3 +145,22 @@ def test_any_mix_of_shapes_is_accounted(lines: list[str]) -> None:
     events, ctx = read(data)
     if not ctx.coverage.notes:
         assert_lines_accounted(events, ctx, data)
+
+
+def test_handlerutil_extension_log_prefix_and_status_echo() -> None:
+    # AMA line quoted in Azure/WALinuxAgent PR #2969; VMAccess lines from custom-script-extension-linux#84.
+    data = (b"2023/09/26 04:07:33 [Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.28.5] "
+            b"Enable,success,0,Enable succeeded\n"
+            b"2016/12/23 04:25:14 VMAccess started to handle.\n"
+            b"2016/12/23 04:25:14 [Microsoft.OSTCExtensions.VMAccessForLinux-1.4.6.0] cwd is "
+            b"/var/lib/waagent/Microsoft.OSTCExtensions.VMAccessForLinux-1.4.6.0\n")
+    events, ctx = read(data, kind=Kind.EXTENSION_LOG, path="var/log/azure/x/extension.log")
+    assert_lines_accounted(events, ctx, data)
+    ama, plain, vmaccess = events
+    assert (ama.extension, ama.extension_version, ama.generation) == (
+        "Microsoft.Azure.Monitor.AzureMonitorLinuxAgent", "1.28.5", "handlerutil")
+    assert ama.message == "Enable,success,0,Enable succeeded" and ama.time_kind == TimeKind.LOCAL
+    assert ama.fields == {"handler_operation": "Enable", "handler_status": "success",
+                          "handler_status_code": 0, "handler_status_message": "Enable succeeded"}
+    assert (plain.extension, plain.message) == (None, "VMAccess started to handle.")
+    assert vmaccess.extension_version == "1.4.6.0" and vmaccess.message.startswith("cwd is ")

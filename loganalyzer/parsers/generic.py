@@ -20,7 +20,12 @@ The first few KB decide how a file is read:
 
 Fields: the common payload fields of :func:`loganalyzer.parsers.payloads.extract_fields`
 (``exception_tags``, ``exit_code``, ``http_*``, ``incarnation``, ``event_*`` …), and
-``uptime_seconds`` (float, kernel-style ``[ 12.3]`` lines).  A level word right after the
+``uptime_seconds`` (float, kernel-style ``[ 12.3]`` lines).  Logs of the Python extensions built
+on azure-linux-extensions' HandlerUtil (``2023/09/26 04:07:33 [Microsoft.Azure.Monitor.
+AzureMonitorLinuxAgent-1.28.5] Enable,success,0,Enable succeeded``, local time) get the
+``[Name-Version]`` prefix as extension and version (generation ``handlerutil``) and, for a
+status echo, ``handler_operation``, ``handler_status``, ``handler_status_code`` (int),
+``handler_status_message``.  A level word right after the
 timestamp (``INFO``, ``WARNING``, ``ERROR``…) becomes the level.
 
 >>> import io
@@ -199,6 +204,13 @@ _TIMESTAMP = re.compile(
     r"(?:\.(?P<f2>\d+))?)"
     r"|(?P<syslog>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d)"
     r"|(?P<uptime>\[ *(?P<up>\d+\.\d+)\])")
+#: ``[Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.28.5] `` after the time (azure-linux-extensions
+#: ``Utils/HandlerUtil.py`` extensions: VMAccess, OSPatching, AMA …)
+_HANDLER_PREFIX = re.compile(r"\[([A-Za-z][\w.]*?)-(\d+(?:\.\d+)*)\] ?")
+#: ``{operation},{status},{code},{message}[,{failure flag}]`` — HandlerUtil's status echo (also VMSnapshot's)
+STATUS_ECHO = re.compile(
+    r"(Install|Enable|Disable|Uninstall|Update|Daemon),(success|error|transitioning|warning),(-?\d+),(.*?)"
+    r"(?:,(True|False))?\s*\Z", re.DOTALL)
 _LEVEL = re.compile(r"\s*(VERBOSE|DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\b:?\s?")
 _TAG_LINE = re.compile(r"\[\w*(?:Error|Exception)\]")
 _OUTPUT_SECTIONS = ("[stdout]", "[stderr]")
@@ -327,8 +339,30 @@ def _start(line_no: int, line: str, tz: tzinfo) -> PendingRecord:
     record = PendingRecord(line_no, [rest], timestamp=ts, time_kind=kind, level=level, generation=generation)
     if uptime is not None:
         record.fields["uptime_seconds"] = uptime
+    prefix = _HANDLER_PREFIX.match(rest)
+    if prefix:
+        record.extension, record.extension_version = prefix.group(1), prefix.group(2)
+        record.parts[0] = rest[prefix.end():]
+        record.generation = "handlerutil"
     return record
 
 
+def status_echo_fields(message: str) -> dict[str, Any]:
+    """``handler_*`` fields of a HandlerUtil status echo ``Enable,success,0,Enable succeeded``.
+
+    >>> status_echo_fields("Enable,success,0,Enable succeeded")["handler_status_code"]
+    0
+    """
+    m = STATUS_ECHO.match(message)
+    if m is None:
+        return {}
+    return {"handler_operation": m.group(1), "handler_status": m.group(2),
+            "handler_status_code": int(m.group(3)), "handler_status_message": m.group(4)}
+
+
 def _finish(pending: PendingRecord, member: Member) -> Event:
-    return pending.to_event(member, extract_fields(pending.message))
+    message = pending.message
+    fields = extract_fields(message) or {}
+    if pending.generation == "handlerutil" and "," in message:
+        fields.update(status_echo_fields(message))
+    return pending.to_event(member, fields)

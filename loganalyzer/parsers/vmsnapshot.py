@@ -64,7 +64,7 @@ from ..sources.base import Member
 from ..textio import iter_lines
 from . import vmsnapshot_codes
 from .base import ParseContext
-from .generic import PendingRecord, local_to_utc
+from .generic import STATUS_ECHO, PendingRecord, local_to_utc
 
 _PY3 = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?) \[([^\]]*?)-(\d+(?:\.\d+)*)\]")
 _PY2 = re.compile(r"(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)(?: |$)(ERROR:|WARNING:)?")
@@ -145,9 +145,6 @@ EVENTS: tuple[tuple[str, str | None, str, int | None], ...] = (
     ("safefreeze", None, "freeze", None),
 )
 
-_STATUS_ECHO = re.compile(
-    r"(Install|Enable|Disable|Uninstall|Update|Daemon),(success|error|transitioning|warning),(-?\d+),(.*?)"
-    r"(?:,(True|False))?\s*\Z", re.DOTALL)
 _STATUS_NAME = re.compile(r"StatusCode\.([A-Za-z_]\w*)")
 _FAILED_WITH = re.compile(r"Enable failed with ([A-Za-z_]\w*) err+or")
 _TASK_ID = re.compile(
@@ -177,7 +174,7 @@ def message_fields(message: str) -> dict[str, Any]:
     4
     """
     found: dict[str, Any] = {}
-    echo = _STATUS_ECHO.match(message)
+    echo = STATUS_ECHO.match(message)
     if echo:
         found.update(vms_event="status_report", vms_phase="status", vms_operation=echo.group(1),
                      vms_status=echo.group(2), vms_status_code=int(echo.group(3)),
