@@ -42,8 +42,11 @@ def test_dev_corpus_041_python_version_unknown(dev_corpus) -> None:
     ("mar nov 19 13:05:10 UTC 2019", datetime(2019, 11, 19, 13, 5, 10)),       # es_ES
     ("2019年 11月 18日 月曜日 00:05:10 UTC", datetime(2019, 11, 18, 0, 5, 10)),  # ja_JP
     ("2019年 11月 18日 星期一 00:05:10 UTC", datetime(2019, 11, 18, 0, 5, 10)),  # zh_CN
+    ("2019. 11. 18. (월) 00:05:10 UTC", datetime(2019, 11, 18, 0, 5, 10)),      # ko_KR
+    ("2019-11-18 00:05:10 UTC", datetime(2019, 11, 18, 0, 5, 10)),
+    ("Mo 18.11.2019 00:05:10 UTC", datetime(2019, 11, 18, 0, 5, 10)),
 ])
-def test_date_in_each_locale(text: str, expected: datetime) -> None:
+def test_date_in_each_locale_shape(text: str, expected: datetime) -> None:
     assert parse_date(text) == expected.replace(tzinfo=UTC)
 
 

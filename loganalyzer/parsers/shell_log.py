@@ -8,7 +8,8 @@ Each line is the output of ``date -u`` immediately followed by ``- `` and a mess
 ``date -u`` prints in the VM's locale, so the date takes many shapes: C
 ``Tue Nov  5 00:05:10 UTC 2019``, US ``Mon Nov 18 12:05:10 AM UTC 2019``, British
 ``Mon 18 Nov 00:05:10 UTC 2019``, German ``Mo 18. Nov 00:05:10 UTC 2019``, French
-``lun. 18 nov. 2019 00:05:10 UTC``, Japanese/Chinese ``2019年 11月 18日 月曜日 00:05:10 UTC``.
+``lun. 18 nov. 2019 00:05:10 UTC``, Japanese/Chinese ``2019年 11月 18日 月曜日 00:05:10 UTC``, Korean
+``2019. 11. 18. (월) 00:05:10 UTC``, numeric ``2019-11-18``/``18.11.2019`` forms.
 The time is always UTC.  A date that cannot be read leaves the timestamp ``None`` but
 the record is kept.  A line without the ``<date>- `` shape continues the record above.
 
@@ -38,6 +39,8 @@ from .generic import PendingRecord
 _LINE = re.compile(r"(?P<date>[^\n]{0,60}?\d{1,2}:\d\d:\d\d[^\n]{0,40}?)-(?: (?P<msg>.*)|\Z)", re.DOTALL)
 _TIME = re.compile(r"(\d{1,2}):(\d\d):(\d\d)")
 _CJK = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_YMD = re.compile(r"(\d{4})[-./] ?(\d{1,2})[-./] ?(\d{1,2})\b")       # 2019-11-18, 2019. 11. 18.
+_DMY = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")                # 18.11.2019
 _TOKEN = re.compile(r"[^\W\d_]+\.?|\d+")
 _AM_PM = {"am": 0, "pm": 12, "a.m": 0, "p.m": 12}
 
@@ -78,9 +81,12 @@ def parse_date(text: str) -> datetime | None:
     hour, minute, second = (int(g) for g in time_match.groups())
     rest = text[: time_match.start()] + " " + text[time_match.end():]
     year = month = day = None
-    cjk = _CJK.search(rest)
-    if cjk:
-        year, month, day = (int(g) for g in cjk.groups())
+    numeric = _CJK.search(rest) or _YMD.search(rest)
+    if numeric:
+        year, month, day = (int(g) for g in numeric.groups())
+        rest = ""
+    elif dmy := _DMY.search(rest):
+        day, month, year = (int(g) for g in dmy.groups())
         rest = ""
     for token in _TOKEN.findall(rest):
         if token.isdigit():
