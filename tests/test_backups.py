@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime
 
 from extlog_support import FIXTURES, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loganalyzer.facts.backups import BackupTracker
 from loganalyzer.kinds import Kind
@@ -158,3 +160,30 @@ def test_other_kinds_and_documents_are_ignored() -> None:
                           fields={"vms_task_id": "x", "vms_phase": "freeze"}))
     tracker.add_document(Document("goal_state", "GoalState.1.xml", object()))
     assert tracker.finish() == []
+
+
+RUN_LINES = st.sampled_from([
+    f"2024-05-01 01:00:00.000001 {NAME}starting enable",
+    f"2024-05-01 01:00:01.000001 {NAME}starting daemon for freezing the file system",
+    f"2024-05-01 01:00:02.000001 {NAME}taskId: t-1", f"2024-05-01 01:00:02.000001 {NAME}taskId: t-2",
+    f"2024-05-01 01:00:03.000001 {NAME}T:S freeze, timeout value 60",
+    f"2024-05-01 01:00:04.000001 {NAME}T:S thaw result ",
+    f"2024-05-01 01:00:05.000001 {NAME}Enable,success,4,Transitioning state in extension,False",
+    f"2024-05-01 01:00:06.000001 {NAME}Enable,error,76,x StatusCode.FailedRetryableSnapshotFailedNoNetwork,"
+    ",True",
+    f"2024-05-01 01:00:07.000001 {NAME}Enable,success,1,Enable Succeeded,False",
+    f"2024-05-01 01:00:08.000001 {NAME}unable to load certificate",
+    "2024/05/01 01:00:09.000000  Error  Failed to do the snapshot with error: x ",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(RUN_LINES, max_size=25))
+def test_any_sequence_of_lines_gives_runs_with_an_outcome(lines: list[str]) -> None:
+    runs = runs_of("\n".join(lines).encode())
+    assert all(r.outcome in ("success", "error", "unknown") for r in runs)
+    assert all(r.error_code is None or r.outcome != "success" for r in runs)
+    tasks = [r.task_id for r in runs if r.task_id]
+    assert len(runs) <= len(lines)
+    assert all(r.start is None or r.end is None or r.start <= r.end for r in runs)
+    assert len(tasks) >= len(set(tasks))

@@ -22,7 +22,9 @@ What a run says:
   was seen, else ``unknown``.
 * ``error_code`` / ``error_name`` — the first specific code a failure line names
   (``StatusCode.<Name>``, ``Enable failed with <Name> errror``, messages that always mean one
-  code), replaced by the final status code when that is more specific than the generic 2.
+  code), replaced by the final status code when that is more specific than the generic 2;
+  cleared when the final status is a success (the run recovered, e.g. host snapshot after a
+  failed guest snapshot).  Failure lines after the final status do not change the run.
 * ``message`` — the final status message, else the first failure line.  A freeze that
   started and never saw a thaw (no ``thaw result``, no end of the freeze-window block)
   in a run with no final status gives outcome ``unknown`` and a message that says the log
@@ -116,7 +118,7 @@ class BackupTracker:
             tracked.frozen = False
         if name == "status_report":
             self._status_report(tracked, event, fields)
-        elif name in FAILURE_EVENTS or _is_error_code(fields.get("vms_status_code")):
+        elif not tracked.final and (name in FAILURE_EVENTS or _is_error_code(fields.get("vms_status_code"))):
             self._failure(tracked, event, fields)
 
     def add_document(self, doc: Document) -> None:
@@ -190,7 +192,9 @@ class BackupTracker:
         tracked.final = True
         run.outcome = "success" if status == "success" and code in SUCCESS_CODES else "error"
         specific = run.error_code is None or (code is not None and code != _GENERIC_ERROR)
-        if run.outcome == "error" and specific:
+        if run.outcome == "success":
+            run.error_code = run.error_name = None      # earlier failures were recovered from
+        elif specific:
             run.error_code = code
             run.error_name = fields.get("vms_status_name") or _name_of(code)
         message = fields.get("vms_status_message")
