@@ -360,10 +360,10 @@ def regex_literals(pattern: str) -> frozenset[str] | None:
     """Substrings one of which every match of ``pattern`` contains (None when unknown).
 
     >>> sorted(regex_literals(r"Non-zero exit code: (126|127)"))
-    ['Non-zero exit code: 12']
-    >>> sorted(regex_literals(r"(No route to host|Network is unreachable)"))
-    ['Network is unreachable', 'No route to host']
-    >>> regex_literals(r"\\d+ attempts") is None
+    ['Non-zero exit code: ']
+    >>> sorted(regex_literals(r"(No route to host|Connection refused)"))
+    ['Connection refused', 'No route to host']
+    >>> regex_literals(r"[a-z]+\\d") is None
     True
     """
     try:

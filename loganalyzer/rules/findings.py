@@ -34,8 +34,8 @@ def finding_from_matches(rule: Rule, matches: MatchSet, group: str | None, sever
     """One finding for all matches of ``rule`` (in ``group``, an extension name or None)."""
     ext = group or (sorted(matches.extensions)[0] if len(matches.extensions) == 1 else None)
     summary = render(rule.summary, summary_values(matches, ext))
-    if ext == BACKUP_EXTENSION and BACKUP_EXTENSION not in summary:
-        summary += f" The extension is {BACKUP_EXTENSION}, the Azure Backup extension."
+    if ext == BACKUP_EXTENSION and "Azure Backup" not in summary:
+        summary += f" {BACKUP_EXTENSION} is the Azure Backup extension."
     if notes:
         summary += " (" + "; ".join(notes) + ")"
     title = rule.title if not ext or ext in rule.title else f"{rule.title}: {ext}"

@@ -6,7 +6,7 @@ and (for correlations) a capped list of match times.
 >>> from loganalyzer.model import Event, TimeKind
 >>> m = MatchSet()
 >>> for n in range(10):
-...     m.add(Event(None, TimeKind.NONE, "ERROR", f"boom {n}", "w.log", n + 1, n + 1, "waagent_log"), {}, n)
+...     m.add(Event(None, TimeKind.NONE, "INFO", f"boom {n}", "w.log", n + 1, n + 1, "waagent_log"), {}, n)
 >>> m.count, [e.line_start for e in m.evidence_events()]
 (10, [1, 2, 3, 9, 10])
 """
@@ -28,7 +28,8 @@ EXCERPT_CHARS = 400
 
 _EXT_IN_TEXT = re.compile(r"\[(?P<name>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)-\d+(?:\.\d+)*\]"
                           r"|/var/lib/waagent/(?P<dir>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)-\d+(?:\.\d+)*"
-                          r"|/var/log/azure/(?P<log>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)/")
+                          r"|/var/log/azure/(?P<log>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)/"
+                          r"|Event: name=(?P<event>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+), op=")
 _AGENT_NAMES = {"WALinuxAgent", "WALA", "waagent"}
 BACKUP_EXTENSION = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 
@@ -54,7 +55,7 @@ def extension_of(event: Event, text: str, captures: dict[str, Any] | None = None
         return event.extension
     m = _EXT_IN_TEXT.search(text)
     if m:
-        return m.group("name") or m.group("dir") or m.group("log")
+        return m.group("name") or m.group("dir") or m.group("log") or m.group("event")
     return None
 
 

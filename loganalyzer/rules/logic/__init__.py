@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from .agent_version import AgentVersionPolicy
+from .backups import BackupRuns
 from .base import FinishContext, LogicRule
 from .lifecycle import AgentNotRunning, CrashLoopFrequency, GuestShutdown
 from .state_files import AgentErrorRecords, ConfigSwitches, ExtensionStatus
@@ -18,6 +19,7 @@ LOGIC: dict[str, type[LogicRule]] = {
     "config_switches": ConfigSwitches,
     "extension_status": ExtensionStatus,
     "agent_errors": AgentErrorRecords,
+    "backup_runs": BackupRuns,
 }
 
 __all__ = ["LOGIC", "FinishContext", "LogicRule"]

@@ -130,15 +130,14 @@ class AgentErrorRecords(LogicRule):
         if isinstance(records, dict):
             records = [dict(v, version=k) if isinstance(v, dict) else v for k, v in records.items()]
         bad = [r for r in records if isinstance(r, dict)
-               and (r.get("was_fatal") or int(r.get("failure_count") or 0) >= 3)]
+               and (r.get("blacklisted") or r.get("was_fatal") or int(r.get("failure_count") or 0) >= 3)]
         if not bad:
             return []
         evidence = []
         for r in bad[:5]:
-            ref = r.get("ref")
-            path = ref.path if isinstance(ref, Ref) else str(r.get("path", "error.json"))
+            path = str(r.get("path") or "error.json")
             evidence.append(Evidence(path=path, line_start=1, line_end=1, timestamp=None,
                                      excerpt=f"failure_count={r.get('failure_count')} was_fatal={r.get('was_fatal')} "
                                              f"reason={str(r.get('reason', ''))[:200]}"))
-        versions = ", ".join(str(r.get("version", "?")) for r in bad)
+        versions = ", ".join(str(r.get("agent_version") or r.get("version") or "?") for r in bad)
         return [self.finding({"versions": versions}, evidence, count=len(bad))]

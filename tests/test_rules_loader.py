@@ -1,0 +1,102 @@
+"""Rule files: the condition language, errors with their location, extra --rules directories."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loganalyzer.model import Event, TimeKind
+from loganalyzer.rules import load_rules
+from loganalyzer.rules.condition import ConditionError, compile_condition
+from loganalyzer.rules.loader import load_rule_file
+
+GOOD = '''
+id = "site.custom"
+title = "Custom rule"
+cause = "no_network"
+severity = "error"
+summary = "seen {times}"
+match = \'\'\'message contains "custom failure" and level == "ERROR"\'\'\'
+[[samples.positive]]
+message = "custom failure here"
+level = "ERROR"
+'''
+
+
+def ev(message: str, level: str | None = "ERROR", **fields: object) -> Event:
+    return Event(None, TimeKind.NONE, level, message, "w.log", 1, 1, "waagent_log", fields=fields or None)
+
+
+def test_condition_combines_literals_regexes_fields_and_levels():
+    c = compile_condition(r'(message ~ /exit code: (?P<code>\d+)/ or message contains "boom") '
+                          r'and not level in ["INFO"] and field.exit_code >= 126')
+    assert c.test(ev("Non-zero exit code: 127", exit_code=127))
+    assert not c.test(ev("Non-zero exit code: 1", exit_code=1))
+    assert not c.test(ev("boom", level="INFO", exit_code=200))
+
+
+def test_condition_captures_named_groups():
+    c = compile_condition(r'message ~ /code: (?P<code>\d+)/')
+    caps: dict = {}
+    assert c(ev("code: 51"), "code: 51", caps) and caps == {"code": "51"}
+
+
+def test_condition_version_comparison_against_a_literal():
+    c = compile_condition('field.agent_version older_than "2.2.53.1"')
+    assert c.test(ev("x", agent_version="2.2.49.2"))
+    assert not c.test(ev("x", agent_version="2.9.1.1"))
+
+
+def test_condition_matches_the_decoded_event_payload():
+    c = compile_condition('message contains "Non-zero exit code: 51"')
+    assert c.test(ev("Event: name=X, op=Install, message=eJy1, duration=0",
+                     event_message="[ExtensionOperationError] Non-zero exit code: 51, x -install",
+                     event_encoded=True))
+
+
+@pytest.mark.parametrize("bad", ['message contains', 'messag contains "x"', 'message ~ /(/', 'level == /x/'])
+def test_bad_conditions_raise_condition_error(bad: str):
+    with pytest.raises(ConditionError):
+        compile_condition(bad)
+
+
+def test_extra_rule_directory_adds_rules(tmp_path: Path):
+    (tmp_path / "custom.toml").write_text(GOOD)
+    rules, errors = load_rules([str(tmp_path)])
+    assert errors == [] and any(r.id == "site.custom" for r in rules)
+
+
+def test_malformed_rule_file_is_reported_with_its_line_and_the_rest_still_loads(tmp_path: Path):
+    (tmp_path / "good.toml").write_text(GOOD)
+    (tmp_path / "broken.toml").write_text('id = "x"\ntitle = "t"\ncause = "no_network"\nmatch = \'\'\'message contains\'\'\'\n'
+                                          '[[samples.positive]]\nmessage = "m"\n')
+    (tmp_path / "syntax.toml").write_text('id = "y"\ntitle = = "t"\n')
+    rules, errors = load_rules([str(tmp_path)])
+    assert any(r.id == "site.custom" for r in rules)
+    assert any(r.id == "provisioning.failed" for r in rules)
+    assert sorted(e.split(":")[0].rsplit("/", 1)[-1] for e in errors) == ["broken.toml", "syntax.toml"]
+    broken = next(e for e in errors if "broken.toml" in e)
+    assert broken.split(":")[1] == "4" and "match" in broken
+    syntax = next(e for e in errors if "syntax.toml" in e)
+    assert syntax.split(":")[1] == "2"
+
+
+def test_rule_without_prefilter_literal_or_kind_is_refused(tmp_path: Path):
+    p = tmp_path / "slow.toml"
+    p.write_text(GOOD.replace('message contains "custom failure" and level == "ERROR"', 'level == "ERROR"'))
+    rules, errors = load_rule_file(p)
+    assert rules == [] and "pre-filter" in errors[0]
+
+
+def test_benign_rules_cannot_raise_above_info(tmp_path: Path):
+    p = tmp_path / "loud.toml"
+    p.write_text(GOOD.replace('severity = "error"', 'severity = "error"\nkind = "benign"'))
+    rules, errors = load_rule_file(p)
+    assert rules == [] and "benign" in errors[0]
+
+
+def test_unknown_keys_are_reported(tmp_path: Path):
+    p = tmp_path / "typo.toml"
+    p.write_text(GOOD.replace('title = "Custom rule"', 'title = "Custom rule"\nremedation = ["x"]'))
+    _, errors = load_rule_file(p)
+    assert "remedation" in errors[0]

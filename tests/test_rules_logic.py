@@ -1,0 +1,188 @@
+"""Logic rules (version policy, restarts, shutdown, liveness, state files) and verdicts, through
+the public engine API with synthetic events built from real line shapes."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from loganalyzer.facts.model import BackupRun, ConfigValue, ExtensionFact, Facts, Ref
+from loganalyzer.model import Event, Severity, TimeKind, Verdict
+from loganalyzer.result import AnalysisOptions
+from loganalyzer.rules import RuleEngine, load_rules
+from loganalyzer.rules.model import TAXONOMY
+from loganalyzer.sources.base import BundleInfo
+
+RULES, _ = load_rules()
+T0 = datetime(2023, 3, 8, 15, 0, 0, tzinfo=UTC)
+
+
+def ev(msg: str, minutes: float = 0, level: str = "INFO", kind: str = "waagent_log", path: str = "var/log/waagent.log",
+       line: int = 1, **fields: object) -> Event:
+    return Event(T0 + timedelta(minutes=minutes), TimeKind.UTC, level, msg, path, line, line, kind,
+                 fields=fields or None)
+
+
+def run(events: list[Event], facts: Facts | None = None, **opts: object):
+    engine = RuleEngine(RULES, AnalysisOptions(**opts))
+    for n, e in enumerate(events, 1):
+        e.line_start = e.line_end = n
+        engine.observe(e)
+    facts = facts or Facts(kinds_present={"waagent_log"})
+    return engine.finish(facts, BundleInfo("test"), [])
+
+
+def loud(findings, cause: str):
+    return [f for f in findings if f.cause == cause and Severity(f.severity) != Severity.INFO]
+
+
+def test_old_goal_state_agent_is_outdated_after_july_2022():
+    findings, _ = run([ev("Azure Linux Agent Version:2.2.45"),
+                       ev("Agent WALinuxAgent-2.2.45 is running as the goal state agent", 1)])
+    [f] = loud(findings, "agent_outdated")
+    assert f.severity == "error" and "2.2.45" in f.summary and "2.2.53.1" in f.summary
+
+
+def test_old_daemon_with_updated_goal_state_agent_is_not_outdated():
+    findings, verdicts = run([ev("Azure Linux Agent Version:2.2.45"),
+                              ev("Azure Linux Agent (Goal State Agent version 2.9.1.1)", 1)])
+    assert loud(findings, "agent_outdated") == []
+    assert next(v for v in verdicts if v.cause == "agent_outdated").verdict == Verdict.RULED_OUT
+
+
+def test_version_policy_is_applied_by_the_date_of_the_logs():
+    old = [ev("Agent WALinuxAgent-2.2.14 is running as the goal state agent")]
+    old[0].timestamp = datetime(2017, 8, 2, tzinfo=UTC)
+    assert loud(run(old)[0], "agent_outdated") == []
+
+
+def test_min_agent_version_option_overrides_the_policy():
+    events = [ev("Azure Linux Agent (Goal State Agent version 2.9.1.1)")]
+    findings, _ = run(events, min_agent_version="2.10.0.8")
+    assert "--min-agent-version" in loud(findings, "agent_outdated")[0].summary
+
+
+def test_single_process_legacy_agent_from_its_traceback_shape():
+    events = [Event(None, TimeKind.NONE, "ERROR", 'Error Traceback (most recent call last):\n  File "/usr/sbin/waagent", '
+                    'line 5659, in AddExtensionEvent', "waagent.log", 1, 2, "waagent_log")]
+    assert loud(run(events)[0], "agent_outdated")
+
+
+def test_three_goal_state_agent_starts_in_five_minutes_is_a_crash_loop():
+    events = [ev("Azure Linux Agent (Goal State Agent version 2.9.1.1)", m) for m in (0, 1, 2)]
+    assert any(f.rule_id == "agent.crash_loop_frequency" for f in loud(run(events)[0], "agent_crash_loop"))
+    spaced = [ev("Azure Linux Agent (Goal State Agent version 2.9.1.1)", m) for m in (0, 30, 60)]
+    assert not any(f.rule_id == "agent.crash_loop_frequency" for f in run(spaced)[0])
+
+
+def test_sigterm_then_a_gap_then_a_new_daemon_is_a_guest_shutdown():
+    events = [ev("Agent WALinuxAgent-2.9.1.1 forwarding signal 15 to WALinuxAgent-2.9.1.1"),
+              ev("Azure Linux Agent Version: 2.9.1.1", 12)]
+    [f] = loud(run(events)[0], "guest_shutdown")
+    assert "0:12:00" in f.summary
+    quick = [ev("Agent WALinuxAgent-2.2.0 forwarding signal 15 to WALinuxAgent-2.2.0"),
+             ev("Azure Linux Agent Version:2.2.0", 0.01)]
+    assert loud(run(quick)[0], "guest_shutdown") == []
+
+
+def test_extension_handler_that_died_and_never_came_back_is_not_running():
+    died = [ev("Agent WALinuxAgent-2.2.2 failed with exception: syntax error: line 1, column 49", level="WARNING")]
+    assert loud(run(died)[0], "agent_not_running")
+    recovered = died + [ev("Agent WALinuxAgent-2.2.2 is running as the goal state agent", 1)]
+    assert loud(run(recovered)[0], "agent_not_running") == []
+
+
+def test_agent_log_silent_while_syslog_goes_on():
+    facts = Facts(kinds_present={"waagent_log", "syslog"},
+                  last_seen={"waagent_log": T0, "syslog": T0 + timedelta(days=2)})
+    assert loud(run([], facts)[0], "agent_not_running")
+
+
+def test_transient_network_failure_that_recovers_is_info_only():
+    fail = "Error fetching the goal state: [ProtocolError] [Wireserver Exception] [HttpError] [HTTP Failed] " \
+           "GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made"
+    blip = [ev(fail, 0, "ERROR"), ev("Fetched a new incarnation for the WireServer goal state [incarnation 2]", 3)]
+    findings, verdicts = run(blip)
+    assert loud(findings, "wireserver_unreachable") == []
+    assert next(v for v in verdicts if v.cause == "wireserver_unreachable").verdict == Verdict.RULED_OUT
+    outage = [ev(fail, m, "ERROR") for m in (0, 10, 20, 30)]
+    assert loud(run(outage)[0], "wireserver_unreachable")
+
+
+def test_findings_group_matches_per_extension_with_bounded_evidence():
+    msg = "Event: name={}, op=Enable, message=[ExtensionOperationError] Non-zero exit code: 1, x enable, duration=0"
+    events = [ev(msg.format("Microsoft.Azure.RecoveryServices.VMSnapshotLinux"), m, "ERROR") for m in range(12)]
+    events.append(ev(msg.format("Microsoft.Azure.Extensions.CustomScript"), 20, "ERROR"))
+    findings = [f for f in run(events)[0] if f.rule_id == "extension.enable_failed"]
+    by_ext = {f.extension: f for f in findings}
+    backup = by_ext["Microsoft.Azure.RecoveryServices.VMSnapshotLinux"]
+    assert backup.count == 12 and len(backup.evidence) <= 5 and "Azure Backup" in backup.summary
+    assert by_ext["Microsoft.Azure.Extensions.CustomScript"].count == 1
+
+
+def test_config_switches_from_facts():
+    facts = Facts(kinds_present={"waagent_conf"}, config={
+        "Extensions.Enabled": ConfigValue("Extensions.Enabled", "n", False, Ref("etc/waagent.conf", 3, 3)),
+        "AutoUpdate.Enabled": ConfigValue("AutoUpdate.Enabled", "n", False, Ref("etc/waagent.conf", 4, 4)),
+        "Provisioning.Agent": ConfigValue("Provisioning.Agent", "auto", True)})
+    findings, _ = run([], facts)
+    assert loud(findings, "extension_update_or_load_failed")[0].evidence[0].line_start == 3
+    assert loud(findings, "autoupdate_disabled")
+
+
+def test_extension_status_error_and_stuck_transitioning():
+    facts = Facts(kinds_present={"handler_status"}, last_seen={"waagent_log": T0 + timedelta(hours=5)}, extensions={
+        "Microsoft.Azure.RecoveryServices.VMSnapshotLinux": ExtensionFact(
+            "Microsoft.Azure.RecoveryServices.VMSnapshotLinux", status="error", status_code="76",
+            operation="Enable", refs=[Ref("x/status/3.status")]),
+        "Microsoft.Azure.Extensions.CustomScript": ExtensionFact(
+            "Microsoft.Azure.Extensions.CustomScript", status="transitioning", status_time=T0)})
+    findings, _ = run([], facts)
+    assert loud(findings, "extension_enable_failed") and loud(findings, "snapshot_failed")
+    assert loud(findings, "extension_timeout")[0].extension == "Microsoft.Azure.Extensions.CustomScript"
+
+
+def test_backup_run_codes_map_to_causes():
+    runs = [BackupRun("t1", 1, T0, outcome="error", error_code=76, error_name="FailedRetryableSnapshotFailedNoNetwork",
+                      ref=Ref("extension.log", 10, 10)),
+            BackupRun("t2", 2, T0, outcome="error", error_code=85, error_name="FailedSnapshotLimitReached",
+                      ref=Ref("extension.log", 20, 20)),
+            BackupRun("t3", 3, T0, outcome="error", error_code=402, ref=Ref("extension.log", 30, 30))]
+    findings, _ = run([], Facts(kinds_present={"vmsnapshot_log"}, backups=runs))
+    causes = {f.cause for f in findings if f.rule_id == "backup.failed_runs"}
+    assert causes == {"no_network", "snapshot_failed", "agent_not_running"}
+
+
+def test_error_json_blacklist_record():
+    facts = Facts(state={"agent_errors": [{"agent_version": "2.2.53", "failure_count": 3, "was_fatal": False,
+                                           "blacklisted": True, "path": "var/lib/waagent/WALinuxAgent-2.2.53/error.json"}]})
+    assert "2.2.53" in loud(run([], facts)[0], "agent_crash_loop")[0].summary
+
+
+def test_every_cause_gets_one_verdict_with_a_reason():
+    _, verdicts = run([ev("Provisioning failed: boom (3s)", level="ERROR")])
+    assert [v.cause for v in verdicts] == list(TAXONOMY)
+    assert all(v.reason for v in verdicts)
+    by = {v.cause: v for v in verdicts}
+    assert by["provisioning_failed"].verdict == Verdict.DETECTED and by["provisioning_failed"].evidence
+    assert by["restore_point_limit_or_lock"].verdict == Verdict.NOT_EVALUABLE
+    assert by["snapshot_failed"].verdict == Verdict.NOT_EVALUABLE
+    assert "VMSnapshotLinux" in by["snapshot_failed"].reason
+
+
+def test_restore_point_limit_is_detected_from_the_portal_error_code():
+    _, verdicts = run([], error_code="UserErrorRpCollectionLimitReached")
+    assert verdicts[0].cause == "restore_point_limit_or_lock"
+    assert verdicts[0].verdict == Verdict.DETECTED and "lock" in verdicts[0].reason
+
+
+def test_verdicts_follow_the_documented_order_for_the_portal_message():
+    _, verdicts = run([], error_code="Could not communicate with the VM agent for snapshot status")
+    order = [v.cause for v in verdicts]
+    assert order[:2] == ["agent_not_running", "agent_crash_loop"] and sorted(order) == sorted(TAXONOMY)
+    assert order.index("agent_outdated") < order.index("snapshot_failed")
+
+
+def test_health_records_give_counter_evidence():
+    _, verdicts = run([ev("[HEARTBEAT] Agent WALinuxAgent-2.9.1.1 is running as the goal state agent [DEBUG "
+                          "HeartbeatCounter: 3;HeartbeatId: 1;DroppedPackets: 0;UpdateGSErrors: 0;AutoUpdate: 1]", 30)])
+    v = next(v for v in verdicts if v.cause == "agent_not_running")
+    assert v.verdict == Verdict.RULED_OUT and "heartbeats" in v.reason and v.evidence
