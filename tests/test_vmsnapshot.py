@@ -261,3 +261,25 @@ def test_any_mix_of_real_shapes_is_accounted(lines: list[str]) -> None:
     data = "\n".join(lines).encode()
     events, ctx = read(data)
     assert_lines_accounted(events, ctx, data)
+
+
+def test_real_py2_sequence_of_walinuxagent_issue_525() -> None:
+    # Azure/WALinuxAgent#525 (agent 2.1.5, Python 3.4, extension 1.0.9103.0): every buffered message is
+    # re-logged with the py2 prefix and followed by a bare time line.
+    data = "\n".join([
+        f"2016/12/16 17:18:09 {NAME}2016-12-16 17:18:09.740770  Info  proceeded for accepting signals",
+        "2016/12/16 17:18:09",
+        f"2016/12/16 17:18:09 {NAME}2016-12-16 17:18:09.757692  Info  binary child terminated",
+        "2016/12/16 17:18:09",
+        f"2016/12/16 17:18:09 {NAME}2016-12-16 17:18:09.760546  Info  freezing the mount: /mnt",
+        "2016/12/16 17:18:09",
+        f"2016/12/16 17:18:09 {NAME}2016-12-16 17:18:09.766289  Info  Failed to FIFREEZE: /data/dblog",
+        "2016/12/16 17:18:09",
+    ]).encode()
+    events, ctx = read(data)
+    assert_lines_accounted(events, ctx, data)
+    assert [(e.line_start, e.line_end) for e in events] == [(1, 2), (3, 4), (5, 6), (7, 8)]
+    assert [e.message for e in events] == ["proceeded for accepting signals", "binary child terminated",
+                                           "freezing the mount: /mnt", "Failed to FIFREEZE: /data/dblog"]
+    assert events[3].timestamp == datetime(2016, 12, 16, 17, 18, 9, 766289, tzinfo=UTC)
+    assert events[3].fields["vms_event"] == "freeze_failed"
