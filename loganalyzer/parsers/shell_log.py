@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from ..model import Event, TimeKind
@@ -67,6 +68,10 @@ def _month(token: str) -> int | None:
     return _MONTHS.get(word) or _MONTHS.get(word[:4]) or _MONTHS.get(word[:3])
 
 
+_C_LOCALE = re.compile(r"[A-Z][a-z]{2} ([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d) UTC (\d{4})\Z")
+
+
+@lru_cache(maxsize=1024)
 def parse_date(text: str) -> datetime | None:
     """Read one ``date -u`` output in any of the locale shapes above; ``None`` when it cannot.
 
@@ -75,6 +80,13 @@ def parse_date(text: str) -> datetime | None:
     >>> parse_date("2019年 11月 18日 月曜日 00:05:10 UTC").day
     18
     """
+    c = _C_LOCALE.match(text)
+    if c and (month := _MONTHS.get(c.group(1).lower())):
+        try:
+            return datetime(int(c.group(6)), month, int(c.group(2)), int(c.group(3)), int(c.group(4)),
+                            int(c.group(5)), tzinfo=UTC)
+        except ValueError:
+            return None
     time_match = _TIME.search(text)
     if time_match is None:
         return None
