@@ -188,6 +188,13 @@ def test_plugin_name_and_task_and_sequence_numbers() -> None:
     assert message_fields("sequence number based on config file-names is 7")["vms_seq_no"] == 7
 
 
+def test_guest_snapshot_http_failures() -> None:
+    for message in (" snapshot HttpCallGetResponse failed ", "Http connection response is None",
+                    "curl error is: 7", "T:S  snapshot failed at index 1"):
+        assert message_fields(message)["vms_phase"] == "snapshot"
+        assert message_fields(message)["vms_event"] in ("snapshot_http_failed", "snapshot_failed")
+
+
 def test_freeze_result_with_errors_spans_lines() -> None:
     f = message_fields("T:S freeze result freeze timed-out\n, timedout :True")
     assert (f["vms_freeze_result"], f["vms_freeze_timed_out"]) == ("freeze timed-out", True)
