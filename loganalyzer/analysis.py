@@ -42,6 +42,12 @@ EVIDENCE_KINDS: dict[str, tuple[str, ...]] = {
     "system log (/var/log/syslog or messages)": (Kind.SYSLOG, Kind.SERIAL_CONSOLE),
 }
 
+_UNREAD_REASONS = {
+    Kind.BINARY: "binary file, package or key material (listed only)",
+    Kind.OTHER_DOCUMENT: "JSON/XML document of an unknown kind (listed, not read as log text)",
+    Kind.HISTORY_ARCHIVE: "archive opened as a folder (its files are listed separately)",
+}
+
 _STREAM_ERRORS = (EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, OSError)
 
 
@@ -94,7 +100,7 @@ def _parse_member(member: Member, coverage: FileCoverage, scan: Scan,
     parser = parser_for(member.kind)
     if parser is None:
         coverage.status = CoverageStatus.SKIPPED
-        coverage.reason = "not a text log or state file (listed only)"
+        coverage.reason = _UNREAD_REASONS.get(member.kind, "not a log or state file (listed only)")
         return
     coverage.parser = parser.__module__.rsplit(".", 1)[-1]
     ctx = ParseContext(coverage=coverage, tz=options.tz, limits=options.limits, redact=options.redact)

@@ -50,6 +50,7 @@ class Kind(StrEnum):
     DHCP_LEASE = "dhcp_lease"                    # dhclient leases, networkd leases
     # anything else
     OTHER_TEXT = "other_text"                    # unknown file: sniffed, then read as generic text
+    OTHER_DOCUMENT = "other_document"            # unknown JSON/XML document: listed, not read as log text
     BINARY = "binary"                            # not text; listed in coverage, not parsed
 
 

@@ -166,6 +166,8 @@ def classify(path: str) -> tuple[Kind, str | None, str | None]:
     (<Kind.AGENT_ERROR: 'agent_error'>, None, None)
     >>> classify("notes/readme.txt")
     (<Kind.OTHER_TEXT: 'other_text'>, None, None)
+    >>> classify("case-1234/case.json")[0]
+    <Kind.OTHER_DOCUMENT: 'other_document'>
     """
     parts = [p for p in path.replace("\\", "/").split("/") if p not in ("", ".")]
     if not parts:
@@ -208,6 +210,10 @@ def _kind_of(dirs: list[str], basename: str, extension: str | None) -> Kind:
             return kind
     if _under_azure_logs(dirs):
         return Kind.EXTENSION_LOG
+    if lower.endswith((".json", ".xml")):
+        # A document of a kind we do not know (instance metadata, a ticket's case file…) is
+        # not a log: reading its text as log lines would turn quoted strings into evidence.
+        return Kind.OTHER_DOCUMENT
     return Kind.OTHER_TEXT
 
 
