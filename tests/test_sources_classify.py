@@ -134,7 +134,7 @@ TABLE: list[tuple[str, Kind, str | None, str | None]] = [
     ("usr/lib/python3/dist-packages/azurelinuxagent/__init__.pyc", Kind.BINARY, None, None),
     ("screenshot.png", Kind.BINARY, None, None),
     # unknown names are sniffed later
-    ("sosreport-h/sos_commands/azure/instance_metadata.json", Kind.OTHER_TEXT, None, None),
+    ("sosreport-h/sos_commands/azure/instance_metadata.json", Kind.OTHER_DOCUMENT, None, None),
     ("notes.txt", Kind.OTHER_TEXT, None, None),
     ("df.txt", Kind.OTHER_TEXT, None, None),
     ("var/log/cloud-init.log", Kind.OTHER_TEXT, None, None),
