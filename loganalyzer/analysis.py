@@ -104,8 +104,11 @@ def _parse_member(member: Member, coverage: FileCoverage, scan: Scan,
         return
     coverage.parser = parser.__module__.rsplit(".", 1)[-1]
     ctx = ParseContext(coverage=coverage, tz=options.tz, limits=options.limits, redact=options.redact)
+    observe = scan.facts.observe
     try:
-        yield from parser(member, ctx)
+        for event in parser(member, ctx):
+            observe(event)
+            yield event
     except LimitExceeded as exc:
         coverage.mark(CoverageStatus.PARTIAL, f"stopped at a safety limit: {exc}")
     except _STREAM_ERRORS as exc:
