@@ -24,8 +24,6 @@ from .result import AnalysisOptions, AnalysisResult
 
 FORMATS = ("text", "json", "jsonl", "markdown", "html", "sarif", "junit")
 FAIL_ON = ("critical", "error", "warning", "info", "never")
-SAMPLE_HINT = ("no path given and this machine has no guest-agent logs (/var/log/waagent.log, "
-               "/var/lib/waagent); try: analyze-logs sample_logs/collect-logs-backup-failure.zip")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,9 +192,9 @@ def _run(args: argparse.Namespace) -> int:
             results.append(analyze(path, options, progress=progress))
         except InputError as exc:
             progress.close()
-            if path is None:
+            if path is None:          # no bundle and no live files: usage, then the source's hint
                 build_parser().print_usage(sys.stderr)
-                raise InputError(SAMPLE_HINT) from None
+                raise
             print(f"analyze-logs: {exc}", file=sys.stderr)
             unreadable += 1
     progress.close()

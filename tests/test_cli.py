@@ -1,0 +1,212 @@
+"""The installed ``analyze-logs`` command, run as a subprocess on the team's sample bundles."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "sample_logs"
+FAILING = SAMPLES / "collect-logs-backup-failure.zip"
+HEALTHY = SAMPLES / "adhoc-healthy.tar.gz"
+OUTDATED = SAMPLES / "sosreport-agent-outdated.tar.xz"
+DHCP = SAMPLES / "folder-dhcp-failure"
+
+
+def _exe() -> str:
+    found = Path(sys.executable).with_name("analyze-logs")
+    return str(found) if found.exists() else (shutil.which("analyze-logs") or "analyze-logs")
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([_exe(), *map(str, args)], capture_output=True, text=True, timeout=300,
+                          cwd=cwd)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    proc = run("--schema")
+    assert proc.returncode == 0
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def failing_json() -> dict:
+    proc = run(FAILING, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_json_report_validates_against_the_printed_schema(failing_json: dict, schema: dict) -> None:
+    jsonschema.validate(failing_json, schema)
+    assert failing_json["input"]["bundle_type"] == "collect_logs"
+    causes = {f["cause"] for f in failing_json["findings"] if f["severity"] in ("critical", "error")}
+    assert {"no_network", "snapshot_failed"} <= causes
+
+
+def test_every_documented_cause_has_a_verdict(failing_json: dict) -> None:
+    verdicts = {c["cause"]: c["verdict"] for c in failing_json["causes"]}
+    assert verdicts["no_network"] == "detected"
+    assert verdicts["restore_point_limit_or_lock"] == "not_evaluable"
+    assert {"detected", "ruled_out", "not_evaluable"} >= set(verdicts.values())
+
+
+def test_findings_point_at_real_lines_of_the_bundle(failing_json: dict) -> None:
+    paths = {c["path"] for c in failing_json["coverage"]["files"]}
+    for finding in failing_json["findings"]:
+        for ev in finding["evidence"]:
+            assert ev["path"] in paths
+            assert 1 <= ev["line_start"] <= ev["line_end"] or ev["line_start"] == 0
+
+
+def test_secrets_are_redacted_unless_asked(failing_json: dict) -> None:
+    for fmt in ("json", "text", "markdown", "html", "sarif", "junit"):
+        out = run(FAILING, "--format", fmt, "--no-redact" if fmt == "never" else "--fail-on", "never").stdout
+        assert "sig=FAKE" not in out, fmt
+    shown = run(DHCP, "--format", "json", "--no-redact", "--fail-on", "never")
+    assert shown.returncode == 0
+
+
+def test_text_report_starts_with_the_answer() -> None:
+    proc = run(FAILING)
+    assert proc.returncode == 1
+    first = proc.stdout.lstrip().splitlines()[0]
+    assert first.startswith("Most likely cause")
+    assert "read " in proc.stdout and " lines" in proc.stdout      # one-line coverage
+
+
+def test_verbose_text_lists_every_file() -> None:
+    proc = run(FAILING, "-v")
+    assert "var/log/waagent.log" in proc.stdout
+    assert "results.txt" in proc.stdout
+
+
+def test_healthy_bundle_exits_zero_and_says_so() -> None:
+    proc = run(HEALTHY)
+    assert proc.returncode == 0, proc.stdout
+    report = json.loads(run(HEALTHY, "--format", "json").stdout)
+    assert not [f for f in report["findings"] if f["severity"] in ("critical", "error")]
+
+
+@pytest.mark.parametrize(("fail_on", "expected"), [("never", 0), ("error", 1), ("warning", 1)])
+def test_fail_on_sets_the_exit_status(fail_on: str, expected: int) -> None:
+    assert run(FAILING, "--format", "json", "--fail-on", fail_on).returncode == expected
+
+
+def test_markdown_is_ticket_ready() -> None:
+    out = run(FAILING, "--format", "markdown").stdout
+    assert out.startswith("#")
+    assert out.count("```") % 2 == 0
+    assert "<details>" in out
+    assert len(out) <= 60_000
+
+
+def test_html_is_one_self_contained_file(tmp_path: Path) -> None:
+    from lxml import html as lxml_html
+    target = tmp_path / "report.html"
+    proc = run(FAILING, "--format", "html", "-o", target)
+    assert proc.returncode == 1 and proc.stdout == ""
+    text = target.read_text()
+    doc = lxml_html.fromstring(text)
+    assert doc.xpath("//svg") or "<svg" in text
+    assert not doc.xpath("//script[@src]") and not doc.xpath("//link[@href]")
+    assert "no_network" in text or "network" in text.lower()
+
+
+def test_sarif_has_one_result_per_finding(failing_json: dict) -> None:
+    sarif = json.loads(run(FAILING, "--format", "sarif").stdout)
+    assert sarif["version"] == "2.1.0"
+    results = sarif["runs"][0]["results"]
+    assert len(results) == len(failing_json["findings"])
+    loc = results[0]["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] and loc["region"]["startLine"] >= 1
+
+
+def test_junit_has_one_case_per_documented_cause(failing_json: dict) -> None:
+    root = ET.fromstring(run(FAILING, "--format", "junit").stdout)
+    cases = root.iter("testcase")
+    names = [c.get("name") for c in cases]
+    assert len(names) == len(failing_json["causes"])
+    failed = {c.get("name") for c in root.iter("testcase") if c.find("failure") is not None}
+    assert any("no_network" in n for n in failed)
+
+
+def test_several_paths_give_one_report_each() -> None:
+    docs = json.loads(run(FAILING, HEALTHY, "--format", "json").stdout)
+    assert [d["input"]["bundle_type"] for d in docs] == ["collect_logs", "adhoc"]
+    lines = run(FAILING, HEALTHY, "--format", "jsonl").stdout.splitlines()
+    assert len(lines) == 2 and all(json.loads(x)["schema_version"] for x in lines)
+    sarif = json.loads(run(FAILING, HEALTHY, "--format", "sarif").stdout)
+    assert len(sarif["runs"]) == 2
+    junit = ET.fromstring(run(FAILING, HEALTHY, "--format", "junit").stdout)
+    assert len(junit.findall("testsuite")) == 2
+
+
+def test_several_html_reports_go_to_a_folder(tmp_path: Path) -> None:
+    assert run(FAILING, HEALTHY, "--format", "html").returncode == 2
+    run(FAILING, HEALTHY, "--format", "html", "-o", tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adhoc-healthy.tar.gz.html",
+                                                          "collect-logs-backup-failure.zip.html"]
+
+
+def test_missing_path_is_one_line_and_exit_two(tmp_path: Path) -> None:
+    proc = run(tmp_path / "nope.zip")
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "nope.zip" in proc.stderr
+
+
+def test_no_path_without_agent_files_points_at_the_samples(tmp_path: Path) -> None:
+    proc = run("--root", tmp_path)
+    assert proc.returncode == 2
+    assert "guest-agent files" in proc.stderr
+
+
+def test_bad_option_values_exit_two() -> None:
+    assert run(FAILING, "--tz", "Mars/Olympus").returncode == 2
+    assert run(FAILING, "--since", "last tuesday-ish").returncode == 2
+    assert run(FAILING, "--min-agent-version", "latest").returncode == 2
+    assert run(FAILING, "--format", "pdf").returncode == 2
+
+
+def test_since_in_the_future_leaves_nothing_to_find() -> None:
+    report = json.loads(run(FAILING, "--format", "json", "--since", "2099-01-01").stdout)
+    assert not [f for f in report["findings"] if f["severity"] in ("critical", "error")]
+
+
+def test_error_code_orders_the_checklist_and_names_the_lock() -> None:
+    report = json.loads(run(HEALTHY, "--format", "json", "--error-code",
+                            "UserErrorRpCollectionLimitReached").stdout)
+    assert report["causes"][0]["cause"] == "restore_point_limit_or_lock"
+    assert report["causes"][0]["verdict"] == "detected"
+
+
+def test_min_agent_version_is_a_policy_override() -> None:
+    lenient = json.loads(run(OUTDATED, "--format", "json", "--min-agent-version", "2.2.40").stdout)
+    assert "agent_outdated" not in {f["cause"] for f in lenient["findings"]
+                                    if f["severity"] in ("critical", "error")}
+    strict = json.loads(run(OUTDATED, "--format", "json").stdout)
+    assert "agent_outdated" in {f["cause"] for f in strict["findings"]}
+
+
+def test_list_rules_and_version() -> None:
+    listed = run("--list-rules")
+    assert listed.returncode == 0 and "no_network" in listed.stdout
+    assert run("--version").stdout.startswith("analyze-logs ")
+
+
+def test_a_broken_user_rule_is_reported_and_the_rest_still_run(tmp_path: Path) -> None:
+    (tmp_path / "mine.toml").write_text('[rule]\nid = "x"\ncause = \n')
+    proc = run(FAILING, "--format", "json", "--rules", tmp_path)
+    assert proc.returncode == 1
+    report = json.loads(proc.stdout)
+    assert report["rule_errors"] and "mine.toml" in report["rule_errors"][0]
+    assert report["findings"]
