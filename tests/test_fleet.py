@@ -346,23 +346,48 @@ def test_the_real_pipeline_reads_memory_urls_like_local_files(fleet_dir: Path, r
     import fsspec
     memory = fsspec.filesystem("memory")
     memory.pipe("/real/vm1.tar.gz", (fleet_dir / "vm1.tar.gz").read_bytes())
-    remote = analyze_many(["memory://real/*.tar.gz"], engine="dask", client=dask_client)
+    remote = analyze_many(["memory://real/*.tar.gz"], engine="dask", client=dask_client, with_events=True)
     local = real_fleet.bundles.set_index("bundle_id").loc[remote.bundles["bundle_id"]]
     columns = ["status", "bundle_type", "goal_state_version", "top_cause", "n_warning", "files", "lines"]
     assert remote.bundles[columns].to_dict("records") == local[columns].to_dict("records")
     local_findings = real_fleet.findings[real_fleet.findings["bundle_id"].isin(remote.bundles["bundle_id"])]
     assert sorted(remote.findings["rule_id"]) == sorted(local_findings["rule_id"])
+    events = remote.events
+    assert set(events["bundle_id"]) == set(remote.bundles["bundle_id"]) and len(events) > 8000
+    assert str(events["timestamp"].dtype).endswith("UTC]")
 
 
-def test_the_command_writes_tables_and_resumes(fleet_dir: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
+def test_the_real_pipeline_finds_the_planted_causes(real_fleet) -> None:
+    found = causes_by_name(real_fleet)
+    for name, planted in PLANTED.items():
+        assert set(planted) <= set(found.get(name, [])), name
+
+
+@pytest.fixture(scope="module")
+def command_out(fleet_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("command") / "out"
     command = [str(Path(sys.executable).parent / "analyze-logs"), "fleet", str(fleet_dir), "--out", str(out),
                "--jobs", "2"]
-    first = subprocess.run(command, capture_output=True, text=True)
-    assert first.returncode in (0, 1), first.stderr
+    return out, command, subprocess.run(command, capture_output=True, text=True)
+
+
+def test_the_command_writes_tables_and_reports(command_out) -> None:
+    out, _, first = command_out
+    assert first.returncode == 1, first.stderr          # planted causes are errors
     assert {p.name for p in out.iterdir()} == {"bundles.parquet", "findings.parquet", "fleet-report.md",
                                               "fleet-report.html"}
+    assert "Traceback" not in first.stderr
+
+
+def test_the_readme_query_on_the_real_tables_names_the_vms_with_both_problems(command_out) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    rows = duckdb.sql(OUTDATED_AND_FAILED_BACKUP.format(out=command_out[0])).fetchall()
+    assert "vm1.tar.gz" in [Path(r[0]).name for r in rows]      # the rules still flag some healthy agents
+    assert all({"agent_outdated", "snapshot_failed"} <= set(r[3]) for r in rows)
+
+
+def test_the_command_resumes_without_analysing_again(command_out) -> None:
+    _, command, first = command_out
     second = subprocess.run(command, capture_output=True, text=True)
     assert second.returncode == first.returncode
     assert "0 bundles analysed, 0 could not be, 5 skipped" in second.stderr
-    assert "Traceback" not in first.stderr + second.stderr

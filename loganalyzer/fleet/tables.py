@@ -33,8 +33,9 @@ error                  string                     why it could not be read or an
 (int32), ``first_seen`` / ``last_seen`` (timestamp[us, UTC]), ``extension`` (string).
 
 ``events.parquet`` (``--with-events``) — ``bundle_id`` then the columns of
-:func:`loganalyzer.parsers.frame.events_frame`; timestamps UTC, structured ``fields``
-stored as JSON text.
+:func:`loganalyzer.parsers.frame.events_frame` (``timestamp`` timestamp[ns, UTC], ``time_kind``,
+``level``, ``thread``, ``source``, ``extension``, ``kind``, ``path`` … as dictionaries,
+``line_start``/``line_end`` int64, ``message``), with the structured ``fields`` stored as JSON text.
 
 >>> frame = bundles_frame([])
 >>> list(frame.columns[:4]), str(frame["seconds"].dtype)
@@ -100,7 +101,11 @@ def events_table(frames: Iterable[pd.DataFrame]) -> pd.DataFrame | None:
     frames = [f for f in frames if f is not None]
     if not frames:
         return None
+    categorical = {"bundle_id"} | {c for f in frames for c in f.columns
+                                   if isinstance(f[c].dtype, pd.CategoricalDtype)}
     events = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    for name in categorical:
+        events[name] = events[name].astype("category")
     for name in events.columns:
         if isinstance(events[name].dtype, pd.DatetimeTZDtype):
             events[name] = events[name].dt.tz_convert("UTC")
