@@ -63,7 +63,9 @@ PROCESS_PREFIXES = ("Daemon", "ExtHandler", "LogCollector", "Firewall")
 _LEVEL = r"VERBOSE|INFO|WARNING|ERROR"
 _ISO_TS = r"\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?Z"
 _SLASH_TS = r"\d{4}/\d{1,2}/\d{1,2}\x20\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?"
-_BRACKET = r"\[[^\]\n]*\]"
+#: An extension-instance prefix ``[Name-1.2.3]``; other brackets (``[HTTP Retry]``, ``[CGW]``,
+#: ``[PERIODIC]``) start the message.
+_BRACKET = r"\[[^\]\s]+-\d+(?:\.\d+)*\]"
 _END = r"(?=[\x20\n]|\Z)"
 
 #: The record-start regex of every generation (groups decoded by :func:`decode_header`).
@@ -76,7 +78,7 @@ HEADER_PATTERN = (
     rf"|(?P<slash>{_SLASH_TS})"                              # local-time generations
     rf"(?:\x20(?P<slevel>{_LEVEL}){_END}(?:\x20(?P<stok>Daemon|ExtHandler|{_BRACKET}){_END})?"
     rf"|\x20?(?P<glued>WARNING:|ERROR:)?(?:\x20?(?P<eprefix>{_BRACKET}))?)"
-    r")\x20?"
+    r")\x20?(?P<msg>[^\n]*)"
 )
 
 #: Scans a block of text: a record starts right after each matched ``\\n``.
@@ -186,7 +188,7 @@ def _static(state: FormatState, level: str, generation: str, thread: str | None,
 
 def decode_header(groups: tuple[str | None, ...], state: FormatState, tz: tzinfo) -> HeaderFields:
     """Turn the groups of :data:`HEADER_PATTERN` (``match.groups()``) into :data:`HeaderFields`."""
-    iso, ilevel, tok1, tok2, slash, slevel, stok, glued, eprefix = groups
+    iso, ilevel, tok1, tok2, slash, slevel, stok, glued, eprefix = groups[:9]
     if iso is not None:
         try:
             ts: datetime | None = _fromisoformat(iso)

@@ -153,9 +153,6 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
                 yield Event(ts, time_kind, level, p_first, path, p_line, p_line, kind, generation, thread,
                             source, ext, ext_ver, extract_fields(p_first))
             in_head = False
-            end = text.find("\n", m.end())
-            if end < 0:
-                end = len(text)
             groups = m.groups()
             if groups[3] is not None:
                 # 2.2.47+ (nearly every line of a current log): cached header, inline timestamp.
@@ -170,9 +167,9 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
                         p_head = decode_header(groups, state, tz)
             else:
                 p_head = decode_header(groups, state, tz)
-            p_first = text[m.end():end]
+            p_first = groups[9]
             p_line = line_no
-            cursor = end
+            cursor = m.end()
             line_no += 1
         if cursor < body_end:
             if in_head:

@@ -1,0 +1,77 @@
+"""Events → one typed pandas DataFrame, built column-wise (pandas is imported here only).
+
+Columns: ``timestamp`` (``datetime64[ns, UTC]`` with any pandas version, NaT when unknown),
+``time_kind``, ``local_time`` (bool: the stamp was wall-clock time shifted by the user's zone),
+``level``, ``thread``, ``source``, ``extension``, ``extension_version``, ``generation``, ``kind``,
+``path`` (categoricals), ``line_start``, ``line_end`` (int64), ``message`` and ``fields`` (dict or
+None).
+
+>>> from datetime import datetime, timezone
+>>> from loganalyzer.model import Event, TimeKind
+>>> e = Event(datetime(2024, 5, 1, tzinfo=timezone.utc), TimeKind.UTC, "ERROR", "boom", "var/log/waagent.log",
+...           3, 4, "waagent_log", "2.2.47+", "ExtHandler", "ExtHandler")
+>>> df = events_frame([e])
+>>> str(df["timestamp"].dtype), str(df["level"].dtype), int(df["line_end"][0]), bool(df["local_time"][0])
+('datetime64[ns, UTC]', 'category', 4, False)
+"""
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
+
+from ..model import Event, TimeKind
+
+if TYPE_CHECKING:
+    import pandas
+
+#: Low-cardinality columns; they are factorized together (one hash per row, not nine).
+_CATEGORICAL = ("time_kind", "level", "path", "kind", "generation", "thread", "source", "extension",
+                "extension_version")
+_COMBINATION = attrgetter(*_CATEGORICAL)
+_ORDER = ("timestamp", "time_kind", "local_time", "level", "thread", "source", "extension",
+          "extension_version", "generation", "kind", "path", "line_start", "line_end", "message", "fields")
+
+
+def events_frame(events: Iterable[Event]) -> pandas.DataFrame:
+    """One row per event; see the module docstring for the columns.
+
+    Each column is gathered with a C-level ``map(attrgetter)`` pass.  The garbage collector
+    is paused meanwhile: a million new events would otherwise trigger full collections
+    over an ever larger heap (measured 5x slower).
+    """
+    import numpy as np
+    import pandas as pd
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        rows = events if isinstance(events, list) else list(events)
+        n = len(rows)
+
+        def gather(name: str) -> list[Any]:
+            return list(map(attrgetter(name), rows))
+
+        combination_codes, uniques = pd.factorize(np.fromiter(map(_COMBINATION, rows), dtype=object, count=n))
+        columns: dict[str, Any] = {}
+        for position, name in enumerate(_CATEGORICAL):
+            values = [u[position] for u in uniques]
+            if name == "time_kind":
+                values = [str(v) for v in values]
+            sub_codes, categories = pd.factorize(np.fromiter(values, dtype=object, count=len(values)))
+            codes = sub_codes[combination_codes] if n else np.empty(0, dtype=np.int64)
+            columns[name] = pd.Categorical.from_codes(codes, categories=categories)
+        columns["local_time"] = np.asarray(columns["time_kind"] == TimeKind.LOCAL.value, dtype=bool)
+        columns["timestamp"] = pd.to_datetime(gather("timestamp"), utc=True).astype("datetime64[ns, UTC]")
+        columns["line_start"] = np.array(gather("line_start"), dtype=np.int64)
+        columns["line_end"] = np.array(gather("line_end"), dtype=np.int64)
+        # Plain object columns on pandas 2 and 3 alike (3 would convert a million messages to arrow).
+        columns["message"] = pd.Series(np.fromiter(map(attrgetter("message"), rows), dtype=object, count=n),
+                                       dtype=object)
+        columns["fields"] = pd.Series(np.fromiter(map(attrgetter("fields"), rows), dtype=object, count=n),
+                                      dtype=object)
+        return pd.DataFrame({name: columns[name] for name in _ORDER})
+    finally:
+        if was_enabled:
+            gc.enable()

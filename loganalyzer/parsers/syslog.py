@@ -1,0 +1,356 @@
+"""syslog / messages / journal exports / serial-console captures → agent records and context events.
+
+Line shapes read (formats.md §8.8; dev-corpus 012, 056, 059):
+
+* BSD syslog and ``journalctl`` short format — ``Jun  5 15:10:17 host python3[123]: msg``; the
+  host may be missing (``Nov  2 02:00:2 python: msg``) and odd times (``02:00:2``) are kept.
+* ISO / RFC 5424 syslog and ``journalctl -o short-iso`` — ``2023-05-17T07:01:19.123+00:00 host
+  prog[pid]: msg`` (an optional ``<PRI>1`` in front is skipped).
+* ``journalctl -o verbose`` — a ``Wed 2023-05-17 07:01:19.018010 UTC [s=…]`` line followed by
+  indented ``KEY=value`` lines; one event per block built from ``MESSAGE``,
+  ``SYSLOG_IDENTIFIER``/``_COMM``, ``_PID``, ``_HOSTNAME`` and ``PRIORITY``.
+* serial console — kernel ``[   12.345678] msg`` lines, ``[  OK  ] Started …`` console lines,
+  ``cloud-init[123]: …`` / ``ci-info: …`` lines and agent lines with or without a syslog header.
+
+Whatever the header, its rest is tried as an agent record
+(:mod:`~loganalyzer.parsers.record_formats`): agent records get the agent's generation,
+level, thread, source, timestamp and payload fields (plus ``program``, ``pid``, ``host``).
+An agent record continues over following lines of the same ``program[pid]`` whose text
+starts no agent record (syslog repeats its header on every line of a traceback), and over
+header-less lines.  Other lines become context events (``generation`` ``syslog``,
+``syslog-iso``, ``journal``, ``kernel`` or ``console``; ``level`` from the journal priority,
+else ``None``) with ``program``, ``pid``, ``host`` fields — OOM kills, systemd unit state
+changes and ``walinuxagent.service`` restarts are evidence the rules need.  A header-less
+line continues the record before it; blank lines (double-spaced pastes) extend the line
+range of the record before them without changing its message; lines before any record are
+counted unparsed.  Line numbers are the physical lines of the file.
+
+Time: ISO stamps with an offset are exact (``time_kind=utc``); BSD stamps have no year and
+no zone: they are read in the user's zone (``time_kind=local``) and the **year** is taken
+from the first full date found in the file (an agent record or a journal/ISO stamp), moving
+one year on when the month goes back by more than six months (December → January); when
+the file holds no full date at all, the year is the latest one that does not put the date
+in the future.  Events wait in a bounded buffer (:data:`MAX_WAITING`) until the year is
+known.
+
+>>> import io
+>>> from loganalyzer.model import FileCoverage
+>>> from loganalyzer.parsers.base import ParseContext
+>>> from loganalyzer.sources.base import Member
+>>> from loganalyzer.kinds import Kind
+>>> data = (b"May 17 07:01:19 vm python3[20236]: 2023-05-17T07:01:19.018010Z INFO CollectLogsHandler "
+...         b"ExtHandler Starting log collection...\\n\\n"
+...         b"May 17 07:01:22 vm kernel: [18823778.902598] python3 invoked oom-killer: gfp_mask=0xcc0\\n")
+>>> ctx = ParseContext(FileCoverage("var/log/syslog", "syslog"))
+>>> agent, oom = parse(Member("var/log/syslog", Kind.SYSLOG, lambda: io.BytesIO(data)), ctx)
+>>> (agent.generation, agent.thread, agent.line_start, agent.line_end, agent.fields["pid"])
+('2.2.47+', 'CollectLogsHandler', 1, 2, 20236)
+>>> (oom.fields["program"], oom.timestamp.isoformat(), oom.line_start)
+('kernel', '2023-05-17T07:01:22+00:00', 3)
+"""
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from ..model import Event, FileCoverage, TimeKind
+from ..sources.base import Member
+from ..textio import iter_lines
+from .base import ParseContext
+from .payloads import extract_fields
+from .record_formats import RECORD_START_AT_LINE, FormatState, decode_header, parse_iso_utc
+
+#: Events held back at most while the year of BSD timestamps is unknown.
+MAX_WAITING = 20_000
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+_PROGRAM = r"(?P<prog>[A-Za-z0-9_.@/()+-]+?)(?:\[(?P<pid>\d+)\])?:(?:\x20|$)"
+_BSD = re.compile(
+    r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\x20{1,2}(?P<day>\d{1,2})\x20"
+    r"(?P<h>\d{1,2}):(?P<mi>\d{1,2}):(?P<s>\d{1,2})(?:\.(?P<frac>\d+))?\x20+"
+    r"(?:(?P<host>[^\s:\[]+)\x20)??" + _PROGRAM)
+_ISO = re.compile(
+    r"(?:<\d{1,3}>1?\x20?)?(?P<ts>\d{4}-\d{2}-\d{2}[T\x20]\d{2}:\d{2}:\d{2}(?:\.\d+)?"
+    r"(?:Z|[+-]\d{2}:?\d{2})?)\x20+(?:(?P<host>[^\s:\[]+)\x20)??" + _PROGRAM)
+_JOURNAL_BLOCK = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\x20(?P<ts>\d{4}-\d{2}-\d{2}\x20\d{2}:\d{2}:\d{2}(?:\.\d+)?)"
+    r"\x20(?P<zone>\S+)\x20\[s=")
+_JOURNAL_FIELD = re.compile(r"\s+(?P<key>[A-Z_][A-Z0-9_]*)=(?P<value>.*)")
+_KERNEL = re.compile(r"\[\s*\d+\.\d+\]\x20?")
+_CONSOLE = re.compile(r"\[\s*(?:OK|FAILED|DEPEND|TIME|\*+)\s*\]\x20")
+_BARE_PROGRAM = re.compile(r"(?P<prog>[A-Za-z][\w.@-]*)\[(?P<pid>\d+)\]:\x20|(?P<ci>ci-info):\x20")
+_PRIORITY_LEVELS = {"0": "ERROR", "1": "ERROR", "2": "ERROR", "3": "ERROR", "4": "WARNING", "5": "INFO",
+                    "6": "INFO", "7": "VERBOSE"}
+
+
+def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
+    """Parser contract entry point for ``Kind.SYSLOG`` and ``Kind.SERIAL_CONSOLE``."""
+    with member.open() as stream:
+        yield from parse_lines(iter_lines(stream, ctx.limits.max_line_bytes), member.path, str(member.kind),
+                               ctx.tz, ctx.coverage)
+
+
+@dataclass(slots=True)
+class _Record:
+    """A record being read (agent line, context line or journal block)."""
+
+    line_start: int
+    line_end: int
+    message_parts: list[str]
+    origin: tuple[str | None, str | None] | None     # (program, pid) of a syslog-carried agent record
+    header: tuple[Any, ...] | None = None             # agent HeaderFields, None for context records
+    generation: str = "syslog"
+    level: str | None = None
+    timestamp: datetime | None = None
+    time_kind: TimeKind = TimeKind.NONE
+    bsd_stamp: tuple[int, int, int, int, int, int] | None = None   # month, day, h, m, s, µs
+    fields: dict[str, Any] = field(default_factory=dict)
+    journal: dict[str, str] | None = None
+
+
+class _YearResolver:
+    """Gives BSD timestamps a year (see the module docstring)."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.tz = tz
+        self.year: int | None = None
+        self.last_month: int | None = None
+
+    def learn(self, ts: datetime | None) -> None:
+        if self.year is None and ts is not None:
+            self.year = ts.year
+
+    def fallback(self, first: tuple[int, ...]) -> None:
+        now = datetime.now(UTC)
+        year = now.year
+        month, day = first[0], first[1]
+        if (month, day) > (now.month, now.day + 1):
+            year -= 1
+        self.year = year
+
+    def resolve(self, stamp: tuple[int, int, int, int, int, int]) -> datetime | None:
+        assert self.year is not None
+        month = stamp[0]
+        if self.last_month is not None and month < self.last_month - 6:
+            self.year += 1
+        elif self.last_month is not None and month > self.last_month + 6:
+            self.year -= 1
+        self.last_month = month
+        try:
+            naive = datetime(self.year, *stamp)
+        except ValueError:
+            return None
+        if self.tz is UTC:
+            return naive.replace(tzinfo=UTC)
+        return naive.replace(tzinfo=self.tz).astimezone(UTC)
+
+
+def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
+                coverage: FileCoverage) -> Iterator[Event]:
+    """Events of the physical lines of one syslog-like file."""
+    state = FormatState()
+    years = _YearResolver(tz)
+    waiting: deque[_Record] = deque()
+    current: _Record | None = None
+    line_no = 0
+    records = 0
+
+    waiting_bsd: tuple[int, int, int, int, int, int] | None = None   # first queued stamp lacking a year
+
+    def release(force: bool) -> Iterator[Event]:
+        nonlocal records, waiting_bsd
+        if years.year is None and waiting_bsd is not None:
+            if not (force or len(waiting) >= MAX_WAITING):
+                return
+            years.fallback(waiting_bsd)
+        while waiting:
+            rec = waiting.popleft()
+            if rec.bsd_stamp is not None:
+                rec.timestamp = years.resolve(rec.bsd_stamp)
+                rec.time_kind = TimeKind.LOCAL if rec.timestamp is not None else TimeKind.NONE
+            records += 1
+            yield _event(rec, path, kind)
+        waiting_bsd = None
+
+    def close(rec: _Record) -> Iterator[Event]:
+        nonlocal waiting_bsd
+        if rec.journal is not None:
+            _finish_journal(rec, state, tz)
+        if rec.header is not None:
+            years.learn(rec.header[0])
+        elif rec.bsd_stamp is None:
+            years.learn(rec.timestamp)
+        elif waiting_bsd is None:
+            waiting_bsd = rec.bsd_stamp
+        waiting.append(rec)
+        yield from release(False)
+
+    for line in lines:
+        line_no += 1
+        if not line.strip():
+            if current is not None:
+                current.line_end = line_no
+            else:
+                coverage.add_unparsed(line_no, line)
+            continue
+        if current is not None and current.journal is not None:
+            m = _JOURNAL_FIELD.fullmatch(line)
+            if m is not None:
+                current.journal.setdefault(m.group("key"), m.group("value"))
+                current.line_end = line_no
+                continue
+        new = _start(line, line_no, state, tz)
+        if new is None or (current is not None and _continues(current, new)):
+            if current is None:
+                coverage.add_unparsed(line_no, line)
+                continue
+            current.message_parts.append(new.message_parts[0] if new is not None else line)
+            current.line_end = line_no
+            continue
+        if current is not None:
+            yield from close(current)
+        current = new
+    if current is not None:
+        yield from close(current)
+    yield from release(True)
+    coverage.lines += line_no
+    coverage.records += records
+
+
+def _continues(current: _Record, new: _Record) -> bool:
+    """A syslog line continues an open agent record of the same program[pid] unless it starts one."""
+    return (new.header is None and new.origin is not None and current.header is not None
+            and current.origin == new.origin and new.journal is None)
+
+
+def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record | None:
+    """The record a line starts, or ``None`` for a header-less line (a continuation)."""
+    m = _BSD.match(line)
+    if m is not None:
+        micro = int((m.group("frac") + "000000")[:6]) if m.group("frac") else 0
+        stamp = (_MONTHS[m.group("mon")], int(m.group("day")), int(m.group("h")), int(m.group("mi")),
+                 int(m.group("s")), micro)
+        rec = _syslog_record(line, m, line_no, state, tz, "syslog")
+        if rec.header is None:
+            rec.bsd_stamp = stamp
+        return rec
+    m = _ISO.match(line)
+    if m is not None:
+        rec = _syslog_record(line, m, line_no, state, tz, "syslog-iso")
+        ts, time_kind = _iso_time(m.group("ts"), tz)
+        rec.timestamp, rec.time_kind = ts, time_kind
+        return rec
+    m = _JOURNAL_BLOCK.match(line)
+    if m is not None:
+        rec = _Record(line_no, line_no, [], None, generation="journal", journal={})
+        ts, time_kind = _iso_time(m.group("ts") + ("Z" if m.group("zone") in ("UTC", "GMT") else ""), tz)
+        rec.timestamp, rec.time_kind = ts, time_kind
+        return rec
+    agent = _agent_record(line, line_no, state, tz, None)
+    if agent is not None:
+        return agent
+    m = _KERNEL.match(line)
+    if m is not None:
+        rest = line[m.end():]
+        inner = _BARE_PROGRAM.match(rest)
+        if inner is not None:
+            return _bare_program(rest, inner, line_no, state, tz, "console")
+        agent = _agent_record(rest, line_no, state, tz, None)
+        if agent is not None:
+            return agent
+        return _Record(line_no, line_no, [rest], None, generation="kernel", fields={"program": "kernel"})
+    m = _CONSOLE.match(line)
+    if m is not None:
+        return _Record(line_no, line_no, [line], None, generation="console", fields={"program": "systemd"})
+    m = _BARE_PROGRAM.match(line)
+    if m is not None:
+        return _bare_program(line, m, line_no, state, tz, "console")
+    return None
+
+
+def _bare_program(line: str, m: re.Match[str], line_no: int, state: FormatState, tz: tzinfo,
+                  generation: str) -> _Record:
+    program = m.group("prog") or m.group("ci")
+    pid = m.group("pid")
+    rest = line[m.end():]
+    agent = _agent_record(rest, line_no, state, tz, (program, pid))
+    rec = agent or _Record(line_no, line_no, [rest], (program, pid), generation=generation)
+    rec.fields.update(_origin_fields(program, pid, None))
+    return rec
+
+
+def _syslog_record(line: str, m: re.Match[str], line_no: int, state: FormatState, tz: tzinfo,
+                   generation: str) -> _Record:
+    program, pid, host = m.group("prog"), m.group("pid"), m.group("host")
+    rest = line[m.end():]
+    rec = _agent_record(rest, line_no, state, tz, (program, pid))
+    if rec is None:
+        rec = _Record(line_no, line_no, [rest], (program, pid), generation=generation)
+    rec.fields.update(_origin_fields(program, pid, host))
+    return rec
+
+
+def _origin_fields(program: str | None, pid: str | None, host: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"program": program}
+    if pid is not None:
+        out["pid"] = int(pid)
+    if host is not None:
+        out["host"] = host
+    return out
+
+
+def _agent_record(text: str, line_no: int, state: FormatState, tz: tzinfo,
+                  origin: tuple[str | None, str | None] | None) -> _Record | None:
+    m = RECORD_START_AT_LINE.match(text)
+    if m is None:
+        return None
+    header = decode_header(m.groups(), state, tz)
+    return _Record(line_no, line_no, [m.group("msg")], origin, header=header, generation=header[3])
+
+
+def _iso_time(text: str, tz: tzinfo) -> tuple[datetime | None, TimeKind]:
+    text = text.replace(" ", "T", 1)
+    try:
+        ts = datetime.fromisoformat(text)
+    except ValueError:
+        ts = parse_iso_utc(text)
+        return (ts, TimeKind.UTC) if ts is not None else (None, TimeKind.NONE)
+    if ts.tzinfo is None:
+        local = ts.replace(tzinfo=UTC) if tz is UTC else ts.replace(tzinfo=tz).astimezone(UTC)
+        return local, TimeKind.LOCAL
+    return ts.astimezone(UTC), TimeKind.UTC
+
+
+def _finish_journal(rec: _Record, state: FormatState, tz: tzinfo) -> None:
+    """Turn a ``journalctl -o verbose`` block into an agent or context record."""
+    fields = rec.journal or {}
+    message = fields.get("MESSAGE", "")
+    program = fields.get("SYSLOG_IDENTIFIER") or fields.get("_COMM")
+    pid = fields.get("_PID") or fields.get("SYSLOG_PID")
+    agent = _agent_record(message, rec.line_start, state, tz, (program, pid))
+    if agent is not None:
+        rec.header, rec.generation = agent.header, agent.generation
+        rec.message_parts = agent.message_parts
+    else:
+        rec.message_parts = [message]
+        rec.level = _PRIORITY_LEVELS.get(fields.get("PRIORITY", ""))
+    pid = pid if pid and pid.isdigit() else None
+    rec.fields.update(_origin_fields(program, pid, fields.get("_HOSTNAME")))
+    rec.journal = None
+
+
+def _event(rec: _Record, path: str, kind: str) -> Event:
+    message = "\n".join(rec.message_parts)
+    if rec.header is not None:
+        ts, time_kind, level, generation, thread, source, ext, ext_ver = rec.header
+        payload = extract_fields(message)
+        fields = {**rec.fields, **payload} if payload else rec.fields
+        return Event(ts, time_kind, level, message, path, rec.line_start, rec.line_end, kind, generation,
+                     thread, source, ext, ext_ver, fields or None)
+    return Event(rec.timestamp, rec.time_kind, rec.level, message, path, rec.line_start, rec.line_end, kind,
+                 rec.generation, None, rec.fields.get("program"), None, None, rec.fields or None)
