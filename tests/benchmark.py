@@ -1,0 +1,350 @@
+"""Benchmarks, one subcommand per area (add yours next to ``parse``).  Never run by pytest.
+
+    python tests/benchmark.py parse                      # makes the standard 1M-line bundle first
+    python tests/benchmark.py parse --lines 200000       # a smaller generated bundle
+    python tests/benchmark.py parse --bundle /tmp/bench.tar.gz
+
+Each case runs in a fresh subprocess so its peak RSS (``resource.getrusage``) is its own.
+Speeds are MiB of ``var/log/waagent.log`` per second, by wall clock and by CPU time of the
+case (the machine is shared: CPU time is the steadier figure).  The bundle generator is
+``../shared/bench/make_bench_bundle.py``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+REPO = Path(__file__).resolve().parent.parent
+GENERATOR = REPO.parent / "shared" / "bench" / "make_bench_bundle.py"
+MEMBER = "var/log/waagent.log"
+MiB = 1 << 20
+
+
+# ---------------------------------------------------------------- bundle handling
+
+def make_bundle(lines: int, workdir: Path) -> Path:
+    """Generate a bench bundle of ``lines`` waagent.log lines (cached under ``workdir``)."""
+    out = workdir / f"bench-{lines}.tar.gz"
+    if not out.exists():
+        subprocess.run([sys.executable, str(GENERATOR), "--lines", str(lines), "--out", str(out), "--quiet"],
+                       check=True)
+    return out
+
+
+def open_member(bundle: Path) -> IO[bytes]:
+    """The waagent.log stream of a ``.tar.*`` bundle, a folder or a plain log file."""
+    if bundle.is_dir():
+        return open(bundle / MEMBER, "rb")
+    if tarfile.is_tarfile(bundle):
+        tar = tarfile.open(bundle, "r|*")  # noqa: SIM115 - the member stream is handed to the caller
+        for info in tar:
+            if info.name.lstrip("./") == MEMBER:
+                stream = tar.extractfile(info)
+                assert stream is not None
+                return stream
+        raise SystemExit(f"{bundle}: no {MEMBER}")
+    return open(bundle, "rb")
+
+
+def member_size(bundle: Path) -> int:
+    if bundle.is_dir():
+        return (bundle / MEMBER).stat().st_size
+    if tarfile.is_tarfile(bundle):
+        with tarfile.open(bundle, "r:*") as tar:
+            return tar.getmember(MEMBER).size
+    return bundle.stat().st_size
+
+
+# ---------------------------------------------------------------- parse cases
+
+def _records(stream: IO[bytes]) -> Iterator[Any]:
+    from datetime import UTC
+
+    from loganalyzer.limits import DEFAULT_LIMITS
+    from loganalyzer.model import FileCoverage
+    from loganalyzer.parsers.waagent_log import chunk_bytes_for, parse_chunks
+    from loganalyzer.textio import iter_text_chunks
+
+    chunks = iter_text_chunks(stream, chunk_bytes=chunk_bytes_for(DEFAULT_LIMITS.max_line_bytes))
+    return parse_chunks(chunks, MEMBER, "waagent_log", UTC, FileCoverage(MEMBER, "waagent_log"))
+
+
+def case_decompress(bundle: Path) -> int:
+    """The floor: read the member's bytes and do nothing else."""
+    with open_member(bundle) as stream:
+        while stream.read(1 << 22):
+            pass
+    return 0
+
+
+def case_stream_records(bundle: Path) -> int:
+    """Stream Event records (payload fields included) without keeping them."""
+    with open_member(bundle) as stream:
+        return sum(1 for _ in _records(stream))
+
+
+def case_records_frame(bundle: Path) -> int:
+    """Parse every record and build the typed events DataFrame."""
+    from loganalyzer.parsers.frame import events_frame
+
+    with open_member(bundle) as stream:
+        return len(events_frame(_records(stream)))
+
+
+PARSE_CASES: dict[str, Callable[[Path], int]] = {
+    "decompress (floor)": case_decompress,
+    "stream records": case_stream_records,
+    "records -> DataFrame": case_records_frame,
+}
+
+
+def run_case(name: str, bundle: Path) -> dict[str, Any]:
+    """Run one case in this process and measure it."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    records = PARSE_CASES[name](bundle)
+    return {"case": name, "records": records, "wall": time.perf_counter() - wall,
+            "cpu": time.process_time() - cpu,
+            "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    bundle = Path(args.bundle) if args.bundle else make_bundle(args.lines, workdir)
+    source = bundle
+    if args.extract and not bundle.is_dir():
+        source = workdir / "waagent.log"
+        with open_member(bundle) as stream, open(source, "wb") as out:
+            shutil.copyfileobj(stream, out, 1 << 22)
+    size = member_size(bundle)
+    print(f"bundle {bundle} — {MEMBER} {size / MiB:.1f} MiB; reading from "
+          f"{'the extracted file' if source != bundle else 'the archive'}; best of {args.repeat}")
+    print(f"{'case':<22} {'records':>9} {'wall s':>7} {'cpu s':>7} {'MiB/s wall':>10} {'MiB/s cpu':>10} "
+          f"{'peak RSS MiB':>12}")
+    for name in PARSE_CASES:
+        runs = [_subprocess_case(name, source) for _ in range(args.repeat)]
+        best = min(runs, key=lambda r: r["cpu"])
+        print(f"{name:<22} {best['records']:>9} {best['wall']:>7.2f} {best['cpu']:>7.2f} "
+              f"{size / MiB / best['wall']:>10.1f} {size / MiB / best['cpu']:>10.1f} "
+              f"{best['rss_mib']:>12.0f}")
+    return 0
+
+
+def _subprocess_case(name: str, bundle: Path) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, __file__, "_case", name, str(bundle)], check=True,
+                         capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    return json.loads(out.stdout)
+
+
+def cmd_case(args: argparse.Namespace) -> int:
+    print(json.dumps(run_case(args.name, Path(args.bundle))))
+    return 0
+
+
+# ---------------------------------------------------------------- rules cases
+
+def case_rules_only(bundle: Path) -> dict[str, float]:
+    """Parse the records first (untimed), then time the whole rule catalog over them."""
+    from loganalyzer.facts.model import Facts
+    from loganalyzer.rules import RuleEngine, load_rules
+    from loganalyzer.sources.base import BundleInfo
+
+    with open_member(bundle) as stream:
+        records = list(_records(stream))
+    engine = RuleEngine(load_rules()[0])
+    wall, cpu = time.perf_counter(), time.process_time()
+    for record in records:
+        engine.observe(record)
+    findings, _ = engine.finish(Facts(kinds_present={"waagent_log"}), BundleInfo(str(bundle)), [])
+    return {"records": len(records), "findings": len(findings), "wall": time.perf_counter() - wall,
+            "cpu": time.process_time() - cpu}
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    """Rules vs parsing: the rule set must stay under 2x the parser's time."""
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    bundle = Path(args.bundle) if args.bundle else make_bundle(args.lines, workdir)
+    parse = min((_subprocess_case("stream records", bundle) for _ in range(args.repeat)), key=lambda r: r["cpu"])
+    runs = [json.loads(subprocess.run([sys.executable, __file__, "_rules_case", str(bundle)], check=True,
+                                      capture_output=True, text=True).stdout) for _ in range(args.repeat)]
+    rules = min(runs, key=lambda r: r["cpu"])
+    print(f"bundle {bundle}: {rules['records']} records, {rules['findings']} findings; best of {args.repeat}")
+    print(f"parse (stream records) cpu {parse['cpu']:.2f} s; rules cpu {rules['cpu']:.2f} s "
+          f"= {rules['cpu'] / parse['cpu']:.2f}x the parser (budget 2x)")
+    return 0
+
+
+def cmd_rules_case(args: argparse.Namespace) -> int:
+    print(json.dumps(case_rules_only(Path(args.bundle))))
+    return 0
+
+
+# ---------------------------------------------------------------- stress (hostile-input suite)
+
+#: Real waagent.log record shapes (../shared/reference/formats.md §2–3 and its quoted excerpts);
+#: ``{t}`` is replaced by a timestamp that moves on one second per record.
+STRESS_RECORDS = (
+    "{t} INFO ExtHandler ExtHandler [HEARTBEAT] Agent WALinuxAgent-2.11.1.4 is running as the goal state "
+    "agent [DEBUG HeartbeatCounter: 12;HeartbeatId: 7e5c3b1a-0d8e-4c55-9b1e-2f7a6c1d9e44;DroppedPackets: 0;"
+    "UpdateGSErrors: 0;AutoUpdate: 1;UpdateMode: SelfUpdate;]",
+    "{t} WARNING EnvHandler ExtHandler Dhcp client is not running.",
+    "{t} WARNING ExtHandler ExtHandler Fetch failed: [HttpError] [HTTP Retry] GET "
+    "http://168.63.129.16:32526/extensionArtifact -- Status Code 502 -- 1 attempts made",
+    "{t} WARNING ExtHandler ExtHandler Download failed, switching to host plugin",
+    "{t} INFO MonitorHandler ExtHandler [CGW] Disabling resource usage monitoring. Reason: Check on cgroups "
+    "failed:\n[CGroupsException] The agent's cgroup includes unexpected processes: ['[PID: 2367] UNKNOWN']",
+    "{t} ERROR ExtHandler ExtHandler Error fetching the goal state: [ProtocolError] [Wireserver Exception] "
+    "[HttpError] [HTTP Failed] GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made",
+    "{t} WARNING MonitorHandler ExtHandler Error in SendHostPluginHeartbeat: [HttpError] [HTTP Failed] GET "
+    "http://168.63.129.16:32526/health -- IOError timed out -- 1 attempts made --- [NOTE: Will not log the "
+    "same error for the next hour]",
+    "{t} ERROR ExtHandler ExtHandler Event: name=Microsoft.GuestConfiguration.ConfigurationforLinux, "
+    "op=Install, message=[ExtensionOperationError] Non-zero exit code: 51, /var/lib/waagent/"
+    "Microsoft.GuestConfiguration.ConfigurationforLinux-1.26.79/bin/guest-configuration-shim install\n"
+    "[stdout]\nLinux distribution version is 4081.2.1.\n[stderr]\n[2024-12-26T06:35:22+0000]: Unexpected "
+    "Linux distribution.",
+    "{t} INFO ExtHandler ExtHandler [CGW] cpu controller is not enabled; will not track",
+)
+
+
+def stress_block(records: int = 240) -> bytes:
+    """About 64 KiB of waagent.log text: the records above in turn, timestamps one second apart."""
+    from datetime import UTC, datetime, timedelta
+    start = datetime(2024, 5, 1, tzinfo=UTC)
+    out = []
+    for i in range(records):
+        stamp = (start + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        out.append(STRESS_RECORDS[i % len(STRESS_RECORDS)].format(t=stamp) + "\n")
+    return "".join(out).encode()
+
+
+def make_stress_bundle(gib: float, workdir: Path) -> tuple[Path, int]:
+    """A ``.tar.gz`` whose ``var/log/waagent.log`` holds ``gib`` GiB: one 1 MiB chunk of log text is
+    compressed once and its deflate block repeated, so the archive stays a few MiB and is made in
+    seconds (see ``tests/hostile_inputs.py``)."""
+    from hostile_inputs import TAR_END, gzip_of, tar_header
+    block = stress_block()
+    chunk = block * (MiB // len(block))
+    repeat = max(1, int(gib * (1 << 30)) // len(chunk))
+    size = repeat * len(chunk)
+    out = workdir / f"stress-{size}.tar.gz"
+    if not out.exists():
+        parts = [(tar_header(MEMBER, size), 1), (chunk, repeat), (bytes(-size % 512) + TAR_END, 1)]
+        out.write_bytes(gzip_of(parts))
+    return out, size
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MiB
+
+
+def run_stress(bundle: Path, size: int, interval: float) -> dict[str, Any]:
+    """Analyse ``bundle`` with byte and ratio limits raised; sample RSS every ``interval`` seconds."""
+    import threading
+
+    from loganalyzer.analysis import analyze
+    from loganalyzer.limits import Limits
+    from loganalyzer.result import AnalysisOptions
+
+    limits = Limits(max_total_bytes=size + (1 << 30), max_member_bytes=size + (1 << 30), max_ratio=1e9)
+    samples: list[tuple[float, float]] = []
+    done = threading.Event()
+    started = time.perf_counter()
+
+    def sample() -> None:
+        while not done.wait(interval):
+            samples.append((round(time.perf_counter() - started, 1), round(_rss_mib(), 1)))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    cpu = time.process_time()
+    result = analyze(str(bundle), AnalysisOptions(limits=limits))
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    done.set()
+    sampler.join()
+    return {"wall": wall, "cpu": cpu, "mib_s": size / MiB / wall, "lines": result.stats.get("lines"),
+            "records": result.stats.get("records"), "findings": len(result.findings),
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "samples": samples,
+            "coverage": [(c.path, str(c.status), c.reason) for c in result.coverage]}
+
+
+def cmd_stress(args: argparse.Namespace) -> int:
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    made = time.perf_counter()
+    bundle, size = make_stress_bundle(args.gib, workdir)
+    print(f"bundle {bundle}: {MEMBER} {size / (1 << 30):.2f} GiB uncompressed, archive "
+          f"{bundle.stat().st_size / MiB:.1f} MiB (made in {time.perf_counter() - made:.1f} s)")
+    out = subprocess.run([sys.executable, __file__, "_stress", str(bundle), str(size), str(args.interval)],
+                         check=True, capture_output=True, text=True)
+    r = json.loads(out.stdout)
+    print(f"analyze(): {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU, {r['mib_s']:.1f} MiB/s, "
+          f"{r['lines']} lines, {r['records']} records, {r['findings']} findings, "
+          f"peak RSS {r['peak_rss_mib']:.0f} MiB")
+    print("RSS over time (s: MiB): " + ", ".join(f"{t:g}: {m:.0f}" for t, m in r["samples"]))
+    for path, status, reason in r["coverage"]:
+        print(f"  {path} [{status}] {reason or ''}")
+    return 0
+
+
+def cmd_stress_case(args: argparse.Namespace) -> int:
+    print(json.dumps(run_stress(Path(args.bundle), args.size, args.interval)))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmark.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("parse", help="waagent.log parsing: records stream and events DataFrame")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--bundle", help="bench bundle (.tar.gz), folder or plain waagent.log")
+    source.add_argument("--lines", type=int, default=1_000_000, help="generate a bundle of N lines")
+    p.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "loganalyzer-bench"))
+    p.add_argument("--repeat", type=int, default=3, help="runs per case (best CPU time shown)")
+    p.add_argument("--extract", action="store_true",
+                   help="extract waagent.log to the workdir first (leave decompression out)")
+    p.set_defaults(func=cmd_parse)
+    st = sub.add_parser("stress", help="stream a generated multi-GiB bundle through analyze(): "
+                        "wall time, MiB/s, RSS sampled during the run")
+    st.add_argument("--gib", type=float, default=3.0, help="uncompressed size of waagent.log (default 3)")
+    st.add_argument("--interval", type=float, default=2.0, help="seconds between RSS samples")
+    st.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "loganalyzer-bench"))
+    st.set_defaults(func=cmd_stress)
+    sc = sub.add_parser("_stress")   # internal: the measured stress run in a fresh process
+    sc.add_argument("bundle")
+    sc.add_argument("size", type=int)
+    sc.add_argument("interval", type=float)
+    sc.set_defaults(func=cmd_stress_case)
+    r = sub.add_parser("rules", help="the rule catalog over parsed records, against the parser's own time")
+    r.add_argument("--bundle", help="bench bundle (.tar.gz), folder or plain waagent.log")
+    r.add_argument("--lines", type=int, default=1_000_000, help="generate a bundle of N lines")
+    r.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "loganalyzer-bench"))
+    r.add_argument("--repeat", type=int, default=2, help="runs per case (best CPU time shown)")
+    r.set_defaults(func=cmd_rules)
+    rc = sub.add_parser("_rules_case")   # internal: the measured rules run in a fresh process
+    rc.add_argument("bundle")
+    rc.set_defaults(func=cmd_rules_case)
+    c = sub.add_parser("_case")   # internal: one measured case in a fresh process
+    c.add_argument("name")
+    c.add_argument("bundle")
+    c.set_defaults(func=cmd_case)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
