@@ -3,6 +3,7 @@
     python tests/benchmark.py parse                      # makes the standard 1M-line bundle first
     python tests/benchmark.py parse --lines 200000       # a smaller generated bundle
     python tests/benchmark.py parse --bundle /tmp/bench.tar.gz
+    python tests/benchmark.py fleet --bundles 200 --lines 3000    # analyze_many, 1 and 2 workers
 
 Each case runs in a fresh subprocess so its peak RSS (``resource.getrusage``) is its own.
 Speeds are MiB of ``var/log/waagent.log`` per second, by wall clock and by CPU time of the
@@ -305,6 +306,110 @@ def cmd_stress_case(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- fleet: many small bundles in parallel
+#: Causes planted round-robin into the fleet's bundles (None: a healthy VM).
+FLEET_CAUSES: tuple[str | None, ...] = (
+    "snapshot_failed", "agent_outdated", None, "extension_enable_failed", "no_network",
+    "cgroup_limits", None, "certificates", "disk_full", "extension_download_failed")
+
+
+def fleet_bundles(count: int, lines: int, workdir: Path) -> list[Path]:
+    """``count`` small bundles with different seeds and planted causes, generated once under ``workdir``."""
+    from concurrent.futures import ThreadPoolExecutor
+    folder = workdir / f"fleet-{lines}"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"vm{i:04d}.tar.gz" for i in range(count)]
+
+    def make(index: int) -> None:
+        cause = FLEET_CAUSES[index % len(FLEET_CAUSES)]
+        cmd = [sys.executable, str(GENERATOR), "--lines", str(lines), "--seed", str(index),
+               "--out", str(paths[index]), "--quiet", *(["--inject", cause] if cause else [])]
+        subprocess.run(cmd, check=True)
+
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        list(pool.map(make, [i for i, p in enumerate(paths) if not p.exists()]))
+    return paths
+
+
+def run_fleet(engine: str, workers: int, paths: list[str]) -> dict[str, Any]:
+    """One measured fleet run (in this process): wall time, workers' CPU time and peak RSS."""
+    import importlib
+    import logging
+
+    from loganalyzer.fleet import analyze_many
+    importlib.import_module("loganalyzer.analysis")      # imports are start-up, not analysis
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if engine == "local":
+        fleet = analyze_many(paths, engine="local", jobs=workers)
+    else:
+        from distributed import Client, LocalCluster
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+            client.run(importlib.import_module, "loganalyzer.analysis")
+            fleet = analyze_many(paths, engine="dask", client=client)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"engine": engine, "workers": workers, "bundles": len(paths), "seconds": fleet.seconds,
+            "failed": int(fleet.bundles["error"].notna().sum()), "cpu_seconds": cpu,
+            "peak_rss_mib": max(fleet.worker_peak_rss.values()) / MiB}
+
+
+def _fleet_case(engine: str, workers: int, paths: list[Path]) -> dict[str, Any]:
+    """:func:`run_fleet` in a fresh process, so every run starts from the same memory."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+        listing.write("\n".join(map(str, paths)))
+    try:
+        out = subprocess.run([sys.executable, __file__, "_fleet", engine, str(workers), listing.name],
+                             check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(listing.name)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def cmd_fleet(args: argparse.Namespace) -> int:
+    paths = fleet_bundles(args.bundles, args.lines, Path(args.workdir))
+    print(f"fleet: {len(paths)} bundles of {args.lines} waagent.log lines ({paths[0].parent}); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'engine':<7}{'workers':>8}{'wall s':>9}{'bundles/s':>11}{'CPU ms/bundle':>15}"
+          f"{'peak RSS/worker':>17}")
+    runs: dict[tuple[str, int], dict[str, Any]] = {}
+    for engine in ("local", "dask"):
+        for workers in (1, 2):
+            r = runs[engine, workers] = _fleet_case(engine, workers, paths)
+            failed = f"  ({r['failed']} could not be analysed)" if r["failed"] else ""
+            print(f"{engine:<7}{workers:>8}{r['seconds']:>9.2f}{r['bundles'] / r['seconds']:>11.1f}"
+                  f"{1000 * r['cpu_seconds'] / r['bundles']:>15.0f}{r['peak_rss_mib']:>13.0f} MiB{failed}")
+    for engine in ("local", "dask"):
+        ratio = runs[engine, 1]["seconds"] / runs[engine, 2]["seconds"]
+        print(f"speed-up 1 → 2 workers, {engine}: {ratio:.2f}× (target ≥ 1.8×)")
+    quarter = _fleet_case("local", 2, paths[: max(1, len(paths) // 4)])
+    full = runs["local", 2]
+    print(f"peak RSS per worker, local pool: {quarter['peak_rss_mib']:.0f} MiB after {quarter['bundles']} "
+          f"bundles, {full['peak_rss_mib']:.0f} MiB after {full['bundles']}")
+    return 0
+
+
+def cmd_fleet_case(args: argparse.Namespace) -> int:
+    paths = Path(args.listing).read_text().split("\n")
+    print(json.dumps(run_fleet(args.engine, args.workers, paths)))
+    return 0
+
+
+def add_fleet_commands(sub: argparse._SubParsersAction) -> None:
+    f = sub.add_parser("fleet", help="analyze_many over generated small bundles: bundles/s with 1 and 2 "
+                       "workers on the local pool and a Dask LocalCluster, speed-up, peak RSS per worker")
+    f.add_argument("--bundles", type=int, default=200, help="bundles in the fleet (default 200)")
+    f.add_argument("--lines", type=int, default=3000, help="waagent.log lines per bundle (default 3000)")
+    f.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "loganalyzer-bench"),
+                   help="where the generated bundles are kept between runs")
+    f.set_defaults(func=cmd_fleet)
+    fc = sub.add_parser("_fleet")   # internal: one measured fleet run in a fresh process
+    fc.add_argument("engine")
+    fc.add_argument("workers", type=int)
+    fc.add_argument("listing")
+    fc.set_defaults(func=cmd_fleet_case)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmark.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -342,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("name")
     c.add_argument("bundle")
     c.set_defaults(func=cmd_case)
+    add_fleet_commands(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 
