@@ -23,7 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UsageError
+from ..errors import InputError, UsageError
 from ..result import AnalysisOptions
 from . import worker
 from .inputs import DEFAULT_MAX_REMOTE_BYTES, expand_inputs
@@ -177,10 +177,13 @@ def _run_dask(locations: list[str], task: Task, client: Any, jobs: int | None) -
     own_cluster = own_client = None
     if client is None:
         own_cluster = LocalCluster(n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1,
-                                   processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                                   processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
         client = own_client = Client(own_cluster)
     elif isinstance(client, str):
-        client = own_client = Client(client)
+        try:
+            client = own_client = Client(client)
+        except (OSError, TimeoutError) as exc:
+            raise InputError(f"cannot reach the Dask scheduler at {client}: {exc}") from None
     try:
         if not locations:
             return
