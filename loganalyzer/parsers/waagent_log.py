@@ -102,7 +102,8 @@ class _Open:
 
 def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
                  coverage: FileCoverage) -> Iterator[Event]:
-    """Records of a stream of text chunks that each end at a line end (or at EOF).
+    """Records of a stream of text chunks that each end at a line end (or at EOF), as
+    :func:`~loganalyzer.textio.iter_text_chunks` yields them.
 
     The record being read is kept in plain locals (header ``p_head``, first line
     ``p_first``, start line ``p_line``); only a multi-line record gets an :class:`_Open`
@@ -120,8 +121,7 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
     lines_before = 0               # physical lines in earlier chunks
     records = 0
     for chunk in chunks:
-        if not chunk:
-            continue
+        # An empty chunk is a last line whose bytes were all dropped (NULs): still one line.
         ends_with_newline = chunk.endswith("\n")
         text = "\n" + chunk       # every record start now follows a "\n"
         body_end = len(text) - 1 if ends_with_newline else len(text)

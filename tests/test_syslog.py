@@ -1,0 +1,142 @@
+"""syslog, journal exports and serial-console captures: agent records behind the prefix, context events."""
+from __future__ import annotations
+
+import io
+from datetime import timedelta, timezone
+
+import pytest
+
+from loganalyzer.kinds import Kind
+from loganalyzer.model import Event, FileCoverage, TimeKind
+from loganalyzer.parsers.base import ParseContext
+from loganalyzer.parsers.syslog import parse
+from loganalyzer.sources.base import Member
+
+
+def run(data: bytes, kind: Kind = Kind.SYSLOG, **ctx_args) -> tuple[list[Event], FileCoverage]:
+    coverage = FileCoverage("var/log/syslog", str(kind))
+    member = Member("var/log/syslog", kind, lambda: io.BytesIO(data))
+    events = list(parse(member, ParseContext(coverage, **ctx_args)))
+    return events, coverage
+
+
+def test_double_spaced_syslog_of_dev_corpus_056(dev_corpus):
+    data = (dev_corpus / "056-logcollector-oom-syslog-double-spaced" / "syslog").read_bytes()
+    events, coverage = run(data)
+    assert coverage.lines == 17 and coverage.unparsed_lines == 0
+    agent, unit, oom = events[:3]
+    assert (agent.generation, agent.thread, agent.source) == ("2.2.47+", "CollectLogsHandler", "ExtHandler")
+    assert agent.message == "Starting log collection..." and agent.time_kind is TimeKind.UTC
+    assert agent.fields == {"program": "python3", "pid": 20236, "host": "krz-p-mgt-zab02"}
+    assert (agent.line_start, agent.line_end) == (1, 2)
+    assert unit.fields["program"] == "systemd" and "waagent -collect-logs" in unit.message
+    assert "invoked oom-killer" in oom.message and oom.fields["program"] == "kernel"
+    # the year comes from the agent's own full date
+    assert oom.timestamp.isoformat() == "2023-05-17T07:01:22+00:00" and oom.time_kind is TimeKind.LOCAL
+
+
+def test_messages_without_host_and_with_odd_seconds_of_dev_corpus_059(dev_corpus):
+    events, coverage = run((dev_corpus / "059-benign-occasional-http-ioerror-timeouts-syslog" / "messages")
+                           .read_bytes())
+    assert coverage.unparsed_lines == 0 and len(events) == 3
+    first = events[0]
+    assert first.generation == "2.1-2.2.30" and first.fields["program"] == "python"
+    assert first.message.startswith("[HTTP Retry] Attempt 2 of 3")
+    assert (first.fields["http_method"], first.fields["http_error"]) == ("PUT", "timed out")
+    assert first.timestamp.isoformat() == "2017-11-02T03:00:29.408051+00:00"
+
+
+def test_serial_console_agent_lines_without_syslog_header_of_dev_corpus_012(dev_corpus):
+    events, coverage = run((dev_corpus / "012-dhclient-missing-network-unreachable" / "serialconsole.log")
+                           .read_bytes(), kind=Kind.SERIAL_CONSOLE)
+    assert coverage.unparsed_lines == 0 and len(events) == 11
+    assert events[1].fields["http_errno"] == 101
+    assert events[8].level == "WARNING" and events[8].message == "No route exists to 168.63.129.16"
+    assert all(e.kind == "serial_console" for e in events)
+
+
+def test_agent_traceback_over_several_syslog_lines_is_one_record():
+    data = (b"Jun  5 15:10:17 vm python3[123]: 2023-06-05T15:10:17.000001Z WARNING ExtHandler ExtHandler "
+            b"Agent WALinuxAgent-2.9.1.1 failed with exception: boom\n"
+            b"Jun  5 15:10:17 vm python3[123]: Traceback (most recent call last):\n"
+            b"Jun  5 15:10:17 vm python3[123]:   File \"update.py\", line 1, in run\n"
+            b"Jun  5 15:10:18 vm systemd[1]: walinuxagent.service: Main process exited, code=exited, "
+            b"status=1/FAILURE\n"
+            b"Jun  5 15:10:18 vm python3[123]: 2023-06-05T15:10:18.000001Z INFO Daemon Daemon Run daemon\n")
+    events, _ = run(data)
+    assert [(e.line_start, e.line_end) for e in events] == [(1, 3), (4, 4), (5, 5)]
+    assert events[0].message.endswith("Traceback (most recent call last):\n  File \"update.py\", line 1, "
+                                      "in run")
+    unit = events[1]
+    assert unit.generation == "syslog" and unit.fields == {"program": "systemd", "pid": 1, "host": "vm"}
+    assert unit.level is None and "walinuxagent.service" in unit.message
+    assert (events[2].generation, events[2].source, events[2].message) == ("2.2.47+", "Daemon", "Run daemon")
+
+
+def test_iso_syslog_and_short_iso_journal():
+    data = (b"2023-05-17T07:01:19.123+02:00 vm waagent[42]: something happened\n"
+            b"2023-05-17T07:01:20+0000 vm systemd[1]: Started Azure Linux Agent.\n"
+            b"<30>1 2023-05-17T07:01:21Z vm python3[7]: 2023-05-17T07:01:21.000000Z INFO ExtHandler "
+            b"ExtHandler ok\n")
+    events, _ = run(data)
+    assert events[0].timestamp.isoformat() == "2023-05-17T05:01:19.123000+00:00"
+    assert events[0].generation == "syslog-iso" and events[0].fields["program"] == "waagent"
+    assert events[1].timestamp.isoformat() == "2023-05-17T07:01:20+00:00"
+    assert events[2].generation == "2.2.47+" and events[2].message == "ok"
+
+
+def test_journal_verbose_blocks_become_one_event_each():
+    data = (b"Wed 2023-05-17 07:01:19.018010 UTC [s=abc;i=1;b=def;m=1;t=2;x=3]\n"
+            b"    _TRANSPORT=stdout\n    PRIORITY=6\n    SYSLOG_IDENTIFIER=python3\n    _PID=20236\n"
+            b"    _HOSTNAME=vm\n"
+            b"    MESSAGE=2023-05-17T07:01:19.018010Z INFO CollectLogsHandler ExtHandler Starting log "
+            b"collection...\n"
+            b"Wed 2023-05-17 07:01:22.000000 UTC [s=abc;i=2;b=def;m=1;t=2;x=4]\n"
+            b"    PRIORITY=3\n    SYSLOG_IDENTIFIER=kernel\n    MESSAGE=Out of memory: Killed process "
+            b"7211 (python3)\n")
+    events, coverage = run(data)
+    assert coverage.unparsed_lines == 0
+    agent, oom = events
+    assert (agent.line_start, agent.line_end, agent.thread) == (1, 7, "CollectLogsHandler")
+    assert agent.fields["program"] == "python3" and agent.fields["pid"] == 20236
+    assert (oom.generation, oom.level, oom.fields["program"]) == ("journal", "ERROR", "kernel")
+    assert oom.timestamp.isoformat() == "2023-05-17T07:01:22+00:00"
+
+
+def test_serial_console_kernel_console_and_cloud_init_lines():
+    data = (b"[    0.000000] Linux version 5.4.0-1063-azure\n"
+            b"[  OK  ] Started Azure Linux Agent.\n"
+            b"[   12.345678] cloud-init[812]: Cloud-init v. 22.1 running 'init' at Wed, 17 May 2023\n"
+            b"ci-info: +++++++Net device info+++++++\n"
+            b"Ubuntu 18.04.6 LTS vm ttyS0\n")
+    events, coverage = run(data, kind=Kind.SERIAL_CONSOLE)
+    assert [e.generation for e in events] == ["kernel", "console", "console", "console"]
+    assert [e.fields["program"] for e in events] == ["kernel", "systemd", "cloud-init", "ci-info"]
+    assert events[3].line_end == 5      # a header-less line continues the record before it
+    assert coverage.unparsed_lines == 0
+
+
+def test_year_rolls_over_from_december_to_january():
+    data = (b"Dec 31 23:59:59 vm python3[1]: 2022/12/31 23:59:59.000001 INFO ExtHandler last of the year\n"
+            b"Dec 31 23:59:59 vm cron[9]: tick\n"
+            b"Jan  1 00:00:01 vm cron[9]: tock\n")
+    events, _ = run(data)
+    assert [e.timestamp.year for e in events] == [2022, 2022, 2023]
+
+
+def test_without_any_full_date_the_year_does_not_put_lines_in_the_future():
+    events, _ = run(b"Jan  1 00:00:01 vm cron[9]: tock\n")
+    assert events[0].timestamp is not None and events[0].time_kind is TimeKind.LOCAL
+
+
+def test_local_syslog_time_uses_the_context_zone():
+    data = (b"May 17 07:01:22 vm kernel: x\nMay 17 07:01:23 vm python3[5]: 2023-05-17T05:01:23.0Z INFO "
+            b"ExtHandler y\n")
+    events, _ = run(data, tz=timezone(timedelta(hours=2)))
+    assert events[0].timestamp.isoformat() == "2023-05-17T05:01:22+00:00"
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n", b"no header at all\n", b"\xff\x00\r\n"])
+def test_text_without_records_is_counted_unparsed(data):
+    events, coverage = run(data)
+    assert events == [] and coverage.unparsed_lines == coverage.lines
