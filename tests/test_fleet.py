@@ -391,3 +391,18 @@ def test_the_command_resumes_without_analysing_again(command_out) -> None:
     second = subprocess.run(command, capture_output=True, text=True)
     assert second.returncode == first.returncode
     assert "0 bundles analysed, 0 could not be, 5 skipped" in second.stderr
+
+
+def test_a_worker_that_dies_costs_only_its_own_bundle(fleet_dir: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    def die_on_vm2(target: str | bytes, location: str, options: AnalysisOptions, with_events: bool):
+        if "vm2" in location:
+            os._exit(3)
+        return marker_analysis(target, location, options, with_events)
+    monkeypatch.setattr(worker, "analyze_target", die_on_vm2)
+    monkeypatch.setattr(worker, "_nothing_read", lambda result: None)
+    fleet = analyze_many(fleet_dir, engine="local", jobs=1)
+    rows = rows_by_name(fleet.bundles)
+    assert sorted(rows) == ["vm1", "vm2", "vm3-corrupt", "vm4", "vm5"]
+    assert rows["vm2"]["status"] == "unreadable" and "worker lost" in rows["vm2"]["error"]
+    assert all(rows[n]["status"] == "analyzed" for n in ("vm1", "vm4", "vm5"))

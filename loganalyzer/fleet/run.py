@@ -18,8 +18,10 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -142,21 +144,56 @@ def _run_in_local_worker(location: str) -> worker.Outcome:
 
 
 def _run_local(locations: list[str], task: Task, jobs: int | None) -> Iterator[worker.Outcome]:
-    """Process pool, at most a few bundles queued per worker so results stream back in order of completion."""
+    """Process pool with a few bundles queued per worker, so results stream back as they finish.
+
+    A worker that dies (crash, out of memory) breaks the pool and every bundle in flight
+    with it: those are run again one by one in a single-worker pool, so only the bundle
+    that kills its worker becomes an ``unreadable`` row (tried again next run).
+    """
     workers = jobs or os.cpu_count() or 1
+    queue = deque(locations)
+    while queue:
+        suspects: list[str] = []
+        with _pool(task, workers) as pool:
+            yield from _drain(pool, queue, workers * 4, suspects)
+        for location in suspects:
+            with _pool(task, 1) as pool:
+                yield from _drain(pool, deque([location]), 1, None)
+
+
+def _pool(task: Task, workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_init_local_worker, initargs=(task,))
+
+
+def _drain(pool: ProcessPoolExecutor, queue: deque[str], depth: int,
+           suspects: list[str] | None) -> Iterator[worker.Outcome]:
+    """Run ``queue`` through ``pool`` until it is empty or the pool breaks.
+
+    Bundles in flight when the pool breaks go to ``suspects`` (or, when that is None,
+    become rows saying their worker was lost).
+    """
     pending: dict[Future[worker.Outcome], str] = {}
-    queue = iter(locations)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_local_worker, initargs=(task,)) as pool:
-        while True:
-            for location in queue:
+    submitted = False
+    while queue or pending:
+        while queue and len(pending) < depth:
+            location = queue.popleft()
+            try:
                 pending[pool.submit(_run_in_local_worker, location)] = location
-                if len(pending) >= workers * 4:
-                    break
-            if not pending:
-                return
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield _outcome_of(future, pending.pop(future))
+                submitted = True
+            except BrokenProcessPool:
+                if not submitted:
+                    raise RuntimeError("fleet worker processes cannot start") from None
+                queue.appendleft(location)
+                break
+        if not pending:
+            return
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            location = pending.pop(future)
+            if suspects is not None and isinstance(future.exception(), BrokenProcessPool):
+                suspects.append(location)
+            else:
+                yield _outcome_of(future, location)
 
 
 def _outcome_of(future: Any, location: str) -> worker.Outcome:
