@@ -68,7 +68,8 @@ def test_extra_rule_directory_adds_rules(tmp_path: Path):
 
 def test_malformed_rule_file_is_reported_with_its_line_and_the_rest_still_loads(tmp_path: Path):
     (tmp_path / "good.toml").write_text(GOOD)
-    (tmp_path / "broken.toml").write_text('id = "x"\ntitle = "t"\ncause = "no_network"\nmatch = \'\'\'message contains\'\'\'\n'
+    (tmp_path / "broken.toml").write_text('id = "x"\ntitle = "t"\ncause = "no_network"\n'
+                                          'match = \'\'\'message contains\'\'\'\n'
                                           '[[samples.positive]]\nmessage = "m"\n')
     (tmp_path / "syntax.toml").write_text('id = "y"\ntitle = = "t"\n')
     rules, errors = load_rules([str(tmp_path)])

@@ -15,8 +15,8 @@ RULES, _ = load_rules()
 T0 = datetime(2023, 3, 8, 15, 0, 0, tzinfo=UTC)
 
 
-def ev(msg: str, minutes: float = 0, level: str = "INFO", kind: str = "waagent_log", path: str = "var/log/waagent.log",
-       line: int = 1, **fields: object) -> Event:
+def ev(msg: str, minutes: float = 0, level: str = "INFO", kind: str = "waagent_log",
+       path: str = "var/log/waagent.log", line: int = 1, **fields: object) -> Event:
     return Event(T0 + timedelta(minutes=minutes), TimeKind.UTC, level, msg, path, line, line, kind,
                  fields=fields or None)
 
@@ -61,7 +61,8 @@ def test_min_agent_version_option_overrides_the_policy():
 
 
 def test_single_process_legacy_agent_from_its_traceback_shape():
-    events = [Event(None, TimeKind.NONE, "ERROR", 'Error Traceback (most recent call last):\n  File "/usr/sbin/waagent", '
+    events = [Event(None, TimeKind.NONE, "ERROR",
+                    'Error Traceback (most recent call last):\n  File "/usr/sbin/waagent", '
                     'line 5659, in AddExtensionEvent', "waagent.log", 1, 2, "waagent_log")]
     assert loud(run(events)[0], "agent_outdated")
 
@@ -84,9 +85,10 @@ def test_sigterm_then_a_gap_then_a_new_daemon_is_a_guest_shutdown():
 
 
 def test_extension_handler_that_died_and_never_came_back_is_not_running():
-    died = [ev("Agent WALinuxAgent-2.2.2 failed with exception: syntax error: line 1, column 49", level="WARNING")]
+    died = [ev("Agent WALinuxAgent-2.2.2 failed with exception: syntax error: line 1, column 49",
+               level="WARNING")]
     assert loud(run(died)[0], "agent_not_running")
-    recovered = died + [ev("Agent WALinuxAgent-2.2.2 is running as the goal state agent", 1)]
+    recovered = [*died, ev("Agent WALinuxAgent-2.2.2 is running as the goal state agent", 1)]
     assert loud(run(recovered)[0], "agent_not_running") == []
 
 
@@ -97,9 +99,11 @@ def test_agent_log_silent_while_syslog_goes_on():
 
 
 def test_transient_network_failure_that_recovers_is_info_only():
-    fail = "Error fetching the goal state: [ProtocolError] [Wireserver Exception] [HttpError] [HTTP Failed] " \
+    fail = "Error fetching the goal state: [ProtocolError] [Wireserver Exception] [HttpError] " \
+           "[HTTP Failed] " \
            "GET http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made"
-    blip = [ev(fail, 0, "ERROR"), ev("Fetched a new incarnation for the WireServer goal state [incarnation 2]", 3)]
+    blip = [ev(fail, 0, "ERROR"),
+            ev("Fetched a new incarnation for the WireServer goal state [incarnation 2]", 3)]
     findings, verdicts = run(blip)
     assert loud(findings, "wireserver_unreachable") == []
     assert next(v for v in verdicts if v.cause == "wireserver_unreachable").verdict == Verdict.RULED_OUT
@@ -108,8 +112,10 @@ def test_transient_network_failure_that_recovers_is_info_only():
 
 
 def test_findings_group_matches_per_extension_with_bounded_evidence():
-    msg = "Event: name={}, op=Enable, message=[ExtensionOperationError] Non-zero exit code: 1, x enable, duration=0"
-    events = [ev(msg.format("Microsoft.Azure.RecoveryServices.VMSnapshotLinux"), m, "ERROR") for m in range(12)]
+    msg = ("Event: name={}, op=Enable, message=[ExtensionOperationError] Non-zero exit code: 1, x enable, "
+           "duration=0")
+    backup = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
+    events = [ev(msg.format(backup), m, "ERROR") for m in range(12)]
     events.append(ev(msg.format("Microsoft.Azure.Extensions.CustomScript"), 20, "ERROR"))
     findings = [f for f in run(events)[0] if f.rule_id == "extension.enable_failed"]
     by_ext = {f.extension: f for f in findings}
@@ -129,7 +135,8 @@ def test_config_switches_from_facts():
 
 
 def test_extension_status_error_and_stuck_transitioning():
-    facts = Facts(kinds_present={"handler_status"}, last_seen={"waagent_log": T0 + timedelta(hours=5)}, extensions={
+    facts = Facts(kinds_present={"handler_status"}, last_seen={"waagent_log": T0 + timedelta(hours=5)},
+                  extensions={
         "Microsoft.Azure.RecoveryServices.VMSnapshotLinux": ExtensionFact(
             "Microsoft.Azure.RecoveryServices.VMSnapshotLinux", status="error", status_code="76",
             operation="Enable", refs=[Ref("x/status/3.status")]),
@@ -141,7 +148,8 @@ def test_extension_status_error_and_stuck_transitioning():
 
 
 def test_backup_run_codes_map_to_causes():
-    runs = [BackupRun("t1", 1, T0, outcome="error", error_code=76, error_name="FailedRetryableSnapshotFailedNoNetwork",
+    runs = [BackupRun("t1", 1, T0, outcome="error", error_code=76,
+                      error_name="FailedRetryableSnapshotFailedNoNetwork",
                       ref=Ref("extension.log", 10, 10)),
             BackupRun("t2", 2, T0, outcome="error", error_code=85, error_name="FailedSnapshotLimitReached",
                       ref=Ref("extension.log", 20, 20)),
@@ -153,7 +161,8 @@ def test_backup_run_codes_map_to_causes():
 
 def test_error_json_blacklist_record():
     facts = Facts(state={"agent_errors": [{"agent_version": "2.2.53", "failure_count": 3, "was_fatal": False,
-                                           "blacklisted": True, "path": "var/lib/waagent/WALinuxAgent-2.2.53/error.json"}]})
+                                           "blacklisted": True,
+                                           "path": "var/lib/waagent/WALinuxAgent-2.2.53/error.json"}]})
     assert "2.2.53" in loud(run([], facts)[0], "agent_crash_loop")[0].summary
 
 
@@ -183,6 +192,7 @@ def test_verdicts_follow_the_documented_order_for_the_portal_message():
 
 def test_health_records_give_counter_evidence():
     _, verdicts = run([ev("[HEARTBEAT] Agent WALinuxAgent-2.9.1.1 is running as the goal state agent [DEBUG "
-                          "HeartbeatCounter: 3;HeartbeatId: 1;DroppedPackets: 0;UpdateGSErrors: 0;AutoUpdate: 1]", 30)])
+                          "HeartbeatCounter: 3;HeartbeatId: 1;DroppedPackets: 0;UpdateGSErrors: 0;"
+                          "AutoUpdate: 1]", 30)])
     v = next(v for v in verdicts if v.cause == "agent_not_running")
     assert v.verdict == Verdict.RULED_OUT and "heartbeats" in v.reason and v.evidence

@@ -9,7 +9,9 @@ import pytest
 from loganalyzer.facts.model import Facts
 from loganalyzer.model import Event, Severity, TimeKind
 from loganalyzer.rules import RuleEngine, load_rules
+from loganalyzer.rules.condition import event_text
 from loganalyzer.rules.model import Rule, Sample
+from loganalyzer.rules.prefilter import Prefilter
 from loganalyzer.sources.base import BundleInfo
 
 RULES, ERRORS = load_rules()
@@ -43,11 +45,13 @@ def test_negative_samples_do_not_match(rule: Rule):
 
 
 @pytest.mark.parametrize("rule", MATCHING, ids=lambda r: r.id)
-def test_positive_samples_pass_the_literal_prefilter(rule: Rule):
+def test_positive_samples_pass_the_word_prefilter(rule: Rule):
+    pf = Prefilter()
+    pf.add(0, rule.literals, rule.kinds)
+    pf.freeze()
+    assert pf.unindexed == [], f"{rule.id}: literals without an index word"
     for sample in rule.positive:
-        text = sample.message
-        assert rule.literals is None or any(lit in text for lit in rule.literals), rule.id
-        assert rule.kinds is None or sample.kind in rule.kinds, rule.id
+        assert pf.candidates(sample.kind, event_text(to_event(sample))) == [0], rule.id
 
 
 @pytest.mark.parametrize("rule", [r for r in MATCHING if r.kind == "signature"], ids=lambda r: r.id)
@@ -76,3 +80,10 @@ def test_every_taxonomy_cause_has_a_rule():
     covered |= {"restore_point_limit_or_lock"}  # decided from --error-code only (verdicts)
     covered |= {c for r in RULES if r.logic == "backup_runs" for c in r.params["codes"].values()}
     assert set(TAXONOMY) - covered == set()
+
+
+def test_catalog_readme_is_current():
+    from loganalyzer.rules.catalog_doc import render_catalog
+    from loganalyzer.rules.loader import catalog_dir
+    readme = (catalog_dir() / "README.md").read_text(encoding="utf-8")
+    assert readme == render_catalog(RULES), "run: python -m loganalyzer.rules.catalog_doc"

@@ -9,12 +9,13 @@ the named groups of regex matches.
 >>> sorted(c.literals)
 ['No route exists']
 >>> from loganalyzer.model import Event, TimeKind
->>> ev = Event(None, TimeKind.NONE, "WARNING", "No route exists to 168.63.129.16", "w.log", 1, 1, "waagent_log")
+>>> ev = Event(None, TimeKind.NONE, "WARNING", "No route exists to 168.63.129.16", "w.log", 1, 1,
+...            "waagent_log")
 >>> c.test(ev)
 True
 >>> c2 = compile_condition(r'message ~ /exit code: (?P<code>\\d+)/ and field.exit_code >= 126')
 >>> sorted(c2.literals)
-['exit code: ']
+['exit code: \\x00']
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from lark import Lark, Token, Transformer, UnexpectedInput, v_args
 
 from ..grammars import load_grammar
 from ..model import Event
+from .prefilter import CUT, index_word, strip_cut
 from .versions import older_than
 
 Predicate = Callable[[Event, str, dict[str, Any]], bool]
@@ -216,12 +218,12 @@ def _plain(value: tuple[str, Any]) -> Any:
 
 
 def _compile(node: _Node, policy: list[PolicyResolver]) -> Predicate:
-    if node.op == "and":
-        parts = [_compile(c, policy) for c in node.children]
-        return lambda ev, text, caps: all(p(ev, text, caps) for p in parts)
-    if node.op == "or":
-        parts = [_compile(c, policy) for c in node.children]
-        return lambda ev, text, caps: any(p(ev, text, caps) for p in parts)
+    if node.op in ("and", "or"):
+        needles = _contains_needles(node) if node.op == "or" else None
+        if needles is not None:
+            return _any_needle(needles)
+        parts = tuple(_compile(c, policy) for c in node.children)
+        return _all_of(parts) if node.op == "and" else _any_of(parts)
     if node.op == "not":
         inner = _compile(node.children[0], policy)
         return lambda ev, text, caps: not inner(ev, text, {})
@@ -232,6 +234,43 @@ def _compile(node: _Node, policy: list[PolicyResolver]) -> Predicate:
         allowed = {_norm(node.operand, _plain(v)) for v in node.value}
         return lambda ev, text, caps: _norm(node.operand, get(ev, text)) in allowed
     return _compile_cmp(node, get, policy)
+
+
+def _contains_needles(node: _Node) -> tuple[str, ...] | None:
+    """The strings of an ``or`` made only of ``message contains "…"`` terms (fast path)."""
+    out = []
+    for c in node.children:
+        if c.op != "cmp" or c.operand != "message" or c.cmp != "contains" or c.value[0] != "str":
+            return None
+        out.append(c.value[1])
+    return tuple(out)
+
+
+def _any_needle(needles: tuple[str, ...]) -> Predicate:
+    def any_needle(ev: Event, text: str, caps: dict[str, Any]) -> bool:
+        for n in needles:  # noqa: SIM110 - plain loops: this runs per record, generators cost more
+            if n in text:
+                return True
+        return False
+    return any_needle
+
+
+def _all_of(parts: tuple[Predicate, ...]) -> Predicate:
+    def all_of(ev: Event, text: str, caps: dict[str, Any]) -> bool:
+        for p in parts:  # noqa: SIM110 - plain loop on the hot path
+            if not p(ev, text, caps):
+                return False
+        return True
+    return all_of
+
+
+def _any_of(parts: tuple[Predicate, ...]) -> Predicate:
+    def any_of(ev: Event, text: str, caps: dict[str, Any]) -> bool:
+        for p in parts:  # noqa: SIM110 - plain loop on the hot path
+            if p(ev, text, caps):
+                return True
+        return False
+    return any_of
 
 
 def _norm(operand: str, value: Any) -> Any:
@@ -359,8 +398,11 @@ def _kinds(node: _Node) -> frozenset[str] | None:
 def regex_literals(pattern: str) -> frozenset[str] | None:
     """Substrings one of which every match of ``pattern`` contains (None when unknown).
 
+    An end of a substring that the regex cut next to another pattern part is marked with
+    :data:`~loganalyzer.rules.prefilter.CUT` (it need not fall on a word boundary).
+
     >>> sorted(regex_literals(r"Non-zero exit code: (126|127)"))
-    ['Non-zero exit code: ']
+    ['Non-zero exit code: \\x00']
     >>> sorted(regex_literals(r"(No route to host|Connection refused)"))
     ['Connection refused', 'No route to host']
     >>> regex_literals(r"[a-z]+\\d") is None
@@ -371,40 +413,64 @@ def regex_literals(pattern: str) -> frozenset[str] | None:
         parsed = sre_parse.parse(pattern)
     except Exception:
         return None
-    best = _seq_literals(list(parsed))
-    return best
+    return _seq_literals(list(parsed), False, False)
 
 
-def _seq_literals(items: list[Any]) -> frozenset[str] | None:
+def _is_boundary(item: Any) -> bool:
+    """True for pattern parts that sit on a word boundary: anchors, ``\\b``, a non-word literal."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    op, arg = item
+    if op is c.AT:
+        return arg in (c.AT_BOUNDARY, c.AT_BEGINNING, c.AT_BEGINNING_STRING, c.AT_END, c.AT_END_STRING)
+    return op is c.LITERAL and not (chr(arg).isalnum() or chr(arg) == "_")
+
+
+def _seq_literals(items: list[Any], left_cut: bool, right_cut: bool) -> frozenset[str] | None:
     from re import _constants as c  # type: ignore[attr-defined]
     candidates: list[frozenset[str]] = []
     run: list[str] = []
+    run_start = 0
 
-    def flush() -> None:
+    def cut_before(k: int) -> bool:
+        return left_cut if k == 0 else not _is_boundary(items[k - 1])
+
+    def cut_after(k: int) -> bool:
+        return right_cut if k >= len(items) - 1 else not _is_boundary(items[k + 1])
+
+    def flush(end: int) -> None:
         if len(run) >= _MIN_LITERAL:
-            candidates.append(frozenset(["".join(run)]))
+            lit = "".join(run)
+            if cut_before(run_start):
+                lit = CUT + lit
+            if cut_after(end - 1):
+                lit = lit + CUT
+            candidates.append(frozenset([lit]))
         run.clear()
 
-    for op, arg in items:
+    for k, (op, arg) in enumerate(items):
         if op is c.LITERAL:
+            if not run:
+                run_start = k
             run.append(chr(arg))
             continue
-        flush()
+        flush(k)
+        inner_left, inner_right = cut_before(k), cut_after(k)
         if op is c.SUBPATTERN:
             if arg[1] & re.I:
                 continue
-            inner = _seq_literals(list(arg[-1]))
+            inner = _seq_literals(list(arg[-1]), inner_left, inner_right)
             if inner:
                 candidates.append(inner)
         elif op is c.BRANCH:
-            branches = [_seq_literals(list(b)) for b in arg[1]]
+            branches = [_seq_literals(list(b), inner_left, inner_right) for b in arg[1]]
             if all(branches):
                 candidates.append(frozenset().union(*branches))
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and arg[0] >= 1:
-            inner = _seq_literals(list(arg[2]))
+            inner = _seq_literals(list(arg[2]), True, True)
             if inner:
                 candidates.append(inner)
-    flush()
+    flush(len(items))
     if not candidates:
         return None
-    return max(candidates, key=lambda s: (min(len(x) for x in s), -len(s)))
+    return max(candidates, key=lambda s: (all(index_word(x) for x in s), min(len(strip_cut(x)) for x in s),
+                                          -len(s)))

@@ -16,6 +16,7 @@ True
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,13 +30,18 @@ from ..sources.base import BundleInfo
 from .condition import event_text
 from .findings import finding_from_matches
 from .logic import LOGIC, FinishContext, LogicRule
-from .matches import MatchSet, extension_of
+from .matches import MAX_TIMES, MatchSet, extension_of
 from .model import Rule
 from .prefilter import Prefilter
 from .verdicts import build_verdicts
 from .versions import policy_for
 
 _ROLE_ORDER = {"benign": 0, "health": 1, "signature": 2}
+#: ``('<extension>', 'success')`` in the agent's extension summaries (2.5+)
+_SUCCESS = re.compile(r"\('([\w.]+)', 'success'\)")
+#: error findings whose last match is this much older than the newest record become warnings
+STALE_AFTER = timedelta(days=7)
+Mark = tuple[datetime | None, int, str, frozenset[str]]
 
 
 @dataclass(slots=True)
@@ -45,13 +51,15 @@ class _Watcher:
     check: Callable[[Event, str, dict[str, Any]], bool] | None
     logic: LogicRule | None = None
     trigger: int = 0
+    #: correlation partners / recoveries shared by several rules with the same condition
+    sharers: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class _RuleState:
     groups: dict[str | None, MatchSet] = field(default_factory=dict)
-    others: list[tuple[datetime | None, int, str]] = field(default_factory=list)
-    recoveries: list[tuple[datetime | None, int, str]] = field(default_factory=list)
+    others: list[Mark] = field(default_factory=list)
+    recoveries: list[Mark] = field(default_factory=list)
 
 
 class RuleEngine:
@@ -65,7 +73,10 @@ class RuleEngine:
         self._state: dict[str, _RuleState] = {}
         self._logic: list[LogicRule] = []
         self._order = 0
-        self._last_by_path: dict[str, tuple[datetime | None, int]] = {}
+        self._last_ts: dict[str, datetime] = {}
+        self._last_order: dict[str, int] = {}
+        self._shared: dict[tuple[str, str], _Watcher] = {}
+        self._window = (self.options.since, self.options.until)
         self._prefilter = Prefilter()
         ordered = sorted(rules, key=lambda r: _ROLE_ORDER.get(r.kind, 3))
         for rule in ordered:
@@ -89,11 +100,18 @@ class RuleEngine:
         self._state[rule.id] = _RuleState()
         self._add(_Watcher(rule.kind, rule, rule.match), rule.literals, rule.kinds)
         if rule.correlation and rule.correlation.other is not None:
-            other = rule.correlation.other
-            self._add(_Watcher("other", rule, other), other.literals, other.kinds)
+            self._add_shared("other", rule, rule.correlation.other)
         if rule.transient is not None:
-            rec = rule.transient.recovered_by
-            self._add(_Watcher("recovery", rule, rec), rec.literals, rec.kinds)
+            self._add_shared("recovery", rule, rule.transient.recovered_by)
+
+    def _add_shared(self, role: str, rule: Rule, cond: Any) -> None:
+        """One watcher per distinct partner condition, whatever the number of rules using it."""
+        key = (role, cond.source)
+        watcher = self._shared.get(key)
+        if watcher is None:
+            watcher = self._shared[key] = _Watcher(role, rule, cond)
+            self._add(watcher, cond.literals, cond.kinds)
+        watcher.sharers.append(rule.id)
 
     def _policy_floor(self, event: Event) -> str | None:
         entry = self.policy.minimum_at(event.timestamp)
@@ -103,12 +121,14 @@ class RuleEngine:
     def observe(self, event: Event) -> None:
         """Match one event against every rule that could apply (cheap for most events)."""
         ts = event.timestamp
-        opts = self.options
-        if ts is not None and ((opts.since and ts < opts.since) or (opts.until and ts > opts.until)):
+        since, until = self._window
+        if ts is not None and ((since and ts < since) or (until and ts > until)):
             return
         self._order += 1
         order = self._order
-        self._last_by_path[event.path] = (ts or self._last_by_path.get(event.path, (None, 0))[0], order)
+        self._last_order[event.path] = order
+        if ts is not None:
+            self._last_ts[event.path] = ts
         text = event_text(event)
         ids = self._prefilter.candidates(event.kind, text)
         if not ids:
@@ -126,27 +146,31 @@ class RuleEngine:
             caps: dict[str, Any] = {}
             if not w.check(event, text, caps):  # type: ignore[misc]
                 continue
-            state = self._state[w.rule.id]
-            if role == "other":
-                state.others.append((ts, order, event.path))
-            elif role == "recovery":
-                state.recoveries.append((ts, order, event.path))
-            else:
-                if role == "benign":
-                    benign = True
-                ext = extension_of(event, text, caps)
-                key = ext if w.rule.group_by == "extension" else None
-                group = state.groups.get(key)
-                if group is None:
-                    group = state.groups[key] = MatchSet()
-                group.add(event, caps, order, ext)
+            if role == "other" or role == "recovery":
+                names = frozenset(_SUCCESS.findall(text)) if "'success')" in text else frozenset()
+                mark = (ts, order, event.path, names)
+                for rid in w.sharers:
+                    bucket = self._state[rid].others if role == "other" else self._state[rid].recoveries
+                    if len(bucket) < MAX_TIMES:
+                        bucket.append(mark)
+                continue
+            if role == "benign":
+                benign = True
+            groups = self._state[w.rule.id].groups
+            ext = extension_of(event, text, caps)
+            key = ext if w.rule.group_by == "extension" else None
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = MatchSet()
+            group.add(event, caps, order, ext)
 
     # -- results -----------------------------------------------------------------------------
     def finish(self, facts: Facts, info: BundleInfo, coverage: list[FileCoverage]
                ) -> tuple[list[Finding], list[CauseVerdict]]:
         """Findings (sorted most severe first) and one verdict per documented cause."""
+        last_by_path = {p: (self._last_ts.get(p), o) for p, o in self._last_order.items()}
         ctx = FinishContext(facts=facts, info=info, coverage=coverage, options=self.options,
-                            policy=self.policy, last_by_path=self._last_by_path)
+                            policy=self.policy, last_by_path=last_by_path)
         findings: list[Finding] = []
         health: dict[str, list[tuple[Rule, MatchSet]]] = {}
         for rule in self.rules:
@@ -176,20 +200,28 @@ class RuleEngine:
         notes: list[str] = []
         severity = rule.severity
         corr = rule.correlation
-        if corr is not None and corr.type == "at_least":
-            if not _at_least(matches.times, corr.count, corr.within):
-                return None
+        if corr is not None and corr.type == "at_least" \
+                and not _at_least(matches.times, corr.count, corr.within):
+            return None
         if corr is not None and corr.type == "without":
             lonely = _unanswered(matches.times, state.others, corr.within)
             if not lonely:
                 return None
             notes.append(f"{len(lonely)} of {matches.count} had no follow-up record")
         if rule.transient is not None:
-            open_ = _unanswered(matches.times, state.recoveries, rule.transient.within)
+            answers = state.recoveries
+            if rule.transient.per_extension:
+                answers = [a for a in answers if key is not None and key in a[3]]
+            open_ = _unanswered(matches.times, answers, rule.transient.within)
             if len(open_) < rule.transient.sustained:
-                severity = Severity.INFO
+                severity = min(severity, rule.transient.downgrade_to, key=lambda s: Severity(s).rank)
                 notes.append("every failure was followed by a recovery (transient)"
                              if not open_ else f"only {len(open_)} failure(s) without recovery (transient)")
+        end = ctx.last_record_time
+        if Severity(severity).rank >= Severity.ERROR.rank and matches.last_seen and end \
+                and end - matches.last_seen > STALE_AFTER:
+            severity = Severity.WARNING
+            notes.append(f"last seen {(end - matches.last_seen).days} days before the newest record")
         return finding_from_matches(rule, matches, key, severity, notes)
 
 
@@ -205,21 +237,20 @@ def _at_least(times: list[tuple[datetime | None, int, str]], count: int, within:
     return any(stamps[i + count - 1] - stamps[i] <= span for i in range(len(stamps) - count + 1))
 
 
-def _unanswered(times: list[tuple[datetime | None, int, str]],
-                answers: list[tuple[datetime | None, int, str]], within: float | None
+def _unanswered(times: list[tuple[datetime | None, int, str]], answers: list[Mark], within: float | None
                 ) -> list[tuple[datetime | None, int, str]]:
     """Matches with no answer after them (within ``within`` seconds when both have times;
     by observation order in the same file otherwise).
 
     >>> from datetime import datetime, UTC
     >>> t = lambda m: datetime(2024, 1, 1, 0, m, tzinfo=UTC)
-    >>> len(_unanswered([(t(0), 1, "a"), (t(30), 5, "a")], [(t(2), 2, "a")], 300))
+    >>> len(_unanswered([(t(0), 1, "a"), (t(30), 5, "a")], [(t(2), 2, "a", frozenset())], 300))
     1
     """
     span = timedelta(seconds=within) if within is not None else None
-    stamps = sorted(ts for ts, _, _ in answers if ts is not None)
+    stamps = sorted(a[0] for a in answers if a[0] is not None)
     last_order: dict[str, int] = {}
-    for _, order, path in answers:
+    for _, order, path, _names in answers:
         last_order[path] = max(order, last_order.get(path, 0))
     lonely = []
     for ts, order, path in times:

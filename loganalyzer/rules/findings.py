@@ -4,7 +4,8 @@
 >>> from loganalyzer.model import Event, TimeKind, Severity
 >>> rule = next(r for r in load_rules()[0] if r.id == "provisioning.failed")
 >>> m = MatchSet()
->>> m.add(Event(None, TimeKind.NONE, "ERROR", "Provisioning failed: boom (3s)", "w", 4, 4, "waagent_log"), {}, 1)
+>>> m.add(Event(None, TimeKind.NONE, "ERROR", "Provisioning failed: boom (3s)", "w", 4, 4,
+...             "waagent_log"), {}, 1)
 >>> f = finding_from_matches(rule, m, None, rule.severity, [])
 >>> f.cause, f.count, f.evidence[0].line_start
 ('provisioning_failed', 1, 4)

@@ -111,7 +111,8 @@ def build_rule(t: dict[str, Any], path: str, line: int, text: str = "") -> Rule:
     kind = t.get("kind", "logic" if "logic" in t else "signature")
     if kind not in RULE_KINDS:
         raise RuleFileError(f"kind must be one of {', '.join(RULE_KINDS)}", where("kind"))
-    if kind == "signature" and t["cause"] not in TAXONOMY and not re.fullmatch(r"[a-z][a-z0-9_]*", t["cause"]):
+    if kind == "signature" and t["cause"] not in TAXONOMY \
+            and not re.fullmatch(r"[a-z][a-z0-9_]*", t["cause"]):
         raise RuleFileError(f"cause {t['cause']!r} is not a taxonomy id", where("cause"))
     try:
         severity = Severity(t.get("severity", "info" if kind in ("benign", "health") else "warning"))
@@ -160,7 +161,8 @@ def _attach_match(rule: Rule, t: dict[str, Any], where: Any) -> None:
     rule.match = _condition(t.get("match"), "match", where)
     declared = t.get("prefilter")
     if declared is not None:
-        if not isinstance(declared, list) or not declared or not all(isinstance(x, str) and x for x in declared):
+        if not isinstance(declared, list) or not declared \
+                or not all(isinstance(x, str) and x for x in declared):
             raise RuleFileError("'prefilter' must be a non-empty list of strings", where("prefilter"))
         rule.literals = frozenset(declared)
     else:
@@ -191,7 +193,9 @@ def _attach_correlation(rule: Rule, t: dict[str, Any], where: Any) -> None:
                 raise RuleFileError("'recovered_by' needs a literal or a kind filter", where("recovered_by"))
             rule.transient = Transient(recovered_by=rec,
                                        within=parse_duration(tr.get("within", "30m")),
-                                       sustained=int(tr.get("sustained", 1)))
+                                       sustained=int(tr.get("sustained", 1)),
+                                       per_extension=bool(tr.get("per_extension", False)),
+                                       downgrade_to=Severity(tr.get("downgrade_to", "info")))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         if isinstance(exc, RuleFileError):
             raise

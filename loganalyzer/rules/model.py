@@ -56,11 +56,17 @@ class Correlation:
 @dataclass(slots=True)
 class Transient:
     """Failures followed by a ``recovered_by`` record within ``within`` seconds are blips:
-    the finding drops to info unless at least ``sustained`` failures went unrecovered."""
+    the finding drops to ``downgrade_to`` (info) unless at least ``sustained`` failures went
+    unrecovered.
+    With ``per_extension`` a recovery counts only for the extensions it reports successful."""
 
     recovered_by: Condition
     within: float
     sustained: int = 1
+    #: only recoveries naming the same extension count (``('<name>', 'success')`` summaries)
+    per_extension: bool = False
+    #: the severity a recovered finding keeps
+    downgrade_to: Severity = Severity.INFO
 
 
 @dataclass(slots=True)

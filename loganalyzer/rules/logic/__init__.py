@@ -9,6 +9,7 @@ from .agent_version import AgentVersionPolicy
 from .backups import BackupRuns
 from .base import FinishContext, LogicRule
 from .lifecycle import AgentNotRunning, CrashLoopFrequency, GuestShutdown
+from .portal import PortalErrorCode
 from .state_files import AgentErrorRecords, ConfigSwitches, ExtensionStatus
 
 LOGIC: dict[str, type[LogicRule]] = {
@@ -20,6 +21,7 @@ LOGIC: dict[str, type[LogicRule]] = {
     "extension_status": ExtensionStatus,
     "agent_errors": AgentErrorRecords,
     "backup_runs": BackupRuns,
+    "portal_error_code": PortalErrorCode,
 }
 
 __all__ = ["LOGIC", "FinishContext", "LogicRule"]

@@ -60,7 +60,8 @@ class AgentVersionPolicy(LogicRule):
                 self.legacy = Seen(event, order, {"version": "2.0"})
             return
         f = event.fields or {}
-        found = (f.get("agent_role"), f.get("agent_version")) if f.get("agent_version") else read_version(text)
+        found = (f.get("agent_role"), f.get("agent_version")) if f.get("agent_version") \
+            else read_version(text)
         if found and found[0] in self.seen and found[1]:
             self.seen[found[0]].append(Seen(event, order, {"version": str(found[1])}))
 
@@ -88,13 +89,15 @@ class AgentVersionPolicy(LogicRule):
             return []
         if entry is None:
             return [self.finding({}, evidence, severity=Severity.INFO, confidence=Confidence.LOW,
-                                 summary=f"Agent versions seen: {roles}. No documented minimum version was in "
+                                 summary=f"Agent versions seen: {roles}. No documented minimum version "
+                                         "was in "
                                          f"force at the date of these logs, so the version is not judged.")]
         running = gs if gs is not None else daemon
         assert running is not None
         if not older_than(running.replace("2.0.x", "2.0"), entry.minimum):
             return [self.finding({}, evidence, severity=Severity.INFO,
-                                 summary=f"Agent versions seen: {roles}; the agent that runs extensions meets "
+                                 summary=f"Agent versions seen: {roles}; the agent that runs extensions "
+                                         "meets "
                                          f"the {entry.describe()}.")]
         if gs is None:
             return [self.finding({}, evidence, severity=Severity.WARNING, confidence=Confidence.LOW,

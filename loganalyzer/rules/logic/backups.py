@@ -48,7 +48,9 @@ class BackupRuns(LogicRule):
                                  f"{(r.message or '')[:300]}") for r in runs[-5:] if r.ref is not None]
             out.append(self.finding({}, evidence, count=len(runs), cause=cause, extension=BACKUP_EXTENSION,
                                     severity=severities.get(cause, self.rule.severity),
-                                    summary=f"{len(runs)} backup run(s) of {BACKUP_EXTENSION} failed; the latest "
-                                            f"(task {last.task_id or 'unknown'}, {fmt_time(last.end or last.start)}) "
+                                    summary=f"{len(runs)} backup run(s) of {BACKUP_EXTENSION} failed; "
+                                            "the latest "
+                                            f"(task {last.task_id or 'unknown'}, "
+                                            f"{fmt_time(last.end or last.start)}) "
                                             f"with code {last.error_code} {name}{meaning}."))
         return out

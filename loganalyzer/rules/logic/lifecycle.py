@@ -1,8 +1,10 @@
 """Agent life-cycle logic: crash-loop frequency, guest shutdown, and the agent not running.
 
 >>> from loganalyzer.rules.logic.lifecycle import banner_role
->>> banner_role("Azure Linux Agent Version: 2.9.1.1"), banner_role("[HEARTBEAT] Agent X is running as the goal state agent")
-('daemon', None)
+>>> banner_role("Azure Linux Agent Version: 2.9.1.1")
+'daemon'
+>>> banner_role("[HEARTBEAT] Agent X is running as the goal state agent") is None
+True
 """
 from __future__ import annotations
 
@@ -98,7 +100,8 @@ class GuestShutdown(LogicRule):
         if start is None:
             return [self.finding({}, evidence, count=len(episodes), severity=Severity.WARNING,
                                  confidence=Confidence.LOW,
-                                 summary=f"The agent was stopped (SIGTERM/shutdown) at {fmt_time(stop.ts)} and "
+                                 summary="The agent was stopped (SIGTERM/shutdown) at "
+                                         f"{fmt_time(stop.ts)} and "
                                          f"the log ends there: the VM was probably shut down from inside the "
                                          f"guest.")]
         gap = start.ts - stop.ts  # type: ignore[operator]
@@ -129,7 +132,8 @@ class AgentNotRunning(LogicRule):
 
     def __init__(self, *args: object) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
-        self.last: dict[str, Seen] = {}
+        #: category → file path → (order, event) of the last such record in that file
+        self.last_in: dict[str, dict[str, tuple[int, Event]]] = {"death": {}, "blocked": {}, "alive": {}}
         self.counts: dict[str, int] = {"death": 0, "blocked": 0, "alive": 0}
 
     def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
@@ -138,17 +142,24 @@ class AgentNotRunning(LogicRule):
                 and "orphan" not in text and "Daemon ended" not in text and "memory limit" not in text:
             return
         self.counts[what] += 1
-        prev = self.last.get(what)
-        seen = Seen(event, order)
-        if prev is None or later(prev, seen):
-            self.last[what] = seen
+        self.last_in[what][event.path] = (order, event)
+
+    def _last(self, what: str) -> Seen | None:
+        seen = [Seen(e, o) for o, e in self.last_in[what].values()]
+        if not seen:
+            return None
+        best = seen[0]
+        for s in seen[1:]:
+            if later(best, s):
+                best = s
+        return best
 
     def finish(self, ctx: FinishContext) -> list[Finding]:
         out: list[Finding] = []
-        alive = self.last.get("alive")
+        alive = self._last("alive")
         for what, label in (("death", "the extension handler stopped"),
                             ("blocked", "the agent could not find or reach the WireServer endpoint")):
-            s = self.last.get(what)
+            s = self._last(what)
             if s is None or (alive is not None and later(s, alive)):
                 continue
             tail = "and nothing later in the log shows it running again" if what == "death" else \

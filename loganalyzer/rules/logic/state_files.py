@@ -45,31 +45,39 @@ class ConfigSwitches(LogicRule):
             out.append(self.finding({}, _ref_evidence(ext.ref, f"Extensions.Enabled={ext.value}"),
                                     cause="extension_update_or_load_failed", severity=Severity.ERROR,
                                     confidence=Confidence.HIGH, title="Extension processing is disabled",
-                                    summary="waagent.conf sets Extensions.Enabled=n: the agent runs no extension, "
+                                    summary="waagent.conf sets Extensions.Enabled=n: the agent runs no "
+                                            "extension, "
                                             "including the Azure Backup extension (VMSnapshotLinux)."))
         for key in ("AutoUpdate.UpdateToLatestVersion", "AutoUpdate.Enabled"):
             v = _conf(config, key)
             if v is not None and not v.is_default and conf_is_off(v.value):
-                out.append(self.finding({}, _ref_evidence(v.ref, f"{key}={v.value}"), cause="autoupdate_disabled",
+                out.append(self.finding({}, _ref_evidence(v.ref, f"{key}={v.value}"),
+                                        cause="autoupdate_disabled",
                                         severity=Severity.WARNING, confidence=Confidence.HIGH,
                                         title="Agent auto-update is disabled",
-                                        summary=f"waagent.conf sets {key}={v.value}: the goal-state agent stays at "
-                                                f"the installed version and can fall behind the supported minimum."))
+                                        summary=f"waagent.conf sets {key}={v.value}: the goal-state "
+                                                "agent stays at "
+                                                "the installed version and can fall behind the "
+                                                "supported minimum."))
                 break
         prov = _conf(config, "Provisioning.Agent")
         if prov is not None and not prov.is_default and prov.value and prov.value.strip().lower() != "auto":
             out.append(self.finding({}, _ref_evidence(prov.ref, f"Provisioning.Agent={prov.value}"),
                                     cause="extension_update_or_load_failed", severity=Severity.WARNING,
                                     confidence=Confidence.LOW, title="Provisioning.Agent is not 'auto'",
-                                    summary=f"waagent.conf sets Provisioning.Agent={prov.value}; Microsoft's backup "
+                                    summary=f"waagent.conf sets Provisioning.Agent={prov.value}; "
+                                            "Microsoft's backup "
                                             f"troubleshooting asks for 'auto'."))
         proxy = _conf(config, "HttpProxy.Host")
         if proxy is not None and proxy.value and proxy.value.lower() != "none":
             out.append(self.finding({}, _ref_evidence(proxy.ref, f"HttpProxy.Host={proxy.value}"),
-                                    cause="proxy_or_firewall", severity=Severity.INFO, confidence=Confidence.LOW,
+                                    cause="proxy_or_firewall", severity=Severity.INFO,
+                                    confidence=Confidence.LOW,
                                     title="An HTTP proxy is configured for the agent",
-                                    summary=f"waagent.conf routes the agent's storage traffic through the proxy "
-                                            f"{proxy.value}; network failures below may come from that proxy."))
+                                    summary="waagent.conf routes the agent's storage traffic through "
+                                            "the proxy "
+                                            f"{proxy.value}; network failures below may come from that "
+                                            "proxy."))
         return out
 
 
@@ -98,10 +106,13 @@ class ExtensionStatus(LogicRule):
         backup = name == BACKUP_EXTENSION
         if status == "error":
             cause = _OP_CAUSE.get((ext.operation or "enable").lower(), "extension_enable_failed")
-            out.append(self.finding({}, evidence, cause=cause, severity=Severity.ERROR, confidence=Confidence.HIGH,
+            out.append(self.finding({}, evidence, cause=cause, severity=Severity.ERROR,
+                                    confidence=Confidence.HIGH,
                                     extension=name, title=f"Extension reports an error: {name}",
-                                    summary=f"{name} reports status 'error' (code {ext.status_code}) for operation "
-                                            f"{ext.operation or 'unknown'}: {(ext.status_message or '')[:300]}"))
+                                    summary=f"{name} reports status 'error' (code {ext.status_code}) "
+                                            "for operation "
+                                            f"{ext.operation or 'unknown'}: "
+                                            f"{(ext.status_message or '')[:300]}"))
             if backup:
                 out.append(self.finding({}, evidence, cause="snapshot_failed", severity=Severity.ERROR,
                                         extension=name, title="The Azure Backup snapshot failed",
@@ -110,8 +121,10 @@ class ExtensionStatus(LogicRule):
         elif status == "transitioning" and ext.status_time and end and end - ext.status_time >= stuck_after:
             out.append(self.finding({}, evidence, cause="extension_timeout", severity=Severity.WARNING,
                                     extension=name, title=f"Extension status stuck in transitioning: {name}",
-                                    summary=f"{name} last reported 'transitioning' at {fmt_time(ext.status_time)}, "
-                                            f"{str(end - ext.status_time).split('.')[0]} before the newest record."))
+                                    summary=f"{name} last reported 'transitioning' at "
+                                            f"{fmt_time(ext.status_time)}, "
+                                            f"{str(end - ext.status_time).split('.')[0]} before the "
+                                            "newest record."))
         state = (ext.handler_state or "").lower()
         if state == "failedupgrade" or (ext.handler_status or "").lower() == "notready":
             out.append(self.finding({}, evidence, cause="extension_update_or_load_failed",
@@ -137,7 +150,8 @@ class AgentErrorRecords(LogicRule):
         for r in bad[:5]:
             path = str(r.get("path") or "error.json")
             evidence.append(Evidence(path=path, line_start=1, line_end=1, timestamp=None,
-                                     excerpt=f"failure_count={r.get('failure_count')} was_fatal={r.get('was_fatal')} "
+                                     excerpt=f"failure_count={r.get('failure_count')} "
+                                             f"was_fatal={r.get('was_fatal')} "
                                              f"reason={str(r.get('reason', ''))[:200]}"))
         versions = ", ".join(str(r.get("agent_version") or r.get("version") or "?") for r in bad)
         return [self.finding({"versions": versions}, evidence, count=len(bad))]

@@ -1,0 +1,47 @@
+"""Portal errors and cause metadata (``portal_errors.toml``, ``causes.toml``).
+
+>>> order_for_error("UserErrorRpCollectionLimitReached")[0]
+'restore_point_limit_or_lock'
+>>> order_for_error("Could not communicate with the VM agent for snapshot status")[:2]
+['agent_not_running', 'agent_crash_loop']
+>>> order_for_error(None) == list(TAXONOMY)
+True
+"""
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from .model import TAXONOMY
+
+
+@cache
+def _data(name: str) -> dict[str, Any]:
+    return tomllib.loads((files("loganalyzer.rules") / name).read_text(encoding="utf-8"))
+
+
+def cause_info(cause: str) -> dict[str, Any]:
+    return _data("causes.toml").get(cause, {"title": cause, "needs": [], "collect": ""})
+
+
+def portal_error(text: str | None) -> dict[str, Any] | None:
+    """The portal-error entry named by a code or (part of) its English message."""
+    if not text:
+        return None
+    low = text.strip().lower()
+    for entry in _data("portal_errors.toml")["error"]:
+        if low == entry["code"].lower() or low.startswith(entry["code"].lower()) \
+                or any(m in low for m in entry["match"]):
+            return entry
+    return None
+
+
+def order_for_error(error_code: str | None) -> list[str]:
+    """Causes in the order Microsoft's page checks them for ``error_code``, then the rest."""
+    entry = portal_error(error_code)
+    first = [c for c in entry["causes"] if c in TAXONOMY] if entry else []
+    return first + [c for c in TAXONOMY if c not in first]
+
+
