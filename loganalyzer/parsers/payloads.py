@@ -96,24 +96,19 @@ def extract_fields(message: str) -> dict[str, Any] | None:
         decoded = fields.get("event_message") if fields.get("event_encoded") else None
         _anywhere(f"{message}\n{decoded}" if decoded else message, fields)
         return fields or None
-    # Fast path: most records carry nothing; a few substring scans decide that.
-    if ("ncarnation" in message or "Error]" in message or "Exception]" in message or "Failed]" in message
-            or "Plugin]" in message or "exit code" in message or "HTTP" in message or "IOError" in message
-            or "IO error" in message or "Request failed" in message):
-        fields = {}
-        _anywhere(message, fields)
-        return fields or None
-    return None
+    return _anywhere(message, {}) or None
 
 
-def _anywhere(text: str, fields: dict[str, Any]) -> None:
-    """Payloads that may sit anywhere in the text: incarnation, exception tags, exit code, HTTP."""
+def _anywhere(text: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """Payloads that may sit anywhere in the text: incarnation, exception tags, exit code, HTTP.
+
+    Each check is one substring scan first; most records stop there (this runs per record).
+    """
     if "ncarnation" in text:
         m = _INCARNATION.search(text)
         if m:
             fields["incarnation"] = m.group(1)
-    if "]" in text and ("Error]" in text or "Exception]" in text or "Failed]" in text
-                        or "HostGAPlugin]" in text):
+    if "Error]" in text or "Exception]" in text or "Failed]" in text or "Plugin]" in text:
         tags = list(dict.fromkeys(_EXCEPTION_TAG.findall(text)))
         if tags:
             fields["exception_tags"] = tags
@@ -122,9 +117,9 @@ def _anywhere(text: str, fields: dict[str, Any]) -> None:
         if m:
             fields["exit_code"] = int(m.group(1))
     if ("HTTP" in text or "IOError" in text or "IO error" in text or "Request failed" in text
-            or "HttpE" in text) and any(
-            marker in text for marker in _HTTP_MARKERS):
+            or "HttpE" in text) and any(marker in text for marker in _HTTP_MARKERS):
         http_fields(text, fields)
+    return fields
 
 
 def _start_anchored(message: str, fields: dict[str, Any]) -> None:
