@@ -322,3 +322,34 @@ def test_no_secret_reaches_documents_events_facts_or_frames(reference_data):
                        backups_frame(facts).to_csv(), repr(config_mapping(facts))])
     for secret in secrets:
         assert secret not in shown, secret
+
+
+def _restarts_of(messages: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, str | None, str | None]]:
+    c = FactsCollector()
+    for line, (message, fields) in enumerate(messages, start=1):
+        c.observe(log_event(t(12, 0, line), message, line, **fields))
+    return [(r.role, r.version, r.reason) for r in c.finish().restarts]
+
+
+def test_older_agent_restart_lines_from_real_logs():
+    # Real 2.2.12 lines (dev corpus 010): failure, then the generic exit line, then the new agent's banner.
+    cmd = "Agent WALinuxAgent-2.2.12 launched with command 'python3 -u /usr/sbin/waagent -run-exthandlers'"
+    assert _restarts_of([
+        (f"{cmd} failed with return code: 1", {}),
+        (f"{cmd} returned code: 1", {}),
+        ("Agent WALinuxAgent-2.2.12 is running as the goal state agent",
+         {"agent_version": "2.2.12", "agent_role": "goal_state", "version_how": "banner"}),
+        ("WALinuxAgent-2.2.12 did not terminate cleanly", {}),
+    ]) == [("goal_state", "2.2.12", "goal-state agent exited with an error; previous agent did not terminate "
+                                    "cleanly: WALinuxAgent-2.2.12")]
+
+
+def test_a_relaunch_without_its_start_line_is_still_a_restart():
+    # Real 2.2.6 line (dev corpus 008); the excerpt ends before the next banner.
+    assert _restarts_of([("Agent WALinuxAgent-2.2.6 launched with command 'python -u /usr/sbin/waagent "
+                          "-run-exthandlers' failed with return code: 1", {})]) == [
+        ("goal_state", "2.2.6", "goal-state agent exited with an error (start line not in the bundle)")]
+
+
+def test_a_final_sigterm_is_a_stop_not_a_restart():
+    assert _restarts_of([("Agent WALinuxAgent-2.2.0 forwarding signal 15 to WALinuxAgent-2.2.0", {})]) == []

@@ -63,7 +63,7 @@ _LISTING_DIR = re.compile(r"^(?P<name>[A-Za-z][\w.]*?)-(?P<ver>\d+(?:\.\d+)+)/$"
 _LOG_KINDS = frozenset({"waagent_log", "syslog", "serial_console"})
 
 # Restart causes: (message prefix, substring, role the next start belongs to, reason label)
-_RESTART_STARTS = ("Agent ", "Daemon ended", "ExtHandler process", "Current Agent", "Agent did not")
+_RESTART_STARTS = ("Agent ", "Daemon ended", "ExtHandler process", "Current Agent", "WALinuxAgent-")
 _CAUSES: tuple[tuple[str, str, str], ...] = (
     ("restarted more than", "goal_state", "goal-state agent restarted too often"),
     ("failed with return code", "goal_state", "goal-state agent exited with an error"),
@@ -96,7 +96,8 @@ class FactsCollector:
         self.facts = Facts()
         self._first = self.facts.first_seen
         self._last = self.facts.last_seen
-        self._pending_cause: dict[tuple[str, str], tuple[str, str]] = {}   # (path, role) → (reason, text)
+        #: (path, role) → (reason, rank, the event that said it); consumed by the next start
+        self._pending_cause: dict[tuple[str, str], tuple[str, int, Event]] = {}
         self._last_start: dict[str, AgentRestart] = {}                     # path → last goal_state start
         self._last_incarnation: dict[str, str] = {}                        # path → incarnation
         self._goal_by_key: dict[tuple[str, str], GoalStateFact] = {}
@@ -195,7 +196,8 @@ class FactsCollector:
             AgentVersionSighting(role, version, how, event.timestamp, self._ref(event)))
         if how != "banner":
             return
-        reason = self._pending_cause.pop((event.path, role), (None, None))[0]
+        held = self._pending_cause.pop((event.path, role), None)
+        reason = held[0] if held else None
         start = AgentRestart(role, event.timestamp, version, reason, self._ref(event))
         self.facts.restarts.append(start)
         if role == "goal_state":
@@ -203,19 +205,23 @@ class FactsCollector:
 
     def _restart_cause(self, event: Event) -> None:
         msg = event.message
-        if msg.startswith("Agent did not terminate cleanly"):
-            reason = f"previous agent did not terminate cleanly: {msg.split(':', 1)[-1].strip()[:120]}"
+        if "did not terminate cleanly" in msg:
+            # 2.2.20+: "Agent did not terminate cleanly: <version>"; 2.2.x: "WALinuxAgent-<v> did not …"
+            detail = msg.split(":", 1)[1] if msg.startswith("Agent did not") else msg.split(" ", 1)[0]
+            reason = f"previous agent did not terminate cleanly: {detail.strip()[:120]}"
             start = self._last_start.get(event.path)      # logged by the agent that just started
             if start is None:
-                self._pending_cause[(event.path, "goal_state")] = (reason, msg)
+                self._pending_cause[(event.path, "goal_state")] = (reason, -1, event)
             else:
                 start.reason = reason if start.reason is None else f"{start.reason}; {reason}"
             return
-        for needle, role, reason in _CAUSES:
+        for rank, (needle, role, reason) in enumerate(_CAUSES):   # first match is the most specific
             if needle in msg:
-                self._pending_cause[(event.path, role)] = (reason, msg)
-                if role == "daemon" and "signal 15" in needle:
-                    self._pending_cause[(event.path, "goal_state")] = (reason, msg)
+                roles = (role, "goal_state") if needle == "forwarding signal 15" else (role,)
+                for r in roles:
+                    held = self._pending_cause.get((event.path, r))
+                    if held is None or held[1] < 0 or rank <= held[1]:   # keep the more specific cause
+                        self._pending_cause[(event.path, r)] = (reason, rank, event)
                 return
 
     def _incarnation_event(self, event: Event, incarnation: str) -> None:
@@ -454,6 +460,16 @@ class FactsCollector:
                 if m.group("ver") not in ext.versions_on_disk:
                     ext.versions_on_disk.append(m.group("ver"))
 
+    def _unseen_starts(self) -> None:
+        """A child exit or daemon crash whose following start line is not in the bundle still restarted it."""
+        for (_, role), (reason, _, event) in self._pending_cause.items():
+            if reason in _RELAUNCHED:
+                m = _AGENT_NAME.search(event.message)
+                self.facts.restarts.append(AgentRestart(
+                    role, event.timestamp, m.group(1) if m else None,
+                    f"{reason} (start line not in the bundle)", self._ref(event)))
+        self._pending_cause.clear()
+
     # ------------------------------------------------------------------ finish
 
     def finish(self) -> Facts:
@@ -461,6 +477,7 @@ class FactsCollector:
         facts = self.facts
         if self._conf is not None:
             facts.config = _config_values(*self._conf)
+        self._unseen_starts()
         facts.goal_states.sort(key=_time_order)
         facts.restarts.sort(key=_time_order)
         for ext in facts.extensions.values():
@@ -468,6 +485,10 @@ class FactsCollector:
         if self._backups is not None:
             facts.backups = list(self._backups.finish())
         return facts
+
+
+_RELAUNCHED = frozenset(reason for _, role, reason in _CAUSES if role == "goal_state") | {"daemon crashed"}
+_AGENT_NAME = re.compile(r"WALinuxAgent-(\d+(?:\.\d+)+)")
 
 
 def _time_order(item: Any) -> tuple[bool, datetime | None]:
