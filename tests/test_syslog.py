@@ -140,3 +140,13 @@ def test_local_syslog_time_uses_the_context_zone():
 def test_text_without_records_is_counted_unparsed(data):
     events, coverage = run(data)
     assert events == [] and coverage.unparsed_lines == coverage.lines
+
+
+def test_journal_reboot_marker_is_an_event_of_its_own():
+    data = (b"-- Logs begin at Wed 2023-05-17 06:00:00 UTC, end at Wed 2023-05-17 08:00:00 UTC. --\n"
+            b"May 17 07:01:19 vm systemd[1]: Stopping Azure Linux Agent...\n"
+            b"-- Reboot --\n"
+            b"May 17 07:03:00 vm systemd[1]: Started Azure Linux Agent.\n")
+    events, coverage = run(data)
+    assert [e.message for e in events][2] == "-- Reboot --"
+    assert events[2].fields == {"program": "journal"} and coverage.unparsed_lines == 0

@@ -9,6 +9,8 @@ Line shapes read (formats.md §8.8; dev-corpus 012, 056, 059):
 * ``journalctl -o verbose`` — a ``Wed 2023-05-17 07:01:19.018010 UTC [s=…]`` line followed by
   indented ``KEY=value`` lines; one event per block built from ``MESSAGE``,
   ``SYSLOG_IDENTIFIER``/``_COMM``, ``_PID``, ``_HOSTNAME`` and ``PRIORITY``.
+* ``journalctl`` markers — ``-- Reboot --``, ``-- Logs begin at …`` (context events of program
+  ``journal``: a reboot is evidence too).
 * serial console — kernel ``[   12.345678] msg`` lines, ``[  OK  ] Started …`` console lines,
   ``cloud-init[123]: …`` / ``ci-info: …`` lines and agent lines with or without a syslog header.
 
@@ -81,6 +83,7 @@ _JOURNAL_BLOCK = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\x20(?P<ts>\d{4}-\d{2}-\d{2}\x20\d{2}:\d{2}:\d{2}(?:\.\d+)?)"
     r"\x20(?P<zone>\S+)\x20\[s=")
 _JOURNAL_FIELD = re.compile(r"\s+(?P<key>[A-Z_][A-Z0-9_]*)=(?P<value>.*)")
+_JOURNAL_MARKER = re.compile(r"-- (?:Reboot|Boot [0-9a-f]+|Logs begin at|Journal begins at|No entries)")
 _KERNEL = re.compile(r"\[\s*\d+\.\d+\]\x20?")
 _CONSOLE = re.compile(r"\[\s*(?:OK|FAILED|DEPEND|TIME|\*+)\s*\]\x20")
 _BARE_PROGRAM = re.compile(r"(?P<prog>[A-Za-z][\w.@-]*)\[(?P<pid>\d+)\]:\x20|(?P<ci>ci-info):\x20")
@@ -254,6 +257,8 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
     agent = _agent_record(line, line_no, state, tz, None)
     if agent is not None:
         return agent
+    if _JOURNAL_MARKER.match(line):
+        return _Record(line_no, line_no, [line], None, generation="journal", fields={"program": "journal"})
     m = _KERNEL.match(line)
     if m is not None:
         rest = line[m.end():]
