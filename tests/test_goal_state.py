@@ -300,3 +300,23 @@ def test_vm_settings_etag_from_tenant_rotation_file_name(reference_data):
 def test_vm_settings_that_is_not_an_object_is_partial():
     _, ctx = run(Kind.VM_SETTINGS, b"[1, 2]")
     assert ctx.coverage.status == CoverageStatus.PARTIAL and ctx.documents == []
+
+
+def test_hostile_xml_in_utf16_with_or_without_bom_is_refused_too():
+    raw = (FIXTURES / "billion-laughs.xml").read_text().replace('<?xml version="1.0"?>',
+                                                                 '<?xml version="1.0" encoding="UTF-16"?>')
+    for data in (raw.encode("utf-16"), raw.encode("utf-16-le")):
+        _, ctx = run(Kind.GOAL_STATE, data)
+        assert ctx.coverage.status == CoverageStatus.UNREADABLE and ctx.coverage.reason.startswith("refused")
+
+
+def test_xinclude_is_never_processed():
+    doc = (b'<GoalState xmlns:xi="http://www.w3.org/2001/XInclude"><Incarnation>'
+           b'<xi:include href="file:///etc/passwd" parse="text"/></Incarnation></GoalState>')
+    _, ctx = run(Kind.GOAL_STATE, doc)
+    assert ctx.documents[0].data.incarnation is None and "root:" not in repr(ctx.documents)
+
+
+def test_xml_nested_100000_levels_is_unreadable_not_a_crash():
+    _, ctx = run(Kind.GOAL_STATE, b"<a>" * 100_000 + b"</a>" * 100_000)
+    assert ctx.coverage.status == CoverageStatus.UNREADABLE and ctx.documents == []

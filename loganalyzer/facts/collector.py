@@ -419,6 +419,8 @@ class FactsCollector:
         name = type(data).__name__
         if name == "Incarnation":
             state["incarnation"] = data.value
+            if data.value:
+                self._goal_fact(doc, data.value, None)
         elif name == "WireServerEndpoint":
             state["wireserver_endpoint"] = data.address
             state["wireserver_endpoint_default"] = data.is_default
