@@ -196,3 +196,16 @@ def test_health_records_give_counter_evidence():
                           "AutoUpdate: 1]", 30)])
     v = next(v for v in verdicts if v.cause == "agent_not_running")
     assert v.verdict == Verdict.RULED_OUT and "heartbeats" in v.reason and v.evidence
+
+
+def test_goal_state_agent_dated_by_its_old_line_format():
+    line = ev("[Microsoft.Azure.Extensions.CustomScript-2.1.6] Target handler state: enabled [incarnation 3]")
+    line.generation, line.source = "2.2.31-2.2.45", "ExtHandler"
+    [f] = loud(run([line])[0], "agent_outdated")
+    assert "2.2.45" in f.summary and "log format" in f.summary
+
+
+def test_wireserver_endpoint_file_with_another_address():
+    facts = Facts(kinds_present={"wireserver_endpoint"}, state={"wireserver_endpoint": "10.0.0.4"})
+    [f] = loud(run([], facts)[0], "dhcp_or_endpoint")
+    assert "10.0.0.4" in f.summary

@@ -10,7 +10,7 @@ from .backups import BackupRuns
 from .base import FinishContext, LogicRule
 from .lifecycle import AgentNotRunning, CrashLoopFrequency, GuestShutdown
 from .portal import PortalErrorCode
-from .state_files import AgentErrorRecords, ConfigSwitches, ExtensionStatus
+from .state_files import AgentErrorRecords, ConfigSwitches, EndpointState, ExtensionStatus
 
 LOGIC: dict[str, type[LogicRule]] = {
     "agent_version_policy": AgentVersionPolicy,
@@ -22,6 +22,7 @@ LOGIC: dict[str, type[LogicRule]] = {
     "agent_errors": AgentErrorRecords,
     "backup_runs": BackupRuns,
     "portal_error_code": PortalErrorCode,
+    "endpoint_state": EndpointState,
 }
 
 __all__ = ["LOGIC", "FinishContext", "LogicRule"]

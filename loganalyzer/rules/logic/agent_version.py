@@ -32,6 +32,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 #: a traceback through the single-file ``/usr/sbin/waagent`` script is the 1.x/2.0 agent
 _LEGACY_TRACE = "/usr/sbin/waagent\", line"
 _SINGLE_PROCESS_BEFORE = (2, 1)
+#: lines only the goal-state agent writes: their line format dates it (formats.md §2.2)
+_GS_ACTIVITY = ("Target handler state", "ProcessGoalState", "ProcessExtensionsGoalState", "[HEARTBEAT]",
+                "Handle extensions updates", "Expected handler state", "ProcessExtensionsInGoalState")
+#: newest agent version that writes each old line format (``Event.generation``)
+GENERATION_CEILING = {"1.x-2.0": "2.0.x", "2.1-2.2.30": "2.2.30", "2.2.31-2.2.45": "2.2.45",
+                      "2.2.46": "2.2.46"}
 
 
 def read_version(text: str) -> tuple[str, str] | None:
@@ -47,14 +53,20 @@ class AgentVersionPolicy(LogicRule):
     triggers = [(lits("Azure Linux Agent Version", "is running as the goal state agent",
                       "Goal State Agent version", "Goal state agent:", "Determined Agent",
                       "is the most current agent", " running on "), None),
-                (lits(_LEGACY_TRACE), None)]
+                (lits(_LEGACY_TRACE), None),
+                (lits(*_GS_ACTIVITY), frozenset({"waagent_log", "syslog", "serial_console"}))]
 
     def __init__(self, *args: object) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
         self.seen: dict[str, list[Seen]] = {"daemon": [], "goal_state": []}
         self.legacy: Seen | None = None
+        self.gs_format: Seen | None = None
 
     def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
+        if trigger == 2:
+            if event.source != "Daemon" and event.generation:
+                self.gs_format = Seen(event, order, {"generation": event.generation})
+            return
         if trigger == 1:
             if self.legacy is None:
                 self.legacy = Seen(event, order, {"version": "2.0"})
@@ -81,6 +93,9 @@ class AgentVersionPolicy(LogicRule):
             daemon, daemon_seen = "2.0.x", self.legacy
         if gs is None and daemon is not None and (version_tuple(daemon) or (0,))[:2] < _SINGLE_PROCESS_BEFORE:
             gs, gs_seen = daemon, daemon_seen
+        fmt = self.gs_format
+        if gs is None and fmt is not None and fmt.data["generation"] in GENERATION_CEILING:
+            gs, gs_seen = f"≤{GENERATION_CEILING[fmt.data['generation']]} (by its log format)", fmt
         when = ctx.last_record_time
         entry = self.policy.minimum_at(when)
         evidence = [s.evidence() for s in (gs_seen, daemon_seen) if s is not None]
@@ -94,7 +109,7 @@ class AgentVersionPolicy(LogicRule):
                                          f"force at the date of these logs, so the version is not judged.")]
         running = gs if gs is not None else daemon
         assert running is not None
-        if not older_than(running.replace("2.0.x", "2.0"), entry.minimum):
+        if not older_than(running.replace("2.0.x", "2.0").lstrip("≤"), entry.minimum):
             return [self.finding({}, evidence, severity=Severity.INFO,
                                  summary=f"Agent versions seen: {roles}; the agent that runs extensions "
                                          "meets "

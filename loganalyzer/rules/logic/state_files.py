@@ -155,3 +155,27 @@ class AgentErrorRecords(LogicRule):
                                              f"reason={str(r.get('reason', ''))[:200]}"))
         versions = ", ".join(str(r.get("agent_version") or r.get("version") or "?") for r in bad)
         return [self.finding({"versions": versions}, evidence, count=len(bad))]
+
+
+class EndpointState(LogicRule):
+    """``WireServerEndpoint`` not 168.63.129.16, or DHCP leases without option 245."""
+
+    def finish(self, ctx: FinishContext) -> list[Finding]:
+        state = ctx.facts.state
+        out = []
+        endpoint = state.get("wireserver_endpoint")
+        if endpoint and str(endpoint).strip() != WIRESERVER:
+            evidence = [Evidence("var/lib/waagent/WireServerEndpoint", 1, 1, None, str(endpoint))]
+            out.append(self.finding({}, evidence,
+                                    summary=f"The agent's cached WireServer endpoint is {endpoint}, not "
+                                            f"{WIRESERVER}: DHCP (option 245) gave it a wrong address or the "
+                                            f"file is stale."))
+        if "dhcp_lease" in ctx.facts.kinds_present and state.get("dhcp_option_245") is False:
+            out.append(self.finding({}, [], severity=Severity.WARNING, confidence=Confidence.LOW,
+                                    summary="The DHCP leases in the bundle carry no option 245 (the Azure "
+                                            "fabric address): the DHCP server is not Azure's or DHCP is not "
+                                            "used."))
+        return out
+
+
+WIRESERVER = "168.63.129.16"
