@@ -148,6 +148,8 @@ class RuleEngine:
                 continue
             if role == "other" or role == "recovery":
                 names = frozenset(_SUCCESS.findall(text)) if "'success')" in text else frozenset()
+                if event.extension and ",success," in text:
+                    names = names | {event.extension}
                 mark = (ts, order, event.path, names)
                 for rid in w.sharers:
                     bucket = self._state[rid].others if role == "other" else self._state[rid].recoveries

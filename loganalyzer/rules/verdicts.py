@@ -5,11 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import CauseVerdict, Evidence, Finding, Severity, Verdict
+from ..model import CauseVerdict, Finding, Severity, Verdict
 from .logic.base import FinishContext
 from .matches import MatchSet, fmt_time, to_evidence
 from .model import Rule
 from .portal import cause_info, order_for_error, portal_error
+
+
+def _scope(kinds: list[str], ctx: FinishContext) -> str:
+    """``'14 waagent_log records (2016-10-05 17:01 to 17:02 UTC)'`` — what was searched."""
+    records = sum(c.records for c in ctx.coverage if c.kind in kinds)
+    first = [ctx.facts.first_seen[k] for k in kinds if k in ctx.facts.first_seen]
+    last = [ctx.facts.last_seen[k] for k in kinds if k in ctx.facts.last_seen]
+    what = f"the {', '.join(kinds)} records of this bundle" if not records else \
+        f"{records} {', '.join(kinds)} records"
+    if first and last:
+        what += f" ({min(first):%Y-%m-%d %H:%M} to {max(last):%Y-%m-%d %H:%M} UTC)"
+    return what
 
 _RP_CAUSE = "restore_point_limit_or_lock"
 
@@ -58,12 +70,11 @@ def _verdict(cause: str, found: list[Finding], healthy: list[tuple[Rule, MatchSe
     needs = set(info.get("needs", []))
     usable = sorted(needs & present)
     quiet = [f for f in found if Severity(f.severity) == Severity.INFO]
+    if quiet:
+        return CauseVerdict(cause, Verdict.RULED_OUT, f"Seen at info level only: {quiet[0].summary}",
+                            list(quiet[0].evidence[:2]))
     if usable:
-        why = f"No signature of this cause in the {', '.join(usable)} records of this bundle"
-        if quiet:
-            why += f"; only {quiet[0].title.lower()} at info level ({quiet[0].summary[:160]})"
-        evidence: list[Evidence] = list(quiet[0].evidence[:2]) if quiet else []
-        return CauseVerdict(cause, Verdict.RULED_OUT, why + ".", evidence)
+        return CauseVerdict(cause, Verdict.RULED_OUT, f"No signature of this cause in {_scope(usable, ctx)}.")
     missing = ", ".join(sorted(needs)) or "evidence outside the guest"
     cannot = [c for c in ctx.info.cannot_contain if any(n in c for n in needs)]
     reason = f"Needs {missing}, absent from this bundle"
