@@ -301,6 +301,14 @@ def test_disk_inspection_zip_is_recognised_and_its_results_txt_is_not_the_collec
     assert source.info.bundle_type is BundleType.DISK_INSPECTION
 
 
+def test_unpacked_disk_inspection_folder_is_recognised(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"results.txt": b"Execution start time: 10:00:00.\r\n",
+                          "device_0/var/log/waagent.log": WAAGENT})
+    source = open_source(tmp_path)
+    assert kinds(drain(source))["results.txt"] is Kind.OTHER_TEXT
+    assert source.info.bundle_type is BundleType.DISK_INSPECTION
+
+
 # -- live system -----------------------------------------------------------------------------------
 def test_live_system_under_a_root_reads_only_agent_files(tmp_path: Path) -> None:
     write_tree(tmp_path, {**TREE, "var/log/waagent.log.1.gz": gzip.compress(WAAGENT),

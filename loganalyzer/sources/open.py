@@ -66,7 +66,10 @@ def _open_folder(folder: Path, limits: Limits) -> Source:
         os.listdir(folder)
     except OSError as error:
         raise InputError(f"{folder}: folder cannot be read ({error.strerror or error})") from None
-    return Walker(BundleInfo(str(folder)), lambda w: iter_folder(w, folder), limits)
+    walker = Walker(BundleInfo(str(folder)), lambda w: iter_folder(w, folder), limits)
+    if is_disk_inspection(os.listdir(folder)):
+        walker.kind_overrides["results.txt"] = Kind.OTHER_TEXT   # the inspection log, not the collector's
+    return walker
 
 
 def _open_live(root: str | None, limits: Limits) -> Source:
