@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 HERE = Path(__file__).resolve().parent
 UTC = timezone.utc
@@ -156,13 +157,13 @@ def extensions_config_xml(rng: random.Random, incarnation: int, plugin_version: 
   <Location>uksouth</Location>
   <ServiceName>CRP</ServiceName>
 </GuestAgentExtension>
-<StatusUploadBlob statusBlobType="PageBlob">{status_blob}</StatusUploadBlob>
+<StatusUploadBlob statusBlobType="PageBlob">{escape(status_blob)}</StatusUploadBlob>
 <Plugins>
   <Plugin name="{VMS}" version="{plugin_version}" location="{manifest}" state="enabled" autoUpgrade="true" failoverlocation="{manifest}" runAsStartupTask="false" isJson="true" useExactVersion="true" />
 </Plugins>
 <PluginSettings>
   <Plugin name="{VMS}" version="{plugin_version}">
-    <RuntimeSettings seqNo="{seq}">{json.dumps(settings)}</RuntimeSettings>
+    <RuntimeSettings seqNo="{seq}">{escape(json.dumps(settings))}</RuntimeSettings>
   </Plugin>
 </PluginSettings>
 <InVMGoalStateMetaData inSvdSeqNo="{incarnation + 30}" createdOnTicks="{ticks}" activityId="{guid(rng)}" correlationId="{guid(rng)}" />
