@@ -3,7 +3,8 @@
 A physical line of ``waagent.log`` starts a record iff it matches :data:`HEADER_PATTERN`;
 any other line continues the previous record.  The pattern is one regex for all
 generations (so a chunk of text is scanned with a single ``finditer``), and
-:func:`decode_header` turns its groups into a :class:`Header` naming the generation.
+:func:`decode_header` turns its groups into :data:`HeaderFields` naming the generation
+(:func:`parse_header_line` gives the same as a :class:`Header`).
 
 Generations (``Event.generation``), oldest first:
 

@@ -65,7 +65,8 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
 
 
 def chunk_bytes_for(max_line_bytes: int) -> int:
-    """Chunks no larger than a line may be keep ``iter_text_chunks`` on its fast path.
+    """Chunk size that keeps ``iter_text_chunks`` on its fast path (a block larger than the
+    line limit is split into lines there to check each length).
 
     >>> chunk_bytes_for(1 << 20)
     524288
