@@ -150,3 +150,11 @@ def test_journal_reboot_marker_is_an_event_of_its_own():
     events, coverage = run(data)
     assert [e.message for e in events][2] == "-- Reboot --"
     assert events[2].fields == {"program": "journal"} and coverage.unparsed_lines == 0
+
+
+def test_lines_before_the_first_full_date_take_the_year_before_a_new_year_anchor():
+    data = (b"Dec 31 23:59:58 vm cron[9]: tick\n"
+            b"Jan  1 00:00:01 vm python3[1]: 2023/01/01 00:00:01.000001 INFO ExtHandler first of the year\n"
+            b"Jan  1 00:00:02 vm cron[9]: tock\n")
+    events, _ = run(data)
+    assert [e.timestamp.year for e in events] == [2022, 2023, 2023]

@@ -125,8 +125,9 @@ class _YearResolver:
         self.last_month: int | None = None
 
     def learn(self, ts: datetime | None) -> None:
+        """Anchor on a full date; lines queued before it are read relative to its month."""
         if self.year is None and ts is not None:
-            self.year = ts.year
+            self.year, self.last_month = ts.year, ts.month
 
     def fallback(self, first: tuple[int, ...]) -> None:
         now = datetime.now(UTC)
