@@ -42,6 +42,7 @@ _SUCCESS = re.compile(r"\('([\w.]+)', 'success'\)")
 #: error findings whose last match is this much older than the newest record become warnings
 STALE_AFTER = timedelta(days=7)
 Mark = tuple[datetime | None, int, str, frozenset[str]]
+_NO_NAMES: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -51,8 +52,10 @@ class _Watcher:
     check: Callable[[Event, str, dict[str, Any]], bool] | None
     logic: LogicRule | None = None
     trigger: int = 0
-    #: correlation partners / recoveries shared by several rules with the same condition
-    sharers: list[str] = field(default_factory=list)
+    #: whether match times are kept (correlations and transients need them)
+    keep_times: bool = False
+    #: marks of a correlation partner / recovery condition, one list shared by every rule using it
+    marks: list[Mark] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -98,7 +101,9 @@ class RuleEngine:
         assert rule.match is not None
         rule.match.policy[0] = self._policy_floor
         self._state[rule.id] = _RuleState()
-        self._add(_Watcher(rule.kind, rule, rule.match), rule.literals, rule.kinds)
+        self._add(_Watcher(rule.kind, rule, rule.match.predicate,
+                           keep_times=rule.correlation is not None or rule.transient is not None),
+                  rule.literals, rule.kinds)
         if rule.correlation and rule.correlation.other is not None:
             self._add_shared("other", rule, rule.correlation.other)
         if rule.transient is not None:
@@ -109,9 +114,13 @@ class RuleEngine:
         key = (role, cond.source)
         watcher = self._shared.get(key)
         if watcher is None:
-            watcher = self._shared[key] = _Watcher(role, rule, cond)
+            watcher = self._shared[key] = _Watcher(role, rule, cond.predicate)
             self._add(watcher, cond.literals, cond.kinds)
-        watcher.sharers.append(rule.id)
+        state = self._state[rule.id]
+        if role == "other":
+            state.others = watcher.marks
+        else:
+            state.recoveries = watcher.marks
 
     def _policy_floor(self, event: Event) -> str | None:
         entry = self.policy.minimum_at(event.timestamp)
@@ -147,23 +156,22 @@ class RuleEngine:
             if not w.check(event, text, caps):  # type: ignore[misc]
                 continue
             if role == "other" or role == "recovery":
-                names = frozenset(_SUCCESS.findall(text)) if "'success')" in text else frozenset()
+                names = frozenset(_SUCCESS.findall(text)) if "'success')" in text else _NO_NAMES
                 if event.extension and ",success," in text:
                     names = names | {event.extension}
-                mark = (ts, order, event.path, names)
-                for rid in w.sharers:
-                    bucket = self._state[rid].others if role == "other" else self._state[rid].recoveries
-                    if len(bucket) < MAX_TIMES:
-                        bucket.append(mark)
+                if len(w.marks) < MAX_TIMES:
+                    w.marks.append((ts, order, event.path, names))
                 continue
-            if role == "benign":
-                benign = True
             groups = self._state[w.rule.id].groups
-            ext = extension_of(event, text, caps)
-            key = ext if w.rule.group_by == "extension" else None
+            if role == "signature":
+                ext = extension_of(event, text, caps)
+                key = ext if w.rule.group_by == "extension" else None
+            else:
+                benign = benign or role == "benign"
+                ext = key = None
             group = groups.get(key)
             if group is None:
-                group = groups[key] = MatchSet()
+                group = groups[key] = MatchSet(keep_times=w.keep_times)
             group.add(event, caps, order, ext)
 
     # -- results -----------------------------------------------------------------------------

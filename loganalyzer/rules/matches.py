@@ -86,6 +86,7 @@ class MatchSet:
     #: (timestamp or None, observation order, path) of every match, capped
     times: list[tuple[datetime | None, int, str]] = field(default_factory=list)
     extensions: set[str] = field(default_factory=set)
+    keep_times: bool = True
 
     def add(self, event: Event, captures: dict[str, Any], order: int, ext: str | None = None) -> None:
         self.count += 1
@@ -106,7 +107,7 @@ class MatchSet:
             self.captures.update(captures)
         if ext:
             self.extensions.add(ext)
-        if len(self.times) < MAX_TIMES:
+        if self.keep_times and len(self.times) < MAX_TIMES:
             self.times.append((ts, order, event.path))
 
     def evidence_events(self) -> list[Event]:

@@ -110,16 +110,19 @@ class Prefilter:
 
     def candidates(self, kind: str, text: str) -> list[int]:
         """Watcher ids that could match a record of ``kind`` with ``text``, in id order."""
-        found = list(self._by_kind.get(kind, ()))
-        hits = self._words.intersection(text.translate(_SPLIT).split())
-        entries = [e for w in hits for e in self._by_word[w]]
-        if self._unindexed:
-            entries.extend(self._unindexed)
-        if entries:
-            kf = self._kind_filter
-            for lit, ids in entries:
+        found = self._by_kind.get(kind)
+        found = list(found) if found else []
+        by_word = self._by_word
+        kf = self._kind_filter
+        for word in self._words.intersection(text.translate(_SPLIT).split()):
+            for lit, ids in by_word[word]:
                 if lit in text:
-                    found.extend(i for i in ids if i not in kf or kind in kf[i])
+                    for i in ids:
+                        if i not in kf or kind in kf[i]:
+                            found.append(i)
+        for lit, ids in self._unindexed:
+            if lit in text:
+                found.extend(i for i in ids if i not in kf or kind in kf[i])
         if len(found) > 1:
             found = sorted(set(found))
         return found

@@ -60,12 +60,12 @@ class AgentVersionPolicy(LogicRule):
         super().__init__(*args)  # type: ignore[arg-type]
         self.seen: dict[str, list[Seen]] = {"daemon": [], "goal_state": []}
         self.legacy: Seen | None = None
-        self.gs_format: Seen | None = None
+        self.gs_format: tuple[Event, int] | None = None
 
     def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
         if trigger == 2:
             if event.source != "Daemon" and event.generation:
-                self.gs_format = Seen(event, order, {"generation": event.generation})
+                self.gs_format = (event, order)
             return
         if trigger == 1:
             if self.legacy is None:
@@ -93,9 +93,9 @@ class AgentVersionPolicy(LogicRule):
             daemon, daemon_seen = "2.0.x", self.legacy
         if gs is None and daemon is not None and (version_tuple(daemon) or (0,))[:2] < _SINGLE_PROCESS_BEFORE:
             gs, gs_seen = daemon, daemon_seen
-        fmt = self.gs_format
-        if gs is None and fmt is not None and fmt.data["generation"] in GENERATION_CEILING:
-            gs, gs_seen = f"≤{GENERATION_CEILING[fmt.data['generation']]} (by its log format)", fmt
+        fmt = Seen(*self.gs_format) if self.gs_format else None
+        if gs is None and fmt is not None and fmt.event.generation in GENERATION_CEILING:
+            gs, gs_seen = f"≤{GENERATION_CEILING[fmt.event.generation]} (by its log format)", fmt
         when = ctx.last_record_time
         entry = self.policy.minimum_at(when)
         evidence = [s.evidence() for s in (gs_seen, daemon_seen) if s is not None]
