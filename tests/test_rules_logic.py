@@ -209,3 +209,12 @@ def test_wireserver_endpoint_file_with_another_address():
     facts = Facts(kinds_present={"wireserver_endpoint"}, state={"wireserver_endpoint": "10.0.0.4"})
     [f] = loud(run([], facts)[0], "dhcp_or_endpoint")
     assert "10.0.0.4" in f.summary
+
+
+def test_process_listing_without_the_extension_handler():
+    daemon = "root  57954  1  1 10:29 pts/0  00:00:00 python /usr/sbin/waagent -daemon"
+    alone = [ev(daemon, kind="other_text", path="ps.txt")]
+    assert any(f.rule_id == "agent.exthandler_process_missing" for f in loud(run(alone)[0], "agent_not_running"))
+    both = [*alone, ev("root  57979  57954  0 10:30 ?  00:00:01 python3 -u bin/WALinuxAgent-2.9.1.1-py3.8.egg "
+                       "-run-exthandlers", kind="other_text", path="ps.txt")]
+    assert not any(f.rule_id == "agent.exthandler_process_missing" for f in run(both)[0])

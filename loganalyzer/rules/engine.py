@@ -214,7 +214,11 @@ class RuleEngine:
                 and not _at_least(matches.times, corr.count, corr.within):
             return None
         if corr is not None and corr.type == "without":
-            lonely = _unanswered(matches.times, state.others, corr.within)
+            if corr.same_file:
+                answered = {m[2] for m in state.others}
+                lonely = [t for t in matches.times if t[2] not in answered]
+            else:
+                lonely = _unanswered(matches.times, state.others, corr.within)
             if not lonely:
                 return None
             notes.append(f"{len(lonely)} of {matches.count} had no follow-up record")

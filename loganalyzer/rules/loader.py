@@ -185,7 +185,7 @@ def _attach_correlation(rule: Rule, t: dict[str, Any], where: Any) -> None:
             if other is not None and other.literals is None and other.kinds is None:
                 raise RuleFileError("'other' needs a literal or a kind filter", where("other"))
             rule.correlation = Correlation(type=ctype, count=int(corr.get("count", 1)), within=within,
-                                           other=other)
+                                           other=other, same_file=bool(corr.get("same_file", False)))
         tr = t.get("transient")
         if tr is not None:
             rec = _condition(tr.get("recovered_by"), "recovered_by", where)

@@ -44,13 +44,16 @@ class Correlation:
     """How matches combine before a finding is raised.
 
     ``at_least``: ``count`` matches within ``within`` seconds.  ``without``: a match not followed
-    by an ``other`` match within ``within`` seconds (e.g. freeze without thaw).
+    by an ``other`` match within ``within`` seconds (e.g. freeze without thaw); with ``same_file``
+    any ``other`` record of the same file answers (a process listing without the handler).
     """
 
     type: str
     count: int = 1
     within: float | None = None
     other: Condition | None = None
+    #: ``without``: any ``other`` record in the same file answers, before or after
+    same_file: bool = False
 
 
 @dataclass(slots=True)
