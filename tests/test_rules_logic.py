@@ -214,7 +214,8 @@ def test_wireserver_endpoint_file_with_another_address():
 def test_process_listing_without_the_extension_handler():
     daemon = "root  57954  1  1 10:29 pts/0  00:00:00 python /usr/sbin/waagent -daemon"
     alone = [ev(daemon, kind="other_text", path="ps.txt")]
-    assert any(f.rule_id == "agent.exthandler_process_missing" for f in loud(run(alone)[0], "agent_not_running"))
-    both = [*alone, ev("root  57979  57954  0 10:30 ?  00:00:01 python3 -u bin/WALinuxAgent-2.9.1.1-py3.8.egg "
-                       "-run-exthandlers", kind="other_text", path="ps.txt")]
-    assert not any(f.rule_id == "agent.exthandler_process_missing" for f in run(both)[0])
+    rule = "agent.exthandler_process_missing"
+    assert any(f.rule_id == rule for f in loud(run(alone)[0], "agent_not_running"))
+    handler = "root  57979  57954  0 10:30 ?  00:00:01 python3 -u bin/WALinuxAgent-2.9.1.1-py3.8.egg -run-exthandlers"
+    both = [*alone, ev(handler, kind="other_text", path="ps.txt")]
+    assert not any(f.rule_id == rule for f in run(both)[0])
