@@ -216,6 +216,6 @@ def test_process_listing_without_the_extension_handler():
     alone = [ev(daemon, kind="other_text", path="ps.txt")]
     rule = "agent.exthandler_process_missing"
     assert any(f.rule_id == rule for f in loud(run(alone)[0], "agent_not_running"))
-    handler = "root  57979  57954  0 10:30 ?  00:00:01 python3 -u bin/WALinuxAgent-2.9.1.1.egg -run-exthandlers"
+    handler = "root 57979 57954 0 10:30 ? 00:00:01 python3 -u bin/WALinuxAgent.egg -run-exthandlers"
     both = [*alone, ev(handler, kind="other_text", path="ps.txt")]
     assert not any(f.rule_id == rule for f in run(both)[0])
