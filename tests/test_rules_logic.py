@@ -219,3 +219,9 @@ def test_process_listing_without_the_extension_handler():
     handler = "root 57979 57954 0 10:30 ? 00:00:01 python3 -u bin/WALinuxAgent.egg -run-exthandlers"
     both = [*alone, ev(handler, kind="other_text", path="ps.txt")]
     assert not any(f.rule_id == rule for f in run(both)[0])
+
+
+def test_syslog_stop_and_start_of_the_agent_service_minutes_apart():
+    events = [ev("Stopping Azure Linux Agent...", kind="syslog", path="var/log/syslog"),
+              ev("Started Azure Linux Agent.", 15, kind="syslog", path="var/log/syslog")]
+    assert loud(run(events)[0], "guest_shutdown")

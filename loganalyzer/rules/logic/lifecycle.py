@@ -65,9 +65,11 @@ class CrashLoopFrequency(LogicRule):
 class GuestShutdown(LogicRule):
     """``guest_shutdown``: the agent got SIGTERM, the log paused, then a new daemon started."""
 
-    triggers = [(lits("forwarding signal 15"), None), (lits(*DAEMON_BANNERS, "Run daemon"), None),
+    triggers = [(lits("forwarding signal 15"), None),
+                (lits(*DAEMON_BANNERS, "Run daemon", "Started Azure Linux Agent"), None),
                 (lits("reboot: Power down", "systemd-shutdown", "Reached target Power-Off",
-                      "Reached target Shutdown", "System is powering down"), None)]
+                      "Reached target Shutdown", "System is powering down", "Power key pressed",
+                      "Stopping Azure Linux Agent"), None)]
 
     def __init__(self, *args: object) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
@@ -76,7 +78,7 @@ class GuestShutdown(LogicRule):
 
     def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
         if trigger == 1:
-            if banner_role(text) == "daemon" or "Run daemon" in text:
+            if banner_role(text) == "daemon" or "Run daemon" in text or "Started Azure Linux Agent" in text:
                 self.starts.append(Seen(event, order))
         elif len(self.stops) < 1000:
             self.stops.append(Seen(event, order))
