@@ -102,22 +102,26 @@ def extract_fields(message: str) -> dict[str, Any] | None:
 def _anywhere(text: str, fields: dict[str, Any]) -> dict[str, Any]:
     """Payloads that may sit anywhere in the text: incarnation, exception tags, exit code, HTTP.
 
-    Each check is one substring scan first; most records stop there (this runs per record).
+    This runs for every record, so a plain message costs eight substring scans.  The agent
+    raises "Non-zero exit code" and "Request failed" only inside tagged errors
+    (``[ExtensionError] …``, ``[ProtocolError] …``), so those are looked for only then.
     """
     if "ncarnation" in text:
         m = _INCARNATION.search(text)
         if m:
             fields["incarnation"] = m.group(1)
-    if "Error]" in text or "Exception]" in text or "Failed]" in text or "Plugin]" in text:
+    tagged = "Error]" in text or "Exception]" in text or "Failed]" in text or "Plugin]" in text
+    if tagged:
         tags = list(dict.fromkeys(_EXCEPTION_TAG.findall(text)))
         if tags:
             fields["exception_tags"] = tags
-    if "exit code" in text:
-        m = _EXIT_CODE.search(text)
-        if m:
-            fields["exit_code"] = int(m.group(1))
-    if ("HTTP" in text or "IOError" in text or "IO error" in text or "Request failed" in text
-            or "HttpE" in text) and any(marker in text for marker in _HTTP_MARKERS):
+        if "exit code" in text:
+            m = _EXIT_CODE.search(text)
+            if m:
+                fields["exit_code"] = int(m.group(1))
+    if ("HTTP" in text or "IOError" in text or "IO error" in text
+            or (tagged and ("HttpE" in text or "Request failed" in text))) and any(
+            marker in text for marker in _HTTP_MARKERS):
         http_fields(text, fields)
     return fields
 
