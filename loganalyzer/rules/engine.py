@@ -25,6 +25,7 @@ from typing import Any
 
 from ..facts.model import Facts
 from ..model import CauseVerdict, Event, FileCoverage, Finding, Severity
+from ..redact import redact
 from ..result import AnalysisOptions
 from ..sources.base import BundleInfo
 from .condition import event_text
@@ -203,6 +204,8 @@ class RuleEngine:
         findings.sort(key=lambda f: (-Severity(f.severity).rank, {"high": 0, "medium": 1, "low": 2}
                                      [str(f.confidence)], -f.count))
         verdicts = build_verdicts(findings, health, ctx)
+        if self.options.redact:
+            _redact_all(findings, verdicts)
         return findings, verdicts
 
     def _conclude(self, rule: Rule, key: str | None, matches: MatchSet, state: _RuleState,
@@ -276,3 +279,15 @@ def _unanswered(times: list[tuple[datetime | None, int, str]], answers: list[Mar
             continue
         lonely.append((ts, order, path))
     return lonely
+
+
+def _redact_all(findings: list[Finding], verdicts: list[CauseVerdict]) -> None:
+    """Secrets out of every excerpt and text built from log content (``options.redact``)."""
+    for f in findings:
+        f.summary = redact(f.summary)
+        for ev in f.evidence:
+            ev.excerpt = redact(ev.excerpt)
+    for v in verdicts:
+        v.reason = redact(v.reason)
+        for ev in v.evidence:
+            ev.excerpt = redact(ev.excerpt)

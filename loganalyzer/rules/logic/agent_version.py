@@ -83,8 +83,9 @@ class AgentVersionPolicy(LogicRule):
             timed = [s for s in seen if s.ts is not None]
             best = max(timed, key=lambda s: (s.ts, s.order)) if timed else seen[-1]
             return best.data["version"], best
-        fact = ctx.facts.latest_version(role)
-        return fact, None
+        if ctx.windowed:
+            return None, None
+        return ctx.facts.latest_version(role), None
 
     def finish(self, ctx: FinishContext) -> list[Finding]:
         gs, gs_seen = self._latest("goal_state", ctx)

@@ -33,7 +33,7 @@ class BackupRuns(LogicRule):
         severities = {c: Severity(s) for c, s in self.params.get("severity", {}).items()}
         by_cause: dict[str, list[BackupRun]] = {}
         for run in ctx.facts.backups:
-            if run.outcome != "error" or run.error_code is None:
+            if run.outcome != "error" or run.error_code is None or not ctx.in_window(run.end or run.start):
                 continue
             cause = table.get(run.error_code, self.rule.cause)
             by_cause.setdefault(cause, []).append(run)

@@ -38,6 +38,15 @@ class FinishContext:
     last_by_path: dict[str, tuple[datetime | None, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    def in_window(self, ts: datetime | None) -> bool:
+        """Whether a fact dated ``ts`` lies in the user's ``--since``/``--until`` window (undated: yes)."""
+        since, until = self.options.since, self.options.until
+        return ts is None or ((since is None or ts >= since) and (until is None or ts <= until))
+
+    @property
+    def windowed(self) -> bool:
+        return self.options.since is not None or self.options.until is not None
+
     @property
     def last_record_time(self) -> datetime | None:
         times = [t for t, _ in self.last_by_path.values() if t is not None]

@@ -94,6 +94,8 @@ class ExtensionStatus(LogicRule):
         end = ctx.last_record_time
         out: list[Finding] = []
         for name, ext in sorted(ctx.facts.extensions.items()):
+            if ctx.windowed and (ext.status_time is None or not ctx.in_window(ext.status_time)):
+                continue
             out.extend(self._one(name, ext, end, stuck_after))
         return out
 
