@@ -106,13 +106,14 @@ def test_journal_verbose_blocks_become_one_event_each():
 def test_serial_console_kernel_console_and_cloud_init_lines():
     data = (b"[    0.000000] Linux version 5.4.0-1063-azure\n"
             b"[  OK  ] Started Azure Linux Agent.\n"
+            b"[\x1b[0;1;31mFAILED\x1b[0m] Failed to start Azure Linux Agent.\n"
             b"[   12.345678] cloud-init[812]: Cloud-init v. 22.1 running 'init' at Wed, 17 May 2023\n"
             b"ci-info: +++++++Net device info+++++++\n"
             b"Ubuntu 18.04.6 LTS vm ttyS0\n")
     events, coverage = run(data, kind=Kind.SERIAL_CONSOLE)
-    assert [e.generation for e in events] == ["kernel", "console", "console", "console"]
-    assert [e.fields["program"] for e in events] == ["kernel", "systemd", "cloud-init", "ci-info"]
-    assert events[3].line_end == 5      # a header-less line continues the record before it
+    assert [e.generation for e in events] == ["kernel", "console", "console", "console", "console"]
+    assert [e.fields["program"] for e in events] == ["kernel", "systemd", "systemd", "cloud-init", "ci-info"]
+    assert events[4].line_end == 6      # a header-less line continues the record before it
     assert coverage.unparsed_lines == 0
 
 

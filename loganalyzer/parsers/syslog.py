@@ -85,7 +85,8 @@ _JOURNAL_BLOCK = re.compile(
 _JOURNAL_FIELD = re.compile(r"\s+(?P<key>[A-Z_][A-Z0-9_]*)=(?P<value>.*)")
 _JOURNAL_MARKER = re.compile(r"-- (?:Reboot|Boot [0-9a-f]+|Logs begin at|Journal begins at|No entries)")
 _KERNEL = re.compile(r"\[\s*\d+\.\d+\]\x20?")
-_CONSOLE = re.compile(r"\[\s*(?:OK|FAILED|DEPEND|TIME|\*+)\s*\]\x20")
+_ANSI = r"(?:\x1b\[[0-9;]*m)?"   # systemd colours its console status on a serial line
+_CONSOLE = re.compile(rf"\[{_ANSI}\s*(?:OK|FAILED|DEPEND|TIME|\*+)\s*{_ANSI}\]\x20")
 _BARE_PROGRAM = re.compile(r"(?P<prog>[A-Za-z][\w.@-]*)\[(?P<pid>\d+)\]:\x20|(?P<ci>ci-info):\x20")
 _PRIORITY_LEVELS = {"0": "ERROR", "1": "ERROR", "2": "ERROR", "3": "ERROR", "4": "WARNING", "5": "INFO",
                     "6": "INFO", "7": "VERBOSE"}
