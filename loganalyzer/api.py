@@ -54,17 +54,31 @@ class Bundle:
 
     @property
     def facts(self) -> Facts:
+        """Derived state, as read (the tables below redact it unless ``redact=False``)."""
         if self._facts is None:
-            self._read()
             self._facts = self.analyze().facts
         return self._facts
+
+    def _shown_facts(self) -> Facts:
+        if not self.options.redact:
+            return self.facts
+        from .report.redaction import scrub
+        return scrub(self.facts)
 
     # -- tables ------------------------------------------------------------------------------
     @cached_property
     def events(self) -> pd.DataFrame:
-        """One row per record: timestamp (UTC), time_kind, level, thread, source, extension, message…"""
+        """One row per record: timestamp (UTC), time_kind, level, thread, source, extension, message…
+
+        Messages and fields are redacted unless the bundle was opened with ``redact=False``.
+        """
         from .parsers.frame import events_frame
-        return events_frame(self._read(), redact=self.options.redact)
+        frame = events_frame(self._read())
+        if self.options.redact:
+            from .redact import redact, redact_obj
+            frame["message"] = frame["message"].map(redact)
+            frame["fields"] = frame["fields"].map(lambda f: f if f is None else redact_obj(f))
+        return frame
 
     @cached_property
     def coverage(self) -> pd.DataFrame:
@@ -80,29 +94,29 @@ class Bundle:
     @property
     def extensions(self) -> pd.DataFrame:
         from .facts.frames import extensions_frame
-        return extensions_frame(self.facts)
+        return extensions_frame(self._shown_facts())
 
     @property
     def agent(self) -> pd.DataFrame:
         """Agent versions over time, by role (daemon / goal_state)."""
         from .facts.frames import agent_frame
-        return agent_frame(self.facts)
+        return agent_frame(self._shown_facts())
 
     @property
     def goal_states(self) -> pd.DataFrame:
         from .facts.frames import goal_states_frame
-        return goal_states_frame(self.facts)
+        return goal_states_frame(self._shown_facts())
 
     @property
     def backups(self) -> pd.DataFrame:
         from .facts.frames import backups_frame
-        return backups_frame(self.facts)
+        return backups_frame(self._shown_facts())
 
     @property
     def config(self) -> Mapping[str, Any]:
         """``waagent.conf`` keys with value, default flag and line reference."""
         from .facts.frames import config_mapping
-        return config_mapping(self.facts)
+        return config_mapping(self._shown_facts())
 
     def timeline(self) -> pd.DataFrame:
         """Tidy timeline: agent restarts, goal states, extension operations, backups, errors, findings."""
