@@ -167,22 +167,7 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
 
     waiting_bsd: tuple[int, int, int, int, int, int] | None = None   # first queued stamp lacking a year
 
-    def release(force: bool) -> Iterator[Event]:
-        nonlocal records, waiting_bsd
-        if years.year is None and waiting_bsd is not None:
-            if not (force or len(waiting) >= MAX_WAITING):
-                return
-            years.fallback(waiting_bsd)
-        while waiting:
-            rec = waiting.popleft()
-            if rec.bsd_stamp is not None:
-                rec.timestamp = years.resolve(rec.bsd_stamp)
-                rec.time_kind = TimeKind.LOCAL if rec.timestamp is not None else TimeKind.NONE
-            records += 1
-            yield _event(rec, path, kind)
-        waiting_bsd = None
-
-    def close(rec: _Record) -> Iterator[Event]:
+    def close(rec: _Record) -> None:
         nonlocal waiting_bsd
         if rec.journal is not None:
             _finish_journal(rec, state, tz)
@@ -193,11 +178,24 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
         elif waiting_bsd is None:
             waiting_bsd = rec.bsd_stamp
         waiting.append(rec)
-        yield from release(False)
+
+    def drain() -> Iterator[Event]:
+        """Hand out the queued records once their year is known (or can wait no longer)."""
+        nonlocal records, waiting_bsd
+        if years.year is None and waiting_bsd is not None:
+            years.fallback(waiting_bsd)
+        while waiting:
+            rec = waiting.popleft()
+            if rec.bsd_stamp is not None:
+                rec.timestamp = years.resolve(rec.bsd_stamp)
+                rec.time_kind = TimeKind.LOCAL if rec.timestamp is not None else TimeKind.NONE
+            records += 1
+            yield _event(rec, path, kind)
+        waiting_bsd = None
 
     for line in lines:
         line_no += 1
-        if not line.strip():
+        if not line or line.isspace():
             if current is not None:
                 current.line_end = line_no
             else:
@@ -218,11 +216,13 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
             current.line_end = line_no
             continue
         if current is not None:
-            yield from close(current)
+            close(current)
+            if years.year is not None or waiting_bsd is None or len(waiting) >= MAX_WAITING:
+                yield from drain()
         current = new
     if current is not None:
-        yield from close(current)
-    yield from release(True)
+        close(current)
+    yield from drain()
     coverage.lines += line_no
     coverage.records += records
 
@@ -237,9 +237,9 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
     """The record a line starts, or ``None`` for a header-less line (a continuation)."""
     m = _BSD.match(line)
     if m is not None:
-        micro = int((m.group("frac") + "000000")[:6]) if m.group("frac") else 0
-        stamp = (_MONTHS[m.group("mon")], int(m.group("day")), int(m.group("h")), int(m.group("mi")),
-                 int(m.group("s")), micro)
+        mon, day, hour, minute, second, frac = m.group("mon", "day", "h", "mi", "s", "frac")
+        stamp = (_MONTHS[mon], int(day), int(hour), int(minute), int(second),
+                 int((frac + "000000")[:6]) if frac else 0)
         rec = _syslog_record(line, m, line_no, state, tz, "syslog")
         if rec.header is None:
             rec.bsd_stamp = stamp
@@ -293,7 +293,7 @@ def _bare_program(line: str, m: re.Match[str], line_no: int, state: FormatState,
 
 def _syslog_record(line: str, m: re.Match[str], line_no: int, state: FormatState, tz: tzinfo,
                    generation: str) -> _Record:
-    program, pid, host = m.group("prog"), m.group("pid"), m.group("host")
+    program, pid, host = m.group("prog", "pid", "host")
     rest = line[m.end():]
     rec = _agent_record(rest, line_no, state, tz, (program, pid))
     if rec is None:
