@@ -181,6 +181,7 @@ def test_tar_gz_that_is_plain_text_is_read_as_one_text_file(tmp_path: Path) -> N
     source = open_source(tmp_path / "bundle.tar.gz")
     assert drain(source) == {"bundle.tar.gz": (Kind.OTHER_TEXT, WAAGENT)}
     assert source.info.bundle_type is BundleType.SINGLE_FILE
+    assert "bundle.tar.gz is named like an archive but is plain text" in source.info.notes[0]
 
 
 def test_binary_junk_named_like_an_archive_is_a_clear_input_error(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ from .walker import READ_ERRORS, Candidate, Walker
 #: Paths whose presence makes a folder (or ``--root``) a guest-agent system.
 AGENT_PATHS = ("var/log/waagent.log*", "var/lib/waagent", "var/log/azure", "etc/waagent.conf")
 _RAW_HEAD_BYTES = 1 << 16
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".txz", ".tbz2", ".gz", ".xz", ".bz2")
 
 
 def open_source(path: str | os.PathLike[str] | None, *, root: str | None = None,
@@ -100,6 +101,9 @@ def _open_file(target: Path, size: int, limits: Limits) -> Source:
         return Walker(info, lambda w: _tar_candidates(w, target), limits)
     if fmt is Format.PLAIN and looks_binary(head) and classify(target.name)[0] is Kind.OTHER_TEXT:
         raise InputError(f"{target}: not a zip, tar, gzip, xz or bzip2 archive, nor a text file")
+    if fmt is Format.PLAIN and target.name.lower().endswith(ARCHIVE_SUFFIXES):
+        info.notes.append(f"{target.name} is named like an archive but is plain text (not zip, tar, gzip, "
+                          "xz or bzip2); read as one text file")
     single = Candidate(target.name, lambda: open_regular_file(target), 0, size)
     return Walker(info, lambda w: iter([single]), limits, bundle_type=BundleType.SINGLE_FILE)
 

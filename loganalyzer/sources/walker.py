@@ -30,7 +30,7 @@ from ..limits import DEFAULT_LIMITS, LimitExceeded, Limits
 from ..model import CoverageStatus, FileCoverage
 from .base import BundleInfo, BundleType, Member, Source
 from .bundle_type import BundleTypeDetector
-from .classify import classify, untruncate
+from .classify import COMPRESSION_SUFFIXES, classify, untruncate
 from .guard import Budget, Guard, guard_of, guarded, human_bytes
 from .sniff import ARCHIVES, COMPRESSED, HEAD_BYTES, Format, decompressor, looks_binary, sniff
 
@@ -169,6 +169,8 @@ class Walker(Source):
             opener = _once(c.path, stream)
         if fmt in COMPRESSED:
             notes.append(f"{fmt.value}-compressed; read decompressed")
+        elif c.path.lower().endswith(COMPRESSION_SUFFIXES):
+            notes.append("named like a compressed file but its content is not compressed; read as it is")
         yield Member(c.path, kind, opener, None if fmt in COMPRESSED else c.size, extension, version, notes)
 
     def _open(self, c: Candidate) -> tuple[io.BufferedReader, Format]:
