@@ -270,6 +270,12 @@ def test_nested_tar_gz_inside_a_zip_is_streamed_as_a_folder(tmp_path: Path) -> N
     assert got["customer/bundle.tar.gz/var/log/waagent.log"] == (Kind.WAAGENT_LOG, WAAGENT)
 
 
+def test_compressed_zip_inside_a_folder_is_opened(tmp_path: Path) -> None:
+    (tmp_path / "logs.zip.xz").write_bytes(lzma.compress(zip_bytes({"var/log/waagent.log": WAAGENT})))
+    got = drain(open_source(tmp_path))
+    assert got == {"logs.zip.xz/var/log/waagent.log": (Kind.WAAGENT_LOG, WAAGENT)}
+
+
 def test_zip_inside_a_tar_is_opened_in_memory(tmp_path: Path) -> None:
     (tmp_path / "b.tar.xz").write_bytes(tar_bytes({"logs.zip": collect_logs_zip()}, "w:xz"))
     got = drain(open_source(tmp_path / "b.tar.xz"))

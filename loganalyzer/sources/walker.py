@@ -157,8 +157,9 @@ class Walker(Source):
         except READ_ERRORS as error:
             self.skip(c.path, f"unreadable: {describe(error)}", kind=kind.value, size=c.size)
             return
-        if fmt in ARCHIVES or (fmt in COMPRESSED and sniff(head) is Format.TAR):
-            yield from self._nested(c, stream, Format.TAR if fmt in COMPRESSED else fmt)
+        inner = sniff(head) if fmt in COMPRESSED else fmt     # a .tar.gz, a .zip.xz …
+        if inner in ARCHIVES:
+            yield from self._nested(c, stream, inner)
             return
         kind, extension = self._refine(kind, extension, head)
         self.detector.observe(c.path, kind)
