@@ -35,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the tables and the report")
     p.add_argument("--engine", choices=("local", "dask"),
                    help="local process pool (default) or Dask (default when --scheduler is given)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (its workers must see local "
+                        "paths; URLs such as s3:// are read by the workers themselves)")
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: the number of cores)")
     p.add_argument("--with-events", action="store_true", help="also write every record to events.parquet")
     p.add_argument("--fail-on", choices=FAIL_ON, default="error",

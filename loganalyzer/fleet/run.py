@@ -11,7 +11,8 @@ processes (default: the cores); ``dask`` uses ``client`` (a ``distributed.Client
 scheduler address), or starts a ``LocalCluster`` of ``jobs`` single-threaded worker
 processes and closes it at the end.  Workers read the bundles themselves (local paths,
 or fsspec URLs such as ``s3://`` / ``abfs://`` when those packages are installed) and
-send back small rows (:class:`~loganalyzer.fleet.worker.Outcome`).
+send back small rows (:class:`~loganalyzer.fleet.worker.Outcome`).  With a remote
+scheduler, local paths must exist on the workers too (shared storage); URLs need not.
 """
 from __future__ import annotations
 
