@@ -193,6 +193,20 @@ def test_zip_ratio_bomb_is_skipped_from_its_declared_sizes(tmp_path: Path) -> No
     assert "declared compression ratio above 100:1" in str(reasons(source)["var/log/syslog"])
 
 
+def test_zip_entries_whose_bytes_overlap_are_refused(tmp_path: Path) -> None:
+    """The quoted-overlap bomb: each entry's data range covers the next entry's local header."""
+    names = ["a.log", "b.log", "c.log"]
+    payload = bytearray(zip_of({name: LOG * 50 for name in names}, zipfile.ZIP_STORED))
+    central = payload.index(b"PK\x01\x02")
+    size_field = central + 20                         # compressed size of a.log in the central directory
+    payload[size_field:size_field + 4] = (len(LOG) * 50 + 100).to_bytes(4, "little")
+    (tmp_path / "overlap.zip").write_bytes(bytes(payload))
+    source = open_source(tmp_path / "overlap.zip")
+    drain(source)
+    assert reasons(source)["b.log"] == ("shares its bytes with another entry (overlapping zip entries, "
+                                        "a zip-bomb layout); not read")
+
+
 def test_deeply_nested_zips_stop_at_the_depth_limit(tmp_path: Path) -> None:
     payload = zip_of({"waagent.log": LOG})
     for level in range(6):

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import stat
@@ -135,6 +136,7 @@ def _damaged(read: int, error: BaseException) -> str:
 def iter_zip(walker: Walker, archive: zipfile.ZipFile, label: str, depth: int) -> Iterator[Candidate]:
     """Candidates of an open zip, in archive order."""
     limits = walker.limits
+    spans = _Spans()
     for info in archive.infolist():
         if info.is_dir():
             continue
@@ -144,7 +146,7 @@ def iter_zip(walker: Walker, archive: zipfile.ZipFile, label: str, depth: int) -
         unsafe = unsafe_name_reason(info.filename)
         path = _raw(label, info.filename) if unsafe else join(label, info.filename)
         mode = info.external_attr >> 16 if info.create_system == 3 else 0
-        reason = unsafe or _mode_reason(mode)
+        reason = unsafe or _mode_reason(mode) or spans.overlap_reason(info)
         if reason is None and info.flag_bits & 0x1:
             reason = "encrypted entry (no password); not read"
         if reason is None and info.file_size > limits.ratio_grace_bytes \
@@ -157,6 +159,29 @@ def iter_zip(walker: Walker, archive: zipfile.ZipFile, label: str, depth: int) -
             continue
         yield Candidate(path, _zip_opener(archive, info), depth, info.file_size,
                         compressed=lambda info=info: info.compress_size)
+
+
+class _Spans:
+    """Byte ranges of the zip entries seen so far, to refuse entries that share data.
+
+    Pointing many central-directory entries at one compressed block is the
+    "non-recursive zip bomb" layout; no honest archiver writes it.
+    """
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def overlap_reason(self, info: zipfile.ZipInfo) -> str | None:
+        start = info.header_offset
+        end = start + 30 + len(info.orig_filename.encode("utf-8", "replace")) + info.compress_size
+        at = bisect.bisect_right(self._starts, start)
+        if (at and self._ends[at - 1] > start) or (at < len(self._starts) and self._starts[at] < end):
+            return ("shares its bytes with another entry (overlapping zip entries, a zip-bomb layout); "
+                    "not read")
+        self._starts.insert(at, start)
+        self._ends.insert(at, end)
+        return None
 
 
 def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
