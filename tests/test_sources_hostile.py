@@ -151,6 +151,16 @@ def test_fifo_and_socket_in_a_folder_are_never_opened(tmp_path: Path) -> None:
         server.close()
 
 
+def test_control_characters_in_names_are_spelled_out(tmp_path: Path) -> None:
+    (tmp_path / "b.zip").write_bytes(zip_of({"var/log/\x1b]0;owned\x07waagent.log.1": LOG,
+                                             "var/log/azure/X/line\nbreak.log": LOG}))
+    (tmp_path / "f").mkdir()
+    (tmp_path / "f" / "esc\x1b[2J.log").write_bytes(LOG)
+    paths = [*drain(open_source(tmp_path / "b.zip")), *drain(open_source(tmp_path / "f"))]
+    assert paths == ["var/log/\\x1b]0;owned\\x07waagent.log.1", "var/log/azure/X/line\\nbreak.log",
+                     "esc\\x1b[2J.log"]
+
+
 def test_duplicate_names_keep_the_first(tmp_path: Path) -> None:
     entries = [entry("var/log/waagent.log"), entry("var/log/waagent.log")]
     payload = tar_with(entries, {"var/log/waagent.log": LOG}, "w")

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from .guard import CountingReader, human_bytes
-from .walker import READ_ERRORS, Candidate, Walker, describe
+from .walker import READ_ERRORS, Candidate, Walker, describe, printable
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -46,7 +46,7 @@ def join(prefix: str, name: str) -> str:
     >>> join("var/lib/waagent/history/a.zip", "./GoalState.xml"), join("", "var\\\\log\\\\x")
     ('var/lib/waagent/history/a.zip/GoalState.xml', 'var/log/x')
     """
-    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
+    parts = [p for p in printable(name.replace("\\", "/")).split("/") if p not in ("", ".")]
     return "/".join([prefix, *parts]) if prefix else "/".join(parts)
 
 
@@ -124,7 +124,7 @@ def _tar_opener(archive: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[],
 
 
 def _raw(label: str, name: str) -> str:
-    return f"{label}/{name}" if label else name
+    return f"{label}/{printable(name)}" if label else printable(name)
 
 
 def _damaged(read: int, error: BaseException) -> str:

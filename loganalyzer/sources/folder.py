@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from .archives import _mode_reason
 from .classify import _PACKAGE_DIR
-from .walker import Candidate, Walker, describe
+from .walker import Candidate, Walker, describe, printable
 
 #: What a live VM (or a mounted OS disk under ``--root``) holds for the analyzer.
 LIVE_SELECTION = (
@@ -63,7 +63,8 @@ def _walk(walker: Walker, folder: Path, rel: str) -> Iterator[Candidate]:
     for entry in entries:
         if walker.stopped:
             return
-        child = f"{rel}/{entry.name}" if rel else entry.name
+        shown = printable(entry.name)
+        child = f"{rel}/{shown}" if rel else shown
         yield from _entry(walker, Path(entry.path), child)
 
 

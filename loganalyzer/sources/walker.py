@@ -46,6 +46,18 @@ TRUNCATED_NOTE = ("cut by waagent -collect-logs to its last 30 MB (the start of 
 _EXTENSION_IN_LOG = re.compile(rb"\[(?P<name>[A-Z][\w-]*(?:\.[\w-]+){2,})-\d+(?:\.\d+)*\]")
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), *range(127, 160))}
+
+
+def printable(name: str) -> str:
+    r"""An entry name safe to show: control characters (terminal escapes, newlines) spelled out.
+
+    >>> printable("var/log/\x1b]0;owned\x07x.log")
+    'var/log/\\x1b]0;owned\\x07x.log'
+    """
+    return name.translate(_CONTROL)
+
+
 def describe(error: BaseException) -> str:
     """One line for a read error: ``permission denied``, ``truncated gzip stream``, …
 
