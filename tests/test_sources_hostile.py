@@ -157,7 +157,7 @@ def test_control_characters_in_names_are_spelled_out(tmp_path: Path) -> None:
     (tmp_path / "f").mkdir()
     (tmp_path / "f" / "esc\x1b[2J.log").write_bytes(LOG)
     paths = [*drain(open_source(tmp_path / "b.zip")), *drain(open_source(tmp_path / "f"))]
-    assert paths == ["var/log/\\x1b]0;owned\\x07waagent.log.1", "var/log/azure/X/line\\nbreak.log",
+    assert paths == ["var/log/\\x1b]0;owned\\x07waagent.log.1", "var/log/azure/X/line\\x0abreak.log",
                      "esc\\x1b[2J.log"]
 
 
