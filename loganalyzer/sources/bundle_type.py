@@ -54,7 +54,8 @@ CANNOT_CONTAIN: dict[BundleType, tuple[Kind, ...]] = {
         Kind.HANDLER_MANIFEST, Kind.HANDLER_ENVIRONMENT, Kind.HEARTBEAT, Kind.MRSEQ,
         Kind.COLLECTOR_RESULTS, Kind.SERIAL_CONSOLE,
     ),
-    BundleType.SINGLE_FILE: tuple(k for k in Kind if k not in LOG_KINDS and k is not Kind.BINARY),
+    BundleType.SINGLE_FILE: tuple(k for k in Kind
+                                  if k not in LOG_KINDS and k not in (Kind.BINARY, Kind.OTHER_DOCUMENT)),
     BundleType.ADHOC: (),
     BundleType.LIVE_SYSTEM: (),
 }
