@@ -221,13 +221,16 @@ STRESS_RECORDS = (
 
 
 def stress_block(records: int = 240) -> bytes:
-    """About 64 KiB of waagent.log text: the records above in turn, timestamps one second apart."""
+    """About 64 KiB of waagent.log text, timestamps one second apart: one heartbeat, then the other
+    records above in turn (heartbeats are rare in real logs: one every 30 minutes)."""
     from datetime import UTC, datetime, timedelta
     start = datetime(2024, 5, 1, tzinfo=UTC)
+    heartbeat, *others = STRESS_RECORDS
     out = []
     for i in range(records):
         stamp = (start + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        out.append(STRESS_RECORDS[i % len(STRESS_RECORDS)].format(t=stamp) + "\n")
+        record = heartbeat if i == 0 else others[i % len(others)]
+        out.append(record.format(t=stamp) + "\n")
     return "".join(out).encode()
 
 

@@ -71,6 +71,7 @@ class HostileCase:
     reason: str = ""
     lines: int | None = None
     forbidden: tuple[str, ...] = (MARKER, ENTITY_TEXT * 2)
+    report_only: tuple[str, ...] = ()     # forbidden in rendered reports, fine as data in DataFrames
     note: str = ""
     watch: tuple[Path, ...] = ()          # folders outside the bundle that must not change
     slow: bool = False                    # needs the full default limits to show its point
@@ -347,8 +348,8 @@ def zip_control_char_names(root: Path) -> HostileCase:
                ZipEntry.stored("var/log/azure/X/line\nbreak.log", WAAGENT_LINES),
                ZipEntry.stored("var/log/" + "n" * 4000 + ".log", WAAGENT_LINES)]
     path = write_zip(root / "bundle.zip", entries)
-    return HostileCase("zip_control_char_names", path, "clean", forbidden=(MARKER, "\x1b]0;owned"),
-                       note="terminal escapes in member names must not reach the text report raw")
+    return HostileCase("zip_control_char_names", path, "clean", report_only=("\x1b]0;owned",),
+                       note="terminal escapes in member names must not reach a report raw")
 
 
 def zip_invalid_utf8_name(root: Path) -> HostileCase:
@@ -687,7 +688,7 @@ class CliRun:
     timed_out: bool = False
 
 
-def run_cli(args: list[str], workdir: Path, timeout: float = 90.0) -> CliRun:
+def run_cli(args: list[str], workdir: Path, timeout: float = 75.0) -> CliRun:
     """Run ``analyze-logs args`` with ``workdir/cwd`` as CWD and ``workdir/tmp`` as TMPDIR.
 
     Wall time and the child's own peak RSS come from :func:`os.wait4` (per child,

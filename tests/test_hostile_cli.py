@@ -94,7 +94,7 @@ def test_installed_cli_survives_hostile_input(name: str, hostile_base: Path, tmp
         assert run.stderr.strip() == "", run.stderr[-2000:]
         _assert_expected_report(case, run.stdout)
     for text in (run.stdout, run.stderr):
-        for forbidden in case.forbidden:
+        for forbidden in case.forbidden + case.report_only:
             assert forbidden not in text, f"{forbidden!r} reached the output"
     assert Snapshot.of(*watched) == before, "the bundle or files next to it changed"
     assert list((tmp_path / "cwd").iterdir()) == [], "something was written to the CWD"
