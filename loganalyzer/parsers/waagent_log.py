@@ -48,9 +48,10 @@ from .record_formats import (
     HeaderFields,
     decode_header,
     decode_no_timestamp,
+    parse_local,
 )
 
-UTC_KIND = TimeKind.UTC
+UTC_KIND, LOCAL_KIND, NONE_KIND = TimeKind.UTC, TimeKind.LOCAL, TimeKind.NONE
 
 #: A record's message is cut to this many characters (its lines are still counted).
 MAX_MESSAGE_CHARS = 4 << 20
@@ -114,6 +115,7 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
     finditer = RECORD_START_IN_TEXT.finditer
     fromisoformat = datetime.fromisoformat
     five_field: dict[tuple[str | None, ...], tuple[Any, ...]] = {}
+    prefixed_local: dict[tuple[str | None, ...], tuple[Any, ...]] = {}
     p_head: HeaderFields | None = None
     p_first = ""
     p_line = 0
@@ -166,6 +168,15 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
                         p_head = (fromisoformat(groups[0]), UTC_KIND, *static)
                     except ValueError:
                         p_head = decode_header(groups, state, tz)
+            elif groups[6] is not None and groups[6][0] != "[":
+                # 2.2.31-2.2.45 with a process prefix: cached header, local time.
+                static = prefixed_local.get(groups[5:7])
+                if static is None:
+                    p_head = decode_header(groups, state, tz)
+                    static = prefixed_local[groups[5:7]] = p_head[2:]
+                else:
+                    ts = parse_local(groups[4], tz)
+                    p_head = (ts, LOCAL_KIND if ts is not None else NONE_KIND, *static)
             else:
                 p_head = decode_header(groups, state, tz)
             p_first = groups[9]
