@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show secrets (SAS tokens, protected settings, passwords) as they are")
     p.add_argument("--root", metavar="DIR",
                    help="read a mounted disk's /var/log and /var/lib/waagent under DIR")
+    p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                   help="change a safety limit, e.g. max_total_bytes=8GiB, max_seconds=120, max_members=100000 "
+                        "(names: see README 'Safety limits')")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="print no report (exit status only; -o still written)")
     p.add_argument("-v", "--verbose", action="store_true", help="per-file coverage table in the text report")
@@ -71,8 +74,13 @@ def options_from(args: argparse.Namespace) -> AnalysisOptions:
     for d in args.rules:
         if not Path(d).is_dir():
             raise UsageError(f"--rules: not a folder: {d}")
+    from .limits import DEFAULT_LIMITS
+    try:
+        limits = DEFAULT_LIMITS.with_overrides(args.limit)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     return AnalysisOptions(
-        tz=parse_tz(args.tz), since=parse_when(args.since) if args.since else None,
+        limits=limits, tz=parse_tz(args.tz), since=parse_when(args.since) if args.since else None,
         until=parse_when(args.until) if args.until else None,
         min_agent_version=args.min_agent_version, error_code=args.error_code,
         rule_dirs=list(args.rules), redact=not args.no_redact, fail_on=args.fail_on, root=args.root)

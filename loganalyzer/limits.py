@@ -7,7 +7,8 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, fields, replace
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -25,6 +26,13 @@ class Limits:
     * ``max_nested_archive_bytes`` — a nested archive is held in memory to be read; cap it.
     * ``max_line_bytes`` — a longer physical line is cut (and counted once).
     * ``max_xml_bytes`` / ``max_json_bytes`` — state documents larger than this are not parsed.
+    * ``max_seconds`` — wall-clock budget for reading the bundle; files not reached by then are
+      listed as cut by the time limit (their findings so far are kept).
+
+    Change them from the command line with ``--limit NAME=VALUE`` (sizes take KiB/MiB/GiB):
+
+    >>> Limits().with_overrides(["max_total_bytes=8GiB", "max_seconds=60"]).max_total_bytes == 8 * GiB
+    True
     """
 
     max_members: int = 50_000
@@ -37,9 +45,35 @@ class Limits:
     max_line_bytes: int = 1 * MiB
     max_xml_bytes: int = 32 * MiB
     max_json_bytes: int = 32 * MiB
+    max_seconds: float = 600.0
+
+    def with_overrides(self, assignments: list[str]) -> Limits:
+        """A copy with ``NAME=VALUE`` assignments applied; raises ``ValueError`` naming the problem."""
+        changes: dict[str, int | float] = {}
+        known = {f.name: f.type for f in fields(self)}
+        for item in assignments:
+            name, sep, raw = item.partition("=")
+            name = name.strip().replace("-", "_")
+            if not sep or name not in known:
+                raise ValueError(f"--limit {item!r}: expected NAME=VALUE with NAME one of {', '.join(known)}")
+            changes[name] = _parse_amount(raw, as_float=known[name] == "float")
+        return replace(self, **changes)
 
 
 DEFAULT_LIMITS = Limits()
+
+_AMOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(k|m|g|t)?(?:i?b)?\s*$", re.IGNORECASE)
+_SCALE = {None: 1, "k": 1 << 10, "m": MiB, "g": GiB, "t": 1 << 40}
+
+
+def _parse_amount(raw: str, *, as_float: bool) -> int | float:
+    m = _AMOUNT.match(raw)
+    if not m:
+        raise ValueError(f"--limit: not a number or size like 512MiB: {raw!r}")
+    value = float(m.group(1)) * _SCALE[m.group(2).lower() if m.group(2) else None]
+    if value <= 0:
+        raise ValueError(f"--limit: must be positive: {raw!r}")
+    return value if as_float else int(value)
 
 
 class LimitExceeded(Exception):

@@ -24,6 +24,7 @@ loganalyzer.limits.LimitExceeded: x.log: member byte limit (4 bytes) reached; th
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -51,6 +52,10 @@ class Budget:
         self.limits = limits
         self.total_bytes = 0
         self.entries = 0
+        self.deadline = time.monotonic() + limits.max_seconds
+
+    def out_of_time(self) -> bool:
+        return time.monotonic() > self.deadline
 
     @property
     def bytes_left(self) -> int:
@@ -134,6 +139,9 @@ class Guard(io.RawIOBase):
                "the rest was not read"
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self.final and self.budget.out_of_time():
+            raise LimitExceeded(f"{self.name}: time limit ({self.budget.limits.max_seconds:g} s) reached; "
+                                "the rest was not read")
         allowance = self._allowance()
         if allowance <= 0:
             if self._source.read(1):
