@@ -159,3 +159,20 @@ def test_lines_before_the_first_full_date_take_the_year_before_a_new_year_anchor
             b"Jan  1 00:00:02 vm cron[9]: tock\n")
     events, _ = run(data)
     assert [e.timestamp.year for e in events] == [2022, 2023, 2023]
+
+
+def test_a_stream_failing_part_way_keeps_what_was_read():
+    from loganalyzer.limits import LimitExceeded
+    from loganalyzer.parsers.syslog import parse_lines
+
+    def lines():
+        yield "May 17 07:01:19 vm systemd[1]: Started Azure Linux Agent."
+        yield "May 17 07:01:20 vm kernel: python3 invoked oom-killer"
+        raise LimitExceeded("member larger than max_member_bytes")
+
+    coverage = FileCoverage("var/log/syslog", "syslog")
+    events = []
+    with pytest.raises(LimitExceeded):
+        for event in parse_lines(lines(), "var/log/syslog", "syslog", timezone.utc, coverage):
+            events.append(event)
+    assert len(events) == 2 and (coverage.lines, coverage.records) == (2, 2)

@@ -201,3 +201,20 @@ def test_empty_file_and_file_without_newline():
     assert run(b"") == ([], FileCoverage("var/log/waagent.log", "waagent_log"))
     events, coverage = run(b"2021-05-28T01:17:40.683072Z INFO ExtHandler ExtHandler no newline")
     assert coverage.lines == 1 and events[0].message == "no newline"
+
+
+def test_a_stream_failing_part_way_keeps_the_records_and_lines_read():
+    from loganalyzer.limits import LimitExceeded
+
+    def chunks():
+        yield "2021-05-28T01:17:40.683072Z INFO ExtHandler ExtHandler one\n"
+        yield "2021-05-28T01:17:41.683072Z INFO ExtHandler ExtHandler two\ncontinued\n"
+        raise LimitExceeded("member larger than max_member_bytes")
+
+    coverage = FileCoverage("p", "waagent_log")
+    events = []
+    with pytest.raises(LimitExceeded):
+        for event in parse_chunks(chunks(), "p", "waagent_log", timezone.utc, coverage):
+            events.append(event)
+    assert [e.message for e in events] == ["one", "two\ncontinued"]
+    assert (coverage.lines, coverage.records) == (3, 2)

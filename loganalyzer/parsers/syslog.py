@@ -193,38 +193,47 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
             yield _event(rec, path, kind)
         waiting_bsd = None
 
-    for line in lines:
-        line_no += 1
-        if not line or line.isspace():
+    try:
+        for line in lines:
+            line_no += 1
+            if not line or line.isspace():
+                if current is not None:
+                    current.line_end = line_no
+                else:
+                    coverage.add_unparsed(line_no, line)
+                continue
+            if current is not None and current.journal is not None:
+                m = _JOURNAL_FIELD.fullmatch(line)
+                if m is not None:
+                    current.journal.setdefault(m.group("key"), m.group("value"))
+                    current.line_end = line_no
+                    continue
+            new = _start(line, line_no, state, tz)
+            if new is None or (current is not None and _continues(current, new)):
+                if current is None:
+                    coverage.add_unparsed(line_no, line)
+                    continue
+                current.message_parts.append(new.message_parts[0] if new is not None else line)
+                current.line_end = line_no
+                continue
             if current is not None:
-                current.line_end = line_no
-            else:
-                coverage.add_unparsed(line_no, line)
-            continue
-        if current is not None and current.journal is not None:
-            m = _JOURNAL_FIELD.fullmatch(line)
-            if m is not None:
-                current.journal.setdefault(m.group("key"), m.group("value"))
-                current.line_end = line_no
-                continue
-        new = _start(line, line_no, state, tz)
-        if new is None or (current is not None and _continues(current, new)):
-            if current is None:
-                coverage.add_unparsed(line_no, line)
-                continue
-            current.message_parts.append(new.message_parts[0] if new is not None else line)
-            current.line_end = line_no
-            continue
+                close(current)
+                if years.year is not None or waiting_bsd is None or len(waiting) >= MAX_WAITING:
+                    yield from drain()
+            current = new
+    except Exception:
+        # The stream failed part way: hand out what was read, then let the pipeline see the error.
         if current is not None:
             close(current)
-            if years.year is not None or waiting_bsd is None or len(waiting) >= MAX_WAITING:
-                yield from drain()
-        current = new
-    if current is not None:
-        close(current)
-    yield from drain()
-    coverage.lines += line_no
-    coverage.records += records
+        yield from drain()
+        raise
+    else:
+        if current is not None:
+            close(current)
+        yield from drain()
+    finally:
+        coverage.lines += line_no
+        coverage.records += records
 
 
 def _continues(current: _Record, new: _Record) -> bool:

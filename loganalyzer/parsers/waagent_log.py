@@ -123,20 +123,71 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
     in_head = True                 # no timestamped record seen yet
     lines_before = 0               # physical lines in earlier chunks
     records = 0
-    for chunk in chunks:
-        # An empty chunk is a last line whose bytes were all dropped (NULs): still one line.
-        ends_with_newline = chunk.endswith("\n")
-        text = "\n" + chunk       # every record start now follows a "\n"
-        body_end = len(text) - 1 if ends_with_newline else len(text)
-        cursor = 0                 # the "\n" before the next unconsumed line
-        line_no = lines_before + 1
-        for m in finditer(text):
-            start = m.start()
-            if start > cursor:
-                gap = text.count("\n", cursor, start)
+    try:
+        for chunk in chunks:
+            # An empty chunk is a last line whose bytes were all dropped (NULs): still one line.
+            ends_with_newline = chunk.endswith("\n")
+            text = "\n" + chunk       # every record start now follows a "\n"
+            body_end = len(text) - 1 if ends_with_newline else len(text)
+            cursor = 0                 # the "\n" before the next unconsumed line
+            line_no = lines_before + 1
+            for m in finditer(text):
+                start = m.start()
+                if start > cursor:
+                    gap = text.count("\n", cursor, start)
+                    if in_head:
+                        opened = _Open(p_head, p_line, p_first) if p_multi is None and p_head else p_multi
+                        p_multi, done = _head(text[cursor + 1:start], line_no, opened, state, coverage)
+                        p_head = None
+                        for rec in done:
+                            records += 1
+                            yield rec.event(path, kind)
+                    else:
+                        if p_multi is None:
+                            p_multi = _Open(p_head, p_line, p_first)  # type: ignore[arg-type]
+                        p_multi.add(text[cursor:start], gap)
+                    line_no += gap
+                if p_multi is not None:
+                    records += 1
+                    yield p_multi.event(path, kind)
+                    p_multi = None
+                elif p_head is not None:
+                    records += 1
+                    ts, time_kind, level, generation, thread, source, ext, ext_ver = p_head
+                    yield Event(ts, time_kind, level, p_first, path, p_line, p_line, kind, generation, thread,
+                                source, ext, ext_ver, extract_fields(p_first))
+                in_head = False
+                groups = m.groups()
+                if groups[3] is not None:
+                    # 2.2.47+ (nearly every line of a current log): cached header, inline timestamp.
+                    static = five_field.get(groups[1:4])
+                    if static is None:
+                        p_head = decode_header(groups, state, tz)
+                        static = five_field[groups[1:4]] = p_head[2:]
+                    else:
+                        try:
+                            p_head = (fromisoformat(groups[0]), UTC_KIND, *static)
+                        except ValueError:
+                            p_head = decode_header(groups, state, tz)
+                elif groups[6] is not None and groups[6][0] != "[":
+                    # 2.2.31-2.2.45 with a process prefix: cached header, local time.
+                    static = prefixed_local.get(groups[5:7])
+                    if static is None:
+                        p_head = decode_header(groups, state, tz)
+                        static = prefixed_local[groups[5:7]] = p_head[2:]
+                    else:
+                        ts = parse_local(groups[4], tz)
+                        p_head = (ts, LOCAL_KIND if ts is not None else NONE_KIND, *static)
+                else:
+                    p_head = decode_header(groups, state, tz)
+                p_first = groups[9]
+                p_line = line_no
+                cursor = m.end()
+                line_no += 1
+            if cursor < body_end:
                 if in_head:
                     opened = _Open(p_head, p_line, p_first) if p_multi is None and p_head else p_multi
-                    p_multi, done = _head(text[cursor + 1:start], line_no, opened, state, coverage)
+                    p_multi, done = _head(text[cursor + 1:body_end], line_no, opened, state, coverage)
                     p_head = None
                     for rec in done:
                         records += 1
@@ -144,66 +195,25 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
                 else:
                     if p_multi is None:
                         p_multi = _Open(p_head, p_line, p_first)  # type: ignore[arg-type]
-                    p_multi.add(text[cursor:start], gap)
-                line_no += gap
-            if p_multi is not None:
-                records += 1
-                yield p_multi.event(path, kind)
-                p_multi = None
-            elif p_head is not None:
-                records += 1
-                ts, time_kind, level, generation, thread, source, ext, ext_ver = p_head
-                yield Event(ts, time_kind, level, p_first, path, p_line, p_line, kind, generation, thread,
-                            source, ext, ext_ver, extract_fields(p_first))
-            in_head = False
-            groups = m.groups()
-            if groups[3] is not None:
-                # 2.2.47+ (nearly every line of a current log): cached header, inline timestamp.
-                static = five_field.get(groups[1:4])
-                if static is None:
-                    p_head = decode_header(groups, state, tz)
-                    static = five_field[groups[1:4]] = p_head[2:]
-                else:
-                    try:
-                        p_head = (fromisoformat(groups[0]), UTC_KIND, *static)
-                    except ValueError:
-                        p_head = decode_header(groups, state, tz)
-            elif groups[6] is not None and groups[6][0] != "[":
-                # 2.2.31-2.2.45 with a process prefix: cached header, local time.
-                static = prefixed_local.get(groups[5:7])
-                if static is None:
-                    p_head = decode_header(groups, state, tz)
-                    static = prefixed_local[groups[5:7]] = p_head[2:]
-                else:
-                    ts = parse_local(groups[4], tz)
-                    p_head = (ts, LOCAL_KIND if ts is not None else NONE_KIND, *static)
-            else:
-                p_head = decode_header(groups, state, tz)
-            p_first = groups[9]
-            p_line = line_no
-            cursor = m.end()
-            line_no += 1
-        if cursor < body_end:
-            if in_head:
-                opened = _Open(p_head, p_line, p_first) if p_multi is None and p_head else p_multi
-                p_multi, done = _head(text[cursor + 1:body_end], line_no, opened, state, coverage)
-                p_head = None
-                for rec in done:
-                    records += 1
-                    yield rec.event(path, kind)
-            else:
-                if p_multi is None:
-                    p_multi = _Open(p_head, p_line, p_first)  # type: ignore[arg-type]
-                p_multi.add(text[cursor:body_end], text.count("\n", cursor, body_end))
-        lines_before += chunk.count("\n") + (0 if ends_with_newline else 1)
-    if p_multi is not None:
-        records += 1
-        yield p_multi.event(path, kind)
-    elif p_head is not None:
-        records += 1
-        yield _Open(p_head, p_line, p_first).event(path, kind)
-    coverage.lines += lines_before
-    coverage.records += records
+                    p_multi.add(text[cursor:body_end], text.count("\n", cursor, body_end))
+            lines_before += chunk.count("\n") + (0 if ends_with_newline else 1)
+    except Exception:
+        # The stream failed part way (a limit, a truncated archive): hand out the record in
+        # progress, then let the pipeline record the error.
+        last = p_multi or (_Open(p_head, p_line, p_first) if p_head is not None else None)
+        if last is not None:
+            records += 1
+            yield last.event(path, kind)
+        raise
+    else:
+        last = p_multi or (_Open(p_head, p_line, p_first) if p_head is not None else None)
+        if last is not None:
+            records += 1
+            yield last.event(path, kind)
+    finally:
+        # Also when the stream fails part way (a limit, a truncated archive): count what was read.
+        coverage.lines += lines_before
+        coverage.records += records
 
 
 def _head(segment: str, line_no: int, pending: _Open | None, state: FormatState,
