@@ -688,34 +688,54 @@ class CliRun:
     timed_out: bool = False
 
 
+#: Forks the command from a small process and writes its own rusage: ``ru_maxrss`` of a child
+#: starts from the RSS of the process that forked it (Linux keeps the old memory map's high-water
+#: mark across fork and exec), so measuring straight from a large pytest process would over-count.
+_LAUNCHER = """
+import json, os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    json.dump({"maxrss_kib": usage.ru_maxrss}, f)
+sys.exit(os.waitstatus_to_exitcode(status) & 0xFF if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+"""
+
+
 def run_cli(args: list[str], workdir: Path, timeout: float = 75.0) -> CliRun:
     """Run ``analyze-logs args`` with ``workdir/cwd`` as CWD and ``workdir/tmp`` as TMPDIR.
 
-    Wall time and the child's own peak RSS come from :func:`os.wait4` (per child,
-    unlike ``RUSAGE_CHILDREN`` which keeps the maximum of every child so far).
+    Wall time is measured here; the command's own peak RSS comes from :func:`os.wait4` in a
+    small launcher process (see :data:`_LAUNCHER`).  After ``timeout`` seconds the command's
+    whole process group is killed.
     """
+    import signal
     import subprocess
-    import threading
+    import sys
     import time
     for sub in ("cwd", "tmp", "out"):
         (workdir / sub).mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in ("TMPDIR", "TEMP", "TMP")}
     env.update(TMPDIR=str(workdir / "tmp"), PYTHONDONTWRITEBYTECODE="1", NO_COLOR="1")
+    usage_file = workdir / "out" / "rusage.json"
+    timed_out = False
     with open(workdir / "out" / "stdout", "wb") as out, open(workdir / "out" / "stderr", "wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen([str(cli_path()), *args], cwd=workdir / "cwd", env=env,
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
+        proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(usage_file), str(cli_path()), *args],
+                                cwd=workdir / "cwd", env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=err, start_new_session=True)
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
         seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    import json
+    peak = json.loads(usage_file.read_text())["maxrss_kib"] / 1024 if usage_file.exists() else 0.0
     return CliRun(proc.returncode, (workdir / "out" / "stdout").read_text("utf-8", "replace"),
-                  (workdir / "out" / "stderr").read_text("utf-8", "replace"), seconds,
-                  usage.ru_maxrss / 1024, timed_out=proc.returncode == -9)
+                  (workdir / "out" / "stderr").read_text("utf-8", "replace"), seconds, peak, timed_out)
 
 
 _BUILT: dict[str, HostileCase] = {}
