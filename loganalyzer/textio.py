@@ -88,7 +88,7 @@ def _cap_lines(block: bytes, max_line_bytes: int) -> bytes:
     if len(block) <= max_line_bytes:
         return block
     parts = block.split(b"\n")
-    if all(len(p) <= max_line_bytes for p in parts):
+    if max(map(len, parts)) <= max_line_bytes:
         return block
     return b"\n".join(p[:max_line_bytes] for p in parts)
 
