@@ -164,3 +164,21 @@ def test_handlerutil_extension_log_prefix_and_status_echo() -> None:
                           "handler_status_code": 0, "handler_status_message": "Enable succeeded"}
     assert (plain.extension, plain.message) == (None, "VMAccess started to handle.")
     assert vmaccess.extension_version == "1.4.6.0" and vmaccess.message.startswith("cwd is ")
+
+
+def test_a_pem_block_stays_one_record_so_redaction_sees_it_whole() -> None:
+    import io
+
+    from loganalyzer.kinds import Kind
+    from loganalyzer.model import FileCoverage
+    from loganalyzer.parsers.base import ParseContext
+    from loganalyzer.parsers.generic import parse
+    from loganalyzer.redact import redact
+    from loganalyzer.sources.base import Member
+
+    data = (b"cert dump follows\n-----BEGIN CERTIFICATE-----\nMIIBc2VjcmV0Ym9keQ\nQUJDREVG\n"
+            b"-----END CERTIFICATE-----\nnext thing\n")
+    member = Member("notes.txt", Kind.OTHER_TEXT, lambda: io.BytesIO(data))
+    events = list(parse(member, ParseContext(FileCoverage("notes.txt", "other_text"))))
+    assert [(e.line_start, e.line_end) for e in events] == [(1, 1), (2, 5), (6, 6)]
+    assert "MIIBc2VjcmV0Ym9keQ" not in redact(events[1].message)

@@ -291,9 +291,14 @@ def _generic_records(member: Member, ctx: ParseContext, lines: Iterator[str],
                      timestamped: bool) -> Iterator[Event]:
     pending: PendingRecord | None = None
     in_output = False
+    in_pem = False        # a PEM block stays one record, so redaction sees it whole
     line_no = 0
     for line_no, line in enumerate(lines, 1):
-        starts = _starts_record(line, pending is None, timestamped, in_output)
+        starts = not in_pem and _starts_record(line, pending is None, timestamped, in_output)
+        if line.startswith("-----BEGIN "):
+            in_pem = True
+        elif in_pem and line.startswith("-----END "):
+            in_pem = False
         if not starts:
             assert pending is not None
             pending.add(line_no, line)
