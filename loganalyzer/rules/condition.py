@@ -65,6 +65,8 @@ class Condition:
     #: the condition only holds for these file kinds (None: any kind)
     kinds: frozenset[str] | None
     uses_policy: bool = False
+    #: the condition reads the record's time (``timestamp`` or the dated version ``policy``)
+    uses_time: bool = False
     #: ``policy[0](event)`` gives the minimum agent version in force for that record
     policy: list[PolicyResolver] = field(default_factory=lambda: [_no_policy])
 
@@ -184,7 +186,13 @@ def compile_condition(source: str) -> Condition:
     uses = _uses_policy(ast)
     pred = _compile(ast, policy)
     return Condition(source=source, predicate=pred, literals=_literals(ast), kinds=_kinds(ast),
-                     uses_policy=uses, policy=policy)
+                     uses_policy=uses, uses_time=uses or _uses_timestamp(ast), policy=policy)
+
+
+def _uses_timestamp(node: _Node) -> bool:
+    if node.op in ("and", "or", "not"):
+        return any(_uses_timestamp(c) for c in node.children)
+    return node.operand == "timestamp"
 
 
 def _uses_policy(node: _Node) -> bool:

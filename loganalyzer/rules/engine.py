@@ -44,6 +44,14 @@ _SUCCESS = re.compile(r"\('([\w.]+)', 'success'\)")
 STALE_AFTER = timedelta(days=7)
 Mark = tuple[datetime | None, int, str, frozenset[str]]
 _NO_NAMES: frozenset[str] = frozenset()
+_NO_CAPS: dict[str, Any] = {}
+#: (watcher id, regex captures, extension named, extensions reported successful)
+_Decision = tuple[int, dict[str, Any], str | None, frozenset[str]]
+#: kinds whose fields come from the record text alone, so identical records decide alike
+_CACHEABLE_KINDS = frozenset({"waagent_log", "syslog", "serial_console", "vmsnapshot_log",
+                              "vmsnapshot_shell_log", "command_execution_log", "extension_log", "other_text",
+                              "handler_logfmt"})
+_CACHE_SIZE = 20000
 
 
 @dataclass(slots=True)
@@ -55,6 +63,8 @@ class _Watcher:
     trigger: int = 0
     #: whether match times are kept (correlations and transients need them)
     keep_times: bool = False
+    #: False when the condition looks at the time (its answer cannot be reused for an identical text)
+    reusable: bool = True
     #: marks of a correlation partner / recovery condition, one list shared by every rule using it
     marks: list[Mark] = field(default_factory=list)
 
@@ -80,6 +90,7 @@ class RuleEngine:
         self._last_ts: dict[str, datetime] = {}
         self._last_order: dict[str, int] = {}
         self._shared: dict[tuple[str, str], _Watcher] = {}
+        self._decided: dict[tuple[Any, ...], list[_Decision]] = {}
         self._window = (self.options.since, self.options.until)
         self._prefilter = Prefilter()
         ordered = sorted(rules, key=lambda r: _ROLE_ORDER.get(r.kind, 3))
@@ -103,7 +114,8 @@ class RuleEngine:
         rule.match.policy[0] = self._policy_floor
         self._state[rule.id] = _RuleState()
         self._add(_Watcher(rule.kind, rule, rule.match.predicate,
-                           keep_times=rule.correlation is not None or rule.transient is not None),
+                           keep_times=rule.correlation is not None or rule.transient is not None,
+                           reusable=not rule.match.uses_time),
                   rule.literals, rule.kinds)
         if rule.correlation and rule.correlation.other is not None:
             self._add_shared("other", rule, rule.correlation.other)
@@ -115,7 +127,7 @@ class RuleEngine:
         key = (role, cond.source)
         watcher = self._shared.get(key)
         if watcher is None:
-            watcher = self._shared[key] = _Watcher(role, rule, cond.predicate)
+            watcher = self._shared[key] = _Watcher(role, rule, cond.predicate, reusable=not cond.uses_time)
             self._add(watcher, cond.literals, cond.kinds)
         state = self._state[rule.id]
         if role == "other":
@@ -140,19 +152,47 @@ class RuleEngine:
         if ts is not None:
             self._last_ts[event.path] = ts
         text = event_text(event)
-        ids = self._prefilter.candidates(event.kind, text)
-        if not ids:
-            return
-        benign = False
+        key = (event.kind, event.level, event.source, event.extension, event.generation, text) \
+            if event.kind in _CACHEABLE_KINDS else None
+        decided = self._decided.get(key) if key is not None else None
+        if decided is None:
+            decided, reusable = self._decide(event, text)
+            if key is not None and reusable:
+                if len(self._decided) >= _CACHE_SIZE:
+                    self._decided.clear()
+                self._decided[key] = decided
         watchers = self._watchers
-        for i in ids:
+        for i, caps, ext, names in decided:
             w = watchers[i]
             role = w.role
             if role == "logic":
                 w.logic.observe(w.trigger, event, text, order)  # type: ignore[union-attr]
+            elif role == "other" or role == "recovery":
+                if len(w.marks) < MAX_TIMES:
+                    w.marks.append((ts, order, event.path, names))
+            else:
+                groups = self._state[w.rule.id].groups
+                gkey = ext if w.rule.group_by == "extension" else None
+                group = groups.get(gkey)
+                if group is None:
+                    group = groups[gkey] = MatchSet(keep_times=w.keep_times)
+                group.add(event, caps, order, ext)
+
+    def _decide(self, event: Event, text: str) -> tuple[list[_Decision], bool]:
+        """Which watchers fire for this record, and whether that answer depends on the text alone
+        (then identical records reuse it: log files repeat the same lines thousands of times)."""
+        decided: list[_Decision] = []
+        reusable = True
+        benign = False
+        for i in self._prefilter.candidates(event.kind, text):
+            w = self._watchers[i]
+            role = w.role
+            if role == "logic":
+                decided.append((i, _NO_CAPS, None, _NO_NAMES))
                 continue
             if role == "signature" and benign:
                 continue
+            reusable = reusable and w.reusable
             caps: dict[str, Any] = {}
             if not w.check(event, text, caps):  # type: ignore[misc]
                 continue
@@ -160,20 +200,13 @@ class RuleEngine:
                 names = frozenset(_SUCCESS.findall(text)) if "'success')" in text else _NO_NAMES
                 if event.extension and ",success," in text:
                     names = names | {event.extension}
-                if len(w.marks) < MAX_TIMES:
-                    w.marks.append((ts, order, event.path, names))
-                continue
-            groups = self._state[w.rule.id].groups
-            if role == "signature":
-                ext = extension_of(event, text, caps)
-                key = ext if w.rule.group_by == "extension" else None
+                decided.append((i, _NO_CAPS, None, names))
+            elif role == "signature":
+                decided.append((i, caps, extension_of(event, text, caps), _NO_NAMES))
             else:
                 benign = benign or role == "benign"
-                ext = key = None
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = MatchSet(keep_times=w.keep_times)
-            group.add(event, caps, order, ext)
+                decided.append((i, caps, None, _NO_NAMES))
+        return decided, reusable
 
     # -- results -----------------------------------------------------------------------------
     def finish(self, facts: Facts, info: BundleInfo, coverage: list[FileCoverage]
