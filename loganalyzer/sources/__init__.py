@@ -4,7 +4,7 @@ The one entry point is :func:`open_source`.  It never extracts anything to disk:
 members are read as streams, nested archives (``history/*.zip``) and compressed
 rotations (``waagent.log.2.gz``) are opened in memory within :class:`~loganalyzer.limits.Limits`.
 
->>> src = open_source("sample_logs/adhoc-folder")          # doctest: +SKIP
+>>> src = open_source("sample_logs/folder-dhcp-failure")          # doctest: +SKIP
 >>> [(m.path, m.kind) for m in src.members()][:1]          # doctest: +SKIP
 [('var/log/waagent.log', <Kind.WAAGENT_LOG: 'waagent_log'>)]
 
