@@ -101,3 +101,20 @@ def test_unknown_keys_are_reported(tmp_path: Path):
     p.write_text(GOOD.replace('title = "Custom rule"', 'title = "Custom rule"\nremedation = ["x"]'))
     _, errors = load_rule_file(p)
     assert "remedation" in errors[0]
+
+
+def test_cli_reports_a_broken_rule_file_and_still_runs_the_others(tmp_path: Path, dev_corpus: Path):
+    import json
+    import subprocess
+    import sys
+    cli = Path(sys.executable).parent / "analyze-logs"
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "broken.toml").write_text('id = "x"\ntitle = "t"\ncause = "no_network"\n'
+                                       'match = "message ~ /(/"\n[[samples.positive]]\nmessage = "m"\n')
+    case = dev_corpus / "048-provisioning-sr0-automounted-elsewhere-2.2.49"
+    out = subprocess.run([str(cli), str(case), "--rules", str(rules), "--format", "json"],
+                         capture_output=True, text=True, timeout=120)
+    report = json.loads(out.stdout)
+    assert any(e.startswith(f"{rules / 'broken.toml'}:4:") for e in report["rule_errors"])
+    assert any(f["cause"] == "provisioning_failed" for f in report["findings"])
