@@ -263,7 +263,8 @@ def run_stress(bundle: Path, size: int, interval: float) -> dict[str, Any]:
     from loganalyzer.limits import Limits
     from loganalyzer.result import AnalysisOptions
 
-    limits = Limits(max_total_bytes=size + (1 << 30), max_member_bytes=size + (1 << 30), max_ratio=1e9)
+    limits = Limits(max_total_bytes=size + (1 << 30), max_member_bytes=size + (1 << 30), max_ratio=1e9,
+                    max_seconds=1e9)
     samples: list[tuple[float, float]] = []
     done = threading.Event()
     started = time.perf_counter()

@@ -79,7 +79,7 @@ def blank_lines(data: bytes) -> int:
     return sum(1 for raw in lines if not raw.replace(b"\x00", b"").strip())
 
 
-PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
+PROPERTY_SETTINGS = settings(max_examples=30, deadline=None, derandomize=True,
                              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
