@@ -58,8 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", metavar="DIR",
                    help="read a mounted disk's /var/log and /var/lib/waagent under DIR")
     p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
-                   help="change a safety limit, e.g. max_total_bytes=8GiB, max_seconds=120, max_members=100000 "
-                        "(names: see README 'Safety limits')")
+                   help="change a safety limit, e.g. max_total_bytes=8GiB, max_seconds=120, "
+                        "max_members=100000 (names: see README 'Safety limits')")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="print no report (exit status only; -o still written)")
     p.add_argument("-v", "--verbose", action="store_true", help="per-file coverage table in the text report")

@@ -15,10 +15,10 @@ class Kind(StrEnum):
     WAAGENT_LOG = "waagent_log"                  # var/log/waagent.log*, rotations
     SYSLOG = "syslog"                            # var/log/syslog*, messages*, kern*, daemon*, journal exports
     SERIAL_CONSOLE = "serial_console"            # boot diagnostics / serial console captures
-    VMSNAPSHOT_LOG = "vmsnapshot_log"            # var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log
+    VMSNAPSHOT_LOG = "vmsnapshot_log"            # var/log/azure/…VMSnapshotLinux/extension.log
     VMSNAPSHOT_SHELL_LOG = "vmsnapshot_shell_log"  # …/VMSnapshotLinux/shell.log
     HANDLER_LOGFMT = "handler_logfmt"            # custom-script / run-command handler.log (go-kit logfmt)
-    COMMAND_EXECUTION_LOG = "command_execution_log"  # var/log/azure/<Ext>/CommandExecution*.log (agent-written)
+    COMMAND_EXECUTION_LOG = "command_execution_log"  # …/azure/<Ext>/CommandExecution*.log (by the agent)
     EXTENSION_EVENTS = "extension_events"        # var/log/azure/<Ext>/events/*.json
     EXTENSION_LOG = "extension_log"              # any other file under var/log/azure/<Ext>/
     COLLECTOR_RESULTS = "collector_results"      # results.txt at the root of a collect-logs zip

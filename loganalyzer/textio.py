@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from .limits import DEFAULT_LIMITS
+from .model import CoverageStatus, FileCoverage
 
 CHUNK_BYTES = 1 << 22
 
@@ -29,8 +30,17 @@ def decode_line(raw: bytes) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
-def iter_lines(stream: BinaryIO, max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes) -> Iterator[str]:
-    """Yield decoded physical lines; a line longer than ``max_line_bytes`` is cut, its rest skipped."""
+def note_cut(coverage: FileCoverage | None, max_line_bytes: int) -> None:
+    """Say once in the coverage that over-long lines were cut (the file is then ``partial``)."""
+    if coverage is not None and not (coverage.reason and "were cut" in coverage.reason):
+        coverage.mark(CoverageStatus.PARTIAL,
+                      f"lines longer than {max_line_bytes:,} bytes were cut to that length")
+
+
+def iter_lines(stream: BinaryIO, max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes,
+               coverage: FileCoverage | None = None) -> Iterator[str]:
+    """Yield decoded physical lines; a line longer than ``max_line_bytes`` is cut, its rest skipped
+    (and the cut noted in ``coverage`` when given)."""
     readline = stream.readline
     while True:
         raw = readline(max_line_bytes)
@@ -38,6 +48,7 @@ def iter_lines(stream: BinaryIO, max_line_bytes: int = DEFAULT_LIMITS.max_line_b
             return
         if len(raw) >= max_line_bytes and not raw.endswith(b"\n"):
             # Over-long line: keep the head, discard the rest of this physical line.
+            note_cut(coverage, max_line_bytes)
             while True:
                 rest = readline(max_line_bytes)
                 if not rest or rest.endswith(b"\n"):
@@ -46,7 +57,8 @@ def iter_lines(stream: BinaryIO, max_line_bytes: int = DEFAULT_LIMITS.max_line_b
 
 
 def iter_text_chunks(stream: BinaryIO, chunk_bytes: int = CHUNK_BYTES,
-                     max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes) -> Iterator[str]:
+                     max_line_bytes: int = DEFAULT_LIMITS.max_line_bytes,
+                     coverage: FileCoverage | None = None) -> Iterator[str]:
     """Yield decoded text in large pieces that always end at a line end (or at EOF).
 
     For fast parsers that scan many lines per regex call.  Lines are joined with
@@ -64,6 +76,7 @@ def iter_text_chunks(stream: BinaryIO, chunk_bytes: int = CHUNK_BYTES,
         if cut < 0:
             if len(data) > max_line_bytes:
                 # One enormous line in progress: keep its head, drop the middle.
+                note_cut(coverage, max_line_bytes)
                 pending = data[:max_line_bytes]
                 _skip_to_newline_into(stream, chunk_bytes)
                 yield _decode_block(pending + b"\n")
@@ -72,8 +85,10 @@ def iter_text_chunks(stream: BinaryIO, chunk_bytes: int = CHUNK_BYTES,
                 pending = data
             continue
         head, pending = data[: cut + 1], data[cut + 1:]
-        yield _decode_block(_cap_lines(head, max_line_bytes))
+        yield _decode_block(_cap_lines(head, max_line_bytes, coverage))
     if pending:
+        if len(pending) > max_line_bytes:
+            note_cut(coverage, max_line_bytes)
         yield _decode_block(pending[:max_line_bytes])
 
 
@@ -84,12 +99,13 @@ def _skip_to_newline_into(stream: BinaryIO, chunk_bytes: int) -> None:
             return
 
 
-def _cap_lines(block: bytes, max_line_bytes: int) -> bytes:
+def _cap_lines(block: bytes, max_line_bytes: int, coverage: FileCoverage | None) -> bytes:
     if len(block) <= max_line_bytes:
         return block
     parts = block.split(b"\n")
     if max(map(len, parts)) <= max_line_bytes:
         return block
+    note_cut(coverage, max_line_bytes)
     return b"\n".join(p[:max_line_bytes] for p in parts)
 
 

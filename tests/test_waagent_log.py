@@ -218,3 +218,22 @@ def test_a_stream_failing_part_way_keeps_the_records_and_lines_read():
             events.append(event)
     assert [e.message for e in events] == ["one", "two\ncontinued"]
     assert (coverage.lines, coverage.records) == (3, 2)
+
+
+def test_a_line_over_the_limit_is_cut_and_the_cut_is_reported() -> None:
+    import io
+
+    from loganalyzer.kinds import Kind
+    from loganalyzer.limits import Limits
+    from loganalyzer.model import CoverageStatus, FileCoverage
+    from loganalyzer.parsers.base import ParseContext
+    from loganalyzer.parsers.waagent_log import parse
+    from loganalyzer.sources.base import Member
+
+    data = (b"2024-01-01T00:00:00.000000Z INFO ExtHandler ExtHandler " + b"x" * 5000 + b"\n"
+            b"2024-01-01T00:00:01.000000Z INFO ExtHandler ExtHandler ok\n")
+    cov = FileCoverage("w", "waagent_log")
+    ctx = ParseContext(cov, limits=Limits(max_line_bytes=1024))
+    events = list(parse(Member("w", Kind.WAAGENT_LOG, lambda: io.BytesIO(data)), ctx))
+    assert [e.line_start for e in events] == [1, 2]
+    assert cov.status == CoverageStatus.PARTIAL and "cut" in (cov.reason or "")

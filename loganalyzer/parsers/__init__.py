@@ -15,4 +15,4 @@ def parser_for(kind: Kind) -> Parser | None:
     return PARSERS.get(kind)
 
 
-__all__ = ["Document", "ParseContext", "Parser", "parser_for", "PARSERS"]
+__all__ = ["PARSERS", "Document", "ParseContext", "Parser", "parser_for"]

@@ -165,7 +165,7 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
                      source="LogCollector", fields=fields)
 
     with member.open() as stream:
-        for number, line in enumerate(iter_lines(stream, ctx.limits.max_line_bytes), start=1):
+        for number, line in enumerate(iter_lines(stream, ctx.limits.max_line_bytes, ctx.coverage), start=1):
             header = parse_record_header(line)
             if header is not None:
                 if pending is not None:

@@ -128,7 +128,7 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
             yield line
 
     with member.open() as stream:
-        conf = parse_conf_lines(counting(iter_lines(stream, ctx.limits.max_line_bytes)),
+        conf = parse_conf_lines(counting(iter_lines(stream, ctx.limits.max_line_bytes, ctx.coverage)),
                                 ctx.coverage.add_unparsed)
     ctx.coverage.lines = counted
     ctx.coverage.records = len(conf.entries)

@@ -276,7 +276,8 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
                              opener=lambda: io.BufferedReader(_Prefixed(head, stream)))
             yield from parser(replay, ctx)
             return
-        lines = iter_lines(io.BufferedReader(_Prefixed(head, stream)), ctx.limits.max_line_bytes)
+        lines = iter_lines(io.BufferedReader(_Prefixed(head, stream)), ctx.limits.max_line_bytes,
+                           ctx.coverage)
         yield from _generic_records(member, ctx, lines, _mostly_timestamped(head_lines))
     finally:
         stream.close()

@@ -150,7 +150,7 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
     pending: PendingRecord | None = None
     line_no = 0
     with member.open() as stream:
-        for line_no, line in enumerate(iter_lines(stream, ctx.limits.max_line_bytes), 1):
+        for line_no, line in enumerate(iter_lines(stream, ctx.limits.max_line_bytes, ctx.coverage), 1):
             m = _LINE.match(line)
             if m is None:
                 if pending is not None:

@@ -95,8 +95,8 @@ _PRIORITY_LEVELS = {"0": "ERROR", "1": "ERROR", "2": "ERROR", "3": "ERROR", "4":
 def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
     """Parser contract entry point for ``Kind.SYSLOG`` and ``Kind.SERIAL_CONSOLE``."""
     with member.open() as stream:
-        yield from parse_lines(iter_lines(stream, ctx.limits.max_line_bytes), member.path, str(member.kind),
-                               ctx.tz, ctx.coverage)
+        lines = iter_lines(stream, ctx.limits.max_line_bytes, ctx.coverage)
+        yield from parse_lines(lines, member.path, str(member.kind), ctx.tz, ctx.coverage)
 
 
 @dataclass(slots=True)

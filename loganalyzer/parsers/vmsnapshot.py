@@ -351,7 +351,7 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
     reader = _Reader(member, ctx)
     line_no = 0
     with member.open() as stream:
-        for line_no, line in enumerate(iter_lines(stream, ctx.limits.max_line_bytes), 1):
+        for line_no, line in enumerate(iter_lines(stream, ctx.limits.max_line_bytes, ctx.coverage), 1):
             done = reader.feed(line_no, line)
             if done is not None:
                 yield done

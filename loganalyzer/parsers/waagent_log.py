@@ -61,7 +61,7 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
     """Parser contract entry point for ``Kind.WAAGENT_LOG`` and ``Kind.COMMAND_EXECUTION_LOG``."""
     with member.open() as stream:
         chunks = iter_text_chunks(stream, chunk_bytes=chunk_bytes_for(ctx.limits.max_line_bytes),
-                                  max_line_bytes=ctx.limits.max_line_bytes)
+                                  max_line_bytes=ctx.limits.max_line_bytes, coverage=ctx.coverage)
         yield from parse_chunks(chunks, member.path, str(member.kind), ctx.tz, ctx.coverage)
 
 
