@@ -12,6 +12,7 @@ collector and the rule engine, and nothing keeps the events unless asked
 from __future__ import annotations
 
 import lzma
+import tarfile
 import time
 import zipfile
 import zlib
@@ -48,7 +49,7 @@ _UNREAD_REASONS = {
     Kind.HISTORY_ARCHIVE: "archive opened as a folder (its files are listed separately)",
 }
 
-_STREAM_ERRORS = (EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, OSError)
+_STREAM_ERRORS = (EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, tarfile.TarError, OSError)
 
 
 @dataclass(slots=True)

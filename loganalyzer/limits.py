@@ -38,7 +38,7 @@ class Limits:
     max_members: int = 50_000
     max_total_bytes: int = 16 * GiB
     max_member_bytes: int = 4 * GiB
-    max_ratio: float = 250.0
+    max_ratio: float = 100.0
     ratio_grace_bytes: int = 16 * MiB
     max_depth: int = 4
     max_nested_archive_bytes: int = 256 * MiB

@@ -387,7 +387,7 @@ def targz_bomb(root: Path) -> HostileCase:
     return HostileCase("targz_bomb", path, "reason", r"ratio|bomb|limit")
 
 
-#: 16 MiB of real log lines: deflate packs this repetition about 228:1, just under the default 250:1.
+#: 16 MiB of real log lines: deflate packs this repetition about 228:1, over the default 100:1 ratio limit.
 LOG_BLOCK = WAAGENT_LINES * ((16 * MiB) // len(WAAGENT_LINES))
 
 
@@ -397,7 +397,7 @@ def zip_text_bomb(root: Path) -> HostileCase:
                ZipEntry.deflated("var/log/waagent.log.1", [(LOG_BLOCK, BOMB_BYTES // len(LOG_BLOCK))])]
     return HostileCase("zip_text_bomb", write_zip(root / "bundle.zip", entries), "reason",
                        r"ratio|bomb|limit", slow=True,
-                       note="repeated text compresses ~228:1, under the 250:1 ratio limit")
+                       note="repeated text compresses ~228:1, over the 100:1 ratio limit")
 
 
 def zip_many_small_bombs(root: Path, members: int = 300) -> HostileCase:

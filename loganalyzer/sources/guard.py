@@ -53,6 +53,10 @@ class Budget:
         self.total_bytes = 0
         self.entries = 0
         self.deadline = time.monotonic() + limits.max_seconds
+        # uncompressed / compressed bytes of finished stand-alone streams (zip members, .gz files),
+        # so many small bombs that each stay under the per-stream grace still add up.
+        self.done_produced = 0
+        self.done_consumed = 0
 
     def out_of_time(self) -> bool:
         return time.monotonic() > self.deadline
@@ -175,17 +179,30 @@ class Guard(io.RawIOBase):
             return
         limits = self.budget.limits
         produced = self._offset + self.count
-        if produced <= limits.ratio_grace_bytes:
+        bundle_produced = self.budget.done_produced + produced
+        if produced <= limits.ratio_grace_bytes and bundle_produced <= 4 * limits.ratio_grace_bytes:
             return
         consumed = max(1, self._compressed())
-        if produced / consumed > limits.max_ratio:
+        if produced > limits.ratio_grace_bytes and produced / consumed > limits.max_ratio:
             self.ratio_tripped = True
             raise LimitExceeded(
                 f"{self.name}: compression ratio above {limits.max_ratio:g}:1 after "
                 f"{human_bytes(limits.ratio_grace_bytes)} (possible archive bomb); the rest was not read")
+        if bundle_produced > 4 * limits.ratio_grace_bytes and \
+                bundle_produced / max(1, self.budget.done_consumed + consumed) > limits.max_ratio:
+            self.ratio_tripped = True
+            raise LimitExceeded(
+                f"{self.name}: the bundle's compressed files expand more than {limits.max_ratio:g}:1 "
+                "taken together (many small archive bombs); the rest was not read")
 
     def close(self) -> None:
         if not self.closed:
+            # Only the delivering layer counts (a sniffing pass re-reads the same bytes), and a
+            # stream stopped by the ratio check read little of its declared compressed size;
+            # counting that size whole would pull the bundle's ratio back under the limit.
+            if self.final and self._compressed is not None and self._offset == 0 and not self.ratio_tripped:
+                self.budget.done_produced += self.count
+                self.budget.done_consumed += self._compressed()
             self._source.close()
         super().close()
 
