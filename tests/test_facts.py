@@ -353,3 +353,25 @@ def test_a_relaunch_without_its_start_line_is_still_a_restart():
 
 def test_a_final_sigterm_is_a_stop_not_a_restart():
     assert _restarts_of([("Agent WALinuxAgent-2.2.0 forwarding signal 15 to WALinuxAgent-2.2.0", {})]) == []
+
+
+def test_a_run_of_heartbeats_keeps_only_its_first_and_last_sighting() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from loganalyzer.facts.collector import FactsCollector
+    from loganalyzer.model import Event, TimeKind
+
+    collector = FactsCollector()
+    start = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    for i in range(1000):
+        version = "2.11.1.4" if i < 999 else "2.12.0.4"
+        collector.observe(Event(start + timedelta(minutes=30 * i), TimeKind.UTC, "INFO",
+                                f"[HEARTBEAT] Agent WALinuxAgent-{version} is running as the goal "
+                                "state agent",
+                                "var/log/waagent.log", i + 1, i + 1, "waagent_log",
+                                fields={"agent_version": version, "agent_role": "goal_state",
+                                        "version_how": "heartbeat"}))
+    facts = collector.finish()
+    seen = [(s.version, s.ref.line_start) for s in facts.agent_versions]
+    assert seen == [("2.11.1.4", 1), ("2.11.1.4", 999), ("2.12.0.4", 1000)]
+    assert facts.latest_version("goal_state") == "2.12.0.4"

@@ -98,6 +98,9 @@ class FactsCollector:
         self._last = self.facts.last_seen
         #: (path, role) → (reason, rank, the event that said it); consumed by the next start
         self._pending_cause: dict[tuple[str, str], tuple[str, int, Event]] = {}
+        #: (role, how, path) → (version, index of the run's last sighting or -1): a run of the same
+        #: version keeps its first and last sighting only, so heartbeats do not grow memory.
+        self._version_run: dict[tuple[str, str, str], tuple[str, int]] = {}
         self._last_start: dict[str, AgentRestart] = {}                     # path → last goal_state start
         self._last_incarnation: dict[str, str] = {}                        # path → incarnation
         self._goal_by_key: dict[tuple[str, str], GoalStateFact] = {}
@@ -188,12 +191,26 @@ class FactsCollector:
     def _ref(self, event: Event) -> Ref:
         return Ref(event.path, event.line_start, event.line_end)
 
+    def _add_sighting(self, sighting: AgentVersionSighting, path: str) -> None:
+        sightings = self.facts.agent_versions
+        key = (sighting.role, sighting.how, path)
+        run = self._version_run.get(key)
+        if run is not None and run[0] == sighting.version and sighting.how != "banner":
+            if run[1] >= 0:
+                sightings[run[1]] = sighting          # move the run's end forward
+            else:
+                self._version_run[key] = (sighting.version, len(sightings))
+                sightings.append(sighting)
+            return
+        self._version_run[key] = (sighting.version, -1)
+        sightings.append(sighting)
+
     def _version_event(self, event: Event, fields: dict[str, Any]) -> None:
         role = str(fields.get("agent_role") or "goal_state")
         version = str(fields["agent_version"])
         how = str(fields["version_how"])
-        self.facts.agent_versions.append(
-            AgentVersionSighting(role, version, how, event.timestamp, self._ref(event)))
+        self._add_sighting(AgentVersionSighting(role, version, how, event.timestamp, self._ref(event)),
+                           event.path)
         if how != "banner":
             return
         held = self._pending_cause.pop((event.path, role), None)
