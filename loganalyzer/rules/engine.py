@@ -17,7 +17,7 @@ True
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,7 +31,7 @@ from ..sources.base import BundleInfo
 from .condition import event_text
 from .findings import finding_from_matches
 from .logic import LOGIC, FinishContext, LogicRule
-from .matches import MAX_TIMES, MatchSet, extension_of
+from .matches import MatchSet, extension_of
 from .model import Rule
 from .prefilter import Prefilter
 from .verdicts import build_verdicts
@@ -52,6 +52,8 @@ _CACHEABLE_KINDS = frozenset({"waagent_log", "syslog", "serial_console", "vmsnap
                               "vmsnapshot_shell_log", "command_execution_log", "extension_log", "other_text",
                               "handler_logfmt"})
 _CACHE_SIZE = 20000
+MARK_SPACING = 600.0       # seconds: recovery marks closer than this collapse
+MAX_MARKS = 200_000
 
 
 @dataclass(slots=True)
@@ -168,8 +170,7 @@ class RuleEngine:
             if role == "logic":
                 w.logic.observe(w.trigger, event, text, order)  # type: ignore[union-attr]
             elif role == "other" or role == "recovery":
-                if len(w.marks) < MAX_TIMES:
-                    w.marks.append((ts, order, event.path, names))
+                _add_mark(w.marks, (ts, order, event.path, names))
             else:
                 groups = self._state[w.rule.id].groups
                 gkey = ext if w.rule.group_by == "extension" else None
@@ -263,7 +264,7 @@ class RuleEngine:
             if rule.transient.per_extension:
                 answers = [a for a in answers if key is not None and key in a[3]]
             open_ = _unanswered(matches.times, answers, rule.transient.within)
-            if len(open_) < rule.transient.sustained:
+            if _longest_outage(open_, answers) < rule.transient.sustained:
                 severity = min(severity, rule.transient.downgrade_to, key=lambda s: Severity(s).rank)
                 notes.append("every failure was followed by a recovery (transient)"
                              if not open_ else f"only {len(open_)} failure(s) without recovery (transient)")
@@ -273,6 +274,58 @@ class RuleEngine:
             severity = Severity.WARNING
             notes.append(f"last seen {(end - matches.last_seen).days} days before the newest record")
         return finding_from_matches(rule, matches, key, severity, notes)
+
+
+def _add_mark(marks: list[Mark], mark: Mark) -> None:
+    """Remember a recovery / partner record, bounded but spanning the whole log.
+
+    Marks of the same file less than :data:`MARK_SPACING` apart collapse into the later one
+    (one per ten minutes is plenty to answer failures within half an hour), so a year of
+    heartbeats costs tens of thousands of marks; past :data:`MAX_MARKS` every other goes.
+
+    >>> from datetime import datetime, timedelta, UTC
+    >>> marks: list[Mark] = []
+    >>> for minute in (0, 5, 20):
+    ...     _add_mark(marks, (datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=minute), minute,
+    ...                       "a", frozenset()))
+    >>> [m[1] for m in marks]
+    [5, 20]
+    """
+    if marks:
+        last = marks[-1]
+        if last[0] is not None and mark[0] is not None and last[2] == mark[2] and last[3] == mark[3] \
+                and (mark[0] - last[0]).total_seconds() < MARK_SPACING:
+            marks[-1] = mark
+            return
+    if len(marks) >= MAX_MARKS:
+        del marks[::2]
+    marks.append(mark)
+
+
+def _longest_outage(open_: list[tuple[datetime | None, int, str]], answers: list[Mark]) -> int:
+    """Most unanswered failures in a row with no recovery between them (an outage, not noise).
+
+    Sporadic failures months apart, each eventually followed by successes, are runs of one.
+
+    >>> from datetime import datetime, UTC
+    >>> t = lambda d: datetime(2024, 1, d, tzinfo=UTC)
+    >>> _longest_outage([(t(1), 1, "a"), (t(9), 9, "a")], [(t(5), 5, "a", frozenset())])
+    1
+    >>> _longest_outage([(t(1), 1, "a"), (t(2), 2, "a"), (t(3), 3, "a")], [])
+    3
+    """
+    timed = sorted(t for t, _, _ in open_ if t is not None)
+    if len(timed) < len(open_):          # no times to place them: count them all as one run
+        return len(open_)
+    marks = sorted(a[0] for a in answers if a[0] is not None)
+    longest = run = 0
+    previous: datetime | None = None
+    for ts in timed:
+        recovered = previous is not None and bisect_right(marks, previous) < bisect_left(marks, ts)
+        run = 1 if previous is None or recovered else run + 1
+        longest = max(longest, run)
+        previous = ts
+    return longest
 
 
 def _at_least(times: list[tuple[datetime | None, int, str]], count: int, within: float | None) -> bool:

@@ -108,7 +108,12 @@ class ExtensionStatus(LogicRule):
         backup = name == BACKUP_EXTENSION
         if status == "error":
             cause = _OP_CAUSE.get((ext.operation or "enable").lower(), "extension_enable_failed")
-            out.append(self.finding({}, evidence, cause=cause, severity=Severity.ERROR,
+            # A handler still "Ready" ran its command and the command failed (a customer script, a
+            # download it was given): worth a look, but not the platform failing.  The backup
+            # extension's failure is the failed backup itself.
+            ready = (ext.handler_status or "").lower() == "ready"
+            severity = Severity.WARNING if ready and not backup else Severity.ERROR
+            out.append(self.finding({}, evidence, cause=cause, severity=severity,
                                     confidence=Confidence.HIGH,
                                     extension=name, title=f"Extension reports an error: {name}",
                                     summary=f"{name} reports status 'error' (code {ext.status_code}) "
