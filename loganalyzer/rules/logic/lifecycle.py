@@ -107,14 +107,33 @@ class GuestShutdown(LogicRule):
                                          f"the log ends there: the VM was probably shut down from inside the "
                                          f"guest.")]
         gap = start.ts - stop.ts  # type: ignore[operator]
-        return [self.finding({"stopped": fmt_time(stop.ts), "started": fmt_time(start.ts),
-                              "gap": str(gap).split(".")[0], "episodes": len(episodes)},
-                             evidence, count=len(episodes))]
+        finding = self.finding({"stopped": fmt_time(stop.ts), "started": fmt_time(start.ts),
+                                "gap": str(gap).split(".")[0], "episodes": len(episodes)},
+                               evidence, count=len(episodes))
+        if ctx.facts.backups and not any(_during_backup(s, e, ctx) for s, e in episodes if e is not None):
+            # Restarts happen (patching); they only explain a failed backup when one was running.
+            finding.severity = Severity.INFO
+            finding.summary += " No backup run was in progress around these restarts."
+        return [finding]
 
     @staticmethod
     def _last_path(ctx: FinishContext, stop: Seen) -> str | None:
         last = ctx.last_by_path.get(stop.event.path)
         return stop.event.path if last and last[1] <= stop.order + 3 else None
+
+
+def _during_backup(stop: Seen, start: Seen, ctx: FinishContext) -> bool:
+    """A backup run started before the stop and had not ended (or ended badly) by the restart."""
+    if stop.ts is None or start.ts is None:
+        return True
+    margin = timedelta(hours=1)
+    for run in ctx.facts.backups:
+        if run.start is None:
+            continue
+        end = run.end or run.start
+        if run.start - margin <= start.ts and end + margin >= stop.ts:
+            return True
+    return False
 
 
 class AgentNotRunning(LogicRule):
