@@ -18,6 +18,8 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from .facts.collector import FactsCollector
 from .kinds import Kind
@@ -151,7 +153,7 @@ def missing_evidence(coverage: Iterable[FileCoverage]) -> list[str]:
 
 def run_rules(events: Iterable[Event], scan: Scan, options: AnalysisOptions) -> AnalysisResult:
     """Feed ``events`` (already read) to the rules and build the result."""
-    rules, rule_errors = load_rules(options.rule_dirs)
+    rules, rule_errors = _rules_for(tuple(options.rule_dirs))
     engine = RuleEngine(rules, options)
     count = 0
     for event in events:
@@ -173,6 +175,18 @@ def run_rules(events: Iterable[Event], scan: Scan, options: AnalysisOptions) -> 
                           findings=findings, causes=verdicts, options=options,
                           missing_evidence=missing_evidence(scan.coverage),
                           rule_errors=rule_errors, stats=stats)
+
+
+def _rules_for(rule_dirs: tuple[str, ...]) -> tuple[list, list[str]]:
+    """Load the catalog (plus user folders) once per process; a changed rule file reloads it."""
+    stamp = tuple((d, max((p.stat().st_mtime_ns for p in Path(d).glob("*.toml")), default=0))
+                  for d in rule_dirs)
+    return _load_rules_cached(rule_dirs, stamp)
+
+
+@lru_cache(maxsize=8)
+def _load_rules_cached(rule_dirs: tuple[str, ...], _stamp: tuple) -> tuple[list, list[str]]:
+    return load_rules(list(rule_dirs))
 
 
 def analyze(path: str | None, options: AnalysisOptions | None = None,
