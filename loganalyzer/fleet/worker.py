@@ -102,7 +102,7 @@ def analyze_target(target: str | bytes, location: str, options: AnalysisOptions,
         from ..sources import open_source
         source = open_source(target, limits=options.limits)
     else:
-        from .memory_source import open_bytes
+        from ..sources import open_bytes
         source = open_bytes(target, location, options.limits)
     scan = Scan(source=source)
     if not with_events:

@@ -22,6 +22,6 @@ Contract for every reader in this package:
 from __future__ import annotations
 
 from .base import BundleInfo, BundleType, Member, Source
-from .open import open_source
+from .open import open_bytes, open_source
 
-__all__ = ["BundleInfo", "BundleType", "Member", "Source", "open_source"]
+__all__ = ["BundleInfo", "BundleType", "Member", "Source", "open_bytes", "open_source"]

@@ -15,12 +15,14 @@ The input's type is decided by its first bytes, never by its name: a zip named
 from __future__ import annotations
 
 import bz2
+import io
 import lzma
 import os
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import InputError
 from ..kinds import Kind
@@ -92,19 +94,44 @@ def _open_file(target: Path, size: int, limits: Limits) -> Source:
             raw_head = handle.read(_RAW_HEAD_BYTES)
     except OSError as error:
         raise InputError(f"{target}: cannot be read ({error.strerror or error})") from None
+    return _open_opener(lambda: open_regular_file(target), str(target), target.name, size, raw_head, limits)
+
+
+def open_bytes(content: bytes, location: str, limits: Limits = DEFAULT_LIMITS) -> Source:
+    """A source over a whole bundle already in memory (e.g. fetched from object storage),
+    named ``location`` in reports; read exactly as a file at that path would be.
+
+    >>> import io, tarfile
+    >>> buf = io.BytesIO()
+    >>> with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+    ...     data = b"2024-01-01T00:00:00.000000Z INFO Daemon Daemon hi\\n"
+    ...     info = tarfile.TarInfo("var/log/waagent.log"); info.size = len(data)
+    ...     tar.addfile(info, io.BytesIO(data))
+    >>> src = open_bytes(buf.getvalue(), "memory://fleet/vm1.tar.gz")
+    >>> [(m.path, m.kind.value) for m in src.members()]
+    [('var/log/waagent.log', 'waagent_log')]
+    """
+    name = location.rstrip("/").rsplit("/", 1)[-1] or location
+    return _open_opener(lambda: io.BytesIO(content), location, name, len(content),
+                        content[:_RAW_HEAD_BYTES], limits)
+
+
+def _open_opener(opener: Callable[[], BinaryIO], location: str, name: str, size: int, raw_head: bytes,
+                 limits: Limits) -> Source:
+    """Zip, tar (plain or compressed) or one (possibly compressed) file, decided by content."""
     fmt = sniff(raw_head)
     head = _decompressed_head(fmt, raw_head) if fmt in COMPRESSED else raw_head
-    info = BundleInfo(str(target))
+    info = BundleInfo(location)
     if fmt is Format.ZIP:
-        return _open_zip(target, info, limits)
+        return _open_zip(opener, info, limits)
     if fmt is Format.TAR or (fmt in COMPRESSED and sniff(head) is Format.TAR):
-        return Walker(info, lambda w: _tar_candidates(w, target), limits)
-    if fmt is Format.PLAIN and looks_binary(head) and classify(target.name)[0] is Kind.OTHER_TEXT:
-        raise InputError(f"{target}: not a zip, tar, gzip, xz or bzip2 archive, nor a text file")
-    if fmt is Format.PLAIN and target.name.lower().endswith(ARCHIVE_SUFFIXES):
-        info.notes.append(f"{target.name} is named like an archive but is plain text (not zip, tar, gzip, "
+        return Walker(info, lambda w: _tar_candidates(w, opener), limits)
+    if fmt is Format.PLAIN and looks_binary(head) and classify(name)[0] is Kind.OTHER_TEXT:
+        raise InputError(f"{location}: not a zip, tar, gzip, xz or bzip2 archive, nor a text file")
+    if fmt is Format.PLAIN and name.lower().endswith(ARCHIVE_SUFFIXES):
+        info.notes.append(f"{name} is named like an archive but is plain text (not zip, tar, gzip, "
                           "xz or bzip2); read as one text file")
-    single = Candidate(target.name, lambda: open_regular_file(target), 0, size)
+    single = Candidate(name, opener, 0, size)
     return Walker(info, lambda w: iter([single]), limits, bundle_type=BundleType.SINGLE_FILE)
 
 
@@ -120,16 +147,16 @@ def _decompressed_head(fmt: Format, raw: bytes) -> bytes:
         return b""
 
 
-def _tar_candidates(walker: Walker, target: Path) -> Iterator[Candidate]:
-    with open_regular_file(target) as handle:
+def _tar_candidates(walker: Walker, opener: Callable[[], BinaryIO]) -> Iterator[Candidate]:
+    with opener() as handle:
         yield from iter_tar(walker, handle, "", 1)
 
 
-def _open_zip(target: Path, info: BundleInfo, limits: Limits) -> Source:
+def _open_zip(opener: Callable[[], BinaryIO], info: BundleInfo, limits: Limits) -> Source:
     try:
-        archive = zipfile.ZipFile(open_regular_file(target))
+        archive = zipfile.ZipFile(opener())
     except READ_ERRORS:
-        return Walker(info, lambda w: iter_zip_local(w, lambda: open_regular_file(target), "", 1), limits)
+        return Walker(info, lambda w: iter_zip_local(w, opener, "", 1), limits)
     names = [i.filename for i in archive.infolist()]
     bundle_type = BundleType.DISK_INSPECTION if is_disk_inspection(names) else None
     walker = Walker(info, lambda w: iter_zip(w, archive, "", 1), limits, bundle_type=bundle_type)
