@@ -521,8 +521,9 @@ def log_random_bytes(root: Path) -> HostileCase:
 
 
 def log_nul_runs(root: Path) -> HostileCase:
+    # The 8 MiB NUL run glues onto the next line: one physical line over the 1 MiB line limit.
     data = WAAGENT_LINES + bytes(8 * MiB) + WAAGENT_LINES + b"\x00" * 100 + b"\n" + WAAGENT_LINES
-    return _single_log(root, "log_nul_runs", data)
+    return _single_log(root, "log_nul_runs", data, "reason", r"were cut")
 
 
 def log_invalid_utf8(root: Path) -> HostileCase:
