@@ -15,7 +15,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -156,20 +156,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] == "fleet":
         from .fleet.cli import main as fleet_main
         return fleet_main(argv[1:])
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
+    return run_guarded("analyze-logs", lambda: _run(args))
+
+
+def run_guarded(prog: str, run: Callable[[], int]) -> int:
+    """Run a command body; every failure becomes one line on stderr and exit status 2."""
     try:
-        return _run(args)
+        return run()
     except (InputError, UsageError) as exc:
-        print(f"analyze-logs: {exc}", file=sys.stderr)
+        print(f"{prog}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("analyze-logs: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the promise: one line, never a traceback
-        print(f"analyze-logs: internal error ({type(exc).__name__}): {exc}; "
+        print(f"{prog}: internal error ({type(exc).__name__}): {exc}; "
               "please report it with the command line", file=sys.stderr)
         return 2
 

@@ -17,10 +17,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..cli import FAIL_ON, run_guarded
 from ..errors import InputError, UsageError
 from ..result import AnalysisOptions
-
-FAIL_ON = ("critical", "error", "warning", "info", "never")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,18 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return _run(args)
-    except (InputError, UsageError) as exc:
-        print(f"analyze-logs fleet: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("analyze-logs fleet: interrupted", file=sys.stderr)
-        return 2
-    except Exception as exc:  # the promise: one line, never a traceback
-        print(f"analyze-logs fleet: internal error ({type(exc).__name__}): {exc}; "
-              "please report it with the command line", file=sys.stderr)
-        return 2
+    return run_guarded("analyze-logs fleet", lambda: _run(args))
 
 
 def _run(args: argparse.Namespace) -> int:
