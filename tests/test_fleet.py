@@ -32,17 +32,15 @@ from loganalyzer.result import AnalysisOptions, AnalysisResult
 from loganalyzer.sources.base import BundleInfo, BundleType
 
 BACKUP_EXTENSION = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
-#: The README's DuckDB query (the test runs exactly this text, with the folder filled in).
-OUTDATED_AND_FAILED_BACKUP = """
-SELECT b.path, b.hostname, b.goal_state_version, list(DISTINCT f.cause ORDER BY f.cause) AS causes
-FROM '{out}/bundles.parquet' AS b
-JOIN '{out}/findings.parquet' AS f USING (bundle_id)
-GROUP BY ALL
-HAVING bool_or(f.cause = 'agent_outdated')
-   AND bool_or(f.cause = 'snapshot_failed'
-               OR (starts_with(f.cause, 'extension_') AND f.extension LIKE '%.VMSnapshotLinux'))
-ORDER BY b.path
-"""
+def _readme_query() -> str:
+    """The README's DuckDB query, exactly as written there, with ``fleet-out`` as ``{out}``."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```sql\n", 1)[1].split("```", 1)[0]
+    return block.replace("'fleet-out/", "'{out}/").rstrip().rstrip(";")
+
+
+#: The README's DuckDB query (the test runs exactly that text, with the folder filled in).
+OUTDATED_AND_FAILED_BACKUP = _readme_query()
 #: bundle name → planted causes; the corrupt archive sits in the middle of the folder.
 PLANTED = {"vm1": ["agent_outdated", "snapshot_failed"], "vm2": ["agent_outdated"],
            "vm4": ["snapshot_failed"], "vm5": []}
