@@ -221,3 +221,27 @@ def test_a_broken_user_rule_is_reported_and_the_rest_still_run(tmp_path: Path) -
     report = json.loads(proc.stdout)
     assert report["rule_errors"] and "mine.toml" in report["rule_errors"][0]
     assert report["findings"]
+
+
+def test_until_before_the_logs_leaves_nothing_to_find() -> None:
+    report = json.loads(run(FAILING, "--format", "json", "--until", "2001-01-01").stdout)
+    assert not [f for f in report["findings"] if f["severity"] in ("critical", "error")]
+
+
+def test_quiet_prints_nothing_but_keeps_the_exit_status(tmp_path: Path) -> None:
+    proc = run(FAILING, "-q")
+    assert proc.returncode == 1 and proc.stdout == ""
+    target = tmp_path / "r.json"
+    run(FAILING, "-q", "--format", "json", "-o", target)
+    assert json.loads(target.read_text())["schema_version"]
+
+
+def test_tz_shifts_local_time_formats(tmp_path: Path) -> None:
+    log = tmp_path / "waagent.log"
+    log.write_text("2018/09/21 00:01:14.649882 INFO Daemon Azure Linux Agent Version:2.2.31\n")
+    utc = json.loads(run(log, "--format", "json").stdout)
+    shifted = json.loads(run(log, "--format", "json", "--tz", "+02:00").stdout)
+    seen = [s["timestamp"] for s in utc["agent"]["daemon"]["sightings"]]
+    moved = [s["timestamp"] for s in shifted["agent"]["daemon"]["sightings"]]
+    assert seen == ["2018-09-21T00:01:14.649882Z"]
+    assert moved == ["2018-09-20T22:01:14.649882Z"]
