@@ -375,3 +375,24 @@ def test_a_run_of_heartbeats_keeps_only_its_first_and_last_sighting() -> None:
     seen = [(s.version, s.ref.line_start) for s in facts.agent_versions]
     assert seen == [("2.11.1.4", 1), ("2.11.1.4", 999), ("2.12.0.4", 1000)]
     assert facts.latest_version("goal_state") == "2.12.0.4"
+
+
+def test_log_goal_states_keep_the_first_and_newest_and_count_the_rest() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from loganalyzer.facts import collector as module
+    from loganalyzer.model import Event, TimeKind
+
+    collector = module.FactsCollector()
+    total = module.LOG_GOAL_STATES_HEAD + module.LOG_GOAL_STATES_TAIL + 500
+    start = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    for i in range(total):
+        collector.observe(Event(start + timedelta(minutes=5 * i), TimeKind.UTC, "INFO",
+                                f"Fetched a new incarnation for the WireServer goal state [incarnation {i}]",
+                                "var/log/waagent.log", i + 1, i + 1, "waagent_log",
+                                fields={"incarnation": str(i)}))
+    facts = collector.finish()
+    kept = [g.incarnation for g in facts.goal_states]
+    assert len(kept) == module.LOG_GOAL_STATES_HEAD + module.LOG_GOAL_STATES_TAIL
+    assert kept[0] == "0" and kept[-1] == str(total - 1)
+    assert facts.state["goal_states_omitted"] == 500

@@ -16,7 +16,9 @@ What comes from where:
 * ``restarts`` — each daemon / goal-state banner is a start; its ``reason`` is the
   nearest preceding (or, for "did not terminate cleanly", following) cause in the
   same file: child exit codes, SIGTERM forwarding, self-update exits, daemon crashes.
-* ``goal_states`` — log field ``incarnation`` (one fact per change per file), history
+* ``goal_states`` — log field ``incarnation`` (one fact per change per file; past
+  ``LOG_GOAL_STATES_HEAD + LOG_GOAL_STATES_TAIL`` the middle ones are dropped and counted in
+  ``state["goal_states_omitted"]``), history
   folders of both naming eras, GoalState / ExtensionsConfig / vmSettings documents
   (merged per history folder).
 * ``extensions`` — one :class:`~loganalyzer.facts.model.ExtensionFact` per handler from
@@ -46,6 +48,7 @@ What comes from where:
 from __future__ import annotations
 
 import re
+from collections import deque
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +66,9 @@ _LISTING_DIR = re.compile(r"^(?P<name>[A-Za-z][\w.]*?)-(?P<ver>\d+(?:\.\d+)+)/$"
 _LOG_KINDS = frozenset({"waagent_log", "syslog", "serial_console"})
 
 # Restart causes: (message prefix, substring, role the next start belongs to, reason label)
+#: Goal states kept from the logs: the first ones, then a rolling window of the newest.
+LOG_GOAL_STATES_HEAD = 2_000
+LOG_GOAL_STATES_TAIL = 8_000
 _RESTART_STARTS = ("Agent ", "Daemon ended", "ExtHandler process", "Current Agent", "WALinuxAgent-")
 _CAUSES: tuple[tuple[str, str, str], ...] = (
     ("restarted more than", "goal_state", "goal-state agent restarted too often"),
@@ -98,6 +104,11 @@ class FactsCollector:
         self._last = self.facts.last_seen
         #: (path, role) → (reason, rank, the event that said it); consumed by the next start
         self._pending_cause: dict[tuple[str, str], tuple[str, int, Event]] = {}
+        #: goal states seen in the logs: the first ones and a rolling window of the newest, so a
+        #: VM that gets a new incarnation every few minutes does not grow memory with log size.
+        self._log_goal_head = 0
+        self._log_goal_tail: deque[GoalStateFact] = deque(maxlen=LOG_GOAL_STATES_TAIL)
+        self._log_goal_omitted = 0
         #: (role, how, path) → (version, index of the run's last sighting or -1): a run of the same
         #: version keeps its first and last sighting only, so heartbeats do not grow memory.
         self._version_run: dict[tuple[str, str, str], tuple[str, int]] = {}
@@ -245,7 +256,14 @@ class FactsCollector:
         if self._last_incarnation.get(event.path) == incarnation:
             return
         self._last_incarnation[event.path] = incarnation
-        self.facts.goal_states.append(GoalStateFact(incarnation, event.timestamp, "log", self._ref(event)))
+        fact = GoalStateFact(incarnation, event.timestamp, "log", self._ref(event))
+        if self._log_goal_head < LOG_GOAL_STATES_HEAD:
+            self._log_goal_head += 1
+            self.facts.goal_states.append(fact)
+        else:
+            if len(self._log_goal_tail) == self._log_goal_tail.maxlen:
+                self._log_goal_omitted += 1
+            self._log_goal_tail.append(fact)
 
     # ------------------------------------------------------------------ documents
 
@@ -497,6 +515,9 @@ class FactsCollector:
         if self._conf is not None:
             facts.config = _config_values(*self._conf)
         self._unseen_starts()
+        facts.goal_states.extend(self._log_goal_tail)
+        if self._log_goal_omitted:
+            facts.state["goal_states_omitted"] = self._log_goal_omitted
         facts.goal_states.sort(key=_time_order)
         facts.restarts.sort(key=_time_order)
         for ext in facts.extensions.values():
