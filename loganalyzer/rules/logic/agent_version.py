@@ -75,7 +75,12 @@ class AgentVersionPolicy(LogicRule):
         found = (f.get("agent_role"), f.get("agent_version")) if f.get("agent_version") \
             else read_version(text)
         if found and found[0] in self.seen and found[1]:
-            self.seen[found[0]].append(Seen(event, order, {"version": str(found[1])}))
+            seen = self.seen[found[0]]
+            latest = Seen(event, order, {"version": str(found[1])})
+            # Only the newest timed sighting (or, with no times, the last one) is ever used:
+            # keep that one instead of one per heartbeat.
+            if not seen or _newer(latest, seen[-1]):
+                seen[:] = [latest]
 
     def _latest(self, role: str, ctx: FinishContext) -> tuple[str | None, Seen | None]:
         seen = self.seen[role]
@@ -122,3 +127,10 @@ class AgentVersionPolicy(LogicRule):
                                          f"check its banner or heartbeat lines.")]
         return [self.finding({"goal_state": gs, "daemon": daemon or "unknown", "policy": entry.describe()},
                              evidence, severity=Severity.ERROR, confidence=Confidence.HIGH)]
+
+
+def _newer(candidate: Seen, current: Seen) -> bool:
+    """Whether ``candidate`` replaces ``current`` as the sighting ``_latest`` would pick."""
+    if candidate.ts is None:
+        return current.ts is None
+    return current.ts is None or (candidate.ts, candidate.order) >= (current.ts, current.order)
