@@ -769,6 +769,58 @@ network:
             "etc/netplan/50-cloud-init.yaml": netplan}
 
 
+# -- sample 5: ad hoc tarball, CustomScript stuck in "transitioning" for hours -----------------------------------
+CSE = "Microsoft.Azure.Extensions.CustomScript"
+CSE_DIR = f"var/lib/waagent/{CSE}-2.1.10"
+
+
+def adhoc_extension_stuck() -> dict[str, bytes]:
+    """Agent 2.10.0.8; CustomScript's enable (seqNo 4) starts a script that never reports back."""
+    log = Log(datetime(2024, 10, 8, 9, 58, 2, tzinfo=UTC), seed=50)
+    log.new("INFO", "ExtHandler", "ExtHandler", "Azure Linux Agent (Goal State Agent version 2.10.0.8)", gap=0)
+    log.gs("INFO", "ExtHandler", "Fetched a new incarnation for the WireServer goal state [incarnation 9]")
+    log.new("INFO", "ExtHandler", "ExtHandler", "ProcessExtensionsGoalState started [incarnation_9 channel: "
+            "WireServer source: Fabric activity: 5f2a1c7e-0d4b-4b8e-9a61-3c2f1e0b7d44 correlation "
+            "0b7e3f19-4d2c-4a6b-8f1e-7c9d2a5b1e63 created: 2024-10-08T09:57:51.402117Z]")
+    log.new("INFO", "ExtHandler", f"[{CSE}-2.1.10]", "Target handler state: enabled [incarnation_9]")
+    log.new("INFO", "ExtHandler", f"[{CSE}-2.1.10]", "[Enable] current handler state is: enabled")
+    log.new("INFO", "ExtHandler", f"[{CSE}-2.1.10]", "Update settings file: 4.settings")
+    log.new("INFO", "ExtHandler", f"[{CSE}-2.1.10]", "Enable extension: [bin/custom-script-shim enable]")
+    log.new("INFO", "ExtHandler", f"[{CSE}-2.1.10]", f"Executing command: /var/lib/waagent/{CSE}-2.1.10/bin/"
+            "custom-script-shim enable with environment variables: {\"AZURE_GUEST_AGENT_EXTENSION_PATH\": "
+            f"\"/var/lib/waagent/{CSE}-2.1.10\", \"ConfigSequenceNumber\": \"4\"}}", gap=0.2)
+    log.new("INFO", "ExtHandler", f"[{CSE}-2.1.10]", "Command: bin/custom-script-shim enable\n[stdout]\n"
+            "+ nohup /var/lib/waagent/Microsoft.Azure.Extensions.CustomScript-2.1.10/bin/custom-script-extension "
+            "enable\n\n[stderr]\nRunning scope as unit: enable_1728381483.scope", gap=2.5)
+    log.new("INFO", "ExtHandler", "ExtHandler", f"Extension status: [('{CSE}', 'transitioning')]", gap=1.0)
+    log.new("INFO", "ExtHandler", "ExtHandler", "ProcessExtensionsGoalState completed [incarnation_9 4012 ms]\n")
+    for hour in range(1, 5):
+        log.at(datetime(2024, 10, 8, 9 + hour, 28, 3, tzinfo=UTC))
+        log.new("INFO", "ExtHandler", "ExtHandler", "[HEARTBEAT] Agent WALinuxAgent-2.10.0.8 is running as the goal "
+                f"state agent [DEBUG HeartbeatCounter: {hour};HeartbeatId: 6B0F0A74-0C69-4A59-9C1D-92E2F2B6A3A1;"
+                "DroppedPackets: 0;UpdateGSErrors: 0;AutoUpdate: 1]")
+        if hour == 2:
+            log.gs("INFO", "ExtHandler", "Fetched a new incarnation for the WireServer goal state "
+                   "[incarnation 10]", gap=60.0)
+            log.new("WARNING", "ExtHandler", "ExtHandler", "A new goal state was received, but not all the "
+                    f"extensions in the previous goal state have completed: [('{CSE}', 'transitioning')]")
+        log.new("INFO", "ExtHandler", "ExtHandler", f"Extension status: [('{CSE}', 'transitioning')]", gap=300.0)
+    status = [{"version": "1.0", "timestampUTC": "2024-10-08T09:58:06Z", "status": {
+        "name": CSE, "operation": "Enable", "status": "transitioning", "code": 0,
+        "formattedMessage": {"lang": "en-US", "message": "Enable in progress"}}}]
+    settings = {"runtimeSettings": [{"handlerSettings": {
+        "protectedSettingsCertThumbprint": "8A1F4C3B2E6D7F9A0B1C2D3E4F5A6B7C8D9E0F1A",
+        "protectedSettings": fake_protected_settings(random.Random(51)),
+        "publicSettings": {"fileUris": [f"https://stscripts01.blob.core.windows.net/scripts/sync.sh"
+                                        f"{fake_sas(random.Random(52), '2024-10-09T10:00:00Z')}"]}}}]}
+    return {"vm-app07/var/log/waagent.log": log.text(),
+            f"vm-app07/{CSE_DIR}/status/4.status": json.dumps(status).encode(),
+            f"vm-app07/{CSE_DIR}/config/4.settings": json.dumps(settings).encode(),
+            f"vm-app07/{CSE_DIR}/config/HandlerState": b"Enabled",
+            f"vm-app07/{CSE_DIR}/mrseq": b"4",
+            "vm-app07/etc/waagent.conf": WAAGENT_CONF.format(auto_update="# AutoUpdate.Enabled=y").encode()}
+
+
 # -- packing -------------------------------------------------------------------------------------------------------
 def zip_files(files: dict[str, bytes], moment: datetime) -> bytes:
     buffer = io.BytesIO()
@@ -809,6 +861,8 @@ def archives() -> dict[str, bytes]:
         "sosreport-agent-outdated.tar.xz": tar_files(sosreport_agent_outdated(),
                                                      datetime(2024, 6, 3, 9, 41, tzinfo=UTC),
                                                      lambda b: lzma.compress(b, preset=6)),
+        "adhoc-extension-stuck.tar.gz": tar_files(adhoc_extension_stuck(), datetime(2024, 10, 8, 14, 0, tzinfo=UTC),
+                                                  lambda b: gzip.compress(b, compresslevel=9, mtime=0)),
     }
 
 

@@ -177,7 +177,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     bundle = Path(args.bundle) if args.bundle else make_bundle(args.lines, workdir)
-    parse = min((_subprocess_case("stream records", bundle) for _ in range(args.repeat)), key=lambda r: r["cpu"])
+    parse = min((_subprocess_case("stream records", bundle) for _ in range(args.repeat)),
+                key=lambda r: r["cpu"])
     runs = [json.loads(subprocess.run([sys.executable, __file__, "_rules_case", str(bundle)], check=True,
                                       capture_output=True, text=True).stdout) for _ in range(args.repeat)]
     rules = min(runs, key=lambda r: r["cpu"])

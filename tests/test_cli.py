@@ -245,3 +245,24 @@ def test_tz_shifts_local_time_formats(tmp_path: Path) -> None:
     moved = [s["timestamp"] for s in shifted["agent"]["daemon"]["sightings"]]
     assert seen == ["2018-09-21T00:01:14.649882Z"]
     assert moved == ["2018-09-20T22:01:14.649882Z"]
+
+
+@pytest.mark.parametrize(("sample", "expected", "exit_status"), [
+    ("collect-logs-backup-failure.zip", {"no_network", "snapshot_failed"}, 1),
+    ("adhoc-healthy.tar.gz", set(), 0),
+    ("sosreport-agent-outdated.tar.xz", {"agent_outdated", "autoupdate_disabled"}, 1),
+    ("folder-dhcp-failure", {"dhcp_or_endpoint"}, 1),
+    ("adhoc-extension-stuck.tar.gz", {"extension_timeout"}, 0),
+])
+def test_each_sample_is_diagnosed_as_its_readme_says(sample: str, expected: set[str],
+                                                     exit_status: int) -> None:
+    proc = run(SAMPLES / sample, "--format", "json")
+    assert proc.returncode == exit_status
+    report = json.loads(proc.stdout)
+    reported = {f["cause"] for f in report["findings"] if f["severity"] in ("critical", "error", "warning")}
+    assert expected <= reported
+    top = report["findings"][0] if report["findings"] else None
+    if expected:
+        assert top is not None and top["cause"] in expected
+    else:
+        assert not [f for f in report["findings"] if f["severity"] in ("critical", "error")]

@@ -46,6 +46,10 @@ def test_committed_folder_is_exactly_what_the_builder_writes(samples_dir: Path) 
     ("sosreport-agent-outdated.tar.xz", BundleType.SOSREPORT, {
         "sosreport-vm-erp-db01-2024-06-03-xkqzfpa/var/log/waagent.log": Kind.WAAGENT_LOG,
         "sosreport-vm-erp-db01-2024-06-03-xkqzfpa/etc/waagent.conf": Kind.WAAGENT_CONF}),
+    ("adhoc-extension-stuck.tar.gz", BundleType.ADHOC, {
+        "vm-app07/var/log/waagent.log": Kind.WAAGENT_LOG,
+        "vm-app07/var/lib/waagent/Microsoft.Azure.Extensions.CustomScript-2.1.10/status/4.status":
+            Kind.HANDLER_STATUS}),
     ("folder-dhcp-failure", BundleType.ADHOC, {
         "var/log/waagent.log": Kind.WAAGENT_LOG, "etc/waagent.conf": Kind.WAAGENT_CONF}),
 ])

@@ -109,17 +109,19 @@ class AgentVersionPolicy(LogicRule):
         if gs is None and daemon is None:
             return []
         if entry is None:
-            return [self.finding({}, evidence, severity=Severity.INFO, confidence=Confidence.LOW,
+            return [_no_action(self.finding({}, evidence, severity=Severity.INFO, confidence=Confidence.LOW,
+                                 title="Agent version not judged (no minimum in force then)",
                                  summary=f"Agent versions seen: {roles}. No documented minimum version "
                                          "was in "
-                                         f"force at the date of these logs, so the version is not judged.")]
+                                         f"force at the date of these logs, so the version is not judged."))]
         running = gs if gs is not None else daemon
         assert running is not None
         if not older_than(running.replace("2.0.x", "2.0").lstrip("≤"), entry.minimum):
-            return [self.finding({}, evidence, severity=Severity.INFO,
+            return [_no_action(self.finding({}, evidence, severity=Severity.INFO,
+                                 title="Agent version meets the supported minimum",
                                  summary=f"Agent versions seen: {roles}; the agent that runs extensions "
                                          "meets "
-                                         f"the {entry.describe()}.")]
+                                         f"the {entry.describe()}."))]
         if gs is None:
             return [self.finding({}, evidence, severity=Severity.WARNING, confidence=Confidence.LOW,
                                  summary=f"Only the daemon version is known ({daemon}), older than the "
@@ -134,3 +136,9 @@ def _newer(candidate: Seen, current: Seen) -> bool:
     if candidate.ts is None:
         return current.ts is None
     return current.ts is None or (candidate.ts, candidate.order) >= (current.ts, current.order)
+
+
+def _no_action(finding: Finding) -> Finding:
+    """An informational version note: nothing to do, so no remediation steps."""
+    finding.remediation = []
+    return finding
