@@ -226,12 +226,18 @@ def _run_dask(locations: list[str], task: Task, client: Any, jobs: int | None) -
         if not locations:
             return
         shared_task = client.scatter(task, broadcast=True)
-        futures = client.map(_run_task, locations, task=shared_task, pure=False)
-        where = {f.key: loc for f, loc in zip(futures, locations, strict=True)}
+        workers = max(1, len(client.scheduler_info().get("workers", {})) or jobs or 1)
+        batches = _batches(locations, workers)
+        futures = client.map(_run_batch, batches, task=shared_task, pure=False)
+        where = {f.key: batch for f, batch in zip(futures, batches, strict=True)}
         for future in as_completed(futures):
-            outcome = _outcome_of(future, where[future.key])
+            batch = where[future.key]
+            try:
+                outcomes = future.result()
+            except Exception as exc:  # the worker died: every bundle of its batch gets an error row
+                outcomes = [worker.lost_worker_outcome(loc, exc) for loc in batch]
             future.release()
-            yield outcome
+            yield from outcomes
     finally:
         if own_client is not None:
             own_client.close()
@@ -239,5 +245,16 @@ def _run_dask(locations: list[str], task: Task, client: Any, jobs: int | None) -
             own_cluster.close()
 
 
-def _run_task(location: str, task: Task) -> worker.Outcome:
-    return task.run(location)
+def _batches(locations: list[str], workers: int, per_worker: int = 8) -> list[list[str]]:
+    """Bundles grouped into about ``per_worker`` tasks per worker: small bundles take tens of
+    milliseconds, so one task each would spend a good part of the time in scheduling.
+
+    >>> [len(b) for b in _batches([str(i) for i in range(100)], 2)]
+    [7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 2]
+    """
+    size = max(1, -(-len(locations) // (workers * per_worker)))
+    return [locations[i:i + size] for i in range(0, len(locations), size)]
+
+
+def _run_batch(locations: list[str], task: Task) -> list[worker.Outcome]:
+    return [task.run(location) for location in locations]
