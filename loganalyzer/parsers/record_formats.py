@@ -70,17 +70,21 @@ _BRACKET = r"\[[^\]\s]+-\d+(?:\.\d+)*\]"
 _END = r"(?=[\x20\n]|\Z)"
 
 #: The record-start regex of every generation (groups decoded by :func:`decode_header`).
+#: ``ihead``/``shead`` span the level and prefixes, so a hot loop can cache a header by one string.
 HEADER_PATTERN = (
     r"[A-Za-z]?"                                             # stray glued letter (posted logs)
     r"(?:"
-    rf"(?P<iso>{_ISO_TS})\x20(?P<ilevel>{_LEVEL}){_END}"     # UTC generations
+    rf"(?P<iso>{_ISO_TS})\x20(?P<ihead>(?P<ilevel>{_LEVEL}){_END}"     # UTC generations
     rf"(?:\x20(?P<tok1>{_BRACKET}|[^\s\[]\S*))?"
-    rf"(?:\x20(?P<tok2>{'|'.join(PROCESS_PREFIXES)}|{_BRACKET}){_END})?"
+    rf"(?:\x20(?P<tok2>{'|'.join(PROCESS_PREFIXES)}|{_BRACKET}){_END})?)"
     rf"|(?P<slash>{_SLASH_TS})"                              # local-time generations
-    rf"(?:\x20(?P<slevel>{_LEVEL}){_END}(?:\x20(?P<stok>Daemon|ExtHandler|{_BRACKET}){_END})?"
+    rf"(?:\x20(?P<shead>(?P<slevel>{_LEVEL}){_END}(?:\x20(?P<stok>Daemon|ExtHandler|{_BRACKET}){_END})?)"
     rf"|\x20?(?P<glued>WARNING:|ERROR:)?(?:\x20?(?P<eprefix>{_BRACKET}))?)"
     r")\x20?(?P<msg>[^\n]*)"
 )
+#: Positions of the groups in ``match.groups()`` (a tuple index is faster than a name).
+(G_ISO, G_IHEAD, G_ILEVEL, G_TOK1, G_TOK2, G_SLASH, G_SHEAD, G_SLEVEL, G_STOK, G_GLUED, G_EPREFIX,
+ G_MSG) = range(12)
 
 #: Scans a block of text: a record starts right after each matched ``\\n``.
 RECORD_START_IN_TEXT = re.compile("\n" + HEADER_PATTERN)
@@ -191,7 +195,7 @@ def _static(state: FormatState, level: str, generation: str, thread: str | None,
 
 def decode_header(groups: tuple[str | None, ...], state: FormatState, tz: tzinfo) -> HeaderFields:
     """Turn the groups of :data:`HEADER_PATTERN` (``match.groups()``) into :data:`HeaderFields`."""
-    iso, ilevel, tok1, tok2, slash, slevel, stok, glued, eprefix = groups[:9]
+    iso, _, ilevel, tok1, tok2, slash, _, slevel, stok, glued, eprefix = groups[:G_MSG]
     if iso is not None:
         try:
             ts: datetime | None = _fromisoformat(iso)

@@ -42,6 +42,13 @@ from ..textio import iter_text_chunks
 from .base import ParseContext
 from .payloads import extract_fields
 from .record_formats import (
+    G_IHEAD,
+    G_ISO,
+    G_MSG,
+    G_SHEAD,
+    G_SLASH,
+    G_STOK,
+    G_TOK2,
     NO_TIMESTAMP_START,
     RECORD_START_IN_TEXT,
     FormatState,
@@ -107,16 +114,21 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
     """Records of a stream of text chunks that each end at a line end (or at EOF), as
     :func:`~loganalyzer.textio.iter_text_chunks` yields them.
 
-    The record being read is kept in plain locals (header ``p_head``, first line
-    ``p_first``, start line ``p_line``); only a multi-line record gets an :class:`_Open`
-    to collect its continuation lines.  This loop is the hot path of the whole tool.
+    The record being read is kept in plain locals: its time ``p_ts`` and time kind
+    ``p_kind``, the rest of its header ``p_static`` (level, generation, thread, source,
+    extension, version — one cached tuple per distinct header, ``None`` when no record is
+    open), first line ``p_first`` and start line ``p_line``.  Only a multi-line record
+    gets an :class:`_Open` to collect its continuation lines.  This loop is the hot path
+    of the whole tool.
     """
     state = FormatState()
     finditer = RECORD_START_IN_TEXT.finditer
     fromisoformat = datetime.fromisoformat
-    five_field: dict[tuple[str | None, ...], tuple[Any, ...]] = {}
-    prefixed_local: dict[tuple[str | None, ...], tuple[Any, ...]] = {}
-    p_head: HeaderFields | None = None
+    five_field: dict[str, tuple[Any, ...]] = {}       # "INFO ExtHandler ExtHandler" → static header
+    prefixed_local: dict[str, tuple[Any, ...]] = {}   # "INFO Daemon" → static header
+    p_ts: datetime | None = None
+    p_kind = NONE_KIND
+    p_static: tuple[Any, ...] | None = None
     p_first = ""
     p_line = 0
     p_multi: _Open | None = None   # set once the open record has continuation lines
@@ -136,77 +148,78 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
                 if start > cursor:
                     gap = text.count("\n", cursor, start)
                     if in_head:
-                        opened = _Open(p_head, p_line, p_first) if p_multi is None and p_head else p_multi
+                        opened = _held(p_multi, p_static, p_ts, p_kind, p_line, p_first)
                         p_multi, done = _head(text[cursor + 1:start], line_no, opened, state, coverage)
-                        p_head = None
+                        p_static = None
                         for rec in done:
                             records += 1
                             yield rec.event(path, kind)
                     else:
-                        if p_multi is None:
-                            p_multi = _Open(p_head, p_line, p_first)  # type: ignore[arg-type]
-                        p_multi.add(text[cursor:start], gap)
+                        if p_static is not None:
+                            p_multi, p_static = _held(None, p_static, p_ts, p_kind, p_line, p_first), None
+                        p_multi.add(text[cursor:start], gap)  # type: ignore[union-attr]
                     line_no += gap
-                if p_multi is not None:
+                if p_static is not None:
+                    records += 1
+                    level, generation, thread, source, ext, ext_ver = p_static
+                    yield Event(p_ts, p_kind, level, p_first, path, p_line, p_line, kind, generation, thread,
+                                source, ext, ext_ver, extract_fields(p_first))
+                elif p_multi is not None:
                     records += 1
                     yield p_multi.event(path, kind)
                     p_multi = None
-                elif p_head is not None:
-                    records += 1
-                    ts, time_kind, level, generation, thread, source, ext, ext_ver = p_head
-                    yield Event(ts, time_kind, level, p_first, path, p_line, p_line, kind, generation, thread,
-                                source, ext, ext_ver, extract_fields(p_first))
                 in_head = False
                 groups = m.groups()
-                if groups[3] is not None:
+                if groups[G_TOK2] is not None:
                     # 2.2.47+ (nearly every line of a current log): cached header, inline timestamp.
-                    static = five_field.get(groups[1:4])
-                    if static is None:
-                        p_head = decode_header(groups, state, tz)
-                        static = five_field[groups[1:4]] = p_head[2:]
+                    p_static = five_field.get(groups[G_IHEAD])
+                    if p_static is None:
+                        p_ts, p_kind, *rest = decode_header(groups, state, tz)
+                        p_static = five_field[groups[G_IHEAD]] = tuple(rest)
                     else:
                         try:
-                            p_head = (fromisoformat(groups[0]), UTC_KIND, *static)
+                            p_ts, p_kind = fromisoformat(groups[G_ISO]), UTC_KIND
                         except ValueError:
-                            p_head = decode_header(groups, state, tz)
-                elif groups[6] is not None and groups[6][0] != "[":
+                            p_ts, p_kind, *_ = decode_header(groups, state, tz)
+                elif groups[G_STOK] is not None and groups[G_STOK][0] != "[":
                     # 2.2.31-2.2.45 with a process prefix: cached header, local time.
-                    static = prefixed_local.get(groups[5:7])
-                    if static is None:
-                        p_head = decode_header(groups, state, tz)
-                        static = prefixed_local[groups[5:7]] = p_head[2:]
+                    p_static = prefixed_local.get(groups[G_SHEAD])
+                    if p_static is None:
+                        p_ts, p_kind, *rest = decode_header(groups, state, tz)
+                        p_static = prefixed_local[groups[G_SHEAD]] = tuple(rest)
                     else:
-                        ts = parse_local(groups[4], tz)
-                        p_head = (ts, LOCAL_KIND if ts is not None else NONE_KIND, *static)
+                        p_ts = parse_local(groups[G_SLASH], tz)
+                        p_kind = LOCAL_KIND if p_ts is not None else NONE_KIND
                 else:
-                    p_head = decode_header(groups, state, tz)
-                p_first = groups[9]
+                    p_ts, p_kind, *rest = decode_header(groups, state, tz)
+                    p_static = tuple(rest)
+                p_first = groups[G_MSG]
                 p_line = line_no
                 cursor = m.end()
                 line_no += 1
             if cursor < body_end:
                 if in_head:
-                    opened = _Open(p_head, p_line, p_first) if p_multi is None and p_head else p_multi
+                    opened = _held(p_multi, p_static, p_ts, p_kind, p_line, p_first)
                     p_multi, done = _head(text[cursor + 1:body_end], line_no, opened, state, coverage)
-                    p_head = None
+                    p_static = None
                     for rec in done:
                         records += 1
                         yield rec.event(path, kind)
                 else:
-                    if p_multi is None:
-                        p_multi = _Open(p_head, p_line, p_first)  # type: ignore[arg-type]
-                    p_multi.add(text[cursor:body_end], text.count("\n", cursor, body_end))
+                    if p_static is not None:
+                        p_multi, p_static = _held(None, p_static, p_ts, p_kind, p_line, p_first), None
+                    p_multi.add(text[cursor:body_end], text.count("\n", cursor, body_end))  # type: ignore[union-attr]
             lines_before += chunk.count("\n") + (0 if ends_with_newline else 1)
     except Exception:
         # The stream failed part way (a limit, a truncated archive): hand out the record in
         # progress, then let the pipeline record the error.
-        last = p_multi or (_Open(p_head, p_line, p_first) if p_head is not None else None)
+        last = _held(p_multi, p_static, p_ts, p_kind, p_line, p_first)
         if last is not None:
             records += 1
             yield last.event(path, kind)
         raise
     else:
-        last = p_multi or (_Open(p_head, p_line, p_first) if p_head is not None else None)
+        last = _held(p_multi, p_static, p_ts, p_kind, p_line, p_first)
         if last is not None:
             records += 1
             yield last.event(path, kind)
@@ -214,6 +227,12 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
         # Also when the stream fails part way (a limit, a truncated archive): count what was read.
         coverage.lines += lines_before
         coverage.records += records
+
+
+def _held(multi: _Open | None, static: tuple[Any, ...] | None, ts: datetime | None, time_kind: TimeKind,
+          line: int, first: str) -> _Open | None:
+    """The record still open in :func:`parse_chunks` as an :class:`_Open` (``None`` when none is)."""
+    return multi if static is None else _Open((ts, time_kind, *static), line, first)  # type: ignore[arg-type]
 
 
 def _head(segment: str, line_no: int, pending: _Open | None, state: FormatState,
