@@ -245,15 +245,24 @@ def _run_dask(locations: list[str], task: Task, client: Any, jobs: int | None) -
             own_cluster.close()
 
 
-def _batches(locations: list[str], workers: int, per_worker: int = 8) -> list[list[str]]:
-    """Bundles grouped into about ``per_worker`` tasks per worker: small bundles take tens of
-    milliseconds, so one task each would spend a good part of the time in scheduling.
+def _batches(locations: list[str], workers: int, share: int = 4) -> list[list[str]]:
+    """Bundles grouped into tasks that shrink as the work left shrinks (guided scheduling).
+
+    Each task takes ``1 / (share × workers)`` of the bundles not yet given out: small
+    bundles take tens of milliseconds, so the first, large tasks keep scheduling costs
+    low, and the last tasks hold one bundle each, so no worker sits idle at the end
+    while another finishes a long batch.
 
     >>> [len(b) for b in _batches([str(i) for i in range(100)], 2)]
-    [7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 2]
+    [12, 11, 9, 8, 7, 6, 5, 5, 4, 4, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
     """
-    size = max(1, -(-len(locations) // (workers * per_worker)))
-    return [locations[i:i + size] for i in range(0, len(locations), size)]
+    batches: list[list[str]] = []
+    given = 0
+    while given < len(locations):
+        size = max(1, (len(locations) - given) // (workers * share))
+        batches.append(locations[given:given + size])
+        given += size
+    return batches
 
 
 def _run_batch(locations: list[str], task: Task) -> list[worker.Outcome]:
