@@ -146,18 +146,13 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
             for m in finditer(text):
                 start = m.start()
                 if start > cursor:
-                    gap = text.count("\n", cursor, start)
-                    if in_head:
-                        opened = _held(p_multi, p_static, p_ts, p_kind, p_line, p_first)
-                        p_multi, done = _head(text[cursor + 1:start], line_no, opened, state, coverage)
-                        p_static = None
-                        for rec in done:
-                            records += 1
-                            yield rec.event(path, kind)
-                    else:
-                        if p_static is not None:
-                            p_multi, p_static = _held(None, p_static, p_ts, p_kind, p_line, p_first), None
-                        p_multi.add(text[cursor:start], gap)  # type: ignore[union-attr]
+                    # Lines that start no record: continuations, or the file's unparsed head.
+                    p_multi, done, gap = _take_lines(text, cursor, start, line_no, in_head, state, coverage,
+                                                     _held(p_multi, p_static, p_ts, p_kind, p_line, p_first))
+                    p_static = None
+                    for rec in done:
+                        records += 1
+                        yield rec.event(path, kind)
                     line_no += gap
                 if p_static is not None:
                     records += 1
@@ -198,17 +193,12 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
                 cursor = m.end()
                 line_no += 1
             if cursor < body_end:
-                if in_head:
-                    opened = _held(p_multi, p_static, p_ts, p_kind, p_line, p_first)
-                    p_multi, done = _head(text[cursor + 1:body_end], line_no, opened, state, coverage)
-                    p_static = None
-                    for rec in done:
-                        records += 1
-                        yield rec.event(path, kind)
-                else:
-                    if p_static is not None:
-                        p_multi, p_static = _held(None, p_static, p_ts, p_kind, p_line, p_first), None
-                    p_multi.add(text[cursor:body_end], text.count("\n", cursor, body_end))  # type: ignore[union-attr]
+                p_multi, done, _ = _take_lines(text, cursor, body_end, line_no, in_head, state, coverage,
+                                               _held(p_multi, p_static, p_ts, p_kind, p_line, p_first))
+                p_static = None
+                for rec in done:
+                    records += 1
+                    yield rec.event(path, kind)
             lines_before += chunk.count("\n") + (0 if ends_with_newline else 1)
     except Exception:
         # The stream failed part way (a limit, a truncated archive): hand out the record in
@@ -233,6 +223,21 @@ def _held(multi: _Open | None, static: tuple[Any, ...] | None, ts: datetime | No
           line: int, first: str) -> _Open | None:
     """The record still open in :func:`parse_chunks` as an :class:`_Open` (``None`` when none is)."""
     return multi if static is None else _Open((ts, time_kind, *static), line, first)  # type: ignore[arg-type]
+
+
+def _take_lines(text: str, cursor: int, stop: int, line_no: int, in_head: bool, state: FormatState,
+                coverage: FileCoverage, held: _Open | None) -> tuple[_Open | None, list[_Open], int]:
+    """``text[cursor:stop]`` (from the ``\\n`` before its first line) holds lines that start no
+    record: they continue ``held``, or, before the first timestamped record, go to :func:`_head`.
+
+    Returns the record still open, the records completed on the way and the lines taken.
+    """
+    lines = text.count("\n", cursor, stop)
+    if in_head:
+        held, done = _head(text[cursor + 1:stop], line_no, held, state, coverage)
+        return held, done, lines
+    held.add(text[cursor:stop], lines)  # type: ignore[union-attr]  # a timestamped record is open
+    return held, [], lines
 
 
 def _head(segment: str, line_no: int, pending: _Open | None, state: FormatState,
