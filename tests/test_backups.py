@@ -17,6 +17,7 @@ from loganalyzer.parsers.base import Document, ParseContext
 from loganalyzer.sources.base import Member
 
 NAME = "[Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]"
+NO_NETWORK = "FailedRetryableSnapshotFailedNoNetwork"
 STATUS_PATH = "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/status/25.status"
 
 
@@ -128,6 +129,44 @@ def test_daemon_after_a_finished_run_opens_a_new_one() -> None:
     done, second = runs_of(data)
     assert done.outcome == "success"
     assert second.phases == ["daemon", "presnapshot"] and second.outcome == "unknown"
+
+
+def test_a_log_without_starting_enable_lines_gives_one_run_per_final_status() -> None:
+    # Older extension versions log no "starting enable": each final status ends a task.
+    data = "\n".join([
+        f"2024-05-13 21:00:10.370591 {NAME}PreSnapshot: Status Code: 200",
+        f"2024-05-13 21:00:10.424139 {NAME}T:S freeze, timeout value 60",
+        f"2024-05-13 21:00:19.470547 {NAME}Enable,success,1,Enable Succeeded,False",
+        f"2024-05-14 21:01:12.611448 {NAME}T:S freeze, timeout value 60",
+        f"2024-05-14 21:01:43.328693 {NAME} snapshot HttpCallGetResponse failed ",
+        f"2024-05-14 21:02:13.822900 {NAME}T:S Enable failed with {NO_NETWORK} error",
+        f"2024-05-14 21:02:13.828604 {NAME}Enable,error,2,Enable failed with error: all snapshot calls "
+        f"failed StatusCode.{NO_NETWORK}, snapshotCreator=guestExtension, ,True",
+    ]).encode()
+    good, bad = runs_of(data)
+    assert (good.outcome, good.error_code, good.end) == (
+        "success", None, datetime(2024, 5, 13, 21, 0, 19, 470547, tzinfo=UTC))
+    assert bad.start == datetime(2024, 5, 14, 21, 1, 12, 611448, tzinfo=UTC)
+    assert (bad.outcome, bad.error_code, bad.error_name) == ("error", 76, NO_NETWORK)
+
+
+def test_a_generic_status_code_takes_the_code_its_status_name_gives() -> None:
+    data = (f"2024-05-14 23:01:11.736325 {NAME}Enable,error,2,Enable failed with error: all snapshot calls "
+            f"failed StatusCode.{NO_NETWORK}, snapshotCreator=guestExtension, ,True\n")
+    [backup] = runs_of(data.encode())
+    assert (backup.error_code, backup.error_name) == (76, NO_NETWORK)
+
+
+def test_a_status_file_joins_the_unnamed_run_that_ended_when_it_was_written() -> None:
+    def log(end: str) -> bytes:
+        return "\n".join([f"2024-03-02 {end[:6]}00.000001 {NAME}T:S freeze, timeout value 60",
+                          f"2024-03-02 {end} {NAME}Enable,error,2,Enable failed.x,True"]).encode()
+    # The status file says it was written at 21:10:00.
+    [joined] = runs_of(log("21:09:58.500000"), documents=(status_document("error", "85", "t-7"),))
+    assert (joined.task_id, joined.seq_no, joined.error_code) == ("t-7", 25, 85)
+    assert joined.ref.path == "extension.log" and joined.phases[-1] == "status"
+    early, alone = runs_of(log("20:40:01.000000"), documents=(status_document("error", "85", "t-7"),))
+    assert early.task_id is None and alone.task_id == "t-7"
 
 
 def test_install_lines_alone_make_no_run() -> None:

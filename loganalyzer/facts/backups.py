@@ -9,8 +9,11 @@ How a run is delimited: ``starting enable`` opens a run; the daemon's ``starting
 continues it (the daemon finishes what enable handed over) unless that run already ended;
 a ``taskId: X`` line names it — a run that turns out to carry the taskId of an earlier,
 unfinished run is merged into it.  A freeze, snapshot or status line with no run open
-opens one (a log that starts mid-task).  Lines of other operations (install, disable) alone
-make no run.
+opens one (a log that starts mid-task), and so does one after the open run's final status
+(extension versions that log no ``starting enable``).  Lines of other operations (install,
+disable) alone make no run.  A status file joins the run with its taskId; failing that, the
+taskId-less log run that ended within :data:`STATUS_JOIN_SECONDS` of when the file was
+written, which then takes the file's taskId and sequence number.
 
 What a run says:
 
@@ -22,7 +25,9 @@ What a run says:
   was seen, else ``unknown``.
 * ``error_code`` / ``error_name`` — the first specific code a failure line names
   (``StatusCode.<Name>``, ``Enable failed with <Name> errror``, messages that always mean one
-  code), replaced by the final status code when that is more specific than the generic 2;
+  code), replaced by the final status code when that is more specific than the generic 2
+  (an ``Enable,error,2,… StatusCode.<Name>`` echo counts as the code ``<Name>`` stands for,
+  and a status file's health code refines a generic 2 the log ended with);
   cleared when the final status is a success (the run recovered, e.g. host snapshot after a
   failed guest snapshot).  Failure lines after the final status do not change the run.
 * ``message`` — the final status message, else the first failure line.  A freeze that
@@ -49,11 +54,13 @@ from typing import Any
 
 from ..model import Event
 from ..parsers.base import Document
-from ..parsers.vmsnapshot_codes import SUCCESS_CODES, TEMPORARY_CODE, describe
+from ..parsers.vmsnapshot_codes import SUCCESS_CODES, TEMPORARY_CODE, code_for_name, describe
 from .model import BackupRun, Ref
 
 _KIND = "vmsnapshot_log"
 _GENERIC_ERROR = 2
+#: A status file joins the taskId-less log run that ended this close to when it was written.
+STATUS_JOIN_SECONDS = 120
 #: events after which the file systems are frozen / no longer frozen
 _FREEZING = frozenset({"freeze_start", "frozen", "freeze_block_start"})
 _THAWING = frozenset({"thaw_result", "thaw_signal", "crp_timeout_thaw", "freeze_block_end"})
@@ -78,6 +85,7 @@ class _Tracked:
     frozen: bool = False
     failed: bool = False
     path: str | None = None
+    status_file: str | None = None   # the status file joined to this run
 
 
 class BackupTracker:
@@ -143,11 +151,13 @@ class BackupTracker:
         current = self._current
         if name == "enable_start" or (name == "daemon_start" and (current is None or current.final)):
             return self._open(event)
-        if current is not None:
+        if current is not None and not current.final:
             return current
         starts_task = (fields.get("vms_phase") in _TASK_PHASES or fields.get("vms_task_id") is not None
                        or (name == "status_report" and fields.get("vms_operation") == "Enable"))
-        return self._open(event) if starts_task else None
+        # After a run's final status, the next task line starts the next run (logs of older
+        # extension versions have no "starting enable"); other lines trail the finished run.
+        return self._open(event) if starts_task else current
 
     def _open(self, event: Event) -> _Tracked:
         tracked = _Tracked(BackupRun(task_id=None, seq_no=None, start=event.timestamp,
@@ -191,12 +201,16 @@ class BackupTracker:
         run = tracked.run
         tracked.final = True
         run.outcome = "success" if status == "success" and code in SUCCESS_CODES else "error"
+        # "Enable,error,2,… StatusCode.FailedRetryableSnapshotFailedNoNetwork": the echo's 2 is
+        # generic, the name says which code (76) it was.
+        named = fields.get("vms_status_name")
+        if named and code_for_name(named) is not None:
+            code = code_for_name(named)
         specific = run.error_code is None or (code is not None and code != _GENERIC_ERROR)
         if run.outcome == "success":
             run.error_code = run.error_name = None      # earlier failures were recovered from
         elif specific:
-            run.error_code = code
-            run.error_name = fields.get("vms_status_name") or _name_of(code)
+            run.error_code, run.error_name = code, _name_of(code)
         message = fields.get("vms_status_message")
         if message:
             run.message = message.strip()
@@ -217,6 +231,14 @@ class BackupTracker:
         task = getattr(details, "task_id", None)
         tracked = self._by_task.get(task) if task else None
         if tracked is None:
+            tracked = self._unnamed_run_near(getattr(status, "timestamp", None))
+            if tracked is not None:
+                tracked.run.task_id = task
+                if tracked.run.seq_no is None:
+                    tracked.run.seq_no = getattr(status, "seq_no", None)
+                if task:
+                    self._by_task[task] = tracked
+        if tracked is None:
             run = BackupRun(task_id=task, seq_no=getattr(status, "seq_no", None),
                             start=getattr(status, "timestamp", None), ref=Ref(path))
             tracked = _Tracked(run, path=path)
@@ -224,22 +246,44 @@ class BackupTracker:
             if task:
                 self._by_task[task] = tracked
         run = tracked.run
+        tracked.status_file = path
         if "status" not in run.phases:
             run.phases.append("status")
-        if tracked.final:
-            return
         state = (getattr(status, "status", None) or "").lower()
+        health = _int(getattr(details, "health_status_code", None))
+        if tracked.final:
+            # The log already gave the outcome; a specific health code still beats a generic 2.
+            generic = run.error_code in (None, _GENERIC_ERROR)
+            if run.outcome == "error" and generic and _is_error_code(health) and health != _GENERIC_ERROR:
+                run.error_code, run.error_name = health, _name_of(health)
+            return
         if state not in ("success", "error") or _int(getattr(status, "code", None)) == TEMPORARY_CODE:
             return
         tracked.final = True
         run.outcome = state
         if state == "error":
-            code = _int(getattr(details, "health_status_code", None)) or _int(getattr(status, "code", None))
+            code = health or _int(getattr(status, "code", None))
             if code is not None and (run.error_code is None or code != _GENERIC_ERROR):
                 run.error_code, run.error_name = code, _name_of(code)
         message = getattr(status, "message", None)
         if message and run.message is None:
             run.message = message
+
+    def _unnamed_run_near(self, written: datetime | None) -> _Tracked | None:
+        """The log run with no taskId whose last line is closest to when a status file was
+        written (within :data:`STATUS_JOIN_SECONDS`): logs of some extension versions never
+        print the taskId, and the status file is written with the run's final status."""
+        if written is None:
+            return None
+        best: tuple[float, _Tracked] | None = None
+        for tracked in self._runs:
+            end = tracked.run.end
+            if tracked.run.task_id is not None or tracked.status_file is not None or end is None:
+                continue
+            gap = abs((end - written).total_seconds())
+            if gap <= STATUS_JOIN_SECONDS and (best is None or gap < best[0]):
+                best = (gap, tracked)
+        return best[1] if best is not None else None
 
     @staticmethod
     def _conclude(tracked: _Tracked) -> None:
