@@ -124,6 +124,34 @@ def test_findings_group_matches_per_extension_with_bounded_evidence():
     assert by_ext["Microsoft.Azure.Extensions.CustomScript"].count == 1
 
 
+def _enable_failure(ext: str, minutes: float) -> Event:
+    return ev(f"Event: name={ext}, op=Enable, message=[ExtensionOperationError] Non-zero exit code: 1, "
+              "bin/custom-script-shim enable, duration=0", minutes, "ERROR")
+
+
+def _enable_success(ext: str, minutes: float) -> Event:
+    """A 2.2.45-style record the agent writes only after an enable command exited 0."""
+    e = ev("Command: bin/custom-script-shim enable\n[stdout]\nWriting a placeholder status file", minutes)
+    e.source = f"[{ext}-2.1.10]"
+    e.extension, e.extension_version = ext, "2.1.10"
+    return e
+
+
+def test_isolated_enable_failures_that_recover_are_info_and_a_burst_stays_a_warning():
+    script, other = "Microsoft.Azure.Extensions.CustomScript", "Microsoft.OSTCExtensions.VMAccessForLinux"
+    isolated = [_enable_failure(script, 0), _enable_success(script, 30),
+                _enable_failure(script, 600), _enable_success(script, 630)]
+    [f] = [f for f in run(isolated)[0] if f.rule_id == "extension.enable_failed"]
+    assert f.severity == "info" and "transient" in f.summary
+    burst = [_enable_failure(script, m) for m in (0, 14, 24)] + [_enable_success(script, 51)]
+    [f] = [f for f in run(burst)[0] if f.rule_id == "extension.enable_failed"]
+    assert f.severity == "warning" and "3 failures in a row before it recovered" in f.summary
+    # Another extension's success recovers nothing.
+    unrecovered = [_enable_failure(script, 0), _enable_success(other, 30)]
+    [f] = [f for f in run(unrecovered)[0] if f.rule_id == "extension.enable_failed"]
+    assert f.severity == "error"
+
+
 def test_config_switches_from_facts():
     facts = Facts(kinds_present={"waagent_conf"}, config={
         "Extensions.Enabled": ConfigValue("Extensions.Enabled", "n", False, Ref("etc/waagent.conf", 3, 3)),

@@ -199,7 +199,7 @@ class RuleEngine:
                 continue
             if role == "other" or role == "recovery":
                 names = frozenset(_SUCCESS.findall(text)) if "'success')" in text else _NO_NAMES
-                if event.extension and ",success," in text:
+                if event.extension:     # a success record of that extension ("Enable,success,…")
                     names = names | {event.extension}
                 decided.append((i, _NO_CAPS, None, names))
             elif role == "signature":
@@ -266,8 +266,15 @@ class RuleEngine:
             open_ = _unanswered(matches.times, answers, rule.transient.within)
             if _longest_outage(open_, answers) < rule.transient.sustained:
                 severity = min(severity, rule.transient.downgrade_to, key=lambda s: Severity(s).rank)
-                notes.append("every failure was followed by a recovery (transient)"
-                             if not open_ else f"only {len(open_)} failure(s) without recovery (transient)")
+                burst = rule.transient.burst
+                in_a_row = _longest_outage(matches.times, answers) if burst else 0
+                if burst and in_a_row >= burst and Severity(severity).rank < Severity.WARNING.rank:
+                    severity = min(rule.severity, Severity.WARNING, key=lambda s: Severity(s).rank)
+                    notes.append(f"{in_a_row} failures in a row before it recovered")
+                elif open_:
+                    notes.append(f"only {len(open_)} failure(s) without recovery (transient)")
+                else:
+                    notes.append("every failure was followed by a recovery (transient)")
         end = ctx.last_record_time
         if Severity(severity).rank >= Severity.ERROR.rank and matches.last_seen and end \
                 and end - matches.last_seen > STALE_AFTER:

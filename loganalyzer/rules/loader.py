@@ -195,7 +195,8 @@ def _attach_correlation(rule: Rule, t: dict[str, Any], where: Any) -> None:
                                        within=parse_duration(tr.get("within", "30m")),
                                        sustained=int(tr.get("sustained", 1)),
                                        per_extension=bool(tr.get("per_extension", False)),
-                                       downgrade_to=Severity(tr.get("downgrade_to", "info")))
+                                       downgrade_to=Severity(tr.get("downgrade_to", "info")),
+                                       burst=int(tr["burst"]) if "burst" in tr else None)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         if isinstance(exc, RuleFileError):
             raise

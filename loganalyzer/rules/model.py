@@ -60,7 +60,9 @@ class Correlation:
 class Transient:
     """Failures followed by a ``recovered_by`` record within ``within`` seconds are blips:
     the finding drops to ``downgrade_to`` (info) unless at least ``sustained`` failures went
-    unrecovered.
+    unrecovered.  With ``burst``, a recovered finding whose failures came ``burst`` or more
+    in a row before a recovery stays at least a warning (it recovered, but it was a real
+    outage worth reading).
     With ``per_extension`` a recovery counts only for the extensions it reports successful."""
 
     recovered_by: Condition
@@ -70,6 +72,8 @@ class Transient:
     per_extension: bool = False
     #: the severity a recovered finding keeps
     downgrade_to: Severity = Severity.INFO
+    #: failures in a row (no recovery between) that keep a recovered finding at warning
+    burst: int | None = None
 
 
 @dataclass(slots=True)
