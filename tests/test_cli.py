@@ -266,3 +266,10 @@ def test_each_sample_is_diagnosed_as_its_readme_says(sample: str, expected: set[
         assert top is not None and top["cause"] in expected
     else:
         assert not [f for f in report["findings"] if f["severity"] in ("critical", "error")]
+
+
+def test_a_stuck_status_is_shown_from_its_status_file_with_its_time() -> None:
+    report = json.loads(run(SAMPLES / "adhoc-extension-stuck.tar.gz", "--format", "json").stdout)
+    [evidence] = report["findings"][0]["evidence"]
+    assert evidence["path"].endswith("Microsoft.Azure.Extensions.CustomScript-2.1.10/status/4.status")
+    assert evidence["timestamp"] == "2024-10-08T09:58:06Z"

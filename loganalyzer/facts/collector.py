@@ -373,13 +373,13 @@ class FactsCollector:
             ext.handler_status = st.status
 
     def _set_status(self, name: str, rank: tuple[Any, ...], status: str | None, code: str | None,
-                    message: str | None, operation: str | None, when: datetime | None) -> None:
+                    message: str | None, operation: str | None, when: datetime | None, path: str) -> None:
         ext = self._extension(name)
         if rank < self._status_rank.get(name, ()):
             return
         self._status_rank[name] = rank
         ext.status, ext.status_code, ext.status_message = status, code, message
-        ext.operation, ext.status_time = operation, when
+        ext.operation, ext.status_time, ext.status_ref = operation, when, Ref(path)
 
     def _on_extension_status(self, doc: Document) -> None:
         st = doc.data
@@ -388,7 +388,7 @@ class FactsCollector:
         self._ref_doc(self._extension(st.extension), doc)
         ts = st.timestamp.timestamp() if st.timestamp else 0.0
         self._set_status(st.extension, (ts, st.seq_no or -1, self._doc_order), st.status, st.code,
-                         st.message, st.operation, st.timestamp)
+                         st.message, st.operation, st.timestamp, doc.path)
 
     def _on_status_blob(self, doc: Document) -> None:
         blob = doc.data
@@ -415,7 +415,7 @@ class FactsCollector:
             if h.status is not None:
                 ts = h.timestamp.timestamp() if h.timestamp else 0.0
                 self._set_status(h.name, (ts, h.seq_no or -1, self._doc_order), h.status, h.code,
-                                 h.message, h.operation, h.timestamp)
+                                 h.message, h.operation, h.timestamp, doc.path)
             if h.seq_no is not None and (ext.seq_no is None or h.seq_no > ext.seq_no):
                 ext.seq_no = h.seq_no
 

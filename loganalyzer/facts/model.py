@@ -76,6 +76,7 @@ class ExtensionFact:
     status_message: str | None = None
     operation: str | None = None
     status_time: datetime | None = None
+    status_ref: Ref | None = None               # the file the status above was read from
     seq_no: int | None = None                   # highest settings sequence number seen
     mrseq: int | None = None                    # most recently processed sequence number
     log_folder: str | None = None

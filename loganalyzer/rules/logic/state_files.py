@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ...facts.model import ConfigValue, ExtensionFact, Ref
@@ -20,10 +20,10 @@ def conf_is_off(value: str | None) -> bool:
     return value is not None and value.strip().lower() in ("n", "no", "false", "0")
 
 
-def _ref_evidence(ref: Ref | None, text: str) -> list[Evidence]:
+def _ref_evidence(ref: Ref | None, text: str, when: datetime | None = None) -> list[Evidence]:
     if ref is None:
         return []
-    return [Evidence(path=ref.path, line_start=ref.line_start, line_end=ref.line_end, timestamp=None,
+    return [Evidence(path=ref.path, line_start=ref.line_start, line_end=ref.line_end, timestamp=when,
                      excerpt=text)]
 
 
@@ -100,9 +100,10 @@ class ExtensionStatus(LogicRule):
         return out
 
     def _one(self, name: str, ext: ExtensionFact, end: Any, stuck_after: timedelta) -> list[Finding]:
-        evidence = _ref_evidence(ext.refs[-1] if ext.refs else None,
+        evidence = _ref_evidence(ext.status_ref or (ext.refs[-1] if ext.refs else None),
                                  f"{name}: status={ext.status} code={ext.status_code} "
-                                 f"operation={ext.operation} message={(ext.status_message or '')[:200]}")
+                                 f"operation={ext.operation} message={(ext.status_message or '')[:200]}",
+                                 ext.status_time)
         out = []
         status = (ext.status or "").lower()
         backup = name == BACKUP_EXTENSION
