@@ -47,7 +47,6 @@ from .record_formats import (
     G_MSG,
     G_SHEAD,
     G_SLASH,
-    G_STOK,
     G_TOK2,
     NO_TIMESTAMP_START,
     RECORD_START_IN_TEXT,
@@ -62,6 +61,8 @@ UTC_KIND, LOCAL_KIND, NONE_KIND = TimeKind.UTC, TimeKind.LOCAL, TimeKind.NONE
 
 #: A record's message is cut to this many characters (its lines are still counted).
 MAX_MESSAGE_CHARS = 4 << 20
+#: Distinct headers cached per file (a hostile file could make every header different).
+MAX_CACHED_HEADERS = 4096
 
 
 def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
@@ -124,8 +125,8 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
     state = FormatState()
     finditer = RECORD_START_IN_TEXT.finditer
     fromisoformat = datetime.fromisoformat
-    five_field: dict[str, tuple[Any, ...]] = {}       # "INFO ExtHandler ExtHandler" → static header
-    prefixed_local: dict[str, tuple[Any, ...]] = {}   # "INFO Daemon" → static header
+    five_field: dict[str, tuple[Any, ...]] = {}    # "INFO ExtHandler ExtHandler" → static header
+    local_level: dict[str, tuple[Any, ...]] = {}   # "INFO Daemon", "INFO [Ext-1.0]" → static header
     p_ts: datetime | None = None
     p_kind = NONE_KIND
     p_static: tuple[Any, ...] | None = None
@@ -170,18 +171,25 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
                     p_static = five_field.get(groups[G_IHEAD])
                     if p_static is None:
                         p_ts, p_kind, *rest = decode_header(groups, state, tz)
-                        p_static = five_field[groups[G_IHEAD]] = tuple(rest)
+                        p_static = tuple(rest)
+                        if len(five_field) < MAX_CACHED_HEADERS:
+                            five_field[groups[G_IHEAD]] = p_static
                     else:
                         try:
                             p_ts, p_kind = fromisoformat(groups[G_ISO]), UTC_KIND
                         except ValueError:
                             p_ts, p_kind, *_ = decode_header(groups, state, tz)
-                elif groups[G_STOK] is not None and groups[G_STOK][0] != "[":
-                    # 2.2.31-2.2.45 with a process prefix: cached header, local time.
-                    p_static = prefixed_local.get(groups[G_SHEAD])
+                elif groups[G_SHEAD] is not None:
+                    # 2.1-2.2.45 (local time, a level, maybe a prefix): cached header.
+                    p_static = local_level.get(groups[G_SHEAD])
                     if p_static is None:
+                        seen_prefix = state.seen_process_prefix
                         p_ts, p_kind, *rest = decode_header(groups, state, tz)
-                        p_static = prefixed_local[groups[G_SHEAD]] = tuple(rest)
+                        if state.seen_process_prefix != seen_prefix:
+                            local_level.clear()   # "[Ext-1.0]" lines were 2.1-2.2.30 until now
+                        p_static = tuple(rest)
+                        if len(local_level) < MAX_CACHED_HEADERS:
+                            local_level[groups[G_SHEAD]] = p_static
                     else:
                         p_ts = parse_local(groups[G_SLASH], tz)
                         p_kind = LOCAL_KIND if p_ts is not None else NONE_KIND
