@@ -151,6 +151,20 @@ def test_mixed_generation_file_keeps_file_order_and_time_kinds():
     assert events[2].fields == {"incarnation": "3"}
 
 
+def test_a_bracket_line_is_2_2_31_or_later_once_a_process_prefix_was_seen():
+    ext = b"[Microsoft.CPlat.Core.RunCommandLinux-1.0.3] Target handler state: enabled"
+    data = (b"2019/06/06 22:24:35.100000 INFO " + ext + b"\n"
+            b"2019/06/06 22:24:36.100000 INFO Daemon Azure Linux Agent Version:2.2.45\n"
+            b"2019/06/06 22:24:37.100000 INFO " + ext + b"\n"
+            b"2019/06/06 22:24:38.100000 WARNING " + ext + b"\n")
+    events, _ = run(data)
+    assert [e.generation for e in events] == ["2.1-2.2.30", "2.2.31-2.2.45", "2.2.31-2.2.45", "2.2.31-2.2.45"]
+    assert [e.extension for e in events] == ["Microsoft.CPlat.Core.RunCommandLinux", None,
+                                             "Microsoft.CPlat.Core.RunCommandLinux",
+                                             "Microsoft.CPlat.Core.RunCommandLinux"]
+    assert [e.timestamp.second for e in events] == [35, 36, 37, 38]
+
+
 def test_local_time_is_shifted_by_the_context_zone():
     [e], _ = run(b"2019/06/06 22:24:35.982462 INFO ExtHandler Primary interface is [eth0]\n",
                  tz=timezone(timedelta(hours=-5)))
