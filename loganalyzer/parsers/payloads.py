@@ -96,29 +96,25 @@ def extract_fields(message: str) -> dict[str, Any] | None:
         decoded = fields.get("event_message") if fields.get("event_encoded") else None
         _anywhere(f"{message}\n{decoded}" if decoded else message, fields)
         return fields or None
-    return _anywhere(message, None)
+    return _anywhere(message, {}) or None
 
 
-def _anywhere(text: str, fields: dict[str, Any] | None) -> dict[str, Any] | None:
+def _anywhere(text: str, fields: dict[str, Any]) -> dict[str, Any]:
     """Payloads that may sit anywhere in the text: incarnation, exception tags, exit code, HTTP.
 
-    Adds to ``fields`` (a new dict when ``None`` and something is found) and returns it.
-    This runs for every record, so a plain message must cost only a few substring scans:
-    every tag ends in ``]`` and both IO markers contain ``IO``, so one scan rules out each
-    group.  The agent raises "Non-zero exit code" and "Request failed" only inside tagged
-    errors (``[ExtensionError] …``, ``[ProtocolError] …``), so those are looked for only then.
+    Adds to ``fields`` and returns it.  This runs for every record, so a plain message
+    must cost only a few substring scans: every tag ends in ``]`` and both IO markers
+    contain ``IO``, so one scan rules out each group.  The agent raises "Non-zero exit
+    code" and "Request failed" only inside tagged errors (``[ExtensionError] …``,
+    ``[ProtocolError] …``), so those are looked for only then.
     """
     if "ncarnation" in text:
         m = _INCARNATION.search(text)
         if m:
-            if fields is None:
-                fields = {}
             fields["incarnation"] = m.group(1)
     tagged = "]" in text and ("Error]" in text or "Exception]" in text or "Failed]" in text
                               or "Plugin]" in text)
     if tagged:
-        if fields is None:
-            fields = {}
         tags = list(dict.fromkeys(_EXCEPTION_TAG.findall(text)))
         if tags:
             fields["exception_tags"] = tags
@@ -129,10 +125,8 @@ def _anywhere(text: str, fields: dict[str, Any] | None) -> dict[str, Any] | None
     if ("HTTP" in text or ("IO" in text and ("IOError" in text or "IO error" in text))
             or (tagged and ("HttpE" in text or "Request failed" in text))) and any(
             marker in text for marker in _HTTP_MARKERS):
-        if fields is None:
-            fields = {}
         http_fields(text, fields)
-    return fields or None
+    return fields
 
 
 def _start_anchored(message: str, fields: dict[str, Any]) -> None:
