@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .facts.collector import FactsCollector
-from .kinds import Kind
+from .kinds import EVIDENCE_KINDS, Kind
 from .limits import LimitExceeded
 from .model import CoverageStatus, Event, FileCoverage
 from .parsers import ParseContext, parser_for
@@ -33,17 +33,6 @@ from .sources.base import Member
 
 #: Called after each member: (members done, path of the member just read).
 Progress = Callable[[int, str], None]
-
-#: Evidence kinds a diagnosis leans on, and the files that carry them (for "missing evidence").
-EVIDENCE_KINDS: dict[str, tuple[str, ...]] = {
-    "agent log (/var/log/waagent.log)": (Kind.WAAGENT_LOG,),
-    "goal state and extensions config (/var/lib/waagent/*.xml or history/)": (
-        Kind.GOAL_STATE, Kind.EXTENSIONS_CONFIG, Kind.VM_SETTINGS),
-    "extension status files (/var/lib/waagent/<Handler>/status/)": (Kind.HANDLER_STATUS, Kind.STATUS_BLOB),
-    "backup extension log (/var/log/azure/…VMSnapshotLinux/extension.log)": (Kind.VMSNAPSHOT_LOG,),
-    "agent configuration (/etc/waagent.conf)": (Kind.WAAGENT_CONF,),
-    "system log (/var/log/syslog or messages)": (Kind.SYSLOG, Kind.SERIAL_CONSOLE),
-}
 
 _UNREAD_REASONS = {
     Kind.BINARY: "binary file, package or key material (listed only)",

@@ -60,3 +60,14 @@ LOG_KINDS = frozenset({
     Kind.VMSNAPSHOT_SHELL_LOG, Kind.HANDLER_LOGFMT, Kind.COMMAND_EXECUTION_LOG,
     Kind.EXTENSION_LOG, Kind.COLLECTOR_RESULTS, Kind.OTHER_TEXT,
 })
+
+#: Evidence kinds a diagnosis leans on, and the files that carry them (for "missing evidence").
+EVIDENCE_KINDS: dict[str, tuple[str, ...]] = {
+    "agent log (/var/log/waagent.log)": (Kind.WAAGENT_LOG,),
+    "goal state and extensions config (/var/lib/waagent/*.xml or history/)": (
+        Kind.GOAL_STATE, Kind.EXTENSIONS_CONFIG, Kind.VM_SETTINGS),
+    "extension status files (/var/lib/waagent/<Handler>/status/)": (Kind.HANDLER_STATUS, Kind.STATUS_BLOB),
+    "backup extension log (/var/log/azure/…VMSnapshotLinux/extension.log)": (Kind.VMSNAPSHOT_LOG,),
+    "agent configuration (/etc/waagent.conf)": (Kind.WAAGENT_CONF,),
+    "system log (/var/log/syslog or messages)": (Kind.SYSLOG, Kind.SERIAL_CONSOLE),
+}

@@ -45,10 +45,15 @@ class AnalysisResult:
 
     @property
     def top_finding(self) -> Finding | None:
-        """The most likely cause: highest severity, then confidence, then evidence count."""
+        """The most likely cause: highest severity, then confidence, then evidence count.
+
+        Only a warning or worse can be a cause; with info findings alone (a healthy VM,
+        harmless noise, a version that meets the minimum) there is none.
+        """
         conf = {"high": 2, "medium": 1, "low": 0}
-        ranked = sorted(self.findings, key=lambda f: (Severity(f.severity).rank,
-                                                      conf[str(f.confidence)], f.count), reverse=True)
+        candidates = [f for f in self.findings if Severity(f.severity).rank >= Severity.WARNING.rank]
+        ranked = sorted(candidates, key=lambda f: (Severity(f.severity).rank,
+                                                   conf[str(f.confidence)], f.count), reverse=True)
         return ranked[0] if ranked else None
 
     def worst_severity(self) -> Severity | None:

@@ -273,3 +273,13 @@ def test_a_stuck_status_is_shown_from_its_status_file_with_its_time() -> None:
     [evidence] = report["findings"][0]["evidence"]
     assert evidence["path"].endswith("Microsoft.Azure.Extensions.CustomScript-2.1.10/status/4.status")
     assert evidence["timestamp"] == "2024-10-08T09:58:06Z"
+
+
+def test_a_healthy_bundle_names_no_cause_even_with_info_findings(tmp_path: Path) -> None:
+    report = json.loads(run(SAMPLES / "adhoc-healthy.tar.gz", "--format", "json").stdout)
+    assert report["findings"] and {f["severity"] for f in report["findings"]} == {"info"}
+    assert report["summary"]["top_cause"] is None
+    text = run(SAMPLES / "adhoc-healthy.tar.gz").stdout
+    assert text.startswith("No problem found:") and "Most likely cause" not in text
+    (tmp_path / "notes.txt").write_text("nothing from the agent here\n")
+    assert run(tmp_path).stdout.startswith("Nothing could be checked: no Azure guest-agent log,")

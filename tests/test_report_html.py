@@ -95,7 +95,7 @@ def test_healthy_bundle_says_no_cause_was_found():
     tree = lxml.html.fromstring(render_html(healthy_result()))
     answer = tree.xpath("//section")[0]
     assert "healthy" in answer.get("class")
-    assert "No documented cause of failure was found" in answer.text_content()
+    assert "No problem found" in answer.text_content()
 
 
 def test_notebook_view_has_the_answer_a_findings_table_and_coverage():

@@ -33,7 +33,7 @@ def test_details_fold_evidence_and_the_file_table():
 
 
 def test_healthy_bundle_says_so():
-    assert "**No documented cause of failure was found" in render_markdown(healthy_result())
+    assert "**No problem found" in render_markdown(healthy_result())
 
 
 def test_small_report_is_not_cut():

@@ -57,7 +57,7 @@ def test_verbose_adds_the_per_file_table():
 
 def test_healthy_bundle_says_no_cause_was_found_and_what_was_checked():
     text = render_text(healthy_result())
-    assert text.startswith("No documented cause of failure was found: 20 causes checked, 18 ruled out, "
+    assert text.startswith("No problem found: 20 causes checked, 18 ruled out, "
                            "2 not evaluable.")
     assert "Causes checked:" in text and "Other findings" not in text
 

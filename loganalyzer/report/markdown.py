@@ -100,7 +100,8 @@ def _blocks(view: AnalysisResult) -> list[Block]:
                             f"{__version__}", True)]
     top = view.top_finding
     if top is None:
-        blocks.append((f"## Answer\n\n**{inline(healthy_sentence(view.causes))}** The checklist below "
+        answer = inline(healthy_sentence(view.causes, view.missing_evidence))
+        blocks.append((f"## Answer\n\n**{answer}** The checklist below "
                        "says why each documented cause was ruled out or not checked.", True))
     else:
         answer = [f"## Answer\n\n**{inline(answer_sentence(top))}**", inline(top.summary)]

@@ -7,7 +7,7 @@ themes and survives notebook HTML sanitisers; everything escaped and redacted li
 >>> from loganalyzer.facts.model import Facts
 >>> from loganalyzer.sources.base import BundleInfo
 >>> empty = AnalysisResult(BundleInfo("x"), [], Facts(), [], [], AnalysisOptions())
->>> "No documented cause" in result_html(empty)
+>>> "No problem found" in result_html(empty)
 True
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ def result_html(result: AnalysisResult) -> str:
     colour = _COLOURS.get(str(top.severity), "#0969da") if top else "#1a7f37"
     parts = [f'<div class="loganalyzer-result" style="border-left:4px solid {colour};padding-left:.75em">']
     if top is None:
-        parts.append(f"<p><b>{text(healthy_sentence(view.causes))}</b></p>")
+        parts.append(f"<p><b>{text(healthy_sentence(view.causes, view.missing_evidence))}</b></p>")
     else:
         parts.append(f"<p><b>{text(answer_sentence(top))}</b></p><p>{text(top.summary)}</p>")
         parts += [evidence_block(e) for e in top.evidence[:EVIDENCE_SHOWN]]

@@ -7,7 +7,7 @@ from logs are shown as U+FFFD so a log line cannot drive the terminal.
 >>> from loganalyzer.facts.model import Facts
 >>> from loganalyzer.sources.base import BundleInfo
 >>> print(render_text(AnalysisResult(BundleInfo("logs.zip"), [], Facts(), [], [], AnalysisOptions())))
-No documented cause of failure was found: 0 causes checked, 0 ruled out, 0 not evaluable.
+No problem found: 0 causes checked, 0 ruled out, 0 not evaluable.
 <BLANKLINE>
 Coverage: read 0 files, 0 lines
 <BLANKLINE>
@@ -60,7 +60,7 @@ def render_text(result: AnalysisResult, color: bool = False, verbose: bool = Fal
     out: list[str] = []
     top = view.top_finding
     if top is None:
-        out += _wrap(healthy_sentence(view.causes))
+        out += _wrap(healthy_sentence(view.causes, view.missing_evidence))
         if view.causes:
             out += _wrap("Each documented cause below says why it was ruled out or could not be checked.")
     else:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ..kinds import EVIDENCE_KINDS
 from ..model import CauseVerdict, CoverageStatus, Evidence, FileCoverage, Finding, Severity
 
 CAUSE_LABELS: dict[str, str] = {
@@ -156,17 +157,22 @@ def answer_sentence(finding: Finding) -> str:
             f"({finding.severity}, {finding.confidence} confidence).")
 
 
-def healthy_sentence(verdicts: list[CauseVerdict]) -> str:
-    """What to say when no rule found anything, naming how much was checked.
+def healthy_sentence(verdicts: list[CauseVerdict], missing_evidence: list[str] | None = None) -> str:
+    """What to say when no finding is a warning or worse, naming how much was checked.
 
     >>> from loganalyzer.model import Verdict
     >>> healthy_sentence([CauseVerdict("no_network", Verdict.RULED_OUT, "agent reached WireServer")])
-    'No documented cause of failure was found: 1 cause checked, 1 ruled out, 0 not evaluable.'
+    'No problem found: 1 cause checked, 1 ruled out, 0 not evaluable.'
+    >>> healthy_sentence([], list(EVIDENCE_KINDS))[:60]
+    'Nothing could be checked: no Azure guest-agent log, state fi'
     """
+    if missing_evidence is not None and len(missing_evidence) >= len(EVIDENCE_KINDS):
+        return ("Nothing could be checked: no Azure guest-agent log, state file or system log was found "
+                "in this input (see Coverage for what was read).")
     ruled_out = sum(1 for v in verdicts if str(v.verdict) == "ruled_out")
     missing = sum(1 for v in verdicts if str(v.verdict) == "not_evaluable")
     noun = "cause" if len(verdicts) == 1 else "causes"
-    return (f"No documented cause of failure was found: {len(verdicts)} {noun} checked, "
+    return (f"No problem found: {len(verdicts)} {noun} checked, "
             f"{ruled_out} ruled out, {missing} not evaluable.")
 
 
