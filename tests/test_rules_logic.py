@@ -159,7 +159,10 @@ def test_config_switches_from_facts():
         "Provisioning.Agent": ConfigValue("Provisioning.Agent", "auto", True)})
     findings, _ = run([], facts)
     assert loud(findings, "extension_update_or_load_failed")[0].evidence[0].line_start == 3
-    assert loud(findings, "autoupdate_disabled")
+    [autoupdate] = loud(findings, "autoupdate_disabled")
+    # Each switch says how to fix itself, and only itself.
+    assert autoupdate.remediation[0].startswith("Set AutoUpdate.Enabled=y in /etc/waagent.conf (line 4)")
+    assert "Extensions.Enabled" not in " ".join(autoupdate.remediation)
 
 
 def test_extension_status_error_and_stuck_transitioning():

@@ -94,8 +94,9 @@ class LogicRule:
     def finding(self, values: dict[str, Any], evidence: list[Evidence], *, count: int = 1,
                 severity: Severity | None = None, confidence: Confidence | None = None,
                 cause: str | None = None, extension: str | None = None, summary: str | None = None,
-                title: str | None = None) -> Finding:
-        """A finding of this rule with its template filled from ``values``."""
+                title: str | None = None, remediation: list[str] | None = None) -> Finding:
+        """A finding of this rule with its template filled from ``values`` (``remediation``
+        replaces the rule's when this finding needs its own steps)."""
         times = [e.timestamp for e in evidence if e.timestamp is not None]
         return Finding(rule_id=self.rule.id, cause=cause or self.rule.cause,
                        severity=severity or self.rule.severity,
@@ -103,7 +104,8 @@ class LogicRule:
                        title=title or self.rule.title,
                        summary=summary or render(self.rule.summary, values),
                        evidence=evidence[:5], count=count, first_seen=min(times, default=None),
-                       last_seen=max(times, default=None), remediation=list(self.rule.remediation),
+                       last_seen=max(times, default=None),
+                       remediation=list(remediation if remediation is not None else self.rule.remediation),
                        references=list(self.rule.references), extension=extension)
 
 

@@ -34,6 +34,25 @@ def _conf(facts_config: dict[str, ConfigValue], key: str) -> ConfigValue | None:
     return None
 
 
+RESTART = "restart the agent (systemctl restart walinuxagent on Ubuntu/Debian, waagent elsewhere)"
+
+
+def _line(value: ConfigValue) -> str:
+    """`` (line 51)`` when the setting's line is known."""
+    return f" (line {value.ref.line_start})" if value.ref is not None and value.ref.line_start else ""
+
+
+def _autoupdate_step(key: str, value: ConfigValue) -> str:
+    """The fix for an auto-update switch: the key the agent in the logs reads (2.10+ reads
+    ``AutoUpdate.UpdateToLatestVersion``; older agents only ``AutoUpdate.Enabled``).
+
+    >>> _autoupdate_step("AutoUpdate.Enabled", ConfigValue("AutoUpdate.Enabled", "n", False))[:60]
+    'Set AutoUpdate.Enabled=y in /etc/waagent.conf (or remove the'
+    """
+    return (f"Set {key}=y in /etc/waagent.conf{_line(value)} (or remove the line: the default is y) "
+            f"and {RESTART}; or update the WALinuxAgent package from the distribution.")
+
+
 class ConfigSwitches(LogicRule):
     """``Extensions.Enabled=n``, ``AutoUpdate.*=n``, ``Provisioning.Agent`` not ``auto``, a proxy."""
 
@@ -47,7 +66,9 @@ class ConfigSwitches(LogicRule):
                                     confidence=Confidence.HIGH, title="Extension processing is disabled",
                                     summary="waagent.conf sets Extensions.Enabled=n: the agent runs no "
                                             "extension, "
-                                            "including the Azure Backup extension (VMSnapshotLinux)."))
+                                            "including the Azure Backup extension (VMSnapshotLinux).",
+                                    remediation=[f"Set Extensions.Enabled=y in /etc/waagent.conf{_line(ext)} "
+                                                 f"and {RESTART}."]))
         for key in ("AutoUpdate.UpdateToLatestVersion", "AutoUpdate.Enabled"):
             v = _conf(config, key)
             if v is not None and not v.is_default and conf_is_off(v.value):
@@ -58,7 +79,8 @@ class ConfigSwitches(LogicRule):
                                         summary=f"waagent.conf sets {key}={v.value}: the goal-state "
                                                 "agent stays at "
                                                 "the installed version and can fall behind the "
-                                                "supported minimum."))
+                                                "supported minimum.",
+                                        remediation=[_autoupdate_step(key, v)]))
                 break
         prov = _conf(config, "Provisioning.Agent")
         if prov is not None and not prov.is_default and prov.value and prov.value.strip().lower() != "auto":
@@ -67,7 +89,9 @@ class ConfigSwitches(LogicRule):
                                     confidence=Confidence.LOW, title="Provisioning.Agent is not 'auto'",
                                     summary=f"waagent.conf sets Provisioning.Agent={prov.value}; "
                                             "Microsoft's backup "
-                                            f"troubleshooting asks for 'auto'."))
+                                            f"troubleshooting asks for 'auto'.",
+                                    remediation=[f"Set Provisioning.Agent=auto in /etc/waagent.conf"
+                                                 f"{_line(prov)} and {RESTART}."]))
         proxy = _conf(config, "HttpProxy.Host")
         if proxy is not None and proxy.value and proxy.value.lower() != "none":
             out.append(self.finding({}, _ref_evidence(proxy.ref, f"HttpProxy.Host={proxy.value}"),
@@ -77,7 +101,13 @@ class ConfigSwitches(LogicRule):
                                     summary="waagent.conf routes the agent's storage traffic through "
                                             "the proxy "
                                             f"{proxy.value}; network failures below may come from that "
-                                            "proxy."))
+                                            "proxy.",
+                                    remediation=[
+                                        f"Check that the proxy {proxy.value} lets the VM reach Azure Storage "
+                                        "(*.blob.core.windows.net) over HTTPS; 168.63.129.16 must bypass "
+                                        "it. If the proxy is not needed, remove HttpProxy.Host and "
+                                        f"HttpProxy.Port from /etc/waagent.conf{_line(proxy)} and "
+                                        f"{RESTART}."]))
         return out
 
 
