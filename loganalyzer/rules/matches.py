@@ -124,12 +124,26 @@ class _Safe(dict):
         return "?"
 
 
+#: The time-span phrase of summaries, said more simply when its two ends are one time or unknown.
+_SPAN = "between {first_seen} and {last_seen}"
+
+
 def render(template: str, values: dict[str, Any]) -> str:
     """``str.format`` that leaves unknown placeholders as ``?`` and never raises.
 
     >>> render("{count} failures of {extension}; {nope}", {"count": 3, "extension": "X"})
     '3 failures of X; ?'
+    >>> at = "2024-05-30 13:15:47 UTC"
+    >>> render("failed {times} between {first_seen} and {last_seen}.",
+    ...        {"times": "once", "first_seen": at, "last_seen": at})
+    'failed once at 2024-05-30 13:15:47 UTC.'
+    >>> render("failed {times} between {first_seen} and {last_seen}.",
+    ...        {"times": "twice", "first_seen": fmt_time(None), "last_seen": fmt_time(None)})
+    'failed twice.'
     """
+    if _SPAN in template and values.get("first_seen") == values.get("last_seen"):
+        unknown = values.get("first_seen") == fmt_time(None)
+        template = template.replace(" " + _SPAN if unknown else _SPAN, "" if unknown else "at {first_seen}")
     try:
         return string.Formatter().vformat(template, (), _Safe(values))
     except (ValueError, IndexError, AttributeError):
