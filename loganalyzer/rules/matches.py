@@ -59,8 +59,25 @@ def extension_of(event: Event, text: str, captures: dict[str, Any] | None = None
 
 
 def excerpt(event: Event, text: str | None = None) -> str:
-    """Capped excerpt of a record (the engine redacts every excerpt it returns, unless told not to)."""
+    """Capped excerpt of a record (the engine redacts every excerpt it returns, unless told not to).
+
+    An ``Event:`` record whose message the agent encoded (base64 + zlib, agents 2.2.31–2.2.54)
+    shows the decoded message, marked as decoded.
+
+    >>> from loganalyzer.model import TimeKind
+    >>> e = Event(None, TimeKind.NONE, "ERROR", "Event: name=X, op=Install, message=eJzLSM3Jy"
+    ...           "Vcozy/KSQEAGgQEXQ==, duration=0", "waagent.log", 1, 1, "waagent_log",
+    ...           fields={"event_encoded": True, "event_message": "hello world"})
+    >>> excerpt(e)
+    'Event: name=X, op=Install, message=[decoded base64+zlib] hello world, duration=0'
+    """
     body = text if text is not None else event.message
+    fields = event.fields
+    if text is None and fields and fields.get("event_encoded") and "message=" in body:
+        head, _, rest = body.partition("message=")
+        cut = rest.rfind(", duration=")
+        tail = rest[cut:] if cut >= 0 else ""
+        body = f"{head}message=[decoded base64+zlib] {fields.get('event_message', '')}{tail}"
     if len(body) > EXCERPT_CHARS:
         body = body[:EXCERPT_CHARS - 1] + "…"
     return body
