@@ -150,6 +150,9 @@ def run_rules(events: Iterable[Event], scan: Scan, options: AnalysisOptions) -> 
         if in_window(event, options):
             engine.observe(event)
     facts = scan.facts.finish()
+    if facts.state.get("local_time_files"):
+        from .report.wording import local_time_note
+        scan.source.info.notes.append(local_time_note(facts.state["local_time_files"], options.tz))
     findings, verdicts = engine.finish(facts, scan.source.info, scan.coverage)
     stats = {
         "files": sum(1 for c in scan.coverage if c.kind != "archive"),

@@ -283,3 +283,15 @@ def test_a_healthy_bundle_names_no_cause_even_with_info_findings(tmp_path: Path)
     assert text.startswith("No problem found:") and "Most likely cause" not in text
     (tmp_path / "notes.txt").write_text("nothing from the agent here\n")
     assert run(tmp_path).stdout.startswith("Nothing could be checked: no Azure guest-agent log,")
+
+
+def test_local_clock_times_are_flagged_and_tz_is_named() -> None:
+    sample = SAMPLES / "sosreport-agent-outdated.tar.xz"
+    default = json.loads(run(sample, "--format", "json").stdout)["input"]["notes"]
+    assert any("waagent.log are the VM's local clock (the file gives no zone) and are shown as if UTC" in note
+               for note in default)
+    assert "Note: Times from" in run(sample).stdout
+    shifted = json.loads(run(sample, "--tz", "+02:00", "--format", "json").stdout)
+    assert any("converted to UTC with --tz UTC+02:00" in note for note in shifted["input"]["notes"])
+    healthy = json.loads(run(SAMPLES / "adhoc-healthy.tar.gz", "--format", "json").stdout)
+    assert not any("local clock" in note for note in healthy["input"]["notes"])

@@ -52,7 +52,7 @@ from collections import deque
 from datetime import datetime
 from typing import Any
 
-from ..model import Event
+from ..model import Event, TimeKind
 from ..parsers.base import Document
 from ..parsers.goal_state import history_info
 from .model import AgentRestart, AgentVersionSighting, ConfigValue, ExtensionFact, Facts, GoalStateFact, Ref
@@ -64,6 +64,7 @@ _LOG_ALIASES = {"custom-script": "Microsoft.Azure.Extensions.CustomScript",
                 "run-command-handler": "Microsoft.CPlat.Core.RunCommandHandlerLinux"}
 _LISTING_DIR = re.compile(r"^(?P<name>[A-Za-z][\w.]*?)-(?P<ver>\d+(?:\.\d+)+)/$")
 _LOG_KINDS = frozenset({"waagent_log", "syslog", "serial_console"})
+_LOCAL = TimeKind.LOCAL
 
 # Restart causes: (message prefix, substring, role the next start belongs to, reason label)
 #: Goal states kept from the logs: the first ones, then a rolling window of the newest.
@@ -120,6 +121,7 @@ class FactsCollector:
         self._state_version: dict[str, tuple[int, ...]] = {}
         self._folders_seen: set[str] = set()
         self._blob_handlers: set[str] = set()
+        self._local_time_paths: set[str] = set()    # files whose times are the VM's local clock
         self._conf: tuple[str, Any] | None = None
         self._doc_order = 0
         self._backups = _backup_tracker()
@@ -179,6 +181,8 @@ class FactsCollector:
         ts = event.timestamp
         kind = event.kind
         if ts is not None:
+            if event.time_kind is _LOCAL:
+                self._local_time_paths.add(event.path)
             first = self._first.get(kind)
             if first is None or ts < first:
                 self._first[kind] = ts
@@ -518,6 +522,8 @@ class FactsCollector:
         facts.goal_states.extend(self._log_goal_tail)
         if self._log_goal_omitted:
             facts.state["goal_states_omitted"] = self._log_goal_omitted
+        if self._local_time_paths:
+            facts.state["local_time_files"] = sorted(self._local_time_paths)
         facts.goal_states.sort(key=_time_order)
         facts.restarts.sort(key=_time_order)
         for ext in facts.extensions.values():

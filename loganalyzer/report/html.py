@@ -73,13 +73,17 @@ def _answer(view: AnalysisResult) -> str:
         checked = ", ".join(cause_label(v.cause) for v in view.causes if str(v.verdict) == "ruled_out")
         return (f'<section class="answer healthy"><h2>Answer</h2><p class="lead">'
                 f"{text(healthy_sentence(view.causes, view.missing_evidence))}</p>"
-                f"<p>Ruled out: {text(checked or 'nothing')}.</p></section>")
+                f"<p>Ruled out: {text(checked or 'nothing')}.</p>{_notes(view)}</section>")
     evidence = "".join(evidence_block(e) for e in top.evidence[:EVIDENCE_OPEN])
     steps = remediation_list(top)
     return (f'<section class="answer sev-{text(top.severity)}"><h2>Answer</h2>'
             f'<p class="lead">{text(answer_sentence(top))}</p><p>{text(top.summary)}</p>'
             + (f"<h3>Evidence</h3>{evidence}" if evidence else "")
-            + (f"<h3>What to do</h3>{steps}" if steps else "") + "</section>")
+            + (f"<h3>What to do</h3>{steps}" if steps else "") + _notes(view) + "</section>")
+
+
+def _notes(view: AnalysisResult) -> str:
+    return "".join(f'<p class="muted"><b>Note:</b> {text(note)}</p>' for note in view.input.notes)
 
 
 def _timeline(view: AnalysisResult) -> str:

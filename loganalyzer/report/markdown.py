@@ -110,6 +110,8 @@ def _blocks(view: AnalysisResult) -> list[Block]:
         if top.remediation:
             answer.append("**What to do**\n\n" + _steps(top))
         blocks.append(("\n\n".join(answer), True))
+    if view.input.notes:
+        blocks.append(("\n".join(f"> **Note:** {inline(note)}" for note in view.input.notes), True))
     others = [f for f in by_rank(view.findings) if f is not top]
     if others:
         blocks.append(("## Other findings", True))

@@ -71,6 +71,8 @@ def render_text(result: AnalysisResult, color: bool = False, verbose: bool = Fal
             out.append(style("bold", "What to do:"))
             for number, step in enumerate(top.remediation, 1):
                 out += _wrap(step, indent=f"  {number}. ", subsequent="     ")
+    for note in view.input.notes:
+        out += _wrap(f"Note: {note}")
     others = [f for f in by_rank(view.findings) if f is not top]
     if others:
         out += ["", style("bold", "Other findings:")]
