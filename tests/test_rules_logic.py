@@ -190,6 +190,21 @@ def test_backup_run_codes_map_to_causes():
     assert causes == {"no_network", "snapshot_failed", "agent_not_running"}
 
 
+def test_backup_findings_cite_the_latest_run_first_and_its_status_file():
+    status = "var/lib/waagent/Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9225.0/status/13.status"
+    runs = [BackupRun(f"t{n}", n, T0 + timedelta(hours=n), end=T0 + timedelta(hours=n), outcome="error",
+                      error_code=76, error_name="FailedRetryableSnapshotFailedNoNetwork",
+                      ref=Ref("extension.log", 10 * n, 10 * n + 5), status_path=status if n == 2 else None)
+            for n in (1, 2)]
+    [f] = [f for f in run([], Facts(kinds_present={"vmsnapshot_log"}, backups=runs))[0]
+           if f.rule_id == "backup.failed_runs"]
+    assert "task t2" in f.summary
+    latest, status_file, earlier = f.evidence
+    assert (latest.line_start, earlier.line_start) == (20, 10)
+    assert latest.excerpt.startswith("[run summary] task t2, seqNo 2: code 76 (FailedRetryable")
+    assert status_file.path == status and status_file.excerpt.startswith("[status file]")
+
+
 def test_error_json_blacklist_record():
     facts = Facts(state={"agent_errors": [{"agent_version": "2.2.53", "failure_count": 3, "was_fatal": False,
                                            "blacklisted": True,

@@ -246,7 +246,7 @@ class BackupTracker:
             if task:
                 self._by_task[task] = tracked
         run = tracked.run
-        tracked.status_file = path
+        tracked.status_file = run.status_path = path
         if "status" not in run.phases:
             run.phases.append("status")
         state = (getattr(status, "status", None) or "").lower()

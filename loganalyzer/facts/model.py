@@ -103,6 +103,7 @@ class BackupRun:
     error_name: str | None = None
     message: str | None = None
     ref: Ref | None = None
+    status_path: str | None = None                    # the status file joined to this run
 
 
 @dataclass(slots=True)

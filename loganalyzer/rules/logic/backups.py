@@ -43,9 +43,7 @@ class BackupRuns(LogicRule):
             info = describe(last.error_code)
             name = last.error_name or (info.name if info else "unknown")
             meaning = f" — {info.meaning}" if info and info.meaning else ""
-            evidence = [Evidence(path=r.ref.path, line_start=r.ref.line_start, line_end=r.ref.line_end,
-                                 timestamp=r.end or r.start, excerpt=f"code {r.error_code} ({r.error_name}): "
-                                 f"{(r.message or '')[:300]}") for r in runs[-5:] if r.ref is not None]
+            evidence = _evidence(runs)
             out.append(self.finding({}, evidence, count=len(runs), cause=cause, extension=BACKUP_EXTENSION,
                                     severity=severities.get(cause, self.rule.severity),
                                     summary=f"{len(runs)} backup run(s) of {BACKUP_EXTENSION} failed; "
@@ -54,3 +52,24 @@ class BackupRuns(LogicRule):
                                             f"{fmt_time(last.end or last.start)}) "
                                             f"with code {last.error_code} {name}{meaning}."))
         return out
+
+
+def _evidence(runs: list[BackupRun]) -> list[Evidence]:
+    """The latest failed runs, newest first, each as a summary of the run (marked as such: the
+    tool wrote it from the run's lines) at its place in the log; the newest run's status file
+    follows it when one was joined."""
+    out: list[Evidence] = []
+    for r in reversed(runs[-4:]):
+        if r.ref is None:
+            continue
+        when = r.end or r.start
+        name = f" ({r.error_name})" if r.error_name else ""
+        task = f"task {r.task_id}" if r.task_id else "task with no taskId in the log"
+        seq = f", seqNo {r.seq_no}" if r.seq_no is not None else ""
+        out.append(Evidence(path=r.ref.path, line_start=r.ref.line_start, line_end=r.ref.line_end,
+                            timestamp=when, excerpt=f"[run summary] {task}{seq}: code {r.error_code}{name}: "
+                                                    f"{(r.message or '')[:300]}"))
+        if r is runs[-1] and r.status_path and r.status_path != r.ref.path:
+            out.append(Evidence(path=r.status_path, line_start=0, line_end=0, timestamp=when,
+                                excerpt=f"[status file] reports the run failed (code {r.error_code}{name})"))
+    return out
