@@ -205,6 +205,19 @@ def test_backup_findings_cite_the_latest_run_first_and_its_status_file():
     assert status_file.path == status and status_file.excerpt.startswith("[status file]")
 
 
+def test_a_few_log_lines_do_not_rule_a_cause_out_but_a_real_log_does():
+    from loganalyzer.model import FileCoverage
+
+    def verdict(records: int) -> Verdict:
+        engine = RuleEngine(RULES, AnalysisOptions())
+        coverage = [FileCoverage("var/log/waagent.log", "waagent_log", lines=records, records=records)]
+        _, verdicts = engine.finish(Facts(kinds_present={"waagent_log"}), BundleInfo("test"), coverage)
+        return next(v for v in verdicts if v.cause == "no_network").verdict
+
+    assert verdict(3) == Verdict.NOT_EVALUABLE
+    assert verdict(500) == Verdict.RULED_OUT
+
+
 def test_error_json_blacklist_record():
     facts = Facts(state={"agent_errors": [{"agent_version": "2.2.53", "failure_count": 3, "was_fatal": False,
                                            "blacklisted": True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..kinds import LOG_KINDS
 from ..model import CauseVerdict, Finding, Severity, Verdict
 from .logic.base import FinishContext
 from .matches import MatchSet, fmt_time, to_evidence
@@ -24,6 +25,9 @@ def _scope(kinds: list[str], ctx: FinishContext) -> str:
     return what
 
 _RP_CAUSE = "restore_point_limit_or_lock"
+#: Log records a cause's evidence kinds must hold before "no signature" rules the cause out
+#: (a pasted excerpt of three lines says nothing about what it does not show).
+MIN_RECORDS_TO_RULE_OUT = 20
 
 
 def build_verdicts(findings: list[Finding], health: dict[str, list[tuple[Rule, MatchSet]]],
@@ -74,6 +78,10 @@ def _verdict(cause: str, found: list[Finding], healthy: list[tuple[Rule, MatchSe
         return CauseVerdict(cause, Verdict.RULED_OUT, f"Seen at info level only: {quiet[0].summary}",
                             list(quiet[0].evidence[:2]))
     if usable:
+        records = sum(c.records for c in ctx.coverage if c.kind in usable)
+        if records < MIN_RECORDS_TO_RULE_OUT and LOG_KINDS.issuperset(usable):
+            return CauseVerdict(cause, Verdict.NOT_EVALUABLE, f"Only {_scope(usable, ctx)}: too little "
+                                                              f"log to rule it out. {info['collect']}")
         return CauseVerdict(cause, Verdict.RULED_OUT, f"No signature of this cause in {_scope(usable, ctx)}.")
     missing = ", ".join(sorted(needs)) or "evidence outside the guest"
     cannot = [c for c in ctx.info.cannot_contain if any(n in c for n in needs)]
