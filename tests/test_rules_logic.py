@@ -92,6 +92,19 @@ def test_extension_handler_that_died_and_never_came_back_is_not_running():
     assert loud(run(recovered)[0], "agent_not_running") == []
 
 
+def test_a_daemon_that_never_found_the_wireserver_is_told_as_such_not_as_a_dead_handler():
+    events = [ev("Failed to send DHCP request: [DhcpError] Failed to receive dhcp response.", 0, "WARNING"),
+              ev("Daemon ended with exception -- Sleep 15 seconds and restart daemon", 1, "ERROR"),
+              ev("Failed to send DHCP request: [DhcpError] Failed to receive dhcp response.", 2, "WARNING")]
+    [f] = loud(run(events)[0], "agent_not_running")
+    assert "never reached the WireServer" in f.summary and "DHCP" in f.remediation[0]
+    died = [ev("Daemon ended with exception -- Sleep 15 seconds and restart daemon", 0, "ERROR"),
+            ev("Agent WALinuxAgent-2.2.53 is running as the goal state agent", 1),
+            ev("Daemon ended with exception -- Sleep 15 seconds and restart daemon", 2, "ERROR")]
+    [f] = loud(run(died)[0], "agent_not_running")
+    assert "the agent daemon ended with an exception" in f.summary
+
+
 def test_agent_log_silent_while_syslog_goes_on():
     facts = Facts(kinds_present={"waagent_log", "syslog"},
                   last_seen={"waagent_log": T0, "syslog": T0 + timedelta(days=2)})

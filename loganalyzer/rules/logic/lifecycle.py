@@ -178,21 +178,36 @@ class AgentNotRunning(LogicRule):
     def finish(self, ctx: FinishContext) -> list[Finding]:
         out: list[Finding] = []
         alive = self._last("alive")
-        for what, label in (("death", "the extension handler stopped"),
-                            ("blocked", "the agent could not find or reach the WireServer endpoint")):
-            s = self._last(what)
-            if s is None or (alive is not None and later(s, alive)):
-                continue
-            tail = "and nothing later in the log shows it running again" if what == "death" else \
-                "and nothing later shows it fetching a goal state, so it cannot report Ready"
-            out.append(self.finding({}, [s.evidence()], count=self.counts[what],
-                                    summary=f"Last seen at {fmt_time(s.ts)}: {label}, {tail} (the portal "
-                                            f"then shows the VM agent as Not Ready)."))
-            break
+        stops = [(what, s) for what in ("death", "blocked") if (s := self._last(what)) is not None
+                 and (alive is None or not later(s, alive))]
+        if stops:
+            # With no sign of life at all, a daemon that never found the WireServer is the story
+            # (its exceptions and restarts follow from it).
+            blocked = [st for st in stops if st[0] == "blocked"]
+            what, s = blocked[0] if blocked and alive is None else stops[0]
+            summary, remediation = self._story(what, s, alive is None)
+            out.append(self.finding({}, [s.evidence()], count=self.counts[what], remediation=remediation,
+                                    summary=f"Last seen at {fmt_time(s.ts)}: {summary} (the portal then "
+                                            "shows the VM agent as Not Ready)."))
         silence = self._silence(ctx)
         if silence:
             out.append(silence)
         return out
+
+    def _story(self, what: str, stop: Seen, never_alive: bool) -> tuple[str, list[str] | None]:
+        """What stopped the agent, in words, and the fix when it is not the rule's own."""
+        if what == "blocked":
+            if never_alive:
+                return ("the agent never reached the WireServer (168.63.129.16), so its extension handler "
+                        "never started", ["Fix the DHCP / endpoint problem in the other findings; once the "
+                                          "agent reaches 168.63.129.16 it starts the extension handler and "
+                                          "reports Ready."])
+            return ("the agent could not find or reach the WireServer endpoint, and nothing later shows it "
+                    "fetching a goal state, so it cannot report Ready", None)
+        if "Daemon ended with exception" in stop.event.message:
+            return ("the agent daemon ended with an exception, and nothing later in the log shows the agent "
+                    "processing goal states", None)
+        return "the extension handler stopped, and nothing later in the log shows it running again", None
 
     def _silence(self, ctx: FinishContext) -> Finding | None:
         facts = ctx.facts
