@@ -53,6 +53,21 @@ def _autoupdate_step(key: str, value: ConfigValue) -> str:
             f"and {RESTART}; or update the WALinuxAgent package from the distribution.")
 
 
+def _stuck_step(name: str, ext: ExtensionFact) -> str:
+    """Where to look when a (non-backup) extension never finished its operation.
+
+    >>> "custom-script/download/4/stdout" in _stuck_step("Microsoft.Azure.Extensions.CustomScript",
+    ...                                                  ExtensionFact("x", seq_no=4))
+    True
+    """
+    where = f"its log under /var/log/azure/{name}/"
+    if "CustomScript" in name:
+        seq = ext.seq_no if ext.seq_no is not None else "<seq>"
+        where += f" and the script's output in /var/lib/waagent/custom-script/download/{seq}/stdout, stderr"
+    return (f"The extension is still running its command or died without a status: read {where}. A script "
+            "that never ends keeps it transitioning (the agent waits up to 90 minutes for a final status).")
+
+
 class ConfigSwitches(LogicRule):
     """``Extensions.Enabled=n``, ``AutoUpdate.*=n``, ``Provisioning.Agent`` not ``auto``, a proxy."""
 
@@ -162,7 +177,8 @@ class ExtensionStatus(LogicRule):
                                     summary=f"{name} last reported 'transitioning' at "
                                             f"{fmt_time(ext.status_time)}, "
                                             f"{str(end - ext.status_time).split('.')[0]} before the "
-                                            "newest record."))
+                                            "newest record.",
+                                    remediation=None if backup else [_stuck_step(name, ext)]))
         state = (ext.handler_state or "").lower()
         if state == "failedupgrade" or (ext.handler_status or "").lower() == "notready":
             out.append(self.finding({}, evidence, cause="extension_update_or_load_failed",
