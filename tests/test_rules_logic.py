@@ -165,6 +165,16 @@ def test_isolated_enable_failures_that_recover_are_info_and_a_burst_stays_a_warn
     assert f.severity == "error"
 
 
+def test_the_same_failure_in_waagent_log_and_syslog_counts_once():
+    fail = ("Event: name=Microsoft.Azure.Extensions.CustomScript, op=Enable, "
+            "message=[ExtensionOperationError] Non-zero exit code: 1, bin/custom-script-shim enable, "
+            "duration=0")
+    copies = [ev(fail, 0, "ERROR"), ev(fail, 0, "ERROR", kind="syslog", path="var/log/syslog"),
+              ev(fail, 5, "ERROR", kind="syslog", path="var/log/syslog")]
+    [f] = [f for f in run(copies)[0] if f.rule_id == "extension.enable_failed"]
+    assert f.count == 2      # the copy at minute 0 is the same failure; minute 5 is another one
+
+
 def test_config_switches_from_facts():
     facts = Facts(kinds_present={"waagent_conf"}, config={
         "Extensions.Enabled": ConfigValue("Extensions.Enabled", "n", False, Ref("etc/waagent.conf", 3, 3)),

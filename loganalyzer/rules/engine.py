@@ -52,6 +52,10 @@ _CACHEABLE_KINDS = frozenset({"waagent_log", "syslog", "serial_console", "vmsnap
                               "vmsnapshot_shell_log", "command_execution_log", "extension_log", "other_text",
                               "handler_logfmt"})
 _CACHE_SIZE = 20000
+#: kinds that carry copies of the same agent records (waagent.log, and syslog/console behind a prefix)
+_AGENT_COPIES = frozenset({"waagent_log", "syslog", "serial_console"})
+#: failure records remembered to recognise their copies in another file (about 20 MB at most)
+MAX_REMEMBERED_MATCHES = 100_000
 MARK_SPACING = 600.0       # seconds: recovery marks closer than this collapse
 MAX_MARKS = 200_000
 
@@ -93,6 +97,8 @@ class RuleEngine:
         self._last_order: dict[str, int] = {}
         self._shared: dict[tuple[str, str], _Watcher] = {}
         self._decided: dict[tuple[Any, ...], list[_Decision]] = {}
+        #: (rule, time, hash of the first line) → file of each timed agent record a signature matched
+        self._matched: dict[tuple[str, datetime, int], str] = {}
         self._window = (self.options.since, self.options.until)
         self._prefilter = Prefilter()
         ordered = sorted(rules, key=lambda r: _ROLE_ORDER.get(r.kind, 3))
@@ -172,12 +178,27 @@ class RuleEngine:
             elif role == "other" or role == "recovery":
                 _add_mark(w.marks, (ts, order, event.path, names))
             else:
+                if role == "signature" and ts is not None and event.kind in _AGENT_COPIES \
+                        and self._copy_of_a_match(w.rule.id, event, text):
+                    continue
                 groups = self._state[w.rule.id].groups
                 gkey = ext if w.rule.group_by == "extension" else None
                 group = groups.get(gkey)
                 if group is None:
                     group = groups[gkey] = MatchSet(keep_times=w.keep_times)
                 group.add(event, caps, order, ext)
+
+    def _copy_of_a_match(self, rule_id: str, event: Event, text: str) -> bool:
+        """True when another file already gave this rule the same agent record (same time, same
+        first line): the agent writes to waagent.log and syslog alike, and a bundle often holds
+        both, so one failure must not count twice."""
+        key = (rule_id, event.timestamp, hash(text.partition("\n")[0]))
+        first = self._matched.get(key)
+        if first is None:
+            if len(self._matched) < MAX_REMEMBERED_MATCHES:
+                self._matched[key] = event.path
+            return False
+        return first != event.path
 
     def _decide(self, event: Event, text: str) -> tuple[list[_Decision], bool]:
         """Which watchers fire for this record, and whether that answer depends on the text alone
