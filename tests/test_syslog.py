@@ -5,6 +5,8 @@ import io
 from datetime import timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loganalyzer.kinds import Kind
 from loganalyzer.model import Event, FileCoverage, TimeKind
@@ -176,3 +178,87 @@ def test_a_stream_failing_part_way_keeps_what_was_read():
         for event in parse_lines(lines(), "var/log/syslog", "syslog", timezone.utc, coverage):
             events.append(event)
     assert len(events) == 2 and (coverage.lines, coverage.records) == (2, 2)
+
+
+_LINE_PIECES = [b"May 17 07:01:19 vm cron[9]: tick", b"\n", b"\r\n", b"\r", b"\x00", b"\xff\xe2\x82",
+                b"x" * 30, b"\xc3\xa9", b" "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_LINE_PIECES), st.binary(max_size=12)), max_size=30).map(b"".join),
+       st.integers(min_value=1, max_value=80))
+def test_line_blocks_give_exactly_the_lines_of_iter_lines(data, max_line_bytes):
+    from itertools import chain
+
+    from loganalyzer.textio import iter_line_blocks as line_blocks
+    from loganalyzer.textio import iter_lines
+
+    want_cov, got_cov = FileCoverage("f", "syslog"), FileCoverage("f", "syslog")
+    want = list(iter_lines(io.BytesIO(data), max_line_bytes, want_cov))
+    got = list(chain.from_iterable(line_blocks(io.BytesIO(data), max_line_bytes, got_cov)))
+    assert got == want and got_cov == want_cov
+
+
+def test_a_line_longer_than_a_read_block_is_cut_once_and_the_next_line_kept():
+    from loganalyzer.limits import Limits
+    from loganalyzer.textio import LINE_BLOCK_BYTES as READ_BYTES
+
+    data = b"May 17 07:01:19 vm cron[9]: " + b"y" * (3 * READ_BYTES) + b"\nMay 17 07:01:20 vm cron[9]: next\n"
+    events, coverage = run(data, limits=Limits(max_line_bytes=READ_BYTES + 100))
+    assert [len(e.message) for e in events] == [READ_BYTES + 100 - 28, 4]
+    assert coverage.lines == 2 and "were cut" in coverage.reason
+
+
+def test_bracket_lines_change_generation_once_a_process_prefix_appears_outside_the_syslog_header_path():
+    # The header cache must notice a prefix seen by a line that is not behind a BSD header.
+    line = b"May 17 07:01:19 vm python3[1]: 2019/06/06 22:24:35.982462 INFO [X.Y-1.0] bracket\n"
+    data = line + b"2019/06/06 22:24:36.000001 INFO Daemon header-less daemon line\n" + line
+    events, _ = run(data, kind=Kind.SERIAL_CONSOLE)
+    assert [e.generation for e in events] == ["2.1-2.2.30", "2.2.31-2.2.45", "2.2.31-2.2.45"]
+
+
+def test_cached_agent_headers_still_read_each_time_and_odd_dates():
+    head = b"May 17 07:01:19 vm python3[1]: "
+    data = (head + b"2023-05-17T07:01:19.000001Z INFO ExtHandler ExtHandler a\n"
+            + head + b"2023-02-30T07:01:19.000001Z INFO ExtHandler ExtHandler no such day\n"
+            + head + b"2023-05-17T07:01:20.5Z INFO ExtHandler ExtHandler short fraction\n")
+    events, _ = run(data)
+    assert [e.timestamp.isoformat() if e.timestamp else None for e in events] == [
+        "2023-05-17T07:01:19.000001+00:00", None, "2023-05-17T07:01:20.500000+00:00"]
+    assert [e.time_kind for e in events] == [TimeKind.UTC, TimeKind.NONE, TimeKind.UTC]
+
+
+def test_more_distinct_agent_headers_than_the_cache_holds_are_all_read():
+    from loganalyzer.parsers.record_formats import MAX_CACHED_HEADERS
+
+    n = MAX_CACHED_HEADERS + 50
+    data = b"".join(b"May 17 07:01:19 vm python3[1]: 2023-05-17T07:01:19.000001Z INFO T%d ExtHandler m\n" % i
+                    for i in range(n))
+    events, _ = run(data)
+    assert [e.thread for e in events] == [f"T{i}" for i in range(n)]
+
+
+def test_lines_of_one_second_share_a_timestamp_and_the_year_still_rolls_over():
+    data = (b"Dec 31 23:59:59 vm python3[1]: 2022/12/31 23:59:59.000001 INFO ExtHandler last\n"
+            b"Dec 31 23:59:59 vm cron[9]: a\nDec 31 23:59:59 vm cron[8]: b\n"
+            b"Jan  1 00:00:01 vm cron[9]: c\nJan  1 00:00:01 vm cron[8]: d\n")
+    events, _ = run(data)
+    assert [e.timestamp.isoformat() for e in events[1:]] == [
+        "2022-12-31T23:59:59+00:00", "2022-12-31T23:59:59+00:00", "2023-01-01T00:00:01+00:00",
+        "2023-01-01T00:00:01+00:00"]
+
+
+def test_a_guarded_stream_cut_by_the_member_limit_keeps_every_whole_line_before_the_cut():
+    from loganalyzer.limits import LimitExceeded, Limits
+    from loganalyzer.sources.guard import Budget, guarded
+
+    data = b"".join(b"May 17 07:01:19 vm cron[9]: line %05d\n" % i for i in range(5000))  # 39 bytes a line
+    cap = 100_000
+    coverage = FileCoverage("var/log/syslog", "syslog")
+    member = Member("var/log/syslog", Kind.SYSLOG,
+                    lambda: guarded(io.BytesIO(data), "var/log/syslog", Budget(Limits(max_member_bytes=cap))))
+    events = []
+    with pytest.raises(LimitExceeded):
+        for event in parse(member, ParseContext(coverage)):
+            events.append(event)
+    assert len(events) == cap // 39 and coverage.lines == cap // 39

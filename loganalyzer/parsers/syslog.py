@@ -35,6 +35,12 @@ the file holds no full date at all, the year is the latest one that does not put
 in the future.  Events wait in a bounded buffer (:data:`MAX_WAITING`) until the year is
 known.
 
+Speed: text is read a block at a time (:func:`~loganalyzer.textio.iter_line_blocks`, the same lines as
+:func:`~loganalyzer.textio.iter_lines`); a BSD-header line takes two regex matches on the hot
+path of :func:`parse_lines`, agent headers are decoded once per distinct level-and-prefixes
+text (bounded caches, as in :mod:`~loganalyzer.parsers.waagent_log`), and lines of one second
+share their timestamp.
+
 >>> import io
 >>> from loganalyzer.model import FileCoverage
 >>> from loganalyzer.parsers.base import ParseContext
@@ -55,30 +61,42 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
+from itertools import chain
 from typing import Any
 
 from ..model import Event, FileCoverage, TimeKind
 from ..sources.base import Member
-from ..textio import iter_lines
+from ..textio import iter_line_blocks
 from .base import ParseContext
 from .payloads import extract_fields
-from .record_formats import RECORD_START_AT_LINE, FormatState, decode_header, parse_iso_utc
+from .record_formats import (
+    G_MSG,
+    RECORD_START_AT_LINE,
+    FormatState,
+    HeaderCache,
+    HeaderFields,
+    decode_header,
+    parse_iso_utc,
+)
+
+UTC_KIND, LOCAL_KIND, NONE_KIND = TimeKind.UTC, TimeKind.LOCAL, TimeKind.NONE   # an enum lookup costs
 
 #: Events held back at most while the year of BSD timestamps is unknown.
 MAX_WAITING = 20_000
 
 _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
-_PROGRAM = r"(?P<prog>[A-Za-z0-9_.@/()+-]+?)(?:\[(?P<pid>\d+)\])?:(?:\x20|$)"
+# Host and program are possessive (``++``): neither class holds the space, ``[`` or ``:`` that must
+# follow them, so giving a character back can never let the rest match; it only cost time.
+_HOST = r"(?:(?P<host>[^\s:\[]++)\x20)??"
+_PROGRAM = r"(?P<prog>[A-Za-z0-9_.@/()+-]++)(?:\[(?P<pid>\d+)\])?:(?:\x20|$)"
 _BSD = re.compile(
-    r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\x20{1,2}(?P<day>\d{1,2})\x20"
-    r"(?P<h>\d{1,2}):(?P<mi>\d{1,2}):(?P<s>\d{1,2})(?:\.(?P<frac>\d+))?\x20+"
-    r"(?:(?P<host>[^\s:\[]+)\x20)??" + _PROGRAM)
+    r"(?P<stamp>(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\x20{1,2}(?P<day>\d{1,2})\x20"
+    r"(?P<h>\d{1,2}):(?P<mi>\d{1,2}):(?P<s>\d{1,2})(?:\.(?P<frac>\d+))?)\x20+" + _HOST + _PROGRAM)
 _ISO = re.compile(
     r"(?:<\d{1,3}>1?\x20?)?(?P<ts>\d{4}-\d{2}-\d{2}[T\x20]\d{2}:\d{2}:\d{2}(?:\.\d+)?"
-    r"(?:Z|[+-]\d{2}:?\d{2})?)\x20+(?:(?P<host>[^\s:\[]+)\x20)??" + _PROGRAM)
+    r"(?:Z|[+-]\d{2}:?\d{2})?)\x20+" + _HOST + _PROGRAM)
 _JOURNAL_BLOCK = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\x20(?P<ts>\d{4}-\d{2}-\d{2}\x20\d{2}:\d{2}:\d{2}(?:\.\d+)?)"
     r"\x20(?P<zone>\S+)\x20\[s=")
@@ -95,26 +113,30 @@ _PRIORITY_LEVELS = {"0": "ERROR", "1": "ERROR", "2": "ERROR", "3": "ERROR", "4":
 def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
     """Parser contract entry point for ``Kind.SYSLOG`` and ``Kind.SERIAL_CONSOLE``."""
     with member.open() as stream:
-        lines = iter_lines(stream, ctx.limits.max_line_bytes, ctx.coverage)
+        lines = chain.from_iterable(iter_line_blocks(stream, ctx.limits.max_line_bytes, ctx.coverage))
         yield from parse_lines(lines, member.path, str(member.kind), ctx.tz, ctx.coverage)
 
 
-@dataclass(slots=True)
 class _Record:
     """A record being read (agent line, context line or journal block)."""
 
-    line_start: int
-    line_end: int
-    message_parts: list[str]
-    origin: tuple[str | None, str | None] | None     # (program, pid) of a syslog-carried agent record
-    header: tuple[Any, ...] | None = None             # agent HeaderFields, None for context records
-    generation: str = "syslog"
-    level: str | None = None
-    timestamp: datetime | None = None
-    time_kind: TimeKind = TimeKind.NONE
-    bsd_stamp: tuple[int, int, int, int, int, int] | None = None   # month, day, h, m, s, µs
-    fields: dict[str, Any] = field(default_factory=dict)
-    journal: dict[str, str] | None = None
+    __slots__ = ("bsd_stamp", "fields", "generation", "header", "journal", "level", "line_end", "line_start",
+                 "message_parts", "origin", "time_kind", "timestamp")
+
+    def __init__(self, line_no: int, message_parts: list[str], origin: tuple[str | None, str | None] | None,
+                 generation: str = "syslog", header: HeaderFields | None = None,
+                 fields: dict[str, Any] | None = None, journal: dict[str, str] | None = None) -> None:
+        self.line_start = self.line_end = line_no
+        self.message_parts = message_parts
+        self.origin = origin              # (program, pid) of a syslog-carried record
+        self.generation = generation
+        self.header = header              # agent HeaderFields, None for context records
+        self.fields = {} if fields is None else fields
+        self.journal = journal
+        self.level: str | None = None
+        self.timestamp: datetime | None = None
+        self.time_kind = NONE_KIND
+        self.bsd_stamp: tuple[int, int, int, int, int, int] | None = None   # month, day, h, m, s, µs
 
 
 class _YearResolver:
@@ -124,6 +146,7 @@ class _YearResolver:
         self.tz = tz
         self.year: int | None = None
         self.last_month: int | None = None
+        self._memo: tuple[Any, ...] = ()    # (year, stamp, result) of the last call: lines share seconds
 
     def learn(self, ts: datetime | None) -> None:
         """Anchor on a full date; lines queued before it are read relative to its month."""
@@ -139,6 +162,14 @@ class _YearResolver:
         self.year = year
 
     def resolve(self, stamp: tuple[int, int, int, int, int, int]) -> datetime | None:
+        assert self.year is not None
+        memo = self._memo
+        if memo and memo[1] == stamp and memo[0] == self.year:
+            return memo[2]   # same month as the last call: the year stays, so does the answer
+        self._memo = (self.year, stamp, self._resolve(stamp))
+        return self._memo[2]
+
+    def _resolve(self, stamp: tuple[int, int, int, int, int, int]) -> datetime | None:
         assert self.year is not None
         month = stamp[0]
         if self.last_month is not None and month < self.last_month - 6:
@@ -157,13 +188,24 @@ class _YearResolver:
 
 def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
                 coverage: FileCoverage) -> Iterator[Event]:
-    """Events of the physical lines of one syslog-like file."""
+    """Events of the physical lines of one syslog-like file.
+
+    Hot path: a line with a BSD header (nearly every line of ``/var/log/messages``) is read
+    here with one header match and one agent-record match at its message, and once the year is
+    known a record becomes its event as soon as it ends, without the waiting queue.  Every
+    other line goes through :func:`_start`.
+    """
     state = FormatState()
+    headers = HeaderCache(state, tz)
     years = _YearResolver(tz)
     waiting: deque[_Record] = deque()
     current: _Record | None = None
     line_no = 0
     records = 0
+    bsd_match = _BSD.match
+    agent_match = RECORD_START_AT_LINE.match
+    last_stamp_text = ""
+    last_stamp: tuple[int, int, int, int, int, int] = (0, 0, 0, 0, 0, 0)
 
     waiting_bsd: tuple[int, int, int, int, int, int] | None = None   # first queued stamp lacking a year
 
@@ -185,41 +227,71 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
         if years.year is None and waiting_bsd is not None:
             years.fallback(waiting_bsd)
         while waiting:
-            rec = waiting.popleft()
-            if rec.bsd_stamp is not None:
-                rec.timestamp = years.resolve(rec.bsd_stamp)
-                rec.time_kind = TimeKind.LOCAL if rec.timestamp is not None else TimeKind.NONE
             records += 1
-            yield _event(rec, path, kind)
+            yield _event(waiting.popleft(), path, kind, years)
         waiting_bsd = None
 
     try:
         for line in lines:
             line_no += 1
-            if not line or line.isspace():
-                if current is not None:
-                    current.line_end = line_no
+            m = bsd_match(line)
+            if m is not None:
+                # Hot path (what _start and _continues do for such a line).  A journal field line
+                # starts with a space, so this line is none.
+                stamp_text, mon, day, hour, minute, second, frac, host, program, pid = m.groups()
+                rest_at = m.end()
+                agent = agent_match(line, rest_at)
+                if agent is None:
+                    if current is not None and current.header is not None and \
+                            current.origin == (program, pid):   # a traceback line of an agent record
+                        current.message_parts.append(line[rest_at:])
+                        current.line_end = line_no
+                        continue
+                    new = _Record(line_no, [line[rest_at:]], (program, pid), "syslog", None,
+                                  _origin_fields(program, pid, host))
+                    if stamp_text != last_stamp_text:
+                        last_stamp_text = stamp_text
+                        last_stamp = (_MONTHS[mon], int(day), int(hour), int(minute), int(second),
+                                      int((frac + "000000")[:6]) if frac else 0)
+                    new.bsd_stamp = last_stamp
                 else:
-                    coverage.add_unparsed(line_no, line)
-                continue
-            if current is not None and current.journal is not None:
-                m = _JOURNAL_FIELD.fullmatch(line)
-                if m is not None:
-                    current.journal.setdefault(m.group("key"), m.group("value"))
+                    groups = agent.groups()
+                    header = headers.decode(groups)
+                    new = _Record(line_no, [groups[G_MSG]], (program, pid), header[3], header,
+                                  _origin_fields(program, pid, host))
+            else:
+                if not line or line.isspace():
+                    if current is not None:
+                        current.line_end = line_no
+                    else:
+                        coverage.add_unparsed(line_no, line)
+                    continue
+                if current is not None and current.journal is not None:
+                    jm = _JOURNAL_FIELD.fullmatch(line)
+                    if jm is not None:
+                        current.journal.setdefault(jm.group("key"), jm.group("value"))
+                        current.line_end = line_no
+                        continue
+                started = _start(line, line_no, state, tz)
+                if started is None or (current is not None and _continues(current, started)):
+                    if current is None:
+                        coverage.add_unparsed(line_no, line)
+                        continue
+                    current.message_parts.append(started.message_parts[0] if started is not None else line)
                     current.line_end = line_no
                     continue
-            new = _start(line, line_no, state, tz)
-            if new is None or (current is not None and _continues(current, new)):
-                if current is None:
-                    coverage.add_unparsed(line_no, line)
-                    continue
-                current.message_parts.append(new.message_parts[0] if new is not None else line)
-                current.line_end = line_no
-                continue
+                new = started
             if current is not None:
-                close(current)
-                if years.year is not None or waiting_bsd is None or len(waiting) >= MAX_WAITING:
-                    yield from drain()
+                if years.year is not None:
+                    # The year is known, so nothing waits: the record is an event now.
+                    if current.journal is not None:
+                        _finish_journal(current, state, tz)
+                    records += 1
+                    yield _event(current, path, kind, years)
+                else:
+                    close(current)
+                    if years.year is not None or waiting_bsd is None or len(waiting) >= MAX_WAITING:
+                        yield from drain()
             current = new
     except Exception:
         # The stream failed part way: hand out what was read, then let the pipeline see the error.
@@ -261,7 +333,7 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
         return rec
     m = _JOURNAL_BLOCK.match(line)
     if m is not None:
-        rec = _Record(line_no, line_no, [], None, generation="journal", journal={})
+        rec = _Record(line_no, [], None, "journal", journal={})
         ts, time_kind = _iso_time(m.group("ts") + ("Z" if m.group("zone") in ("UTC", "GMT") else ""), tz)
         rec.timestamp, rec.time_kind = ts, time_kind
         return rec
@@ -269,7 +341,7 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
     if agent is not None:
         return agent
     if _JOURNAL_MARKER.match(line):
-        return _Record(line_no, line_no, [line], None, generation="journal", fields={"program": "journal"})
+        return _Record(line_no, [line], None, "journal", fields={"program": "journal"})
     m = _KERNEL.match(line)
     if m is not None:
         rest = line[m.end():]
@@ -279,10 +351,10 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
         agent = _agent_record(rest, line_no, state, tz, None)
         if agent is not None:
             return agent
-        return _Record(line_no, line_no, [rest], None, generation="kernel", fields={"program": "kernel"})
+        return _Record(line_no, [rest], None, "kernel", fields={"program": "kernel"})
     m = _CONSOLE.match(line)
     if m is not None:
-        return _Record(line_no, line_no, [line], None, generation="console", fields={"program": "systemd"})
+        return _Record(line_no, [line], None, "console", fields={"program": "systemd"})
     m = _BARE_PROGRAM.match(line)
     if m is not None:
         return _bare_program(line, m, line_no, state, tz, "console")
@@ -295,7 +367,7 @@ def _bare_program(line: str, m: re.Match[str], line_no: int, state: FormatState,
     pid = m.group("pid")
     rest = line[m.end():]
     agent = _agent_record(rest, line_no, state, tz, (program, pid))
-    rec = agent or _Record(line_no, line_no, [rest], (program, pid), generation=generation)
+    rec = agent or _Record(line_no, [rest], (program, pid), generation)
     rec.fields.update(_origin_fields(program, pid, None))
     return rec
 
@@ -306,7 +378,7 @@ def _syslog_record(line: str, m: re.Match[str], line_no: int, state: FormatState
     rest = line[m.end():]
     rec = _agent_record(rest, line_no, state, tz, (program, pid))
     if rec is None:
-        rec = _Record(line_no, line_no, [rest], (program, pid), generation=generation)
+        rec = _Record(line_no, [rest], (program, pid), generation)
     rec.fields.update(_origin_fields(program, pid, host))
     return rec
 
@@ -326,7 +398,7 @@ def _agent_record(text: str, line_no: int, state: FormatState, tz: tzinfo,
     if m is None:
         return None
     header = decode_header(m.groups(), state, tz)
-    return _Record(line_no, line_no, [m.group("msg")], origin, header=header, generation=header[3])
+    return _Record(line_no, [m.group("msg")], origin, header[3], header)
 
 
 def _iso_time(text: str, tz: tzinfo) -> tuple[datetime | None, TimeKind]:
@@ -360,13 +432,20 @@ def _finish_journal(rec: _Record, state: FormatState, tz: tzinfo) -> None:
     rec.journal = None
 
 
-def _event(rec: _Record, path: str, kind: str) -> Event:
-    message = "\n".join(rec.message_parts)
+def _event(rec: _Record, path: str, kind: str, years: _YearResolver) -> Event:
+    """The event of a finished record (a BSD stamp gets its year now)."""
+    parts = rec.message_parts
+    message = parts[0] if len(parts) == 1 else "\n".join(parts)
+    fields = rec.fields
     if rec.header is not None:
         ts, time_kind, level, generation, thread, source, ext, ext_ver = rec.header
         payload = extract_fields(message)
-        fields = {**rec.fields, **payload} if payload else rec.fields
+        if payload:
+            fields = {**fields, **payload}
         return Event(ts, time_kind, level, message, path, rec.line_start, rec.line_end, kind, generation,
                      thread, source, ext, ext_ver, fields or None)
+    if rec.bsd_stamp is not None:
+        rec.timestamp = years.resolve(rec.bsd_stamp)
+        rec.time_kind = LOCAL_KIND if rec.timestamp is not None else NONE_KIND
     return Event(rec.timestamp, rec.time_kind, rec.level, message, path, rec.line_start, rec.line_end, kind,
-                 rec.generation, None, rec.fields.get("program"), None, None, rec.fields or None)
+                 rec.generation, None, fields.get("program"), None, None, fields or None)

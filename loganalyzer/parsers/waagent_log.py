@@ -48,6 +48,7 @@ from .record_formats import (
     G_SHEAD,
     G_SLASH,
     G_TOK2,
+    MAX_CACHED_HEADERS,
     NO_TIMESTAMP_START,
     RECORD_START_IN_TEXT,
     FormatState,
@@ -61,8 +62,6 @@ UTC_KIND, LOCAL_KIND, NONE_KIND = TimeKind.UTC, TimeKind.LOCAL, TimeKind.NONE
 
 #: A record's message is cut to this many characters (its lines are still counted).
 MAX_MESSAGE_CHARS = 4 << 20
-#: Distinct headers cached per file (a hostile file could make every header different).
-MAX_CACHED_HEADERS = 4096
 
 
 def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
