@@ -165,6 +165,22 @@ def test_a_bracket_line_is_2_2_31_or_later_once_a_process_prefix_was_seen():
     assert [e.timestamp.second for e in events] == [35, 36, 37, 38]
 
 
+def test_an_extension_line_in_the_stdout_of_an_event_stays_in_that_event():
+    # Extensions print their own 2.0-style log lines; the agent quotes them in [stdout] (corpus 044
+    # shows one inside a decoded message; newer agents write the output as it is).
+    data = (b"2024-05-02T21:40:44.040983Z ERROR ExtHandler ExtHandler Event: name=Microsoft.Azure.Monitor."
+            b"AzureMonitorLinuxAgent, op=Install, message=[ExtensionOperationError] Non-zero exit code: 51, "
+            b"./shim.sh -install\n[stdout]\n"
+            b"2024/05/02 21:40:43 [Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.30.3] Unsupported "
+            b"operating system: ubuntu 24.04\n\n[stderr]\n, duration=0\n"
+            b"2021/03/30 19:45:31 [Microsoft.Azure.Monitor.AzureMonitorLinuxAgent-1.7.0] cwd is "
+            b"/var/lib/waagent\n")
+    event, ext_line = run(data)[0]
+    assert (event.line_start, event.line_end, event.fields["event_duration"]) == (1, 6, 0)
+    assert "Unsupported operating system" in event.message
+    assert (ext_line.line_start, ext_line.generation) == (7, "ext-2.0")
+
+
 def test_local_time_is_shifted_by_the_context_zone():
     [e], _ = run(b"2019/06/06 22:24:35.982462 INFO ExtHandler Primary interface is [eth0]\n",
                  tz=timezone(timedelta(hours=-5)))

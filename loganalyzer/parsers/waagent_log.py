@@ -42,6 +42,7 @@ from ..textio import iter_text_chunks
 from .base import ParseContext
 from .payloads import extract_fields
 from .record_formats import (
+    G_EPREFIX,
     G_IHEAD,
     G_ISO,
     G_MSG,
@@ -62,6 +63,8 @@ UTC_KIND, LOCAL_KIND, NONE_KIND = TimeKind.UTC, TimeKind.LOCAL, TimeKind.NONE
 
 #: A record's message is cut to this many characters (its lines are still counted).
 MAX_MESSAGE_CHARS = 4 << 20
+#: Lines an Event's command output may hold before extension lines in it start records again.
+MAX_OUTPUT_LINES = 1000
 
 
 def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
@@ -154,6 +157,14 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
                         records += 1
                         yield rec.event(path, kind)
                     line_no += gap
+                groups = m.groups()
+                if p_multi is not None and groups[G_EPREFIX] is not None and _in_command_output(p_multi):
+                    # An extension's own "2021/11/15 16:32:00 [Name-1.0] ..." line inside the
+                    # [stdout] of an Event record that has not reached its ", duration=" yet.
+                    cursor = m.end()
+                    p_multi.add(text[start:cursor], 1)
+                    line_no += 1
+                    continue
                 if p_static is not None:
                     records += 1
                     level, generation, thread, source, ext, ext_ver = p_static
@@ -164,7 +175,6 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
                     yield p_multi.event(path, kind)
                     p_multi = None
                 in_head = False
-                groups = m.groups()
                 if groups[G_TOK2] is not None:
                     # 2.2.47+ (nearly every line of a current log): cached header, inline timestamp.
                     p_static = five_field.get(groups[G_IHEAD])
@@ -224,6 +234,16 @@ def parse_chunks(chunks: Iterable[str], path: str, kind: str, tz: tzinfo,
         # Also when the stream fails part way (a limit, a truncated archive): count what was read.
         coverage.lines += lines_before
         coverage.records += records
+
+
+def _in_command_output(record: _Open) -> bool:
+    """True while ``record`` is an ``Event:`` whose command output (``[stdout]``/``[stderr]``)
+    has begun and whose closing ``, duration=N`` has not come yet (bounded, in case it never
+    does)."""
+    parts = record.parts
+    return (record.lines < MAX_OUTPUT_LINES and parts[0].startswith("Event: ")
+            and "duration=" not in parts[-1]
+            and any("\n[stdout]" in part or "\n[stderr]" in part for part in parts))
 
 
 def _held(multi: _Open | None, static: tuple[Any, ...] | None, ts: datetime | None, time_kind: TimeKind,
