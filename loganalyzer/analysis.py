@@ -140,6 +140,13 @@ def missing_evidence(coverage: Iterable[FileCoverage]) -> list[str]:
     return [label for label, kinds in EVIDENCE_KINDS.items() if not present.intersection(kinds)]
 
 
+def _mostly_local_time(local_records: dict[str, int], coverage: Iterable[FileCoverage]) -> list[str]:
+    """Files most of whose records carry the VM's local clock (a current waagent.log with a few
+    extension lines in local time is not one of them)."""
+    records = {c.path: c.records for c in coverage}
+    return [path for path, n in local_records.items() if 2 * n >= records.get(path, 0)]
+
+
 def run_rules(events: Iterable[Event], scan: Scan, options: AnalysisOptions) -> AnalysisResult:
     """Feed ``events`` (already read) to the rules and build the result."""
     rules, rule_errors = _rules_for(tuple(options.rule_dirs))
@@ -150,9 +157,10 @@ def run_rules(events: Iterable[Event], scan: Scan, options: AnalysisOptions) -> 
         if in_window(event, options):
             engine.observe(event)
     facts = scan.facts.finish()
-    if facts.state.get("local_time_files"):
+    local = _mostly_local_time(facts.state.get("local_time_records", {}), scan.coverage)
+    if local:
         from .report.wording import local_time_note
-        scan.source.info.notes.append(local_time_note(facts.state["local_time_files"], options.tz))
+        scan.source.info.notes.append(local_time_note(local, options.tz))
     findings, verdicts = engine.finish(facts, scan.source.info, scan.coverage)
     stats = {
         "files": sum(1 for c in scan.coverage if c.kind != "archive"),

@@ -121,7 +121,7 @@ class FactsCollector:
         self._state_version: dict[str, tuple[int, ...]] = {}
         self._folders_seen: set[str] = set()
         self._blob_handlers: set[str] = set()
-        self._local_time_paths: set[str] = set()    # files whose times are the VM's local clock
+        self._local_time_records: dict[str, int] = {}   # path → records timed by the VM's local clock
         self._conf: tuple[str, Any] | None = None
         self._doc_order = 0
         self._backups = _backup_tracker()
@@ -182,7 +182,8 @@ class FactsCollector:
         kind = event.kind
         if ts is not None:
             if event.time_kind is _LOCAL:
-                self._local_time_paths.add(event.path)
+                local = self._local_time_records
+                local[event.path] = local.get(event.path, 0) + 1
             first = self._first.get(kind)
             if first is None or ts < first:
                 self._first[kind] = ts
@@ -522,8 +523,8 @@ class FactsCollector:
         facts.goal_states.extend(self._log_goal_tail)
         if self._log_goal_omitted:
             facts.state["goal_states_omitted"] = self._log_goal_omitted
-        if self._local_time_paths:
-            facts.state["local_time_files"] = sorted(self._local_time_paths)
+        if self._local_time_records:
+            facts.state["local_time_records"] = dict(sorted(self._local_time_records.items()))
         facts.goal_states.sort(key=_time_order)
         facts.restarts.sort(key=_time_order)
         for ext in facts.extensions.values():
