@@ -169,6 +169,21 @@ def test_a_status_file_joins_the_unnamed_run_that_ended_when_it_was_written() ->
     assert early.task_id is None and alone.task_id == "t-7"
 
 
+def test_the_next_tasks_preamble_does_not_stretch_the_finished_run() -> None:
+    data = "\n".join([
+        f"2024-05-02 01:12:37.178019 {NAME}ConfigSequenceNumber from environment variable seqNo:1",
+        f"2024-05-02 01:12:37.185521 {NAME}taskId: t-1",
+        f"2024-05-02 01:12:50.357157 {NAME}Enable,success,1,Enable Succeeded, ,False",
+        f"2024-05-03 01:09:54.285429 {NAME}python version: 3.12.3 (main, Apr 10 2024, 05:33:47)",
+        f"2024-05-03 01:09:54.287001 {NAME}ConfigSequenceNumber from environment variable seqNo:2",
+        f"2024-05-03 01:09:54.301773 {NAME}taskId: t-2",
+    ]).encode()
+    first, second = runs_of(data)
+    assert (first.task_id, first.seq_no, first.ref.line_start, first.ref.line_end) == ("t-1", 1, 1, 3)
+    assert first.end == datetime(2024, 5, 2, 1, 12, 50, 357157, tzinfo=UTC)
+    assert (second.task_id, second.seq_no, second.ref.line_start) == ("t-2", 2, 5)
+
+
 def test_install_lines_alone_make_no_run() -> None:
     data = f"2024-05-01 01:00:00.000001 {NAME}Install,success,0,Install Succeeded,False\n".encode()
     assert runs_of(data) == []

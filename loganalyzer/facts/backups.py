@@ -11,7 +11,9 @@ a ``taskId: X`` line names it — a run that turns out to carry the taskId of an
 unfinished run is merged into it.  A freeze, snapshot or status line with no run open
 opens one (a log that starts mid-task), and so does one after the open run's final status
 (extension versions that log no ``starting enable``).  Lines of other operations (install,
-disable) alone make no run.  A status file joins the run with its taskId; failing that, the
+disable) alone make no run; a sequence-number line (``ConfigSequenceNumber … seqNo:N``, the
+sequence number echoes) opens one.  Lines logged more than :data:`TRAILING_SECONDS` after a
+run's final status are not part of it.  A status file joins the run with its taskId; failing that, the
 taskId-less log run that ended within :data:`STATUS_JOIN_SECONDS` of when the file was
 written, which then takes the file's taskId and sequence number.
 
@@ -61,6 +63,8 @@ _KIND = "vmsnapshot_log"
 _GENERIC_ERROR = 2
 #: A status file joins the taskId-less log run that ended this close to when it was written.
 STATUS_JOIN_SECONDS = 120
+#: Lines this long after a run's final status do not belong to that run any more.
+TRAILING_SECONDS = 300
 #: events after which the file systems are frozen / no longer frozen
 _FREEZING = frozenset({"freeze_start", "frozen", "freeze_block_start"})
 _THAWING = frozenset({"thaw_result", "thaw_signal", "crp_timeout_thaw", "freeze_block_end"})
@@ -86,6 +90,7 @@ class _Tracked:
     failed: bool = False
     path: str | None = None
     status_file: str | None = None   # the status file joined to this run
+    final_at: datetime | None = None  # when the log gave the run's final status
 
 
 class BackupTracker:
@@ -106,7 +111,7 @@ class BackupTracker:
         fields = event.fields or {}
         name = fields.get("vms_event")
         tracked = self._run_for(event, name, fields)
-        if tracked is None:
+        if tracked is None or _after_the_end(tracked, event):
             return
         run = tracked.run
         self._extend(tracked, event)
@@ -154,6 +159,7 @@ class BackupTracker:
         if current is not None and not current.final:
             return current
         starts_task = (fields.get("vms_phase") in _TASK_PHASES or fields.get("vms_task_id") is not None
+                       or fields.get("vms_seq_no") is not None
                        or (name == "status_report" and fields.get("vms_operation") == "Enable"))
         # After a run's final status, the next task line starts the next run (logs of older
         # extension versions have no "starting enable"); other lines trail the finished run.
@@ -200,6 +206,7 @@ class BackupTracker:
             return
         run = tracked.run
         tracked.final = True
+        tracked.final_at = event.timestamp
         run.outcome = "success" if status == "success" and code in SUCCESS_CODES else "error"
         # "Enable,error,2,… StatusCode.FailedRetryableSnapshotFailedNoNetwork": the echo's 2 is
         # generic, the name says which code (76) it was.
@@ -300,6 +307,13 @@ class BackupTracker:
         else:
             run.outcome = "unknown"
             run.message = run.message or "no final status was logged for this run"
+
+
+def _after_the_end(tracked: _Tracked, event: Event) -> bool:
+    """A line logged well after its run's final status (the next task's preamble, a later
+    install) is not part of that run, even when no next run has opened yet."""
+    end, ts = tracked.final_at, event.timestamp
+    return end is not None and ts is not None and (ts - end).total_seconds() > TRAILING_SECONDS
 
 
 def _merge(into: _Tracked, other: _Tracked) -> None:

@@ -155,7 +155,7 @@ _TASK_ID = re.compile(
 _SEQ = re.compile(
     r"(?:sequence number (?:from environment variable|based on config file-names) is "
     r"|Sequence Number received |current seq no is |set most recent sequence number to "
-    r"|the sequence number are same, so skip, current:)"
+    r"|the sequence number are same, so skip, current:|ConfigSequenceNumber from environment variable seqNo:)"
     r"(-?\d+)")
 _FREEZE_TIMEOUT = re.compile(r"T:S freeze, timeout value (\d+)")
 _FREEZE_RESULT = re.compile(r"T:S freeze result (.*), timedout :(True|False)", re.DOTALL)
