@@ -293,9 +293,9 @@ class RuleEngine:
                     severity = min(rule.severity, Severity.WARNING, key=lambda s: Severity(s).rank)
                     notes.append(f"{in_a_row} failures in a row before it recovered")
                 elif open_:
-                    notes.append(f"only {len(open_)} failure(s) without recovery (transient)")
+                    notes.append(f"only {len(open_)} without a later sign of recovery (transient)")
                 else:
-                    notes.append("every failure was followed by a recovery (transient)")
+                    notes.append("each was followed by a sign of recovery (transient)")
         end = ctx.last_record_time
         if Severity(severity).rank >= Severity.ERROR.rank and matches.last_seen and end \
                 and end - matches.last_seen > STALE_AFTER:
