@@ -165,3 +165,15 @@ class CauseVerdict:
     verdict: Verdict
     reason: str
     evidence: list[Evidence] = field(default_factory=list)
+
+
+_CONFIDENCE_RANK = {"high": 2, "medium": 1, "low": 0}
+
+
+def finding_rank(finding: Finding) -> tuple[int, int, float, int]:
+    """How likely a finding is the answer, for sorting most likely first: severity, then
+    confidence, then how recent its last record is (the failure the user is asking about is
+    usually the latest), then how often it was seen."""
+    last = finding.last_seen.timestamp() if finding.last_seen is not None else 0.0
+    return (Severity(finding.severity).rank, _CONFIDENCE_RANK.get(str(finding.confidence), 0), last,
+            finding.count)

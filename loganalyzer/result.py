@@ -11,7 +11,7 @@ from typing import Any
 
 from .facts.model import Facts
 from .limits import DEFAULT_LIMITS, Limits
-from .model import CauseVerdict, FileCoverage, Finding, Severity
+from .model import CauseVerdict, FileCoverage, Finding, Severity, finding_rank
 from .sources.base import BundleInfo
 
 
@@ -45,16 +45,13 @@ class AnalysisResult:
 
     @property
     def top_finding(self) -> Finding | None:
-        """The most likely cause: highest severity, then confidence, then evidence count.
+        """The most likely cause: the first finding by :func:`~loganalyzer.model.finding_rank`.
 
         Only a warning or worse can be a cause; with info findings alone (a healthy VM,
         harmless noise, a version that meets the minimum) there is none.
         """
-        conf = {"high": 2, "medium": 1, "low": 0}
         candidates = [f for f in self.findings if Severity(f.severity).rank >= Severity.WARNING.rank]
-        ranked = sorted(candidates, key=lambda f: (Severity(f.severity).rank,
-                                                   conf[str(f.confidence)], f.count), reverse=True)
-        return ranked[0] if ranked else None
+        return max(candidates, key=finding_rank, default=None)
 
     def worst_severity(self) -> Severity | None:
         return max((Severity(f.severity) for f in self.findings), key=lambda s: s.rank, default=None)

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from ..kinds import EVIDENCE_KINDS
-from ..model import CauseVerdict, CoverageStatus, Evidence, FileCoverage, Finding, Severity
+from ..model import CauseVerdict, CoverageStatus, Evidence, FileCoverage, Finding, finding_rank
 
 CAUSE_LABELS: dict[str, str] = {
     "no_network": "the VM has no outbound network access",
@@ -54,7 +54,6 @@ VERDICT_LABELS: dict[str, str] = {
 
 SEVERITY_ORDER: tuple[str, ...] = ("critical", "error", "warning", "info")
 
-_CONFIDENCE_RANK = {"high": 2, "medium": 1, "low": 0}
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -132,21 +131,15 @@ def location(evidence: Evidence) -> str:
     return f"{evidence.path}:{evidence.line_start}"
 
 
-def rank_key(finding: Finding) -> tuple[int, int, int]:
-    """Sort key of :attr:`AnalysisResult.top_finding` (severity, confidence, count); sort descending."""
-    return (Severity(finding.severity).rank, _CONFIDENCE_RANK.get(str(finding.confidence), 0),
-            finding.count)
-
-
 def by_rank(findings: Iterable[Finding]) -> list[Finding]:
     """Findings most important first, ties kept in rule order."""
-    return sorted(findings, key=rank_key, reverse=True)
+    return sorted(findings, key=finding_rank, reverse=True)
 
 
 def answer_sentence(finding: Finding) -> str:
     """The most likely cause in one plain sentence.
 
-    >>> from loganalyzer.model import Confidence
+    >>> from loganalyzer.model import Confidence, Severity
     >>> f = Finding("vmsnapshot.enable", "extension_enable_failed", Severity.ERROR, Confidence.HIGH,
     ...             "Enable exited with code 1", "")
     >>> answer_sentence(f)
