@@ -124,6 +124,18 @@ def test_transient_network_failure_that_recovers_is_info_only():
     assert loud(run(outage)[0], "wireserver_unreachable")
 
 
+def test_a_wireserver_outage_names_its_window_and_heartbeats_do_not_end_it():
+    fail = "Error fetching the goal state: [ProtocolError] [HttpError] [HTTP Failed] GET " \
+           "http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made"
+    heartbeat = "[HEARTBEAT] Agent WALinuxAgent-2.9.1.1 is running as the goal state agent"
+    events = [ev(fail, 0, "ERROR"), ev("Fetch goal state completed", 3),
+              ev(fail, 100, "ERROR"), ev(fail, 110, "ERROR"), ev(heartbeat, 115), ev(fail, 120, "ERROR")]
+    [f] = [f for f in loud(run(events)[0], "wireserver_unreachable")
+           if f.rule_id == "network.wireserver_http_failed"]
+    assert "the longest outage: 3 failures in a row with no recovery, 2023-03-08 16:40:00 UTC to " \
+           "2023-03-08 17:00:00 UTC" in f.summary
+
+
 def test_findings_group_matches_per_extension_with_bounded_evidence():
     msg = ("Event: name={}, op=Enable, message=[ExtensionOperationError] Non-zero exit code: 1, x enable, "
            "duration=0")

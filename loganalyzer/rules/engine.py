@@ -24,14 +24,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..facts.model import Facts
-from ..model import CauseVerdict, Event, FileCoverage, Finding, Severity
+from ..model import CauseVerdict, Event, FileCoverage, Finding, Severity, finding_rank
 from ..redact import redact
 from ..result import AnalysisOptions
 from ..sources.base import BundleInfo
 from .condition import event_text
 from .findings import finding_from_matches
 from .logic import LOGIC, FinishContext, LogicRule
-from .matches import MatchSet, extension_of
+from .matches import MatchSet, extension_of, fmt_time
 from .model import Rule
 from .prefilter import Prefilter
 from .verdicts import build_verdicts
@@ -256,8 +256,7 @@ class RuleEngine:
                 findings.extend(logic.finish(ctx))
             except Exception as exc:  # a logic bug must not lose the other findings
                 ctx.notes.append(f"logic rule {logic.rule.id} failed: {exc!r}")
-        findings.sort(key=lambda f: (-Severity(f.severity).rank, {"high": 0, "medium": 1, "low": 2}
-                                     [str(f.confidence)], -f.count))
+        findings.sort(key=finding_rank, reverse=True)
         verdicts = build_verdicts(findings, health, ctx)
         if self.options.redact:
             _redact_all(findings, verdicts)
@@ -285,7 +284,12 @@ class RuleEngine:
             if rule.transient.per_extension:
                 answers = [a for a in answers if key is not None and key in a[3]]
             open_ = _unanswered(matches.times, answers, rule.transient.within)
-            if _longest_outage(open_, answers) < rule.transient.sustained:
+            outage, since, until = _outage(open_, answers)
+            if outage >= rule.transient.sustained > 1 and since is not None and until is not None \
+                    and outage < matches.count:
+                notes.append(f"the longest outage: {outage} failures in a row with no recovery, "
+                             f"{fmt_time(since)} to {fmt_time(until)}")
+            if outage < rule.transient.sustained:
                 severity = min(severity, rule.transient.downgrade_to, key=lambda s: Severity(s).rank)
                 burst = rule.transient.burst
                 in_a_row = _longest_outage(matches.times, answers) if burst else 0
@@ -342,18 +346,38 @@ def _longest_outage(open_: list[tuple[datetime | None, int, str]], answers: list
     >>> _longest_outage([(t(1), 1, "a"), (t(2), 2, "a"), (t(3), 3, "a")], [])
     3
     """
+    return _outage(open_, answers)[0]
+
+
+def _outage(open_: list[tuple[datetime | None, int, str]], answers: list[Mark]
+            ) -> tuple[int, datetime | None, datetime | None]:
+    """:func:`_longest_outage` with the times of its first and last failure.
+
+    >>> from datetime import datetime, UTC
+    >>> t = lambda d: datetime(2024, 1, d, tzinfo=UTC)
+    >>> n, first, last = _outage([(t(1), 1, "a"), (t(6), 6, "a"), (t(7), 7, "a")],
+    ...                          [(t(5), 5, "a", frozenset())])
+    >>> (n, first.day, last.day)
+    (2, 6, 7)
+    """
     timed = sorted(t for t, _, _ in open_ if t is not None)
     if len(timed) < len(open_):          # no times to place them: count them all as one run
-        return len(open_)
+        return len(open_), None, None
     marks = sorted(a[0] for a in answers if a[0] is not None)
-    longest = run = 0
+    longest, span = 0, (None, None)
+    run = 0
+    start: datetime | None = None
     previous: datetime | None = None
     for ts in timed:
         recovered = previous is not None and bisect_right(marks, previous) < bisect_left(marks, ts)
-        run = 1 if previous is None or recovered else run + 1
-        longest = max(longest, run)
+        if previous is None or recovered:
+            run, start = 1, ts
+        else:
+            run += 1
+        if run > longest:
+            longest, span = run, (start, ts)
         previous = ts
-    return longest
+    return longest, span[0], span[1]
 
 
 def _at_least(times: list[tuple[datetime | None, int, str]], count: int, within: float | None) -> bool:
