@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from ..model import Event, TimeKind
@@ -29,6 +28,7 @@ from ..sources.base import Member
 from ..textio import iter_lines
 from .base import ParseContext
 from .generic import PendingRecord
+from .handler_files import parse_utc
 
 _STARTS_PAIR = re.compile(r"\s*[A-Za-z_][\w.\-/]*=")
 _KEY = re.compile(r"\s*([^\s=\"]+)=")
@@ -77,16 +77,6 @@ def _quoted(line: str, pos: int) -> tuple[str, int]:
     return "".join(out), end
 
 
-def _time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
-
-
 def record_fields(found: dict[str, str]) -> dict[str, Any]:
     """``handler_<key>`` fields from the pairs of one line (``seq`` as int when it is one).
 
@@ -129,7 +119,7 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
 
 def _start(line_no: int, line: str) -> PendingRecord:
     found = pairs(line)
-    ts = _time(found.get("time") or found.get("ts"))
+    ts = parse_utc(found.get("time") or found.get("ts"))
     level = found.get("level")
     return PendingRecord(line_no, [line], timestamp=ts, time_kind=TimeKind.UTC if ts else TimeKind.NONE,
                          level=level.upper() if level else None, generation="logfmt",
