@@ -89,7 +89,6 @@ class _Tracked:
     frozen: bool = False
     failed: bool = False
     path: str | None = None
-    status_file: str | None = None   # the status file joined to this run
     final_at: datetime | None = None  # when the log gave the run's final status
 
 
@@ -253,7 +252,7 @@ class BackupTracker:
             if task:
                 self._by_task[task] = tracked
         run = tracked.run
-        tracked.status_file = run.status_path = path
+        run.status_path = path
         if "status" not in run.phases:
             run.phases.append("status")
         state = (getattr(status, "status", None) or "").lower()
@@ -285,7 +284,7 @@ class BackupTracker:
         best: tuple[float, _Tracked] | None = None
         for tracked in self._runs:
             end = tracked.run.end
-            if tracked.run.task_id is not None or tracked.status_file is not None or end is None:
+            if tracked.run.task_id is not None or tracked.run.status_path is not None or end is None:
                 continue
             gap = abs((end - written).total_seconds())
             if gap <= STATUS_JOIN_SECONDS and (best is None or gap < best[0]):
