@@ -292,7 +292,7 @@ class RuleEngine:
             if outage < rule.transient.sustained:
                 severity = min(severity, rule.transient.downgrade_to, key=lambda s: Severity(s).rank)
                 burst = rule.transient.burst
-                in_a_row = _longest_outage(matches.times, answers) if burst else 0
+                in_a_row = _outage(matches.times, answers)[0] if burst else 0
                 if burst and in_a_row >= burst and Severity(severity).rank < Severity.WARNING.rank:
                     severity = min(rule.severity, Severity.WARNING, key=lambda s: Severity(s).rank)
                     notes.append(f"{in_a_row} failures in a row before it recovered")
@@ -334,27 +334,18 @@ def _add_mark(marks: list[Mark], mark: Mark) -> None:
     marks.append(mark)
 
 
-def _longest_outage(open_: list[tuple[datetime | None, int, str]], answers: list[Mark]) -> int:
-    """Most unanswered failures in a row with no recovery between them (an outage, not noise).
-
-    Sporadic failures months apart, each eventually followed by successes, are runs of one.
-
-    >>> from datetime import datetime, UTC
-    >>> t = lambda d: datetime(2024, 1, d, tzinfo=UTC)
-    >>> _longest_outage([(t(1), 1, "a"), (t(9), 9, "a")], [(t(5), 5, "a", frozenset())])
-    1
-    >>> _longest_outage([(t(1), 1, "a"), (t(2), 2, "a"), (t(3), 3, "a")], [])
-    3
-    """
-    return _outage(open_, answers)[0]
-
-
 def _outage(open_: list[tuple[datetime | None, int, str]], answers: list[Mark]
             ) -> tuple[int, datetime | None, datetime | None]:
-    """:func:`_longest_outage` with the times of its first and last failure.
+    """The longest run of unanswered failures with no recovery between them (an outage, not
+    noise), and the times of its first and last failure.  Sporadic failures months apart, each
+    eventually followed by successes, are runs of one.
 
     >>> from datetime import datetime, UTC
     >>> t = lambda d: datetime(2024, 1, d, tzinfo=UTC)
+    >>> _outage([(t(1), 1, "a"), (t(9), 9, "a")], [(t(5), 5, "a", frozenset())])[0]
+    1
+    >>> _outage([(t(1), 1, "a"), (t(2), 2, "a"), (t(3), 3, "a")], [])[0]
+    3
     >>> n, first, last = _outage([(t(1), 1, "a"), (t(6), 6, "a"), (t(7), 7, "a")],
     ...                          [(t(5), 5, "a", frozenset())])
     >>> (n, first.day, last.day)
