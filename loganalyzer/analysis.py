@@ -18,6 +18,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from functools import lru_cache
 from pathlib import Path
 
@@ -147,6 +148,19 @@ def _mostly_local_time(local_records: dict[str, int], coverage: Iterable[FileCov
     return [path for path, n in local_records.items() if 2 * n >= records.get(path, 0)]
 
 
+def local_time_note(files: list[str], tz: tzinfo) -> str:
+    """What readers must know about times that the files give without a zone.
+
+    >>> local_time_note(["var/log/waagent.log"], UTC)[:75]
+    "Times from var/log/waagent.log are the VM's local clock (the file gives no "
+    """
+    shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more files" if len(files) > 3 else "")
+    if tz == UTC:
+        return (f"Times from {shown} are the VM's local clock (the file gives no zone) and are shown as if "
+                "UTC; pass --tz with the VM's offset (for example --tz +02:00) to convert them.")
+    return f"Times from {shown} are the VM's local clock, converted to UTC with --tz {tz}."
+
+
 def run_rules(events: Iterable[Event], scan: Scan, options: AnalysisOptions) -> AnalysisResult:
     """Feed ``events`` (already read) to the rules and build the result."""
     rules, rule_errors = _rules_for(tuple(options.rule_dirs))
@@ -159,7 +173,6 @@ def run_rules(events: Iterable[Event], scan: Scan, options: AnalysisOptions) -> 
     facts = scan.facts.finish()
     local = _mostly_local_time(facts.state.get("local_time_records", {}), scan.coverage)
     if local:
-        from .report.wording import local_time_note
         scan.source.info.notes.append(local_time_note(local, options.tz))
     findings, verdicts = engine.finish(facts, scan.source.info, scan.coverage)
     stats = {

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import Any
 
 from ..kinds import EVIDENCE_KINDS
@@ -167,19 +167,6 @@ def healthy_sentence(verdicts: list[CauseVerdict], missing_evidence: list[str] |
     noun = "cause" if len(verdicts) == 1 else "causes"
     return (f"No problem found: {len(verdicts)} {noun} checked, "
             f"{ruled_out} ruled out, {missing} not evaluable.")
-
-
-def local_time_note(files: list[str], tz: tzinfo) -> str:
-    """What readers must know about times that the files give without a zone.
-
-    >>> local_time_note(["var/log/waagent.log"], UTC)[:75]
-    "Times from var/log/waagent.log are the VM's local clock (the file gives no "
-    """
-    shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more files" if len(files) > 3 else "")
-    if tz is UTC or tz == UTC:
-        return (f"Times from {shown} are the VM's local clock (the file gives no zone) and are shown as if "
-                "UTC; pass --tz with the VM's offset (for example --tz +02:00) to convert them.")
-    return f"Times from {shown} are the VM's local clock, converted to UTC with --tz {tz}."
 
 
 @dataclass(frozen=True, slots=True)
