@@ -149,6 +149,10 @@ class Finding:
     remediation: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
     extension: str | None = None
+    #: the incident this finding belongs to (1 = most likely), None below warning
+    incident: int | None = None
+    #: ``root`` (the cause of its incident) or ``consequence`` (explained by the root)
+    role: str | None = None
 
 
 class Verdict(StrEnum):

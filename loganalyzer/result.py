@@ -48,10 +48,16 @@ class AnalysisResult:
         """The most likely cause: the first finding by :func:`~loganalyzer.model.finding_rank`.
 
         Only a warning or worse can be a cause; with info findings alone (a healthy VM,
-        harmless noise, a version that meets the minimum) there is none.
+        harmless noise, a version that meets the minimum) there is none.  When the most likely
+        finding is a consequence (a backup that failed because the network is down), the root
+        of its incident is the answer.
         """
         candidates = [f for f in self.findings if Severity(f.severity).rank >= Severity.WARNING.rank]
-        return max(candidates, key=finding_rank, default=None)
+        best = max(candidates, key=finding_rank, default=None)
+        if best is None:
+            return None
+        from .rules.incidents import root_of
+        return root_of(self.findings, best)
 
     def worst_severity(self) -> Severity | None:
         return max((Severity(f.severity) for f in self.findings), key=lambda s: s.rank, default=None)

@@ -141,7 +141,7 @@ def _finding(f: Finding) -> dict[str, Any]:
             "evidence": [_evidence(e) for e in f.evidence], "count": f.count,
             "first_seen": iso(f.first_seen), "last_seen": iso(f.last_seen),
             "remediation": list(f.remediation), "references": list(f.references),
-            "extension": f.extension}
+            "extension": f.extension, "incident": f.incident, "role": f.role}
 
 
 def _verdict(v: CauseVerdict) -> dict[str, Any]:

@@ -46,7 +46,29 @@ def render_catalog(rules: list[Rule]) -> str:
         lines += ["| rule | cause | severity | title | summary |", "|---|---|---|---|---|"]
         for r in chosen:
             lines.append(f"| `{r.id}` | `{r.cause}` | {r.severity} | {_cell(r.title)} | {_cell(r.summary)} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _message_catalog()) + "\n"
+
+
+def _message_catalog() -> list[str]:
+    """Counts of the message catalog (``loganalyzer/catalog/data``) by program and by signal."""
+    from collections import Counter
+
+    from ..catalog import load_catalog
+    from ..catalog.render import eras_of
+    entries = load_catalog().entries
+    lines = ["", "## Message catalog", "",
+             f"{len(entries)} log statements of the programs that write the logs "
+             f"({sum(e.failure for e in entries)} failures, the rest known-harmless), read into signals by "
+             "`loganalyzer/catalog/classify.py`; rules with a `signal` table above are written over them. "
+             "Coverage: `python -m loganalyzer.catalog coverage`.", "",
+             "| program | era | entries |", "|---|---|---|"]
+    eras = Counter((e.program, era) for e in entries for era in eras_of(e))
+    for (program, era), n in sorted(eras.items()):
+        lines.append(f"| {program} | {era} | {n} |")
+    lines += ["", "| signal | entries |", "|---|---|"]
+    for signal, n in sorted(Counter(e.signal for e in entries).items()):
+        lines.append(f"| `{signal}` | {n} |")
+    return lines
 
 
 def main() -> int:

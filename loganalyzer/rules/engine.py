@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..catalog.signals import CONFIDENCE_OF, Via
 from ..facts.model import Facts
-from ..model import CauseVerdict, Event, FileCoverage, Finding, Severity, finding_rank
+from ..model import CauseVerdict, Confidence, Event, FileCoverage, Finding, Severity, finding_rank
 from ..redact import redact
 from ..result import AnalysisOptions
 from ..sources.base import BundleInfo
 from .condition import event_text
 from .findings import finding_from_matches
+from .incidents import assign_incidents
 from .logic import LOGIC, FinishContext, LogicRule
 from .matches import MatchSet, extension_of, fmt_time
 from .model import Rule
@@ -38,6 +40,8 @@ from .verdicts import build_verdicts
 from .versions import policy_for
 
 _ROLE_ORDER = {"benign": 0, "health": 1, "signature": 2}
+_VIA_RANK = {Via.KEYWORD.value: 0, Via.STRUCTURE.value: 1, Via.CATALOG.value: 2}
+_RANK_VIA = {rank: Via(via) for via, rank in _VIA_RANK.items()}
 #: ``('<extension>', 'success')`` in the agent's extension summaries (2.5+)
 _SUCCESS = re.compile(r"\('([\w.]+)', 'success'\)")
 #: error findings whose last match is this much older than the newest record become warnings
@@ -101,6 +105,11 @@ class RuleEngine:
         self._matched: dict[tuple[str, datetime, int], str] = {}
         self._window = (self.options.since, self.options.until)
         self._prefilter = Prefilter()
+        #: watcher ids of signal rules, in catalog order (the first that takes a signal wins)
+        self._signal_ids: list[int] = []
+        self._classifier: Any = None
+        #: (rule id, group) -> best rank of the ways its signals were reached
+        self._via_rank: dict[tuple[str, str | None], int] = {}
         ordered = sorted(rules, key=lambda r: _ROLE_ORDER.get(r.kind, 3))
         for rule in ordered:
             self._register(rule)
@@ -117,6 +126,21 @@ class RuleEngine:
             self._logic.append(logic)
             for n, (lits, kinds) in enumerate(logic.triggers):
                 self._add(_Watcher("logic", rule, None, logic, n), lits, kinds)
+            return
+        if rule.signal is not None:
+            self._state[rule.id] = _RuleState()
+            if rule.match is not None:
+                rule.match.policy[0] = self._policy_floor
+            self._signal_ids.append(len(self._watchers))
+            timed = rule.correlation is not None or rule.transient is not None
+            self._watchers.append(_Watcher("signal", rule, rule.match.predicate if rule.match else None,
+                                           keep_times=timed,
+                                           reusable=not (rule.match and rule.match.uses_time)))
+            if self._classifier is None:
+                from ..catalog.classify import Classifier  # the catalog imports the rule prefilter
+                self._classifier = Classifier.default()
+            if rule.transient is not None:
+                self._add_shared("recovery", rule, rule.transient.recovered_by)
             return
         assert rule.match is not None
         rule.match.policy[0] = self._policy_floor
@@ -178,11 +202,17 @@ class RuleEngine:
             elif role == "other" or role == "recovery":
                 _add_mark(w.marks, (ts, order, event.path, names))
             else:
-                if role == "signature" and ts is not None and event.kind in _AGENT_COPIES \
+                if role in ("signature", "signal") and ts is not None and event.kind in _AGENT_COPIES \
                         and self._copy_of_a_match(w.rule.id, event, text):
                     continue
                 groups = self._state[w.rule.id].groups
-                gkey = ext if w.rule.group_by == "extension" else None
+                gkey = ext if w.rule.group_by == "extension" else \
+                    caps.get("template") if w.rule.group_by == "template" else None
+                if role == "signal":
+                    vkey = (w.rule.id, gkey)
+                    rank = _VIA_RANK[caps["via"]]
+                    if rank > self._via_rank.get(vkey, -1):
+                        self._via_rank[vkey] = rank
                 group = groups.get(gkey)
                 if group is None:
                     group = groups[gkey] = MatchSet(keep_times=w.keep_times)
@@ -206,6 +236,7 @@ class RuleEngine:
         decided: list[_Decision] = []
         reusable = True
         benign = False
+        explained = False
         for i in self._prefilter.candidates(event.kind, text):
             w = self._watchers[i]
             role = w.role
@@ -228,7 +259,30 @@ class RuleEngine:
             else:
                 benign = benign or role == "benign"
                 decided.append((i, caps, None, _NO_NAMES))
+            explained = explained or role == "signature"
+        if self._signal_ids and not benign and not explained:
+            self._decide_signals(event, text, decided)
         return decided, reusable
+
+    def _decide_signals(self, event: Event, text: str, decided: list[_Decision]) -> None:
+        """Signals of a record no signature explained, each to the first signal rule taking it."""
+        assert self._classifier is not None
+        signals = self._classifier.classify(event, text)
+        if not signals:
+            signals = self._classifier.unexplained(event, text)
+        for sig in signals:
+            for i in self._signal_ids:
+                w = self._watchers[i]
+                if not w.rule.signal.accepts(sig):  # type: ignore[union-attr]
+                    continue
+                caps: dict[str, Any] = {**sig.attrs, "via": sig.via.value, "signal": sig.name}
+                if sig.entry:
+                    caps["entry"] = sig.entry
+                if w.check is not None and not w.check(event, text, caps):
+                    continue
+                ext = sig.attrs.get("extension") or extension_of(event, text, caps)
+                decided.append((i, caps, ext, _NO_NAMES))
+                break
 
     # -- results -----------------------------------------------------------------------------
     def finish(self, facts: Facts, info: BundleInfo, coverage: list[FileCoverage]
@@ -250,13 +304,20 @@ class RuleEngine:
                     continue
                 finding = self._conclude(rule, key, matches, state, ctx)
                 if finding is not None:
+                    if rule.signal is not None:
+                        via = _RANK_VIA[self._via_rank.get((rule.id, key), 0)]
+                        finding.confidence = Confidence(CONFIDENCE_OF[via])
+                        if via is Via.KEYWORD and Severity(finding.severity).rank > Severity.WARNING.rank:
+                            finding.severity = Severity.WARNING
                     findings.append(finding)
         for logic in self._logic:
             try:
                 findings.extend(logic.finish(ctx))
             except Exception as exc:  # a logic bug must not lose the other findings
                 ctx.notes.append(f"logic rule {logic.rule.id} failed: {exc!r}")
+        findings = _fold_signal_findings(findings, {r.id for r in self.rules if r.signal is not None})
         findings.sort(key=finding_rank, reverse=True)
+        assign_incidents(findings)
         verdicts = build_verdicts(findings, health, ctx)
         if self.options.redact:
             _redact_all(findings, verdicts)
@@ -306,6 +367,33 @@ class RuleEngine:
             severity = Severity.WARNING
             notes.append(f"last seen {(end - matches.last_seen).days} days before the newest record")
         return finding_from_matches(rule, matches, key, severity, notes)
+
+
+#: unexplained-error groups kept (the most frequent), so a noisy log cannot flood the report
+MAX_UNEXPLAINED_GROUPS = 25
+
+
+def _fold_signal_findings(findings: list[Finding], signal_rules: set[str]) -> list[Finding]:
+    """A signal finding adds nothing where a signature already found the same cause for the same
+    extension at the same or a higher severity; unexplained groups are capped."""
+    covered: dict[tuple[str, str | None], int] = {}
+    for f in findings:
+        if f.rule_id not in signal_rules:
+            key = (f.cause, f.extension)
+            covered[key] = max(covered.get(key, -1), Severity(f.severity).rank)
+    kept: list[Finding] = []
+    unexplained_groups: list[Finding] = []
+    for f in findings:
+        if f.rule_id in signal_rules:
+            rank = max(covered.get((f.cause, f.extension), -1), covered.get((f.cause, None), -1))
+            if rank >= Severity(f.severity).rank:
+                continue
+            if f.cause == "unexplained_error":
+                unexplained_groups.append(f)
+                continue
+        kept.append(f)
+    unexplained_groups.sort(key=lambda f: (Severity(f.severity).rank, f.count), reverse=True)
+    return kept + unexplained_groups[:MAX_UNEXPLAINED_GROUPS]
 
 
 def _add_mark(marks: list[Mark], mark: Mark) -> None:

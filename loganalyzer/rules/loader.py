@@ -21,12 +21,21 @@ from typing import Any
 from ..model import Confidence, Severity
 from .condition import ConditionError, compile_condition
 from .logic import LOGIC
-from .model import RULE_KINDS, TAXONOMY, Correlation, Rule, Sample, Transient, parse_duration
+from .model import (
+    RULE_KINDS,
+    TAXONOMY,
+    Correlation,
+    Rule,
+    Sample,
+    SignalFilter,
+    Transient,
+    parse_duration,
+)
 
 _KNOWN_KEYS = {
     "id", "title", "cause", "severity", "confidence", "summary", "match", "prefilter", "kind",
     "logic", "params", "group_by", "correlation", "transient", "rules_out", "remediation",
-    "references", "false_positives", "reason", "samples", "description",
+    "references", "false_positives", "reason", "samples", "description", "signal",
 }
 _TOML_LINE = re.compile(r"at line (\d+)")
 
@@ -132,6 +141,10 @@ def build_rule(t: dict[str, Any], path: str, line: int, text: str = "") -> Rule:
         if rule.logic not in LOGIC:
             raise RuleFileError(f"unknown logic {rule.logic!r} (known: {', '.join(sorted(LOGIC))})",
                                 where("logic"))
+    elif "signal" in t:
+        rule.signal = _signal_filter(t["signal"], where)
+        if "match" in t:
+            rule.match = _condition(t.get("match"), "match", where)
     else:
         _attach_match(rule, t, where)
     _attach_correlation(rule, t, where)
@@ -155,6 +168,39 @@ def _condition(source: Any, key: str, where: Any):
         return compile_condition(source.strip())
     except ConditionError as exc:
         raise RuleFileError(f"{key}: {exc}", where(key)) from None
+
+
+def _signal_filter(spec: Any, where: Any) -> SignalFilter:
+    """``signal = { name = [...], <attr> = [...], not = { <attr> = [...] }, via = [...] }``."""
+    from ..catalog.signals import FREE, UNEXPLAINED_ATTRS, VOCABULARY, Via
+    if not isinstance(spec, dict) or "name" not in spec:
+        raise RuleFileError("'signal' must be a table with a 'name'", where("signal"))
+
+    def values(v: Any) -> frozenset[str]:
+        return frozenset([v] if isinstance(v, str) else [str(x) for x in v])
+
+    names = values(spec["name"])
+    for n in names:
+        if n not in VOCABULARY and n != "unexplained":
+            raise RuleFileError(f"unknown signal {n!r}", where("signal"))
+    attrs = set().union(*(VOCABULARY.get(n, {}) for n in names)) | FREE
+    if "unexplained" in names:
+        attrs |= set(UNEXPLAINED_ATTRS)
+    where_: dict[str, frozenset[str]] = {}
+    exclude: dict[str, frozenset[str]] = {}
+    for key, v in spec.items():
+        if key in ("name", "via"):
+            continue
+        target = exclude if key == "not" else where_
+        for k, vv in (v.items() if key == "not" else [(key, v)]):
+            if k not in attrs:
+                raise RuleFileError(f"signal attribute {k!r} is not one of {', '.join(sorted(attrs))}",
+                                    where("signal"))
+            target[k] = values(vv)
+    vias = values(spec["via"]) if "via" in spec else None
+    if vias is not None and not vias <= {v.value for v in Via}:
+        raise RuleFileError(f"via must be among {', '.join(v.value for v in Via)}", where("signal"))
+    return SignalFilter(names, where_, exclude, vias)
 
 
 def _attach_match(rule: Rule, t: dict[str, Any], where: Any) -> None:
@@ -222,5 +268,5 @@ def _attach_samples(rule: Rule, t: dict[str, Any], where: Any) -> None:
         raise RuleFileError("'samples' must be a table with positive/negative lists", where("samples"))
     rule.positive = [_sample(s, where) for s in samples.get("positive", [])]
     rule.negative = [_sample(s, where) for s in samples.get("negative", [])]
-    if rule.kind in ("signature", "benign") and not rule.positive:
+    if rule.kind in ("signature", "benign") and not rule.positive and rule.signal is None:
         raise RuleFileError("a signature rule needs at least one [[samples.positive]]", where("samples"))

@@ -77,6 +77,34 @@ class Transient:
 
 
 @dataclass(slots=True)
+class SignalFilter:
+    """Which signals a signal rule takes: names, and allowed values per attribute.
+
+    >>> from loganalyzer.catalog.signals import Signal
+    >>> f = SignalFilter(frozenset({"http_failure"}), {"endpoint": frozenset({"wireserver"})})
+    >>> f.accepts(Signal("http_failure", {"endpoint": "wireserver"})), f.accepts(Signal("http_failure"))
+    (True, False)
+    """
+
+    names: frozenset[str]
+    where: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: attribute values that exclude a signal (``not = {error_class = ["proxy"]}``)
+    exclude: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: the ways a signal may have been reached (catalog, structure, keyword); None: any
+    vias: frozenset[str] | None = None
+
+    def accepts(self, signal: Any) -> bool:
+        if signal.name not in self.names:
+            return False
+        if self.vias is not None and signal.via.value not in self.vias:
+            return False
+        for key, allowed in self.where.items():
+            if str(signal.get(key)) not in allowed:
+                return False
+        return all(str(signal.get(key)) not in banned for key, banned in self.exclude.items())
+
+
+@dataclass(slots=True)
 class Sample:
     """One self-test record of a rule (lnav/Sigma style): a message with optional context."""
 
@@ -103,6 +131,8 @@ class Rule:
     line: int
     kind: str = "signature"
     match: Condition | None = None
+    #: a signal rule: the signals it takes (``match``, when also given, must hold too)
+    signal: SignalFilter | None = None
     literals: frozenset[str] | None = None
     kinds: frozenset[str] | None = None
     logic: str | None = None

@@ -1,0 +1,132 @@
+"""How much of the catalog reaches its cause: every failure entry, rendered as the lines its
+program writes in each era's format, run through the whole pipeline (sources, parsers, rules).
+
+``python -m loganalyzer.catalog coverage`` prints, per program and era: entries, failure
+entries, and the share reaching the right cause family and the right cause (a finding of that
+cause at warning or above).  ``--misses`` lists the entries that do not.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import Entry, load_catalog
+from .classify import signal_of_entry
+from .render import eras_of, fill, render_entry
+from .signals import cause_of, family
+
+_REPORTED = ("critical", "error", "warning")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    entry: str
+    program: str
+    era: str
+    expected: str
+    reported: tuple[str, ...]
+
+    @property
+    def cause_ok(self) -> bool:
+        return self.expected in self.reported
+
+    @property
+    def family_ok(self) -> bool:
+        return family(self.expected) in {family(c) for c in self.reported}
+
+
+def expected_cause(entry: Entry) -> str:
+    """The cause an entry means: its signal, attributes completed from its own example."""
+    text = fill(entry)
+    caps = entry.compiled.match(text) or {}
+    return cause_of(signal_of_entry(entry, caps, text))
+
+
+def run_one(entry: Entry, era: str) -> Outcome:
+    """Render ``entry`` in ``era`` and analyse it as a bundle of that one file."""
+    from ..analysis import analyze
+    from ..result import AnalysisOptions
+    path, text = render_entry(entry, era)
+    with tempfile.TemporaryDirectory(prefix="la-cov-") as tmp:
+        target = Path(tmp, path)
+        target.parent.mkdir(parents=True)
+        target.write_text(text, encoding="utf-8")
+        result = analyze(tmp, AnalysisOptions())
+    reported = tuple(sorted({str(f.cause) for f in result.findings if str(f.severity) in _REPORTED}))
+    return Outcome(entry.id, entry.program, era, expected_cause(entry), reported)
+
+
+def _run_many(jobs: list[tuple[str, str]]) -> list[Outcome]:
+    by_id = load_catalog().by_id
+    return [run_one(by_id[eid], era) for eid, era in jobs]
+
+
+def run_all(entries: Iterable[Entry], workers: int | None = None) -> list[Outcome]:
+    """Every (failure entry, era) pair, on ``workers`` processes (default: all cores)."""
+    jobs = [(e.id, era) for e in entries if e.failure for era in eras_of(e)]
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(jobs) < 20:
+        return _run_many(jobs)
+    chunks = [jobs[i::workers * 4] for i in range(workers * 4)]
+    out: list[Outcome] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for part in pool.map(_run_many, chunks):
+            out.extend(part)
+    return out
+
+
+def table(entries: list[Entry], outcomes: list[Outcome]) -> list[str]:
+    """The coverage table, one row per program and era, then the total."""
+    rows: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        rows[(o.program, o.era)].append(o)
+    per_program: dict[str, int] = defaultdict(int)
+    failures: dict[str, int] = defaultdict(int)
+    for e in entries:
+        per_program[e.program] += 1
+        failures[e.program] += e.failure
+    head = ("program", "era", "entries", "failure", "cases", "family", "cause")
+    lines = ["{:<13} {:<14} {:>7} {:>7} {:>6} {:>7} {:>7}".format(*head)]
+    for (program, era), got in sorted(rows.items()):
+        fam = sum(o.family_ok for o in got) / len(got)
+        cau = sum(o.cause_ok for o in got) / len(got)
+        era_entries = sum(1 for e in entries if e.program == program and era in eras_of(e))
+        era_failures = sum(1 for e in entries if e.program == program and e.failure and era in eras_of(e))
+        lines.append(f"{program:<13} {era:<14} {era_entries:>7} {era_failures:>7} {len(got):>6} "
+                     f"{fam:>7.1%} {cau:>7.1%}")
+    if outcomes:
+        fam = sum(o.family_ok for o in outcomes) / len(outcomes)
+        cau = sum(o.cause_ok for o in outcomes) / len(outcomes)
+        lines.append(f"{'all':<13} {'':<14} {len(entries):>7} {sum(failures.values()):>7} {len(outcomes):>6} "
+                     f"{fam:>7.1%} {cau:>7.1%}")
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m loganalyzer.catalog coverage")
+    ap.add_argument("--misses", action="store_true", help="list the entries that miss their cause")
+    ap.add_argument("--program", help="only this program")
+    ap.add_argument("--jobs", type=int, default=None)
+    args = ap.parse_args(argv)
+    cat = load_catalog()
+    entries = [e for e in cat.entries if not args.program or e.program == args.program]
+    for err in cat.errors:
+        print(f"catalog: {err}", file=sys.stderr)
+    outcomes = run_all(entries, args.jobs)
+    if args.misses:
+        by_id = cat.by_id
+        for o in outcomes:
+            if not o.cause_ok:
+                e = by_id[o.entry]
+                print(f"MISS {o.entry} [{o.era}] expected={o.expected} reported={','.join(o.reported) or '-'}"
+                      f"\n     {e.template}")
+    for line in table(entries, outcomes):
+        print(line)
+    return 0
