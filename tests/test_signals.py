@@ -17,7 +17,8 @@ from loganalyzer.result import AnalysisOptions
 REPORTED = {"critical", "error", "warning"}
 
 
-def event(message: str, level: str | None = "ERROR", kind: str = "waagent_log", source: str | None = None) -> Event:
+def event(message: str, level: str | None = "ERROR", kind: str = "waagent_log",
+          source: str | None = None) -> Event:
     return Event(None, TimeKind.NONE, level, message, "var/log/waagent.log", 1, 1, kind, source=source,
                  fields=extract_fields(message))
 
@@ -46,11 +47,13 @@ def test_an_old_agent_event_with_op_none_is_an_extension_failure():
     ev = event("Event: name=Microsoft.OSTCExtensions.LinuxDiagnostic, op=None, message=Failed to "
                "launch the extension process, duration=0", level="INFO")
     [sig] = by_structure(ev, ev.message)
-    assert sig.name == "extension_op_failed" and sig.attrs["extension"] == "Microsoft.OSTCExtensions.LinuxDiagnostic"
+    assert sig.name == "extension_op_failed"
+    assert sig.attrs["extension"] == "Microsoft.OSTCExtensions.LinuxDiagnostic"
 
 
 def test_an_extension_error_tag_is_an_extension_failure_whatever_the_words():
-    ev = event("[ExtensionError] Failed to run the handler command: 'handle.sh' (something new)", level="WARNING")
+    ev = event("[ExtensionError] Failed to run the handler command: 'handle.sh' (something new)",
+               level="WARNING")
     [sig] = by_structure(ev, ev.message)
     assert cause_of(sig).startswith("extension_")
 
@@ -59,7 +62,8 @@ def test_a_wireserver_http_5xx_is_a_wireserver_failure():
     ev = event("[ProtocolError] [HTTP Failed] [503: Service Unavailable] GET "
                "http://168.63.129.16/machine/?comp=goalstate", level="WARNING")
     [sig] = by_structure(ev, ev.message)
-    assert (sig.name, sig.get("endpoint"), sig.get("error_class")) == ("http_failure", "wireserver", "http_5xx")
+    assert (sig.name, sig.get("endpoint"), sig.get("error_class")) == \
+        ("http_failure", "wireserver", "http_5xx")
 
 
 def test_a_traceback_of_the_agent_itself_is_a_crash():

@@ -10,7 +10,8 @@ warning or above take part; info findings stay outside any incident.
 >>> from datetime import datetime, UTC
 >>> from loganalyzer.model import Finding
 >>> t = datetime(2024, 5, 14, 21, tzinfo=UTC)
->>> f = lambda cause, sev="error": Finding("r." + cause, cause, sev, "high", cause, "", first_seen=t, last_seen=t)
+>>> def f(cause, sev="error"):
+...     return Finding("r." + cause, cause, sev, "high", cause, "", first_seen=t, last_seen=t)
 >>> found = [f("snapshot_failed"), f("extension_enable_failed"), f("no_network"), f("disk_full", "info")]
 >>> assign_incidents(found)
 >>> [(x.cause, x.incident, x.role) for x in found]
