@@ -158,6 +158,8 @@ class Finding:
 class Verdict(StrEnum):
     DETECTED = "detected"
     RULED_OUT = "ruled_out"
+    #: some evidence of the right kind, not enough to rule the cause out
+    NOT_SEEN = "not_seen"
     NOT_EVALUABLE = "not_evaluable"
 
 

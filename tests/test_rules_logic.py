@@ -243,14 +243,39 @@ def test_backup_findings_cite_the_latest_run_first_and_its_status_file():
 def test_a_few_log_lines_do_not_rule_a_cause_out_but_a_real_log_does():
     from loganalyzer.model import FileCoverage
 
-    def verdict(records: int) -> Verdict:
+    def verdict(records: int, cause: str = "disk_full") -> Verdict:
         engine = RuleEngine(RULES, AnalysisOptions())
         coverage = [FileCoverage("var/log/waagent.log", "waagent_log", lines=records, records=records)]
         _, verdicts = engine.finish(Facts(kinds_present={"waagent_log"}), BundleInfo("test"), coverage)
-        return next(v for v in verdicts if v.cause == "no_network").verdict
+        return next(v for v in verdicts if v.cause == cause).verdict
 
     assert verdict(3) == Verdict.NOT_EVALUABLE
     assert verdict(500) == Verdict.RULED_OUT
+
+
+def test_silence_does_not_rule_out_a_cause_only_contact_could_rule_out():
+    from loganalyzer.model import FileCoverage
+    engine = RuleEngine(RULES, AnalysisOptions())
+    coverage = [FileCoverage("var/log/waagent.log", "waagent_log", lines=500, records=500)]
+    _, verdicts = engine.finish(Facts(kinds_present={"waagent_log"}), BundleInfo("test"), coverage)
+    by_cause = {v.cause: v for v in verdicts}
+    assert by_cause["wireserver_unreachable"].verdict == Verdict.NOT_SEEN
+    assert by_cause["disk_full"].verdict == Verdict.RULED_OUT and by_cause["disk_full"].evidence
+    assert all(v.evidence for v in verdicts if v.verdict == Verdict.RULED_OUT)
+
+
+def test_a_cause_downstream_of_a_detected_one_is_not_ruled_out():
+    from loganalyzer.model import FileCoverage
+    engine = RuleEngine(RULES, AnalysisOptions())
+    for n in range(6):
+        engine.observe(Event(T0 + timedelta(minutes=5 * n), TimeKind.UTC, "ERROR",
+                             "Provisioning failed: [ProtocolError] boom (116.92s)", "var/log/waagent.log",
+                             n + 1, n + 1, "waagent_log", source="Daemon"))
+    coverage = [FileCoverage("var/log/waagent.log", "waagent_log", lines=500, records=500)]
+    _, verdicts = engine.finish(Facts(kinds_present={"waagent_log"}), BundleInfo("test"), coverage)
+    by_cause = {v.cause: v for v in verdicts}
+    assert by_cause["provisioning_failed"].verdict == Verdict.DETECTED
+    assert by_cause["agent_not_running"].verdict != Verdict.RULED_OUT
 
 
 def test_error_json_blacklist_record():

@@ -35,11 +35,16 @@ class Outcome:
 
     @property
     def cause_ok(self) -> bool:
-        return self.expected in self.reported
+        """The expected cause was reported, or a cause upstream of it (``leads_to``): an example
+        whose error text carries its own root (``[Errno 28] No space left on device``) is
+        rightly reported as that root."""
+        from ..rules.incidents import leads_to
+        graph = leads_to()
+        return self.expected in self.reported or any(self.expected in graph.get(c, ()) for c in self.reported)
 
     @property
     def family_ok(self) -> bool:
-        return family(self.expected) in {family(c) for c in self.reported}
+        return self.cause_ok or family(self.expected) in {family(c) for c in self.reported}
 
 
 def expected_cause(entry: Entry) -> str:

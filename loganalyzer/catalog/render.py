@@ -100,9 +100,8 @@ def render_line(era: str, level: str, message: str, n: int, process: str = "ExtH
         return f"{ts:%Y/%m/%d %H:%M:%S.%f} {lvl} {process} {message}"
     if era in ("2.2.46-2.2.53", "2.3-2.8", "2.9+"):
         return f"{ts:%Y-%m-%dT%H:%M:%S.%f}Z {lvl} {process} {process} {message}"
-    if era == "vmbackup":
-        glue = "" if lvl == "INFO" else f"{lvl}:"
-        return f"{ts:%Y-%m-%d %H:%M:%S.%f} {glue}[{BACKUP}-1.0]{message}"
+    if era == "vmbackup":     # the Python 3 logger writes no level
+        return f"{ts:%Y-%m-%d %H:%M:%S.%f} [{BACKUP}-1.0]{message}"
     if era == "handlerutil":
         glue = "" if lvl == "INFO" else f"{lvl}:"
         return f"{ts:%Y/%m/%d %H:%M:%S} {glue}[{extension}] {message}"

@@ -40,7 +40,7 @@ EVIDENCE_SHOWN = 5       # evidence items shown per finding without --verbose
 EXCERPT_CHARS = 600      # characters of one excerpt shown without --verbose
 
 _COLOURS = {"critical": "1;31", "error": "31", "warning": "33", "info": "36", "detected": "31",
-            "ruled_out": "32", "not_evaluable": "2", "bold": "1", "dim": "2"}
+            "ruled_out": "32", "not_seen": "33", "not_evaluable": "2", "bold": "1", "dim": "2"}
 
 
 class _Style:
@@ -149,10 +149,10 @@ def _checklist(verdicts: Iterable[CauseVerdict], style: _Style) -> list[str]:
         else:
             shared[(verdict, v.reason)] = [v.cause]
             entries.append((verdict, shared[(verdict, v.reason)], v.reason))
-    order = {"detected": 0, "not_evaluable": 1, "ruled_out": 2}
+    order = {"detected": 0, "not_seen": 1, "not_evaluable": 2, "ruled_out": 3}
     out: list[str] = []
     for verdict, causes, reason in sorted(entries, key=lambda entry: order.get(entry[0], 3)):
-        mark = {"detected": "✗", "ruled_out": "✓", "not_evaluable": "?"}.get(verdict, "-")
+        mark = {"detected": "✗", "ruled_out": "✓", "not_seen": "~", "not_evaluable": "?"}.get(verdict, "-")
         label = f"{mark} {VERDICT_LABELS.get(verdict, verdict):<13}"
         lines = _wrap(f"{', '.join(causes)}: {reason}", indent=f"  {label} ", subsequent=" " * 18)
         out += [style(verdict, lines[0]), *lines[1:]]

@@ -49,6 +49,7 @@ CAUSE_LABELS: dict[str, str] = {
 VERDICT_LABELS: dict[str, str] = {
     "detected": "detected",
     "ruled_out": "ruled out",
+    "not_seen": "not seen",
     "not_evaluable": "not evaluable",
 }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..kinds import LOG_KINDS
-from ..model import CauseVerdict, Finding, Severity, Verdict
+from ..model import CauseVerdict, Evidence, Finding, Severity, Verdict
 from .logic.base import FinishContext
 from .matches import MatchSet, fmt_time, to_evidence
 from .model import Rule
@@ -24,6 +24,14 @@ def _scope(kinds: list[str], ctx: FinishContext) -> str:
         what += f" ({min(first):%Y-%m-%d %H:%M} to {max(last):%Y-%m-%d %H:%M} UTC)"
     return what
 
+def _searched(kinds: list[str], ctx: FinishContext) -> list[Evidence]:
+    """The files searched without a signature, as evidence of the ruling (at most three)."""
+    files = sorted((c for c in ctx.coverage if c.kind in kinds and c.records),
+                   key=lambda c: c.records, reverse=True)[:3]
+    return [Evidence(c.path, 1, max(c.lines, 1), None,
+                     f"searched {c.records} records: no signature of this cause") for c in files]
+
+
 _RP_CAUSE = "restore_point_limit_or_lock"
 #: Log records a cause's evidence kinds must hold before "no signature" rules the cause out
 #: (a pasted excerpt of three lines says nothing about what it does not show).
@@ -36,8 +44,60 @@ def build_verdicts(findings: list[Finding], health: dict[str, list[tuple[Rule, M
     for f in findings:
         by_cause.setdefault(f.cause, []).append(f)
     entry = portal_error(ctx.options.error_code)
-    return [_verdict(cause, by_cause.get(cause, []), health.get(cause, []), ctx, entry)
-            for cause in order_for_error(ctx.options.error_code)]
+    masked = _masked_by(findings)
+    verdicts = []
+    for cause in order_for_error(ctx.options.error_code):
+        v = _verdict(cause, by_cause.get(cause, []), health.get(cause, []), ctx, entry)
+        if v.verdict == Verdict.RULED_OUT and not v.evidence:
+            v = CauseVerdict(cause, Verdict.NOT_SEEN, v.reason + " Nothing in the bundle shows it did not "
+                             "happen either, so it is not ruled out.")
+        if v.verdict == Verdict.RULED_OUT and cause in masked \
+                and not healthy_after(health.get(cause, []), masked[cause]):
+            v = CauseVerdict(cause, Verdict.NOT_SEEN, f"Not seen, but {masked[cause].title.lower()} "
+                             f"({masked[cause].cause}) comes before it: while that lasts the bundle cannot "
+                             "show it.", v.evidence)
+        if v.verdict == Verdict.DETECTED:
+            v = _as_consequence(v, by_cause.get(cause, []), findings)
+        verdicts.append(v)
+    return verdicts
+
+
+def _masked_by(findings: list[Finding]) -> dict[str, Finding]:
+    """cause -> the detected finding upstream of it (``leads_to``, transitively): a failure there
+    keeps the agent from ever reaching the point where this cause would show."""
+    from .incidents import leads_to
+    graph = leads_to()
+    out: dict[str, Finding] = {}
+    for f in findings:
+        if Severity(f.severity).rank < Severity.WARNING.rank:
+            continue
+        todo, seen = list(graph.get(f.cause, ())), set()
+        while todo:
+            c = todo.pop()
+            if c in seen:
+                continue
+            seen.add(c)
+            out.setdefault(c, f)
+            todo.extend(graph.get(c, ()))
+    return out
+
+
+def healthy_after(healthy: list[tuple[Rule, MatchSet]], upstream: Finding) -> bool:
+    """Whether counter-evidence was seen after the upstream failure ended (then it still counts)."""
+    if upstream.last_seen is None:
+        return False
+    return any(m.last_seen is not None and m.last_seen > upstream.last_seen for _, m in healthy)
+
+
+def _as_consequence(v: CauseVerdict, found: list[Finding], findings: list[Finding]) -> CauseVerdict:
+    """A detected cause whose every finding is a consequence says so, naming its root."""
+    from .incidents import root_of
+    loud = [f for f in found if Severity(f.severity).rank >= Severity.WARNING.rank]
+    if not loud or any(f.role != "consequence" for f in loud):
+        return v
+    root = root_of(findings, loud[0])
+    return CauseVerdict(v.cause, v.verdict, f"A consequence of {root.cause} ({root.title}). {v.reason}",
+                        v.evidence)
 
 
 def _verdict(cause: str, found: list[Finding], healthy: list[tuple[Rule, MatchSet]], ctx: FinishContext,
@@ -73,6 +133,7 @@ def _verdict(cause: str, found: list[Finding], healthy: list[tuple[Rule, MatchSe
     present = set(ctx.facts.kinds_present) | {c.kind for c in ctx.coverage if c.lines or c.records}
     needs = set(info.get("needs", []))
     usable = sorted(needs & present)
+    proof = sorted(set(info.get("proof", needs)) & present)
     quiet = [f for f in found if Severity(f.severity) == Severity.INFO]
     if quiet:
         return CauseVerdict(cause, Verdict.RULED_OUT, f"Seen at info level only: {quiet[0].summary}",
@@ -82,7 +143,14 @@ def _verdict(cause: str, found: list[Finding], healthy: list[tuple[Rule, MatchSe
         if records < MIN_RECORDS_TO_RULE_OUT and LOG_KINDS.issuperset(usable):
             return CauseVerdict(cause, Verdict.NOT_EVALUABLE, f"Only {_scope(usable, ctx)}: too little "
                                                               f"log to rule it out. {info['collect']}")
-        return CauseVerdict(cause, Verdict.RULED_OUT, f"No signature of this cause in {_scope(usable, ctx)}.")
+        if not proof:
+            what = "successful contact (heartbeats, goal-state fetches)" if "proof" in info \
+                and not info["proof"] else f"the {', '.join(sorted(info.get('proof', needs)))} files"
+            return CauseVerdict(cause, Verdict.NOT_SEEN,
+                                f"No signature of this cause in {_scope(usable, ctx)}, but only {what} "
+                                "could rule it out.")
+        return CauseVerdict(cause, Verdict.RULED_OUT, f"No signature of this cause in {_scope(proof, ctx)}.",
+                            _searched(proof, ctx))
     missing = ", ".join(sorted(needs)) or "evidence outside the guest"
     cannot = [c for c in ctx.info.cannot_contain if any(n in c for n in needs)]
     reason = f"Needs {missing}, absent from this bundle"
