@@ -3,9 +3,9 @@
 >>> from loganalyzer.model import Event, TimeKind
 >>> c = Classifier.default()
 >>> ev = Event(None, TimeKind.NONE, "ERROR", "Event: name=Microsoft.OSTCExtensions.VMAccessForLinux, "
-...            "op=None, message=[ExtensionError] Non-zero exit code: 1, duration=0", "w.log", 1, 1,
+...            "op=None, message=[ExtensionError] zorblax broke, duration=0", "w.log", 1, 1,
 ...            "waagent_log", fields={"event_name": "Microsoft.OSTCExtensions.VMAccessForLinux",
-...            "event_op": "None", "event_message": "[ExtensionError] Non-zero exit code: 1"})
+...            "event_op": "None", "event_message": "[ExtensionError] zorblax broke"})
 >>> [(s.name, s.get("op"), s.via.value) for s in c.classify(ev, ev.message)][:1]
 [('extension_op_failed', 'other', 'structure')]
 >>> ev = Event(None, TimeKind.NONE, "WARNING", "HTTP GET failed: [Errno 110] Connection timed out "
@@ -143,9 +143,7 @@ class Classifier:
     def __init__(self, entries: list[Entry]) -> None:
         self.entries = [e for e in entries]
         self._index = Prefilter()
-        for i, e in enumerate(self.entries):
-            t = e.compiled
-            lit = (CUT if t.anchor_left_cut else "") + t.anchor + (CUT if t.anchor_right_cut else "")
+        for i, lit in enumerate(self.anchors()):
             self._index.add(i, frozenset([lit]), None)
         self._index.freeze()
 
@@ -157,25 +155,37 @@ class Classifier:
         return _DEFAULT
 
     # -- the three ways ------------------------------------------------------------------------
-    def classify(self, event: Event, text: str) -> list[Signal]:
+    def anchors(self) -> list[str]:
+        """Each entry's anchor literal (``CUT`` marks an end cut next to a placeholder), by index:
+        the rule engine routes records to entries with the same word index as its rules."""
+        out = []
+        for e in self.entries:
+            t = e.compiled
+            out.append((CUT if t.anchor_left_cut else "") + t.anchor + (CUT if t.anchor_right_cut else ""))
+        return out
+
+    def classify(self, event: Event, text: str, candidates: list[int] | None = None) -> list[Signal]:
         """Signals of a record, strongest way first; ``[]`` for a record that means nothing
-        (a benign catalog entry yields ``[Signal("none")]``: known and harmless)."""
-        found = self.by_catalog(text)
+        (a benign catalog entry yields ``[Signal("none")]``: known and harmless).
+        ``candidates``: entry indexes already routed to this record (else found here)."""
+        found = self.by_catalog(text, candidates)
         if found:
             return found
-        found = by_structure(event, text)
-        if found:
-            return found
-        return by_keyword(event, text)
+        f = event.fields
+        if (f and ("event_name" in f or "exception_tags" in f or "http_error" in f or "http_status" in f)) \
+                or "Traceback (most recent" in text or "xit code" in text or "xit status" in text:
+            found = by_structure(event, text)
+            if found:
+                return found
+        level = (event.level or "").upper()
+        if level not in _LOUD and (level not in ("", "INFO") or not _strong_failure(text)):
+            return []
+        return by_keyword(event, text, checked=True) or unexplained(event, text, checked=True)
 
-    @staticmethod
-    def unexplained(event: Event, text: str) -> list[Signal]:
-        return unexplained(event, text)
-
-    def by_catalog(self, text: str) -> list[Signal]:
+    def by_catalog(self, text: str, candidates: list[int] | None = None) -> list[Signal]:
         out: list[Signal] = []
         best: tuple[int, Entry, dict[str, str]] | None = None
-        for i in self._index.candidates("", text):
+        for i in (self._index.candidates("", text) if candidates is None else candidates):
             entry = self.entries[i]
             caps = entry.compiled.match(text)
             if caps is None:
@@ -285,6 +295,7 @@ def _code(text: str) -> dict[str, str]:
     return {"code": m.group(1)} if m else {}
 
 
+_LOUD = frozenset({"ERROR", "WARNING", "WARN", "CRITICAL", "FATAL"})
 _STRONG_FAILURE = re.compile(r"\b(?:failed|failure|unable to|cannot|could not|couldn't|not able to)\b", re.I)
 
 
@@ -300,12 +311,24 @@ def failure_like(event: Event, text: str) -> bool:
     True
     """
     level = (event.level or "").upper()
-    return level in ("ERROR", "WARNING", "WARN", "CRITICAL", "FATAL") or bool(_STRONG_FAILURE.search(text))
+    return level in _LOUD or _strong_failure(text)
 
 
-def by_keyword(event: Event, text: str) -> list[Signal]:
-    """A low-confidence guess from entity keywords, for failure-looking records only."""
-    if not failure_like(event, text):
+def _strong_failure(text: str) -> bool:
+    """Plain failure wording in the first 2,000 characters (substring scans first: most records
+    have none of the letters, and ``in`` is much cheaper than the regex)."""
+    head = text[:2000]
+    if not ("ailed" in head or "ailure" in head or "AILED" in head or "AILURE" in head
+            or "ble to" in head or "BLE TO" in head or "annot" in head or "ANNOT" in head
+            or "ould not" in head or "ouldn't" in head or "OULD NOT" in head):
+        return False
+    return bool(_STRONG_FAILURE.search(head))
+
+
+def by_keyword(event: Event, text: str, checked: bool = False) -> list[Signal]:
+    """A low-confidence guess from entity keywords, for failure-looking records only
+    (``checked``: the caller already knows the record is one)."""
+    if not checked and not failure_like(event, text):
         return []
     head = text[:2000]
     for pattern, name, attrs in _KEYWORDS:
@@ -339,12 +362,13 @@ def template_of(text: str) -> str:
     return _VARIABLE.sub("<*>", first).strip()
 
 
-def unexplained(event: Event, text: str) -> list[Signal]:
-    """The fallback signal of an ERROR/WARNING record that nothing else explained, keyed by its
-    template; it names the backup extension when the record is about it."""
+def unexplained(event: Event, text: str, checked: bool = False) -> list[Signal]:
+    """The fallback signal of a failure record (ERROR/WARNING, or failure wording at info) that
+    nothing else explained, keyed by its template; it names the backup extension when the record
+    is about it (``checked``: the caller already knows the record is a failure)."""
     level = (event.level or "").upper()
-    if level not in ("ERROR", "CRITICAL", "FATAL", "WARNING", "WARN"):
-        if level not in ("", "INFO") or not _STRONG_FAILURE.search(text[:2000]):
+    if level not in _LOUD:
+        if not checked and (level not in ("", "INFO") or not _strong_failure(text)):
             return []
         level = "failure"
     about_backup = "VMSnapshot" in text or (event.kind or "").startswith("vmsnapshot") \

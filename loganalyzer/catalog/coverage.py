@@ -118,10 +118,14 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m loganalyzer.catalog coverage")
     ap.add_argument("--misses", action="store_true", help="list the entries that miss their cause")
     ap.add_argument("--program", help="only this program")
+    ap.add_argument("--ids", help="only entries whose id starts with this prefix (e.g. wala.protocol.)")
+    ap.add_argument("--file", help="only entries of this catalog file (e.g. vmbackup.toml)")
     ap.add_argument("--jobs", type=int, default=None)
     args = ap.parse_args(argv)
     cat = load_catalog()
-    entries = [e for e in cat.entries if not args.program or e.program == args.program]
+    entries = [e for e in cat.entries if (not args.program or e.program == args.program)
+               and (not args.ids or e.id.startswith(args.ids))
+               and (not args.file or e.path.endswith("/" + args.file))]
     for err in cat.errors:
         print(f"catalog: {err}", file=sys.stderr)
     outcomes = run_all(entries, args.jobs)

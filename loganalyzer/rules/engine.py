@@ -108,6 +108,8 @@ class RuleEngine:
         #: watcher ids of signal rules, in catalog order (the first that takes a signal wins)
         self._signal_ids: list[int] = []
         self._classifier: Any = None
+        #: watcher id of the first catalog entry (entries are routed by the shared word index)
+        self._entry_base = 0
         #: (rule id, group) -> best rank of the ways its signals were reached
         self._via_rank: dict[tuple[str, str | None], int] = {}
         ordered = sorted(rules, key=lambda r: _ROLE_ORDER.get(r.kind, 3))
@@ -139,6 +141,10 @@ class RuleEngine:
             if self._classifier is None:
                 from ..catalog.classify import Classifier  # the catalog imports the rule prefilter
                 self._classifier = Classifier.default()
+                # catalog anchors share the rules' word index: one pass routes a record to both
+                self._entry_base = len(self._watchers)
+                for lit in self._classifier.anchors():
+                    self._add(_Watcher("entry", rule, None), frozenset([lit]), None)
             if rule.transient is not None:
                 self._add_shared("recovery", rule, rule.transient.recovered_by)
             return
@@ -237,9 +243,13 @@ class RuleEngine:
         reusable = True
         benign = False
         explained = False
+        entries: list[int] = []
         for i in self._prefilter.candidates(event.kind, text):
             w = self._watchers[i]
             role = w.role
+            if role == "entry":
+                entries.append(i - self._entry_base)
+                continue
             if role == "logic":
                 decided.append((i, _NO_CAPS, None, _NO_NAMES))
                 continue
@@ -261,15 +271,13 @@ class RuleEngine:
                 decided.append((i, caps, None, _NO_NAMES))
             explained = explained or role == "signature"
         if self._signal_ids and not benign and not explained:
-            self._decide_signals(event, text, decided)
+            self._decide_signals(event, text, decided, entries)
         return decided, reusable
 
-    def _decide_signals(self, event: Event, text: str, decided: list[_Decision]) -> None:
+    def _decide_signals(self, event: Event, text: str, decided: list[_Decision], entries: list[int]) -> None:
         """Signals of a record no signature explained, each to the first signal rule taking it."""
         assert self._classifier is not None
-        signals = self._classifier.classify(event, text)
-        if not signals:
-            signals = self._classifier.unexplained(event, text)
+        signals = self._classifier.classify(event, text, entries)
         for sig in signals:
             for i in self._signal_ids:
                 w = self._watchers[i]
