@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from ..model import Event
@@ -132,9 +131,13 @@ _KEYWORDS: tuple[tuple[re.Pattern[str], str, dict[str, str]], ...] = (
 )
 
 
-@dataclass(slots=True)
-class _Candidate:
-    entry: Entry
+#: the programs whose statements a file kind holds (a tie between templates goes to them)
+_PROGRAMS_OF_KIND = {
+    "waagent_log": ("walinuxagent", "handlerutil"), "syslog": ("walinuxagent",),
+    "serial_console": ("walinuxagent",), "vmsnapshot_log": ("vmbackup",),
+    "vmsnapshot_shell_log": ("vmbackup",), "handler_logfmt": ("customscript", "runcommand"),
+    "extension_log": ("handlerutil",),
+}
 
 
 class Classifier:
@@ -168,7 +171,7 @@ class Classifier:
         """Signals of a record, strongest way first; ``[]`` for a record that means nothing
         (a benign catalog entry yields ``[Signal("none")]``: known and harmless).
         ``candidates``: entry indexes already routed to this record (else found here)."""
-        found = self.by_catalog(text, candidates)
+        found = self.by_catalog(text, candidates, event.kind)
         if found:
             return found
         f = event.fields
@@ -182,16 +185,19 @@ class Classifier:
             return []
         return by_keyword(event, text, checked=True) or unexplained(event, text, checked=True)
 
-    def by_catalog(self, text: str, candidates: list[int] | None = None) -> list[Signal]:
+    def by_catalog(self, text: str, candidates: list[int] | None = None, kind: str = "") -> list[Signal]:
         out: list[Signal] = []
-        best: tuple[int, Entry, dict[str, str]] | None = None
+        best: tuple[tuple[int, int], Entry, dict[str, str]] | None = None
+        programs = _PROGRAMS_OF_KIND.get(kind, ())
         for i in (self._index.candidates("", text) if candidates is None else candidates):
             entry = self.entries[i]
             caps = entry.compiled.match(text)
             if caps is None:
                 continue
-            # the most specific template wins: the longest literal text
-            size = len(entry.template) - sum(len(n) + 2 for n in entry.compiled.names)
+            # the program that writes this kind of file first, then the most specific template
+            # (the longest literal text)
+            literal = len(entry.template) - sum(len(n) + 2 for n in entry.compiled.names)
+            size = (entry.program in programs, literal)
             if best is None or size > best[0]:
                 best = (size, entry, caps)
         if best is not None:
@@ -221,6 +227,13 @@ def signal_of_entry(entry: Entry, caps: dict[str, str], text: str) -> Signal:
         m = _EXT_NAME.search(text)
         if m:
             attrs["extension"] = m.group(1)
+    if entry.signal == "extension_op_failed" and attrs.get("op", "other") == "other":
+        # the operation the agent ran, when the template leaves it to a value (the command line)
+        for key in ("op", "operation", "command", "cmd"):
+            if caps.get(key):
+                attrs["op"] = _op_of(caps[key].rsplit("/", 1)[-1]) if key != "op" else \
+                    _OPS.get(caps[key].lower(), _op_of(caps[key]))
+                break
     return Signal(entry.signal, attrs, Via.CATALOG, entry.id)
 
 

@@ -90,7 +90,8 @@ def render_line(era: str, level: str, message: str, n: int, process: str = "ExtH
                 extension: str = "Microsoft.Azure.Extensions.CustomScript-2.1.10") -> str:
     """Line ``n`` (five minutes apart) of ``message`` at ``level`` in the format of ``era``."""
     ts = START + n * STEP
-    lvl = "INFO" if level in ("EVENT", "VERBOSE") else level
+    # the agent logs a failed telemetry event at ERROR (common/event.py::_log_event)
+    lvl = "ERROR" if level == "EVENT" else "INFO" if level == "VERBOSE" else level
     if era == "2.0":
         glue = "" if lvl == "INFO" else f"{lvl}:"
         return f"{ts:%Y/%m/%d %H:%M:%S} {glue}{message}"
