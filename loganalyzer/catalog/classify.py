@@ -133,7 +133,7 @@ _KEYWORDS: tuple[tuple[re.Pattern[str], str, dict[str, str]], ...] = (
 
 #: the programs whose statements a file kind holds (a tie between templates goes to them)
 _PROGRAMS_OF_KIND = {
-    "waagent_log": ("walinuxagent", "handlerutil"), "syslog": ("walinuxagent",),
+    "waagent_log": ("walinuxagent",), "syslog": ("walinuxagent",),
     "serial_console": ("walinuxagent",), "vmsnapshot_log": ("vmbackup",),
     "vmsnapshot_shell_log": ("vmbackup",), "handler_logfmt": ("customscript", "runcommand"),
     "extension_log": ("handlerutil",),
@@ -171,7 +171,10 @@ class Classifier:
         """Signals of a record, strongest way first; ``[]`` for a record that means nothing
         (a benign catalog entry yields ``[Signal("none")]``: known and harmless).
         ``candidates``: entry indexes already routed to this record (else found here)."""
-        found = self.by_catalog(text, candidates, event.kind)
+        # a Go handler's logfmt line escapes the quotes of its values; the templates have them plain
+        plain = text.replace('\\"', '"') if event.kind == "handler_logfmt" and '\\"' in text else text
+        found = self.by_catalog(plain, candidates, event.kind,
+                                event.extension if event.kind == "waagent_log" else None)
         if found:
             return found
         f = event.fields
@@ -185,10 +188,13 @@ class Classifier:
             return []
         return by_keyword(event, text, checked=True) or unexplained(event, text, checked=True)
 
-    def by_catalog(self, text: str, candidates: list[int] | None = None, kind: str = "") -> list[Signal]:
+    def by_catalog(self, text: str, candidates: list[int] | None = None, kind: str = "",
+                   extension: str | None = None) -> list[Signal]:
         out: list[Signal] = []
         best: tuple[tuple[int, int], Entry, dict[str, str]] | None = None
         programs = _PROGRAMS_OF_KIND.get(kind, ())
+        if extension:       # a [Name-Version] line in waagent.log: an extension's own statement
+            programs = ("handlerutil",)
         for i in (self._index.candidates("", text) if candidates is None else candidates):
             entry = self.entries[i]
             caps = entry.compiled.match(text)

@@ -77,11 +77,13 @@ def eras_of(entry: Entry) -> list[str]:
     return [name for name, lo, hi in WALA_ERAS if not (last < lo or first > hi)]
 
 
-def fill(entry: Entry) -> str:
-    """The entry's template with its example values (or plausible fillers) in place."""
+def fill(entry: Entry, neutral: bool = False) -> str:
+    """The entry's template with its example values (or plausible fillers) in place; ``neutral``
+    puts a plain word in every placeholder (the statement's own words, nothing the values say)."""
     text = entry.template
     for name in entry.compiled.names:
-        value = entry.example.get(name) or _FILLERS.get(name) or _FILLERS.get(name.lower()) or "value"
+        value = "value" if neutral else \
+            entry.example.get(name) or _FILLERS.get(name) or _FILLERS.get(name.lower()) or "value"
         text = text.replace("{" + name + "}", value)
     return text
 
@@ -113,10 +115,10 @@ def render_line(era: str, level: str, message: str, n: int, process: str = "ExtH
     raise ValueError(f"unknown era {era!r}")
 
 
-def render_entry(entry: Entry, era: str, repeats: int = 6) -> tuple[str, str]:
+def render_entry(entry: Entry, era: str, repeats: int = 6, neutral: bool = False) -> tuple[str, str]:
     """``(bundle path, text)``: the entry as a failure that persists (``repeats`` lines five
-    minutes apart, nothing after it), in ``era``'s format and file."""
-    message = fill(entry)
+    minutes apart, nothing after it), in ``era``'s format and file (``neutral``: see :func:`fill`)."""
+    message = fill(entry, neutral)
     if entry.level == "EVENT":
         name = entry.example.get("extension", "WALinuxAgent")
         op = entry.example.get("op", "Enable")
