@@ -54,6 +54,7 @@ from ..sources.base import Member
 from ..textio import iter_lines
 from .base import ParseContext
 from .payloads import extract_fields
+from .record_formats import NO_TIMESTAMP_START
 
 SNIFF_BYTES = 8192
 _SNIFF_LINES = 40
@@ -128,11 +129,24 @@ def looks_binary(head: bytes) -> bool:
 
 
 _WAAGENT_LINE = re.compile(
-    r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)?) "
+    r"[A-Za-z]?(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)?) "
     r"(?:VERBOSE|INFO|WARNING|ERROR)\b")
+#: Lines of the wrappers :mod:`~loganalyzer.parsers.syslog` reads: BSD syslog and ``journalctl
+#: -o short/short-precise/short-iso`` (host optional), RFC 5424, ``-o verbose`` entry lines,
+#: ``-o json`` entries, journal markers, kernel ``[   12.345678]`` stamps, systemd console
+#: status, ``program[pid]:`` / ``ci-info:`` / ``Waagent - `` console prefixes.
 _SYSLOG_LINE = re.compile(
-    r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) "
-    r"[\w.-]+ [\w./@-]+(?:\[\d+\])?: ")
+    r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?"
+    r"|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) "
+    r"(?:[\w.-]+ )?[\w./@()-]+(?:\[\d+\])?: "
+    r"|<\d{1,3}>\d{1,2} \S+ \S+ \S+ \S+ \S+ "
+    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[s="
+    r"|\{.*\"(?:MESSAGE|__REALTIME_TIMESTAMP)\":"
+    r"|-- (?:Reboot|Boot [0-9a-f]+|Logs begin at|Journal begins at|No entries)"
+    r"|\[\s*\d+\.\d+\]"
+    r"|\[(?:\x1b\[[0-9;]*m)?\s*(?:OK|FAILED|DEPEND|TIME|\*+)\s*(?:\x1b\[[0-9;]*m)?\] "
+    r"|[A-Za-z][\w.@-]*\[\d+\]: |ci-info: |(?i:waagent)\s*-\s"
+    r"|\u25cf [\w@.-]+\.service ")
 _VMSNAPSHOT_LINE = re.compile(
     r"(?:\d{4}-\d\d-\d\d|\d{4}/\d\d/\d\d) \d\d:\d\d:\d\d[.\d]* ?"
     r"\[Microsoft\.Azure\.RecoveryServices\.VMSnapshot")
@@ -144,18 +158,45 @@ _SHELL_WORDS = ("returned from handle.py", "python version unknown", "path exist
                 "The command is ")
 
 
+#: A 1.x/2.0-format line (``2016/10/05 17:01:58 msg``): an agent's only in a file that names the agent.
+_OLD_AGENT_LINE = re.compile(r"[A-Za-z]?\d{4}/\d\d/\d\d \d\d:\d\d:\d\d (?:ERROR:|WARNING:)")
+_PLAIN_SLASH_LINE = re.compile(r"[A-Za-z]?\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ")
+_AGENT_WORDS = ("WALinuxAgent", "Azure Linux Agent")
+
+
+def _is_agent_line(line: str, names_agent: bool) -> bool:
+    """An agent record start: timestamped (any generation) or, as pasted, without its date."""
+    return bool(_WAAGENT_LINE.match(line) or _OLD_AGENT_LINE.match(line) or NO_TIMESTAMP_START.match(line)
+                or (names_agent and _PLAIN_SLASH_LINE.match(line)))
+
+
+def _dedent(lines: list[str]) -> list[str]:
+    """Non-blank ``lines`` without the indentation they all share (a quoted or indented paste)."""
+    body = [line for line in lines if line.strip()]
+    common = min((len(line) - len(line.lstrip(" \t")) for line in body), default=0)
+    return [line[common:] for line in body]
+
+
 def sniff_format(lines: list[str]) -> str | None:
     """Which known log format ``lines`` (the head of a file) are in, if most unindented lines say so.
+
+    Agent lines (also without their date, or indented as a whole) make a ``waagent_log``; agent
+    lines behind syslog, journal or console wrappers — or with such lines between them — a
+    ``syslog`` (whose parser reads the agent lines inside).
 
     >>> sniff_format(["2024-01-14 22:16:48.792020 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]x"])
     'vmsnapshot'
     >>> sniff_format(["2019/11/17 00:03:18.094280 INFO ExtHandler Added PID 53989", "  more"])
     'waagent_log'
+    >>> sniff_format(["  ERROR ExtHandler ExtHandler Failed", "  INFO Daemon Daemon up"])
+    'waagent_log'
+    >>> sniff_format(["[   12.345678] Waagent - 2023-03-13T15:44:04.906673Z INFO Daemon Daemon up"])
+    'syslog'
     >>> sniff_format(["[ExtensionOperationError] Non-zero exit code: 3", "[stdout]",
     ...               "2019/11/17 00:03:18.094280 INFO ExtHandler Added PID 53989", "[stderr]"]) is None
     True
     """
-    body = [line for line in lines if line.strip() and line[0] not in " \t"][:_SNIFF_LINES]
+    body = [line for line in _dedent(lines) if line[0] not in " \t"][:_SNIFF_LINES]
     if not body:
         return None
     if any(_VMSNAPSHOT_LINE.match(line) for line in body):
@@ -163,9 +204,12 @@ def sniff_format(lines: list[str]) -> str | None:
     half = len(body) // 2
     if sum(1 for line in body if _SHELL_LINE.match(line) and any(w in line for w in _SHELL_WORDS)) > half:
         return "shell_log"
-    if sum(1 for line in body if _WAAGENT_LINE.match(line)) > half:
+    names_agent = any(word in line for line in body for word in _AGENT_WORDS)
+    agent = sum(1 for line in body if _is_agent_line(line, names_agent))
+    wrapped = sum(1 for line in body if _SYSLOG_LINE.match(line))
+    if agent > half and wrapped * 5 < len(body):
         return "waagent_log"
-    if sum(1 for line in body if _SYSLOG_LINE.match(line)) > half:
+    if wrapped > half or (agent + wrapped > half and wrapped * 5 >= len(body)):
         return "syslog"
     return None
 

@@ -6,13 +6,17 @@ Line shapes read (formats.md §8.8; dev-corpus 012, 056, 059):
   host may be missing (``Nov  2 02:00:2 python: msg``) and odd times (``02:00:2``) are kept.
 * ISO / RFC 5424 syslog and ``journalctl -o short-iso`` — ``2023-05-17T07:01:19.123+00:00 host
   prog[pid]: msg`` (an optional ``<PRI>1`` in front is skipped).
+* RFC 5424 proper — ``<30>1 2024-05-14T21:00:01.000000+00:00 host waagent 812 - - msg`` (nil
+  fields ``-``, structured data skipped).
+* ``journalctl -o json`` — one JSON object per line, read like a ``-o verbose`` block.
 * ``journalctl -o verbose`` — a ``Wed 2023-05-17 07:01:19.018010 UTC [s=…]`` line followed by
   indented ``KEY=value`` lines; one event per block built from ``MESSAGE``,
   ``SYSLOG_IDENTIFIER``/``_COMM``, ``_PID``, ``_HOSTNAME`` and ``PRIORITY``.
 * ``journalctl`` markers — ``-- Reboot --``, ``-- Logs begin at …`` (context events of program
   ``journal``: a reboot is evidence too).
 * serial console — kernel ``[   12.345678] msg`` lines, ``[  OK  ] Started …`` console lines,
-  ``cloud-init[123]: …`` / ``ci-info: …`` lines and agent lines with or without a syslog header.
+  ``cloud-init[123]: …`` / ``ci-info: …`` lines and agent lines with or without a syslog header,
+  a ``program[pid]:`` tag or a ``Waagent - `` prefix (with or without a kernel stamp in front).
 
 Whatever the header, its rest is tried as an agent record
 (:mod:`~loganalyzer.parsers.record_formats`): agent records get the agent's generation,
@@ -58,9 +62,11 @@ share their timestamp.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from datetime import UTC, datetime, tzinfo
 from itertools import chain
 from typing import Any
@@ -97,6 +103,13 @@ _BSD = re.compile(
 _ISO = re.compile(
     r"(?:<\d{1,3}>1?\x20?)?(?P<ts>\d{4}-\d{2}-\d{2}[T\x20]\d{2}:\d{2}:\d{2}(?:\.\d+)?"
     r"(?:Z|[+-]\d{2}:?\d{2})?)\x20+" + _HOST + _PROGRAM)
+#: RFC 5424 (§6): ``<PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]``,
+#: ``-`` for a nil field.
+_RFC5424 = re.compile(
+    r"<\d{1,3}>\d{1,2}\x20(?P<ts>\S+)\x20(?P<host>\S+)\x20(?P<prog>\S+)\x20(?P<pid>\S+)\x20\S+\x20"
+    r"(?:-|(?:\[(?:[^\]\\]|\\.)*\])+)(?:\x20(?:\ufeff)?|$)")
+#: ``Waagent - <line>``: the agent's lines as some serial consoles show them.
+_WAAGENT_DASH = re.compile(r"(?i:waagent)\x20?-\x20")
 _JOURNAL_BLOCK = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\x20(?P<ts>\d{4}-\d{2}-\d{2}\x20\d{2}:\d{2}:\d{2}(?:\.\d+)?)"
     r"\x20(?P<zone>\S+)\x20\[s=")
@@ -325,6 +338,9 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
         if rec.header is None:
             rec.bsd_stamp = stamp
         return rec
+    m = _RFC5424.match(line)
+    if m is not None:
+        return _rfc5424_record(line, m, line_no, state, tz)
     m = _ISO.match(line)
     if m is not None:
         rec = _syslog_record(line, m, line_no, state, tz, "syslog-iso")
@@ -340,6 +356,13 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
     agent = _agent_record(line, line_no, state, tz, None)
     if agent is not None:
         return agent
+    if line[0] == "{":
+        entry = _journal_json(line, line_no)
+        if entry is not None:
+            return entry
+    m = _WAAGENT_DASH.match(line)
+    if m is not None:
+        return _dash_record(line[m.end():], line_no, state, tz)
     if _JOURNAL_MARKER.match(line):
         return _Record(line_no, [line], None, "journal", fields={"program": "journal"})
     m = _KERNEL.match(line)
@@ -351,6 +374,9 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
         agent = _agent_record(rest, line_no, state, tz, None)
         if agent is not None:
             return agent
+        dash = _WAAGENT_DASH.match(rest)
+        if dash is not None:
+            return _dash_record(rest[dash.end():], line_no, state, tz)
         return _Record(line_no, [rest], None, "kernel", fields={"program": "kernel"})
     m = _CONSOLE.match(line)
     if m is not None:
@@ -359,6 +385,50 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
     if m is not None:
         return _bare_program(line, m, line_no, state, tz, "console")
     return None
+
+
+def _dash_record(rest: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record:
+    """``Waagent - <rest>``: an agent record, or a line continuing the agent record before it."""
+    origin = ("waagent", None)
+    rec = _agent_record(rest, line_no, state, tz, origin) or _Record(line_no, [rest], origin, "console")
+    rec.fields.update(_origin_fields("waagent", None, None))
+    return rec
+
+
+def _rfc5424_record(line: str, m: re.Match[str], line_no: int, state: FormatState, tz: tzinfo) -> _Record:
+    """An RFC 5424 line: its MSG read as an agent record when it is one (nil fields are ``-``)."""
+    program, pid, host = (None if v == "-" else v for v in m.group("prog", "pid", "host"))
+    pid = pid if pid is not None and pid.isdigit() else None
+    rest = line[m.end():]
+    rec = _agent_record(rest, line_no, state, tz, (program, pid))
+    if rec is None:
+        rec = _Record(line_no, [rest], (program, pid), "syslog-5424")
+        if m.group("ts") != "-":
+            rec.timestamp, rec.time_kind = _iso_time(m.group("ts"), tz)
+    rec.fields.update(_origin_fields(program, pid, host))
+    return rec
+
+
+def _journal_json(line: str, line_no: int) -> _Record | None:
+    """A ``journalctl -o json`` entry: the same fields as a ``-o verbose`` block, on one line."""
+    try:
+        entry = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(entry, dict) or "MESSAGE" not in entry:
+        return None
+    fields: dict[str, str] = {}
+    for key, value in entry.items():
+        if isinstance(value, list) and all(isinstance(b, int) and 0 <= b < 256 for b in value):
+            value = bytes(value).decode("utf-8", "backslashreplace")   # a non-UTF-8 or binary value
+        if isinstance(value, str | int):
+            fields[str(key)] = str(value)
+    rec = _Record(line_no, [], None, "journal", journal=fields)
+    micros = fields.get("__REALTIME_TIMESTAMP", "")
+    if micros.isdigit():
+        with suppress(OverflowError, OSError, ValueError):
+            rec.timestamp, rec.time_kind = datetime.fromtimestamp(int(micros) / 1e6, UTC), UTC_KIND
+    return rec
 
 
 def _bare_program(line: str, m: re.Match[str], line_no: int, state: FormatState, tz: tzinfo,
