@@ -49,14 +49,17 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, BinaryIO
 
 from ..kinds import Kind
-from ..model import CoverageStatus, Event, TimeKind
+from ..model import CoverageStatus, Event, FileCoverage, TimeKind
 from ..sources.base import Member
 from ..textio import iter_lines
 from .base import ParseContext
+from .flattened import looks_flattened, split_lines
 from .payloads import extract_fields
 from .record_formats import NO_TIMESTAMP_START
 
 SNIFF_BYTES = 8192
+#: A flattened paste is read whole to split it; a larger file is read line by line as it is.
+MAX_FLATTENED_BYTES = 8 << 20
 _SNIFF_LINES = 40
 
 
@@ -164,10 +167,16 @@ _PLAIN_SLASH_LINE = re.compile(r"[A-Za-z]?\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ")
 _AGENT_WORDS = ("WALinuxAgent", "Azure Linux Agent")
 
 
-def _is_agent_line(line: str, names_agent: bool) -> bool:
-    """An agent record start: timestamped (any generation) or, as pasted, without its date."""
-    return bool(_WAAGENT_LINE.match(line) or _OLD_AGENT_LINE.match(line) or NO_TIMESTAMP_START.match(line)
-                or (names_agent and _PLAIN_SLASH_LINE.match(line)))
+def _agent_lines(body: list[str]) -> int:
+    """How many of ``body`` start agent records: timestamped with a level (any generation), glued
+    ``ERROR:``, or pasted without their date; 1.x/2.0-format lines (``2016/10/05 17:01:58 msg``,
+    ``… [Name-Ver] msg``) count too when another line or a banner shows the agent wrote the file."""
+    strong = sum(1 for line in body if _WAAGENT_LINE.match(line) or _OLD_AGENT_LINE.match(line)
+                 or NO_TIMESTAMP_START.match(line))
+    if strong or any(word in line for line in body for word in _AGENT_WORDS):
+        return sum(1 for line in body if _WAAGENT_LINE.match(line) or _OLD_AGENT_LINE.match(line)
+                   or NO_TIMESTAMP_START.match(line) or _PLAIN_SLASH_LINE.match(line))
+    return strong
 
 
 def _dedent(lines: list[str]) -> list[str]:
@@ -204,12 +213,11 @@ def sniff_format(lines: list[str]) -> str | None:
     half = len(body) // 2
     if sum(1 for line in body if _SHELL_LINE.match(line) and any(w in line for w in _SHELL_WORDS)) > half:
         return "shell_log"
-    names_agent = any(word in line for line in body for word in _AGENT_WORDS)
-    agent = sum(1 for line in body if _is_agent_line(line, names_agent))
+    agent = _agent_lines(body)
     wrapped = sum(1 for line in body if _SYSLOG_LINE.match(line))
     if agent > half and wrapped * 5 < len(body):
         return "waagent_log"
-    if wrapped > half or (agent + wrapped > half and wrapped * 5 >= len(body)):
+    if wrapped > half or ((agent + wrapped) * 5 > len(body) * 4 and wrapped * 5 >= len(body)):
         return "syslog"
     return None
 
@@ -312,6 +320,11 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
         head_lines = head.decode("utf-8", "backslashreplace").splitlines()
         if len(head) == SNIFF_BYTES and len(head_lines) > 1:
             head_lines.pop()              # probably cut in the middle
+        if looks_flattened(head_lines):
+            head += stream.read(MAX_FLATTENED_BYTES + 1 - len(head))
+            if len(head) <= MAX_FLATTENED_BYTES:
+                yield from _read_flattened(member, ctx, head)
+                return
         fmt = sniff_format(head_lines)
         parser = _delegate(fmt) if fmt is not None else None
         if parser is not None:
@@ -325,6 +338,35 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
         yield from _generic_records(member, ctx, lines, _mostly_timestamped(head_lines))
     finally:
         stream.close()
+
+
+def _read_flattened(member: Member, ctx: ParseContext, data: bytes) -> Iterator[Event]:
+    """A paste whose agent records were joined into long lines: each record read on a line of its
+    own (by the parser its content calls for), its evidence on the physical line it came from."""
+    lines, where, physical = split_lines(data.decode("utf-8", "backslashreplace"))
+    inner = FileCoverage(member.path, str(member.kind))
+    inner_ctx = replace(ctx, coverage=inner)
+    text = "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
+    fmt = sniff_format(lines[:_SNIFF_LINES])
+    parser = _delegate(fmt) if fmt is not None else None
+    if parser is not None:
+        events = parser(replace(member, kind=_FORMAT_KINDS[fmt], opener=lambda: io.BytesIO(text)), inner_ctx)
+    else:
+        events = _generic_records(member, inner_ctx, iter(lines), _mostly_timestamped(lines))
+    covered: set[int] = set()
+    for event in events:
+        event.line_start = where[min(event.line_start, len(where)) - 1]
+        event.line_end = where[min(event.line_end, len(where)) - 1]
+        covered.update(range(event.line_start, event.line_end + 1))
+        yield event
+    ctx.coverage.notes.append(f"{len(lines)} records split out of {physical} line(s) of a flattened paste, "
+                              f"read as {fmt or 'text'}")
+    ctx.coverage.lines += physical
+    ctx.coverage.records += inner.records
+    for number, line in enumerate(lines, 1):
+        if where[number - 1] not in covered and line.strip():
+            covered.add(where[number - 1])
+            ctx.coverage.add_unparsed(where[number - 1], line)
 
 
 def _mostly_timestamped(lines: list[str]) -> bool:

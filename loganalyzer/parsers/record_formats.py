@@ -106,7 +106,8 @@ NO_TIMESTAMP_START = re.compile(
     rf"(?:(?P<level>{_LEVEL}){_END}"
     rf"(?:\x20(?P<thread>[^\s\[]\S*)(?=\x20(?:{'|'.join(PROCESS_PREFIXES)}|{_BRACKET}){_END}))?"
     rf"(?:\x20(?P<tok>{'|'.join(THREAD_NAMES)}|{_BRACKET}){_END})?"
-    r"|(?P<glued>WARNING:|ERROR:))\x20?")
+    r"|(?P<glued>WARNING:|ERROR:)"
+    rf"|(?P<eprefix>{_BRACKET})(?=\x20))\x20?")
 
 #: Agent 2.8 shipped in 2022: an earlier one-token ``Daemon``/``ExtHandler`` line is 2.2.46.
 _FIRST_2_8_YEAR = 2022
@@ -297,7 +298,9 @@ class HeaderCache:
 
 def decode_no_timestamp(m: re.Match[str], state: FormatState) -> HeaderFields:
     """Header of a timestamp-less line matched by :data:`NO_TIMESTAMP_START`."""
-    level, thread, tok, glued = m.group("level", "thread", "tok", "glued")
+    level, thread, tok, glued, eprefix = m.group("level", "thread", "tok", "glued", "eprefix")
+    if eprefix is not None:                      # an extension's 2.0-library line (ext-2.0)
+        return (None, TimeKind.NONE, *_static(state, "INFO", "no-timestamp", None, eprefix))
     if glued is not None:
         return (None, TimeKind.NONE, *_static(state, glued[:-1], "no-timestamp", None, None))
     if thread is not None:                       # 2.2.47+: thread and prefix
