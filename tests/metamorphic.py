@@ -120,10 +120,10 @@ def syslog_rfc3164(text: str, program: str = "waagent") -> str:
     return _map_lines(text, lambda when, m, line: f"{_bsd(when)} {HOST} {program}[{PID}]: {line}")
 
 
-def syslog_rfc5424(text: str) -> str:
+def syslog_rfc5424(text: str, app: str = "waagent", structured: str = "-") -> str:
     """``<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG`` (RFC 5424 §6)."""
     def edit(when: datetime, m: re.Match[str] | None, line: str) -> str:
-        return f"<30>1 {when:%Y-%m-%dT%H:%M:%S.%f}+00:00 {HOST} waagent {PID} - - {line}"
+        return f"<30>1 {when:%Y-%m-%dT%H:%M:%S.%f}+00:00 {HOST} {app} {PID} - {structured} {line}"
     return _map_lines(text, edit)
 
 
@@ -190,18 +190,19 @@ CONSOLE_NOISE = (
 )
 
 
-def serial_console(text: str, kernel_stamps: bool = True, prefix: str = "Waagent - ") -> str:
+def serial_console(text: str, kernel_stamps: bool = True, prefix: str = "Waagent - ", every: int = 3) -> str:
     """An Azure serial-console capture: each agent line behind ``prefix`` (``Waagent - `` or a
     ``python3[812]: `` program tag), with or without kernel ``[   12.345678]`` uptime stamps, and
-    kernel / systemd / cloud-init lines interleaved before every third record."""
+    kernel / systemd / cloud-init lines interleaved before every ``every``-th record (between
+    records: a console line inside a traceback would cut it in two on the console too)."""
     out = []
     uptime = 4.0
     records = 0
     for _, m, line in timed_lines(text):
         if m is not None:
             records += 1
-            if records % 3 == 1:
-                noise = CONSOLE_NOISE[records // 3 % len(CONSOLE_NOISE)]
+            if records % every == 1 or every == 1:
+                noise = CONSOLE_NOISE[records // every % len(CONSOLE_NOISE)]
                 stamp = f"[{uptime:12.6f}] " if kernel_stamps and not noise.startswith("[  OK") else ""
                 out.append(stamp + noise)
         uptime += 0.013579
@@ -226,9 +227,51 @@ SYSTEMCTL_HEADER = """\
 """
 
 
-def systemctl_status(text: str) -> str:
+def systemctl_status(text: str, program: str = "python3") -> str:
     """``systemctl status -l --lines=N walinuxagent``: the unit header, then its journal lines."""
-    return SYSTEMCTL_HEADER + journal_short(text)
+    return SYSTEMCTL_HEADER + syslog_rfc3164(text, program)
+
+
+def flatten_with(text: str, separator: str = " ") -> str:
+    """:func:`flatten` with another separator between the lines."""
+    lines, _ = _lines(text)
+    return separator.join(line.strip() for line in lines if line.strip()) + "\n"
+
+
+#: A syslog / journal / console header in front of a line (BSD or ISO stamp, host, ``prog[pid]:``;
+#: a kernel ``[   12.345678]`` stamp), for :func:`agent_lines`.
+WRAPPER = re.compile(
+    r"^(?:(?:[A-Z][a-z]{2}\x20{1,2}\d{1,2}\x20\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))\x20(?:\S+\x20)??"
+    r"[\w./@()-]+(?:\[\d+\])?:\x20?)?(?:\[\s*\d+\.\d+\]\x20?)?")
+AGENT_START = re.compile(r"^[A-Za-z]?\d{4}[-/]\d{1,2}[-/]\d{1,2}[T\x20]\d{1,2}:\d{1,2}:\d{1,2}")
+
+
+def agent_lines(text: str) -> str:
+    """The agent's own lines out of a syslog / journal / console file: each line's wrapper cut off,
+    lines of other programs dropped (a line with no agent timestamp stays when it continues an
+    agent record: a traceback line under the same header, or a header-less line).
+
+    >>> agent_lines("May 17 07:01:19 vm python3[1]: 2023-05-17T07:01:19.018010Z INFO Daemon Daemon up\\n"
+    ...             "May 17 07:01:19 vm systemd[1]: Started x.\\n")
+    '2023-05-17T07:01:19.018010Z INFO Daemon Daemon up\\n'
+    """
+    out = []
+    agent_header: str | None = None
+    for line in _lines(text)[0]:
+        if not line.strip():
+            continue
+        m = WRAPPER.match(line)
+        header, rest = (m.group(0), line[m.end():]) if m else ("", line)
+        program = re.sub(r"^.*?(\S+?)(?:\[\d+\])?:\x20?$", r"\1", header) if header else ""
+        if AGENT_START.match(rest):
+            agent_header = program
+            out.append(rest)
+        elif agent_header is not None and (not header or program == agent_header):
+            out.append(rest)
+        else:
+            agent_header = None
+    return "\n".join(out) + ("\n" if out else "")
 
 
 #: name → transformation, in the order of issue 14.

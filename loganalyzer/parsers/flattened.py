@@ -1,9 +1,12 @@
-"""Agent records pasted as one line (all lines joined with spaces, as ticket fields and chat do).
+"""Pastes whose line layout was changed on the way: records joined into one line (as ticket fields
+and chat do), every line indented (a quote), or a blank line after every line (double spacing).
 
 A line that holds several agent record starts — a timestamp of any agent generation
 (formats.md §2.2) after a space — is split before each of them, so each record is read
 again as the line it was.  The pieces keep the physical line they came from
 (:func:`split_lines` gives the map), so evidence still points at the file's real line.
+:func:`reshape` also takes away an indentation every line shares and the blank lines a double
+spacing added, with the same map.
 
 >>> split_records("2024-05-14T21:00:01.000000Z INFO Daemon Daemon up "
 ...               "2024-05-14T21:00:02.000000Z ERROR ExtHandler ExtHandler boom  at x "
@@ -58,3 +61,64 @@ def split_lines(text: str) -> tuple[list[str], list[int], int]:
         lines += pieces
         where += [number] * len(pieces)
     return lines, where, len(physical)
+
+
+def shared_indent(lines: list[str]) -> str:
+    """The leading whitespace every non-blank line of ``lines`` starts with.
+
+    >>> shared_indent(["  a", "", "   b"]), shared_indent(["a", " b"])
+    ('  ', '')
+    """
+    body = [line for line in lines if line.strip()]
+    if not body:
+        return ""
+    first = body[0]
+    width = len(first) - len(first.lstrip(" \t"))
+    for line in body[1:]:
+        width = min(width, len(line) - len(line.lstrip(" \t")))
+        while width and not line.startswith(first[:width]):
+            width -= 1
+        if not width:
+            return ""
+    return first[:width]
+
+
+def double_spaced(lines: list[str]) -> bool:
+    """True when every second line is blank (and the others are not all blank), over 3 pairs at least.
+
+    >>> double_spaced(["a", "", "b", "", "c", ""]), double_spaced(["a", "", "b", "c", "", "d"])
+    (True, False)
+    """
+    return len(lines) >= 5 and not any(line.strip() for line in lines[1::2]) and \
+        any(line.strip() for line in lines[0::2])
+
+
+def needs_reshape(head_lines: list[str]) -> bool:
+    """Whether the head of a file shows a changed layout :func:`reshape` undoes."""
+    return looks_flattened(head_lines) or bool(shared_indent(head_lines)) or double_spaced(head_lines)
+
+
+def reshape(text: str) -> tuple[list[str], list[int], int]:
+    """:func:`split_lines`, then the shared indentation removed and a double spacing undone.
+
+    >>> reshape("  a\\n\\n  b\\n\\n\\n\\n  c\\n\\n")
+    (['a', 'b', '', 'c'], [1, 3, 5, 7], 8)
+    """
+    physical = text.split("\n")
+    if physical and physical[-1] == "":
+        physical.pop()
+    count = len(physical)
+    numbers = list(range(1, count + 1))
+    if double_spaced(physical):
+        physical, numbers = physical[0::2], numbers[0::2]
+    indent = shared_indent(physical)
+    if indent:
+        physical = [line[len(indent):] if line.startswith(indent) else line.lstrip(" \t")
+                    for line in physical]
+    lines: list[str] = []
+    where: list[int] = []
+    for number, line in zip(numbers, physical, strict=True):
+        pieces = split_records(line)
+        lines += pieces
+        where += [number] * len(pieces)
+    return lines, where, count

@@ -53,13 +53,13 @@ from ..model import CoverageStatus, Event, FileCoverage, TimeKind
 from ..sources.base import Member
 from ..textio import iter_lines
 from .base import ParseContext
-from .flattened import looks_flattened, split_lines
+from .flattened import needs_reshape, reshape
 from .payloads import extract_fields
 from .record_formats import NO_TIMESTAMP_START
 
 SNIFF_BYTES = 8192
-#: A flattened paste is read whole to split it; a larger file is read line by line as it is.
-MAX_FLATTENED_BYTES = 8 << 20
+#: A paste with a changed layout is read whole to undo it; a larger file is read line by line as it is.
+MAX_RESHAPED_BYTES = 8 << 20
 _SNIFF_LINES = 40
 
 
@@ -320,10 +320,10 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
         head_lines = head.decode("utf-8", "backslashreplace").splitlines()
         if len(head) == SNIFF_BYTES and len(head_lines) > 1:
             head_lines.pop()              # probably cut in the middle
-        if looks_flattened(head_lines):
-            head += stream.read(MAX_FLATTENED_BYTES + 1 - len(head))
-            if len(head) <= MAX_FLATTENED_BYTES:
-                yield from _read_flattened(member, ctx, head)
+        if needs_reshape(head_lines):
+            head += stream.read(MAX_RESHAPED_BYTES + 1 - len(head))
+            if len(head) <= MAX_RESHAPED_BYTES:
+                yield from _read_reshaped(member, ctx, head)
                 return
         fmt = sniff_format(head_lines)
         parser = _delegate(fmt) if fmt is not None else None
@@ -340,10 +340,11 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
         stream.close()
 
 
-def _read_flattened(member: Member, ctx: ParseContext, data: bytes) -> Iterator[Event]:
-    """A paste whose agent records were joined into long lines: each record read on a line of its
-    own (by the parser its content calls for), its evidence on the physical line it came from."""
-    lines, where, physical = split_lines(data.decode("utf-8", "backslashreplace"))
+def _read_reshaped(member: Member, ctx: ParseContext, data: bytes) -> Iterator[Event]:
+    """A paste whose layout was changed (:mod:`~loganalyzer.parsers.flattened`: records joined into
+    long lines, indented, double-spaced): read in its first layout by the parser its content calls
+    for, each record's evidence on the physical lines it came from."""
+    lines, where, physical = reshape(data.decode("utf-8", "backslashreplace"))
     inner = FileCoverage(member.path, str(member.kind))
     inner_ctx = replace(ctx, coverage=inner)
     text = "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
@@ -359,8 +360,8 @@ def _read_flattened(member: Member, ctx: ParseContext, data: bytes) -> Iterator[
         event.line_end = where[min(event.line_end, len(where)) - 1]
         covered.update(range(event.line_start, event.line_end + 1))
         yield event
-    ctx.coverage.notes.append(f"{len(lines)} records split out of {physical} line(s) of a flattened paste, "
-                              f"read as {fmt or 'text'}")
+    ctx.coverage.notes.append(f"read as {fmt or 'text'} in its first layout ({len(lines)} lines out of "
+                              f"{physical}: a flattened, indented or double-spaced paste)")
     ctx.coverage.lines += physical
     ctx.coverage.records += inner.records
     for number, line in enumerate(lines, 1):
