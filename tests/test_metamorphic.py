@@ -281,7 +281,8 @@ def test_syslog_and_console_files_keep_their_causes_under_any_name_indented_or_d
 def test_every_sample_bundle_has_an_agent_log_to_transform() -> None:
     bundles = {key.split(":")[1] for key in SAMPLES}
     assert bundles >= {"collect-logs-backup-failure.zip", "adhoc-healthy.tar.gz",
-                       "sosreport-agent-outdated.tar.xz", "folder-dhcp-failure", "adhoc-extension-stuck.tar.gz"}
+                       "sosreport-agent-outdated.tar.xz", "folder-dhcp-failure",
+                       "adhoc-extension-stuck.tar.gz"}
 
 
 def test_the_exceptions_stay_narrow() -> None:
