@@ -47,7 +47,7 @@ def test_the_english_portal_message_alone_is_enough(tmp_path: Path) -> None:
 
 def test_a_code_in_a_non_english_paste_orders_the_verdicts_as_error_code_does(tmp_path: Path) -> None:
     code = "GuestAgentSnapshotTaskStatusError"
-    paste = f"Die Sicherung ist fehlgeschlagen: {code} (Die Kommunikation mit dem VM-Agent war nicht möglich)\n"
+    paste = f"Die Sicherung ist fehlgeschlagen: {code} (Die Kommunikation mit dem VM-Agent ging nicht)\n"
     found = analyze(tmp_path / "a", {"fehler.txt": paste.encode()})
     given = analyze(tmp_path / "b", {"fehler.txt": b"Die Sicherung ist fehlgeschlagen.\n"}, error_code=code)
     assert [v.cause for v in found.causes] == [v.cause for v in given.causes]
