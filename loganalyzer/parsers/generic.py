@@ -167,6 +167,12 @@ _PLAIN_SLASH_LINE = re.compile(r"[A-Za-z]?\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ")
 _AGENT_WORDS = ("WALinuxAgent", "Azure Linux Agent")
 
 
+#: Unindented lines that continue a record in any log (a traceback's head and last line): they
+#: say nothing about the file's format.  (``[stdout]``/``[stderr]`` do: captured command output.)
+_CONTINUATION = re.compile(r"Traceback \(most recent call last\):|Inner error: "
+                           r"|During handling of the above exception|[A-Za-z_][\w.]*(?:Error|Exception): ")
+
+
 def _agent_lines(body: list[str]) -> int:
     """How many of ``body`` start agent records: timestamped with a level (any generation), glued
     ``ERROR:``, or pasted without their date; 1.x/2.0-format lines (``2016/10/05 17:01:58 msg``,
@@ -205,7 +211,8 @@ def sniff_format(lines: list[str]) -> str | None:
     ...               "2019/11/17 00:03:18.094280 INFO ExtHandler Added PID 53989", "[stderr]"]) is None
     True
     """
-    body = [line for line in _dedent(lines) if line[0] not in " \t"][:_SNIFF_LINES]
+    body = [line for line in _dedent(lines) if line[0] not in " \t" and not _CONTINUATION.match(line)]
+    body = body[:_SNIFF_LINES]
     if not body:
         return None
     if any(_VMSNAPSHOT_LINE.match(line) for line in body):
@@ -217,7 +224,8 @@ def sniff_format(lines: list[str]) -> str | None:
     wrapped = sum(1 for line in body if _SYSLOG_LINE.match(line))
     if agent > half and wrapped * 5 < len(body):
         return "waagent_log"
-    if wrapped > half or ((agent + wrapped) * 5 > len(body) * 4 and wrapped * 5 >= len(body)):
+    mixed = len(body) >= 5 and (agent + wrapped) * 5 > len(body) * 4 and wrapped * 5 >= len(body)
+    if wrapped > half or mixed:
         return "syslog"
     return None
 

@@ -78,11 +78,13 @@ from .base import ParseContext
 from .payloads import extract_fields
 from .record_formats import (
     G_MSG,
+    NO_TIMESTAMP_START,
     RECORD_START_AT_LINE,
     FormatState,
     HeaderCache,
     HeaderFields,
     decode_header,
+    decode_no_timestamp,
     parse_iso_utc,
 )
 
@@ -119,6 +121,7 @@ _KERNEL = re.compile(r"\[\s*\d+\.\d+\]\x20?")
 _ANSI = r"(?:\x1b\[[0-9;]*m)?"   # systemd colours its console status on a serial line
 _CONSOLE = re.compile(rf"\[{_ANSI}\s*(?:OK|FAILED|DEPEND|TIME|\*+)\s*{_ANSI}\]\x20")
 _BARE_PROGRAM = re.compile(r"(?P<prog>[A-Za-z][\w.@-]*)\[(?P<pid>\d+)\]:\x20|(?P<ci>ci-info):\x20")
+_LEVEL_WORDS = ("ERROR", "WARNING", "INFO", "VERBOSE")
 _PRIORITY_LEVELS = {"0": "ERROR", "1": "ERROR", "2": "ERROR", "3": "ERROR", "4": "WARNING", "5": "INFO",
                     "6": "INFO", "7": "VERBOSE"}
 
@@ -254,7 +257,13 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
                 stamp_text, mon, day, hour, minute, second, frac, host, program, pid = m.groups()
                 rest_at = m.end()
                 agent = agent_match(line, rest_at)
-                if agent is None:
+                timeless = None
+                if agent is None and line.startswith(_LEVEL_WORDS, rest_at):
+                    timeless = _timeless_record(line[rest_at:], line_no, state, (program, pid))
+                if timeless is not None:
+                    timeless.fields.update(_origin_fields(program, pid, host))
+                    new = timeless
+                elif agent is None:
                     if current is not None and current.header is not None and \
                             current.origin == (program, pid):   # a traceback line of an agent record
                         current.message_parts.append(line[rest_at:])
@@ -453,6 +462,11 @@ def _syslog_record(line: str, m: re.Match[str], line_no: int, state: FormatState
     return rec
 
 
+def _agent_program(program: str | None) -> bool:
+    """The agent's process as syslog names it (``waagent``, ``python3``, ``WALinuxAgent``…)."""
+    return program is not None and (program.lower().startswith(("waagent", "python", "walinuxagent")))
+
+
 def _origin_fields(program: str | None, pid: str | None, host: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {"program": program}
     if pid is not None:
@@ -466,9 +480,24 @@ def _agent_record(text: str, line_no: int, state: FormatState, tz: tzinfo,
                   origin: tuple[str | None, str | None] | None) -> _Record | None:
     m = RECORD_START_AT_LINE.match(text)
     if m is None:
-        return None
+        return _timeless_record(text, line_no, state, origin) if text.startswith(_LEVEL_WORDS) else None
     header = decode_header(m.groups(), state, tz)
     return _Record(line_no, [m.group("msg")], origin, header[3], header)
+
+
+def _timeless_record(text: str, line_no: int, state: FormatState,
+                     origin: tuple[str | None, str | None] | None) -> _Record | None:
+    """An agent line whose timestamp was cut (``ERROR ExtHandler ExtHandler msg``) behind a wrapper:
+    only with a thread or process name after the level (or a glued 1.x/2.0 ``ERROR:`` from the
+    agent's own program), so another program's ``INFO …`` stays its own."""
+    m = NO_TIMESTAMP_START.match(text)
+    if m is None or m.group("clock") is not None:
+        return None
+    if m.group("tok") is None and m.group("thread") is None and not (
+            m.group("glued") is not None and origin is not None and _agent_program(origin[0])):
+        return None
+    header = decode_no_timestamp(m, state)
+    return _Record(line_no, [text[m.end():]], origin, header[3], header)
 
 
 def _iso_time(text: str, tz: tzinfo) -> tuple[datetime | None, TimeKind]:
@@ -505,6 +534,10 @@ def _finish_journal(rec: _Record, state: FormatState, tz: tzinfo) -> None:
 def _event(rec: _Record, path: str, kind: str, years: _YearResolver) -> Event:
     """The event of a finished record (a BSD stamp gets its year now)."""
     parts = rec.message_parts
+    if rec.header is not None and len(parts) > 1 and not parts[-1].strip():
+        # blank lines after an agent record (under a header or not) are not part of its text
+        while len(parts) > 1 and not parts[-1].strip():
+            parts.pop()
     message = parts[0] if len(parts) == 1 else "\n".join(parts)
     fields = rec.fields
     if rec.header is not None:

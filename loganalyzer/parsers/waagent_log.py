@@ -32,6 +32,7 @@ still counts all its lines).  Payload fields come from :mod:`~loganalyzer.parser
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 from typing import Any
@@ -61,6 +62,8 @@ from .record_formats import (
 
 UTC_KIND, LOCAL_KIND, NONE_KIND = TimeKind.UTC, TimeKind.LOCAL, TimeKind.NONE
 
+_TRAILING_BLANK_LINES = re.compile(r"(?:\n[\x20\t\r]*)+\Z")
+_BLANK_END = "\n\x20\t\r"
 #: A record's message is cut to this many characters (its lines are still counted).
 MAX_MESSAGE_CHARS = 4 << 20
 #: Lines an Event's command output may hold before extension lines in it start records again.
@@ -107,7 +110,14 @@ class _Open:
 
     def event(self, path: str, kind: str) -> Event:
         ts, time_kind, level, generation, thread, source, ext, ext_ver = self.header
-        message = self.parts[0] if len(self.parts) == 1 else "".join(self.parts)
+        if len(self.parts) == 1:
+            message = self.parts[0]
+        else:
+            # blank lines after a record (a logger's trailing newline, a double-spaced paste) extend
+            # its line range, not its message: the text is the same however the lines were spaced
+            message = "".join(self.parts)
+            if message[-1] in _BLANK_END:
+                message = _TRAILING_BLANK_LINES.sub("", message)
         return Event(ts, time_kind, level, message, path, self.line_start, self.line_start + self.lines - 1,
                      kind, generation, thread, source, ext, ext_ver, extract_fields(message))
 
