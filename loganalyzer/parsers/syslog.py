@@ -368,6 +368,9 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
     if line[0] == "{":
         entry = _journal_json(line, line_no)
         if entry is not None:
+            # all its fields are on this line: read it now, so a traceback line the agent wrote as
+            # an entry of its own continues the agent record before it (as under a syslog header)
+            _finish_journal(entry, state, tz)
             return entry
     m = _WAAGENT_DASH.match(line)
     if m is not None:
@@ -528,6 +531,7 @@ def _finish_journal(rec: _Record, state: FormatState, tz: tzinfo) -> None:
         rec.level = _PRIORITY_LEVELS.get(fields.get("PRIORITY", ""))
     pid = pid if pid and pid.isdigit() else None
     rec.fields.update(_origin_fields(program, pid, fields.get("_HOSTNAME")))
+    rec.origin = (program, pid)
     rec.journal = None
 
 
