@@ -150,6 +150,9 @@ _SYSLOG_LINE = re.compile(
     r"|\[(?:\x1b\[[0-9;]*m)?\s*(?:OK|FAILED|DEPEND|TIME|\*+)\s*(?:\x1b\[[0-9;]*m)?\] "
     r"|[A-Za-z][\w.@-]*\[\d+\]: |ci-info: |(?i:waagent)\s*-\s"
     r"|\u25cf [\w@.-]+\.service ")
+#: An agent line behind the serial console's ``Waagent - `` prefix (maybe after a kernel stamp).
+_CONSOLE_AGENT_LINE = re.compile(
+    r"(?:\[\s*\d+\.\d+\]\x20?)?(?i:waagent)\x20?-\x20[A-Za-z]?\d{4}[-/]\d\d[-/]\d\d[T\x20]")
 _VMSNAPSHOT_LINE = re.compile(
     r"(?:\d{4}-\d\d-\d\d|\d{4}/\d\d/\d\d) \d\d:\d\d:\d\d[.\d]* ?"
     r"\[Microsoft\.Azure\.RecoveryServices\.VMSnapshot")
@@ -225,7 +228,7 @@ def sniff_format(lines: list[str]) -> str | None:
     if agent > half and wrapped * 5 < len(body):
         return "waagent_log"
     mixed = len(body) >= 5 and (agent + wrapped) * 5 > len(body) * 4 and wrapped * 5 >= len(body)
-    if wrapped > half or mixed:
+    if wrapped > half or mixed or any(_CONSOLE_AGENT_LINE.match(line) for line in body):
         return "syslog"
     return None
 

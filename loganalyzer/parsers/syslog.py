@@ -112,6 +112,7 @@ _RFC5424 = re.compile(
     r"(?:-|(?:\[(?:[^\]\\]|\\.)*\])+)(?:\x20(?:\ufeff)?|$)")
 #: ``Waagent - <line>``: the agent's lines as some serial consoles show them.
 _WAAGENT_DASH = re.compile(r"(?i:waagent)\x20?-\x20")
+_DASH_ORIGIN = ("waagent", "-")   # origin of "Waagent - " lines (no pid: "-" is never a syslog pid)
 _JOURNAL_BLOCK = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\x20(?P<ts>\d{4}-\d{2}-\d{2}\x20\d{2}:\d{2}:\d{2}(?:\.\d+)?)"
     r"\x20(?P<zone>\S+)\x20\[s=")
@@ -295,6 +296,10 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
                         current.line_end = line_no
                         continue
                 started = _start(line, line_no, state, tz)
+                if started is None and current is not None and current.origin == _DASH_ORIGIN:
+                    # the console prefixes every agent line with "Waagent - ": a line without it
+                    # is another program's output
+                    started = _Record(line_no, [line], None, "console", fields={"program": None})
                 if started is None or (current is not None and _continues(current, started)):
                     if current is None:
                         coverage.add_unparsed(line_no, line)
@@ -401,7 +406,7 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
 
 def _dash_record(rest: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record:
     """``Waagent - <rest>``: an agent record, or a line continuing the agent record before it."""
-    origin = ("waagent", None)
+    origin = _DASH_ORIGIN
     rec = _agent_record(rest, line_no, state, tz, origin) or _Record(line_no, [rest], origin, "console")
     rec.fields.update(_origin_fields("waagent", None, None))
     return rec
