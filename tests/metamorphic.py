@@ -21,9 +21,10 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
-#: The timestamp that starts an agent record, in every generation (formats.md §2.2).
+#: The timestamp that starts an agent record, in every generation (formats.md §2.2), with the stray
+#: letter a post may glue to it (``q2017/08/02 …``).
 RECORD_TIME = re.compile(
-    r"^(?P<stamp>(?P<date>\d{4}-\d{1,2}-\d{1,2}T|\d{4}/\d{1,2}/\d{1,2}\x20)"
+    r"^[A-Za-z]?(?P<stamp>(?P<date>\d{4}-\d{1,2}-\d{1,2}T|\d{4}/\d{1,2}/\d{1,2}\x20)"
     r"(?P<time>\d{1,2}:\d{1,2}:\d{1,2})(?:\.(?P<frac>\d+))?Z?)\x20")
 HOST = "vm-test"
 PID = 812

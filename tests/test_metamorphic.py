@@ -246,6 +246,62 @@ def test_flattened_into_one_line_the_same_causes(source: str, separator: str) ->
     check(source, "flattened", lambda text: mm.flatten_with(text, separator))
 
 
+# ------------------------------------------------ the rules see the same text and level per record
+
+def records_of(data: bytes, name: str) -> list[tuple[str | None, str, bool]]:
+    """``(level, message, one timestamped line)`` of every record of ``data`` saved as ``name`` alone."""
+    lines = data.decode("utf-8", "surrogateescape").split("\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        return [(e.level, e.message, e.line_start == e.line_end and 0 < e.line_start <= len(lines)
+                 and mm.RECORD_TIME.match(lines[e.line_start - 1]) is not None)
+                for e in loganalyzer.open_bundle(path).iter_events()]
+
+
+#: transformation → (function, what of each record must arrive unchanged):
+#: ``message`` the whole text; ``first line`` where the wrapper splits a record's continuation
+#: lines by nature (``-o verbose`` makes each line an entry of its own; a console line with no
+#: prefix after an agent line cannot be told from its continuation); ``single-line records``
+#: (timestamped ones) where the lines are joined by nature (a flattened paste: records are found
+#: again at their timestamps, a traceback stays joined to its record by spaces).
+TEXT_CHECKS = {
+    "no_timestamps": (mm.strip_timestamps, "message"),
+    "leading_whitespace": (lambda t: mm.indent(t, " \t"), "message"),
+    "double_spaced": (mm.double_space, "message"),
+    "abbreviated_times": (mm.abbreviate_times, "message"),
+    "syslog_rfc3164": (mm.syslog_rfc3164, "message"),
+    "syslog_rfc5424": (mm.syslog_rfc5424, "message"),
+    **{f"journal_{name}": (fn, "first line" if name == "verbose" else "message")
+       for name, fn in JOURNAL_FORMATS.items()},
+    "serial_kernel_waagent": (lambda t: mm.serial_console(t, True, "Waagent - "), "message"),
+    "serial_plain_waagent": (lambda t: mm.serial_console(t, False, "Waagent - "), "message"),
+    "serial_kernel_program": (lambda t: mm.serial_console(t, True, "python3[812]: "), "message"),
+    "serial_plain_bare": (lambda t: mm.serial_console(t, False, ""), "first line"),
+    "systemctl_status": (mm.systemctl_status, "message"),
+    "flattened": (mm.flatten, "single-line records"),
+}
+
+
+@sources
+@pytest.mark.parametrize("transform", list(TEXT_CHECKS))
+def test_agent_records_reach_the_rules_with_the_same_text_and_level(source: str, transform: str) -> None:
+    fn, what = TEXT_CHECKS[transform]
+    for key, data in inputs_of(source).items():
+        before = records_of(data, "waagent.log")
+        after = records_of(fn(data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape"),
+                           NEUTRAL_NAME)
+        if what == "message":
+            expected, got = {(lv, m) for lv, m, _ in before}, {(lv, m) for lv, m, _ in after}
+        elif what == "first line":
+            expected = {(lv, m.split("\n", 1)[0]) for lv, m, _ in before}
+            got = {(lv, m.split("\n", 1)[0]) for lv, m, _ in after}
+        else:
+            expected, got = {(lv, m) for lv, m, one in before if one}, {(lv, m) for lv, m, _ in after}
+        lost = expected - got
+        assert not lost, f"{key} under {transform}: {len(lost)} record(s) changed, e.g. {sorted(lost)[:2]}"
+
+
 # ------------------------------------------------------- wrapped files edited as a whole stay the same
 
 def wrapped_inputs() -> dict[str, bytes]:

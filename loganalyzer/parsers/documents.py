@@ -23,7 +23,7 @@ quoted strings as log lines would turn descriptions into evidence.
 >>> data += b' "message": "The Restore Point collection max limit has reached."}]}}'
 >>> m = Member("deployment-error.json", Kind.OTHER_DOCUMENT, lambda: io.BytesIO(data))
 >>> [e.message for e in parse(m, ParseContext(FileCoverage(m.path, m.kind)))]
-['UserErrorRpCollectionLimitReached: The Restore Point collection max limit has reached.']
+['DeploymentFailed', 'UserErrorRpCollectionLimitReached: The Restore Point collection max limit has reached.']
 """
 from __future__ import annotations
 

@@ -15,7 +15,10 @@ spacing added, with the same map.
 ExtHandler ExtHandler retry']
 >>> looks_flattened(["2017/05/24 00:38:40.27 INFO a 2017/05/24 00:38:41.30 INFO b 2017/05/24 00:38:43 c"])
 True
->>> looks_flattened(["2017/05/24 00:38:40.27 INFO the run of 2017/05/24 00:38:41 failed"])
+>>> looks_flattened(["2017/05/24 00:38:40 the run of 2017/05/24 00:38:41 failed"])
+False
+>>> looks_flattened(["May 14 21:00:01 vm python3[812]: 2024-05-14T21:00:01.000000Z INFO Daemon Daemon up",
+...                  "2024-05-14T21:00:01+0000 vm python3[812]: 2024-05-14T21:00:01.000000Z INFO Daemon up"])
 False
 """
 from __future__ import annotations
@@ -29,18 +32,39 @@ EMBEDDED_START = re.compile(
     r"\x20+(?=[A-Za-z]?(?:\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?Z\x20"
     r"(?:VERBOSE|INFO|WARNING|ERROR)\b"
     r"|\d{4}/\d{1,2}/\d{1,2}\x20\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?\x20))")
-#: Record starts one line must hold to be read as a flattened paste (a message may quote one date).
+#: An embedded start with a level after its time: one is enough to call a line flattened.
+_LEVELLED_START = re.compile(
+    r"\x20(?:\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?Z"
+    r"|\d{4}/\d{1,2}/\d{1,2}\x20\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?)\x20(?:VERBOSE|INFO|WARNING|ERROR)\b")
+#: Level-less (1.x/2.0) starts one line must hold to be read as flattened (a message may quote a date).
 MIN_RECORDS = 3
 
 
+#: An agent record start at the beginning of a line (maybe indented, maybe a stray letter glued).
+_LINE_START = re.compile(
+    r"[\x20\t]*[A-Za-z]?(?:\d{4}-\d{1,2}-\d{1,2}T\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?Z\x20(?:VERBOSE|INFO|WARNING|ERROR)\b"
+    r"|\d{4}/\d{1,2}/\d{1,2}\x20\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?\x20)")
+
+
+def _flattened(line: str) -> bool:
+    """A line that starts with an agent record and holds more of them (one with a level is enough,
+    else :data:`MIN_RECORDS` in all), or holds two with a level after other text.  A syslog line
+    carrying one agent line behind its header is not flattened."""
+    levelled = len(_LEVELLED_START.findall(line))
+    if _LINE_START.match(line):
+        return levelled >= 1 or len(EMBEDDED_START.findall(line)) >= MIN_RECORDS - 1
+    return levelled >= 2
+
+
 def looks_flattened(lines: list[str]) -> bool:
-    """True when a line of ``lines`` holds at least :data:`MIN_RECORDS` agent record starts."""
-    return any(len(EMBEDDED_START.findall(line)) >= MIN_RECORDS - 1 for line in lines)
+    """True when a line of ``lines`` holds another agent record start with a level after its time,
+    or :data:`MIN_RECORDS` record starts in all."""
+    return any(_flattened(line) for line in lines)
 
 
 def split_records(line: str) -> list[str]:
-    """``line`` cut before every agent record start inside it (a line with fewer stays whole)."""
-    if len(EMBEDDED_START.findall(line)) < MIN_RECORDS - 1:
+    """``line`` cut before every agent record start inside it (when it :func:`looks_flattened`)."""
+    if not _flattened(line):
         return [line]
     return EMBEDDED_START.split(line)
 

@@ -55,7 +55,13 @@ from ..textio import iter_lines
 from .base import ParseContext
 from .flattened import needs_reshape, reshape
 from .payloads import extract_fields
-from .record_formats import NO_TIMESTAMP_START
+from .record_formats import (
+    NO_TIMESTAMP_START,
+    RECORD_START_AT_LINE,
+    THREAD_NAMES,
+    FormatState,
+    decode_header,
+)
 
 SNIFF_BYTES = 8192
 #: A paste with a changed layout is read whole to undo it; a larger file is read line by line as it is.
@@ -389,6 +395,7 @@ def _mostly_timestamped(lines: list[str]) -> bool:
 def _generic_records(member: Member, ctx: ParseContext, lines: Iterator[str],
                      timestamped: bool) -> Iterator[Event]:
     pending: PendingRecord | None = None
+    state = FormatState()
     in_output = False
     in_pem = False        # a PEM block stays one record, so redaction sees it whole
     line_no = 0
@@ -407,7 +414,7 @@ def _generic_records(member: Member, ctx: ParseContext, lines: Iterator[str],
         if pending is not None:
             yield _finish(pending, member)
             ctx.coverage.records += 1
-        pending = _start(line_no, line, ctx.tz)
+        pending = _start(line_no, line, ctx.tz, state)
         in_output = line.strip() in _OUTPUT_SECTIONS
     ctx.coverage.lines = line_no
     if pending is not None:
@@ -427,7 +434,18 @@ def _starts_record(line: str, first: bool, timestamped: bool, in_output: bool) -
     return line.strip() not in _OUTPUT_SECTIONS
 
 
-def _start(line_no: int, line: str, tz: tzinfo) -> PendingRecord:
+def _start(line_no: int, line: str, tz: tzinfo, state: FormatState | None = None) -> PendingRecord:
+    if _WAAGENT_LINE.match(line):
+        # an agent record inside other text: read with the agent's own line format
+        agent = RECORD_START_AT_LINE.match(line)
+        tok1 = agent.group("tok1") if agent is not None else None
+        if agent is not None and (agent.group("tok2") or agent.group("iso") is None
+                                  or (tok1 is not None and (tok1 in THREAD_NAMES or tok1[0] == "["))):
+            ts, kind, level, generation, thread, source, ext, ext_ver = decode_header(
+                agent.groups(), state or FormatState(), tz)
+            return PendingRecord(line_no, [agent.group("msg")], timestamp=ts, time_kind=kind, level=level,
+                                 generation=generation, extension=ext, extension_version=ext_ver,
+                                 thread=thread, source=source)
     m = _TIMESTAMP.match(line)
     if m is None:
         return PendingRecord(line_no, [line], generation="text")
