@@ -80,6 +80,20 @@ def strip_timestamps(text: str) -> str:
     return _map_lines(text, lambda when, m, line: line[m.end():] if m else line)
 
 
+def strip_some_timestamps(text: str, every: int = 2) -> str:
+    """The timestamp cut from every ``every``-th record only (a poster trimming some lines), so
+    timestamp-less records follow timestamped ones all through the file."""
+    count = 0
+
+    def edit(when: datetime, m: re.Match[str] | None, line: str) -> str:
+        nonlocal count
+        if m is None:
+            return line
+        count += 1
+        return line[m.end():] if count % every == 0 else line
+    return _map_lines(text, edit)
+
+
 def indent(text: str, prefix: str = " ") -> str:
     """Every line indented (a Markdown quote or a mail client's indentation)."""
     return _map_lines(text, lambda when, m, line: prefix + line)

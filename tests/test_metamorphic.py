@@ -1,11 +1,12 @@
 """Metamorphic tests (issue 14): the same agent lines give the same causes however they arrive.
 
 Every agent log file of every sample bundle (``sample_logs/``) and of every dev-corpus case
-(``../shared/dev-corpus``) is transformed the ways users hand lines over — timestamps cut,
-indented, double-spaced, abbreviated times, inside syslog (RFC 3164, RFC 5424), journal exports
-(``short``, ``short-iso``, ``short-precise``, ``cat``, ``verbose``, ``json``), serial-console
-captures, ``systemctl status`` output, or one flattened line (:mod:`metamorphic`) — and saved
-under a name that says nothing (``ticket-paste.txt``: lines are found by their content).  The
+(``../shared/dev-corpus``) is transformed the ways users hand lines over — timestamps cut (all,
+or some records'), indented, double-spaced, abbreviated times, inside syslog (RFC 3164, RFC
+5424), journal exports (``short``, ``short-iso``, ``short-precise``, ``cat``, ``verbose``,
+``json``), serial-console captures, ``systemctl status`` output, or one flattened line
+(:mod:`metamorphic`) — and saved under a name that says nothing (``ticket-paste.txt``: lines are
+found by their content).  The
 causes at warning or above must be those of the untransformed file read as ``waagent.log``.
 
 Hypothesis draws the free details of each transformation (indentation, program name, console
@@ -13,7 +14,8 @@ prefix, how often console lines interleave, separators); the formats the issue n
 parametrised, so each is checked on every input.
 
 Exceptions, narrow and by nature (:func:`allowed_difference`): without dates (``no_timestamps``,
-``abbreviated_times``) a rule that measures time cannot run — ``guest_shutdown`` needs the gap
+``abbreviated_times``, and ``some_timestamps_cut`` when the cut ones were those a rule measures)
+a rule that measures time cannot run — ``guest_shutdown`` needs the gap
 between the agent's SIGTERM and its next start, and the agent-version policy judges a version
 against the minimum in force *at the log's date*: an old log that was "not judged (no minimum in
 force then)" is judged against today's minimum when the date is gone.
@@ -143,7 +145,7 @@ def baseline(key: str, data: bytes) -> tuple[frozenset[str], frozenset[str]]:
     return causes_of(data, "waagent.log")
 
 
-TIMELESS = {"no_timestamps", "abbreviated_times"}
+TIMELESS = {"no_timestamps", "abbreviated_times", "some_timestamps_cut"}
 NOT_JUDGED_THEN = "Agent version not judged (no minimum in force then)"
 
 
@@ -176,6 +178,13 @@ def sources(test):
 @sources
 def test_without_timestamps_the_same_causes(source: str) -> None:
     check(source, "no_timestamps", mm.strip_timestamps)
+
+
+@sources
+@SETTINGS
+@given(every=st.integers(min_value=2, max_value=4))
+def test_with_some_timestamps_cut_the_same_causes(source: str, every: int) -> None:
+    check(source, "some_timestamps_cut", lambda text: mm.strip_some_timestamps(text, every))
 
 
 @sources

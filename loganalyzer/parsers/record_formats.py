@@ -109,6 +109,12 @@ NO_TIMESTAMP_START = re.compile(
     r"|(?P<glued>WARNING:|ERROR:)"
     rf"|(?P<eprefix>{_BRACKET})(?=\x20))\x20?")
 
+#: A timestamp-less agent line inside a file with timestamps (a post whose poster cut some of them):
+#: only the strict form — a level, then a thread and process name or a known thread name.
+TIMELESS_LINE_STRICT = re.compile(
+    rf"[\x20\t]*(?:{_LEVEL})\x20(?:[^\s\[]\S*\x20)?(?:{'|'.join(THREAD_NAMES)}|{_BRACKET})\x20")
+TIMELESS_IN_TEXT = re.compile(r"\n" + TIMELESS_LINE_STRICT.pattern)
+
 #: Agent 2.8 shipped in 2022: an earlier one-token ``Daemon``/``ExtHandler`` line is 2.2.46.
 _FIRST_2_8_YEAR = 2022
 _EXTENSION_PREFIX = re.compile(r"\[(?P<name>[^\]\s]+?)-(?P<ver>\d+(?:\.\d+)*)\]")

@@ -53,6 +53,8 @@ from .record_formats import (
     MAX_CACHED_HEADERS,
     NO_TIMESTAMP_START,
     RECORD_START_IN_TEXT,
+    TIMELESS_IN_TEXT,
+    TIMELESS_LINE_STRICT,
     FormatState,
     HeaderFields,
     decode_header,
@@ -273,8 +275,20 @@ def _take_lines(text: str, cursor: int, stop: int, line_no: int, in_head: bool, 
     if in_head:
         held, done = _head(text[cursor + 1:stop], line_no, held, state, coverage)
         return held, done, lines
-    held.add(text[cursor:stop], lines)  # type: ignore[union-attr]  # a timestamped record is open
-    return held, [], lines
+    if TIMELESS_IN_TEXT.search(text, cursor, stop) is None:
+        held.add(text[cursor:stop], lines)  # type: ignore[union-attr]  # a timestamped record is open
+        return held, [], lines
+    # an agent line whose timestamp was cut, after timestamped ones: a record of its own
+    done: list[_Open] = []
+    for offset, line in enumerate(text[cursor + 1:stop].split("\n")):
+        m = NO_TIMESTAMP_START.match(line) if TIMELESS_LINE_STRICT.match(line) else None
+        if m is not None:
+            if held is not None:
+                done.append(held)
+            held = _Open(decode_no_timestamp(m, state), line_no + offset, line[m.end():])
+        elif held is not None:
+            held.add("\n" + line, 1)
+    return held, done, lines
 
 
 def _head(segment: str, line_no: int, pending: _Open | None, state: FormatState,
