@@ -123,3 +123,10 @@ def test_error_code_option_still_works_without_any_file_naming_it(tmp_path: Path
     result = analyze(tmp_path, {"notes.txt": b"nothing here\n"},
                      error_code="UserErrorRpCollectionLimitReached")
     assert "restore_point_limit_or_lock" in reported(result)
+
+
+def test_vmsnapshot_status_codes_in_any_text_are_read(tmp_path: Path) -> None:
+    freeze = analyze(tmp_path / "a", {"job.txt": b"Job details: StatusCode.FailedRetryableFsFreezeTimeout\n"})
+    network = analyze(tmp_path / "b", {"job.txt": b"Error: FailedRetryableSnapshotFailedNoNetwork\n"})
+    assert "snapshot_failed" in reported(freeze)
+    assert "no_network" in reported(network)
