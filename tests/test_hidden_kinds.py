@@ -96,6 +96,8 @@ def test_a_journal_exported_as_json_is_read_by_content(tmp_path: Path) -> None:
     result = analyze(tmp_path / "b", {"journal.json": export.encode()})
     assert "certificates" in reported(direct)
     assert reported(result) == reported(direct)
+    [cov] = result.coverage
+    assert (cov.lines, cov.records, cov.unparsed_lines) == (2, 2, 0)
 
 
 def test_agent_lines_in_a_file_of_any_name_are_found(tmp_path: Path) -> None:
