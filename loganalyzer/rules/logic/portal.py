@@ -10,13 +10,15 @@ that finding (citing the line) and orders the verdicts by Microsoft's checklist 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from ...model import Confidence, Event, Finding, Severity
 from ..portal import portal_error, portal_errors
 from .base import FinishContext, LogicRule, Seen, lits
 
-#: Files whose text is read whole for portal errors (codes are also found in every other kind).
-_TEXT_KINDS = frozenset({"other_text", "extension_log", "handler_status", "status_blob", "collector_results"})
+#: Files whose every record is read for portal errors and their English messages (a ticket's text, a
+#: JSON error, status files); in every other kind a code is found by its exact spelling.
+_TEXT_KINDS = frozenset({"other_text", "handler_status", "status_blob"})
 
 
 class PortalErrorCode(LogicRule):
@@ -74,8 +76,16 @@ class PortalErrorCode(LogicRule):
 
 
 def _by_message(text: str) -> dict | None:
-    low = text.lower()
-    for entry in portal_errors():
-        if any(m in low for m in entry["match"]):
-            return entry
-    return None
+    m = _messages().search(text)
+    return _message_entry()[m.group(0).lower()] if m else None
+
+
+@cache
+def _messages() -> re.Pattern[str]:
+    """One case-blind search for every English portal message phrase."""
+    return re.compile("|".join(re.escape(m) for m in _message_entry()), re.IGNORECASE)
+
+
+@cache
+def _message_entry() -> dict[str, dict]:
+    return {m: e for e in reversed(portal_errors()) for m in e["match"]}
