@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -267,3 +267,15 @@ def test_a_line_over_the_limit_is_cut_and_the_cut_is_reported() -> None:
     events = list(parse(Member("w", Kind.WAAGENT_LOG, lambda: io.BytesIO(data)), ctx))
     assert [e.line_start for e in events] == [1, 2]
     assert cov.status == CoverageStatus.PARTIAL and "cut" in (cov.reason or "")
+
+
+def test_timestamp_less_agent_lines_after_timestamped_ones_are_records_of_their_own() -> None:
+    # A post whose poster cut the timestamp of some lines only (the strict form: level + thread/prefix).
+    data = (b"2017/08/02 15:09:57.747899 WARNING Agent WALinuxAgent-2.2.12 failed loading error state\n"
+            b"ERROR ExtHandler ExtHandler Event: name=WALinuxAgent, op=Download, message=boom, duration=0\n"
+            b"  more of it\n"
+            b"INFO not an agent line: it continues the record above\n")
+    events = list(parse_chunks([data.decode()], "waagent.log", "waagent_log", UTC, FileCoverage("w", "w")))
+    assert [(e.line_start, e.line_end, e.level, e.generation) for e in events] == [
+        (1, 1, "WARNING", "2.1-2.2.30"), (2, 4, "ERROR", "no-timestamp")]
+    assert events[1].fields["event_op"] == "Download" and events[1].thread == "ExtHandler"

@@ -49,13 +49,23 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, BinaryIO
 
 from ..kinds import Kind
-from ..model import CoverageStatus, Event, TimeKind
+from ..model import CoverageStatus, Event, FileCoverage, TimeKind
 from ..sources.base import Member
 from ..textio import iter_lines
 from .base import ParseContext
+from .flattened import needs_reshape, reshape
 from .payloads import extract_fields
+from .record_formats import (
+    NO_TIMESTAMP_START,
+    RECORD_START_AT_LINE,
+    THREAD_NAMES,
+    FormatState,
+    decode_header,
+)
 
 SNIFF_BYTES = 8192
+#: A paste with a changed layout is read whole to undo it; a larger file is read line by line as it is.
+MAX_RESHAPED_BYTES = 8 << 20
 _SNIFF_LINES = 40
 
 
@@ -128,11 +138,27 @@ def looks_binary(head: bytes) -> bool:
 
 
 _WAAGENT_LINE = re.compile(
-    r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)?) "
+    r"[A-Za-z]?(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)?) "
     r"(?:VERBOSE|INFO|WARNING|ERROR)\b")
+#: Lines of the wrappers :mod:`~loganalyzer.parsers.syslog` reads: BSD syslog and ``journalctl
+#: -o short/short-precise/short-iso`` (host optional), RFC 5424, ``-o verbose`` entry lines,
+#: ``-o json`` entries, journal markers, kernel ``[   12.345678]`` stamps, systemd console
+#: status, ``program[pid]:`` / ``ci-info:`` / ``Waagent - `` console prefixes.
 _SYSLOG_LINE = re.compile(
-    r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) "
-    r"[\w.-]+ [\w./@-]+(?:\[\d+\])?: ")
+    r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?"
+    r"|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) "
+    r"(?:[\w.-]+ )?[\w./@()-]+(?:\[\d+\])?: "
+    r"|<\d{1,3}>\d{1,2} \S+ \S+ \S+ \S+ \S+ "
+    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[s="
+    r"|\{.*\"(?:MESSAGE|__REALTIME_TIMESTAMP)\":"
+    r"|-- (?:Reboot|Boot [0-9a-f]+|Logs begin at|Journal begins at|No entries)"
+    r"|\[\s*\d+\.\d+\]"
+    r"|\[(?:\x1b\[[0-9;]*m)?\s*(?:OK|FAILED|DEPEND|TIME|\*+)\s*(?:\x1b\[[0-9;]*m)?\] "
+    r"|[A-Za-z][\w.@-]*\[\d+\]: |ci-info: |(?i:waagent)\s*-\s"
+    r"|\u25cf [\w@.-]+\.service ")
+#: An agent line behind the serial console's ``Waagent - `` prefix (maybe after a kernel stamp).
+_CONSOLE_AGENT_LINE = re.compile(
+    r"(?:\[\s*\d+\.\d+\]\x20?)?(?i:waagent)\x20?-\x20[A-Za-z]?\d{4}[-/]\d\d[-/]\d\d[T\x20]")
 _VMSNAPSHOT_LINE = re.compile(
     r"(?:\d{4}-\d\d-\d\d|\d{4}/\d\d/\d\d) \d\d:\d\d:\d\d[.\d]* ?"
     r"\[Microsoft\.Azure\.RecoveryServices\.VMSnapshot")
@@ -144,18 +170,58 @@ _SHELL_WORDS = ("returned from handle.py", "python version unknown", "path exist
                 "The command is ")
 
 
+#: A 1.x/2.0-format line (``2016/10/05 17:01:58 msg``): an agent's only in a file that names the agent.
+_OLD_AGENT_LINE = re.compile(r"[A-Za-z]?\d{4}/\d\d/\d\d \d\d:\d\d:\d\d (?:ERROR:|WARNING:)")
+_PLAIN_SLASH_LINE = re.compile(r"[A-Za-z]?\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ")
+_AGENT_WORDS = ("WALinuxAgent", "Azure Linux Agent")
+
+
+#: Unindented lines that continue a record in any log (a traceback's head and last line): they
+#: say nothing about the file's format.  (``[stdout]``/``[stderr]`` do: captured command output.)
+_CONTINUATION = re.compile(r"Traceback \(most recent call last\):|Inner error: "
+                           r"|During handling of the above exception|[A-Za-z_][\w.]*(?:Error|Exception): ")
+
+
+def _agent_lines(body: list[str]) -> int:
+    """How many of ``body`` start agent records: timestamped with a level (any generation), glued
+    ``ERROR:``, or pasted without their date; 1.x/2.0-format lines (``2016/10/05 17:01:58 msg``,
+    ``… [Name-Ver] msg``) count too when another line or a banner shows the agent wrote the file."""
+    strong = sum(1 for line in body if _WAAGENT_LINE.match(line) or _OLD_AGENT_LINE.match(line)
+                 or NO_TIMESTAMP_START.match(line))
+    if strong or any(word in line for line in body for word in _AGENT_WORDS):
+        return sum(1 for line in body if _WAAGENT_LINE.match(line) or _OLD_AGENT_LINE.match(line)
+                   or NO_TIMESTAMP_START.match(line) or _PLAIN_SLASH_LINE.match(line))
+    return strong
+
+
+def _dedent(lines: list[str]) -> list[str]:
+    """Non-blank ``lines`` without the indentation they all share (a quoted or indented paste)."""
+    body = [line for line in lines if line.strip()]
+    common = min((len(line) - len(line.lstrip(" \t")) for line in body), default=0)
+    return [line[common:] for line in body]
+
+
 def sniff_format(lines: list[str]) -> str | None:
     """Which known log format ``lines`` (the head of a file) are in, if most unindented lines say so.
+
+    Agent lines (also without their date, or indented as a whole) make a ``waagent_log``; agent
+    lines behind syslog, journal or console wrappers — or with such lines between them — a
+    ``syslog`` (whose parser reads the agent lines inside).
 
     >>> sniff_format(["2024-01-14 22:16:48.792020 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]x"])
     'vmsnapshot'
     >>> sniff_format(["2019/11/17 00:03:18.094280 INFO ExtHandler Added PID 53989", "  more"])
     'waagent_log'
+    >>> sniff_format(["  ERROR ExtHandler ExtHandler Failed", "  INFO Daemon Daemon up"])
+    'waagent_log'
+    >>> sniff_format(["[   12.345678] Waagent - 2023-03-13T15:44:04.906673Z INFO Daemon Daemon up"])
+    'syslog'
     >>> sniff_format(["[ExtensionOperationError] Non-zero exit code: 3", "[stdout]",
     ...               "2019/11/17 00:03:18.094280 INFO ExtHandler Added PID 53989", "[stderr]"]) is None
     True
     """
-    body = [line for line in lines if line.strip() and line[0] not in " \t"][:_SNIFF_LINES]
+    body = [line for line in _dedent(lines) if line[0] not in " \t" and not _CONTINUATION.match(line)]
+    body = body[:_SNIFF_LINES]
     if not body:
         return None
     if any(_VMSNAPSHOT_LINE.match(line) for line in body):
@@ -163,9 +229,12 @@ def sniff_format(lines: list[str]) -> str | None:
     half = len(body) // 2
     if sum(1 for line in body if _SHELL_LINE.match(line) and any(w in line for w in _SHELL_WORDS)) > half:
         return "shell_log"
-    if sum(1 for line in body if _WAAGENT_LINE.match(line)) > half:
+    agent = _agent_lines(body)
+    wrapped = sum(1 for line in body if _SYSLOG_LINE.match(line))
+    if agent > half and wrapped * 5 < len(body):
         return "waagent_log"
-    if sum(1 for line in body if _SYSLOG_LINE.match(line)) > half:
+    mixed = len(body) >= 5 and (agent + wrapped) * 5 > len(body) * 4 and wrapped * 5 >= len(body)
+    if wrapped > half or mixed or any(_CONSOLE_AGENT_LINE.match(line) for line in body):
         return "syslog"
     return None
 
@@ -268,6 +337,11 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
         head_lines = head.decode("utf-8", "backslashreplace").splitlines()
         if len(head) == SNIFF_BYTES and len(head_lines) > 1:
             head_lines.pop()              # probably cut in the middle
+        if needs_reshape(head_lines):
+            head += stream.read(MAX_RESHAPED_BYTES + 1 - len(head))
+            if len(head) <= MAX_RESHAPED_BYTES:
+                yield from _read_reshaped(member, ctx, head)
+                return
         fmt = sniff_format(head_lines)
         parser = _delegate(fmt) if fmt is not None else None
         if parser is not None:
@@ -283,6 +357,36 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
         stream.close()
 
 
+def _read_reshaped(member: Member, ctx: ParseContext, data: bytes) -> Iterator[Event]:
+    """A paste whose layout was changed (:mod:`~loganalyzer.parsers.flattened`: records joined into
+    long lines, indented, double-spaced): read in its first layout by the parser its content calls
+    for, each record's evidence on the physical lines it came from."""
+    lines, where, physical = reshape(data.decode("utf-8", "backslashreplace"))
+    inner = FileCoverage(member.path, str(member.kind))
+    inner_ctx = replace(ctx, coverage=inner)
+    text = "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
+    fmt = sniff_format(lines[:_SNIFF_LINES])
+    parser = _delegate(fmt) if fmt is not None else None
+    if parser is not None:
+        events = parser(replace(member, kind=_FORMAT_KINDS[fmt], opener=lambda: io.BytesIO(text)), inner_ctx)
+    else:
+        events = _generic_records(member, inner_ctx, iter(lines), _mostly_timestamped(lines))
+    covered: set[int] = set()
+    for event in events:
+        event.line_start = where[min(event.line_start, len(where)) - 1]
+        event.line_end = where[min(event.line_end, len(where)) - 1]
+        covered.update(range(event.line_start, event.line_end + 1))
+        yield event
+    ctx.coverage.notes.append(f"read as {fmt or 'text'} in its first layout ({len(lines)} lines out of "
+                              f"{physical}: a flattened, indented or double-spaced paste)")
+    ctx.coverage.lines += physical
+    ctx.coverage.records += inner.records
+    for number, line in enumerate(lines, 1):
+        if where[number - 1] not in covered and line.strip():
+            covered.add(where[number - 1])
+            ctx.coverage.add_unparsed(where[number - 1], line)
+
+
 def _mostly_timestamped(lines: list[str]) -> bool:
     body = [line for line in lines if line.strip()][:_SNIFF_LINES]
     return bool(body) and sum(1 for line in body if _TIMESTAMP.match(line)) * 2 >= len(body)
@@ -291,6 +395,7 @@ def _mostly_timestamped(lines: list[str]) -> bool:
 def _generic_records(member: Member, ctx: ParseContext, lines: Iterator[str],
                      timestamped: bool) -> Iterator[Event]:
     pending: PendingRecord | None = None
+    state = FormatState()
     in_output = False
     in_pem = False        # a PEM block stays one record, so redaction sees it whole
     line_no = 0
@@ -309,7 +414,7 @@ def _generic_records(member: Member, ctx: ParseContext, lines: Iterator[str],
         if pending is not None:
             yield _finish(pending, member)
             ctx.coverage.records += 1
-        pending = _start(line_no, line, ctx.tz)
+        pending = _start(line_no, line, ctx.tz, state)
         in_output = line.strip() in _OUTPUT_SECTIONS
     ctx.coverage.lines = line_no
     if pending is not None:
@@ -329,7 +434,18 @@ def _starts_record(line: str, first: bool, timestamped: bool, in_output: bool) -
     return line.strip() not in _OUTPUT_SECTIONS
 
 
-def _start(line_no: int, line: str, tz: tzinfo) -> PendingRecord:
+def _start(line_no: int, line: str, tz: tzinfo, state: FormatState | None = None) -> PendingRecord:
+    if _WAAGENT_LINE.match(line):
+        # an agent record inside other text: read with the agent's own line format
+        agent = RECORD_START_AT_LINE.match(line)
+        tok1 = agent.group("tok1") if agent is not None else None
+        if agent is not None and (agent.group("tok2") or agent.group("iso") is None
+                                  or (tok1 is not None and (tok1 in THREAD_NAMES or tok1[0] == "["))):
+            ts, kind, level, generation, thread, source, ext, ext_ver = decode_header(
+                agent.groups(), state or FormatState(), tz)
+            return PendingRecord(line_no, [agent.group("msg")], timestamp=ts, time_kind=kind, level=level,
+                                 generation=generation, extension=ext, extension_version=ext_ver,
+                                 thread=thread, source=source)
     m = _TIMESTAMP.match(line)
     if m is None:
         return PendingRecord(line_no, [line], generation="text")

@@ -25,8 +25,9 @@ Generations (``Event.generation``), oldest first:
                    token is not ``Daemon``, ``ExtHandler`` or ``[…]``, or when a 2.2.47+ line was
                    seen earlier in the file and the line is dated 2022 or later (2.8 shipped in
                    2022); otherwise it is ``2.2.46``.
-``no-timestamp``   ``ERROR ExtHandler msg`` / ``ERROR:msg`` — posted excerpts whose timestamps
-                   were cut off; recognised only before the first timestamped record of a file.
+``no-timestamp``   ``ERROR ExtHandler ExtHandler msg`` / ``INFO msg`` / ``ERROR:msg`` — posted excerpts
+                   whose timestamps were cut off (or shortened to a time of day, ``21:00:04.12 INFO
+                   …``); recognised only before the first timestamped record of a file.
 =================  ==========================================================================
 
 Fields: ``thread`` is the thread name (2.2.47+ and 2.8+-noprefix); ``source`` is the
@@ -73,6 +74,7 @@ _END = r"(?=[\x20\n]|\Z)"
 #: The record-start regex of every generation (groups decoded by :func:`decode_header`).
 #: ``ihead``/``shead`` span the level and prefixes, so a hot loop can cache a header by one string.
 HEADER_PATTERN = (
+    r"[\x20\t]*"                                             # indented (quoted, pasted) lines
     r"[A-Za-z]?"                                             # stray glued letter (posted logs)
     r"(?:"
     rf"(?P<iso>{_ISO_TS})\x20(?P<ihead>(?P<ilevel>{_LEVEL}){_END}"     # UTC generations
@@ -91,10 +93,27 @@ HEADER_PATTERN = (
 RECORD_START_IN_TEXT = re.compile("\n" + HEADER_PATTERN)
 #: Matches a header at the start of one line.
 RECORD_START_AT_LINE = re.compile(HEADER_PATTERN)
-#: Timestamp-less record starts, only before a file's first timestamped record.
+#: Thread names of the agent (formats.md §2.2): a timestamp-less ``LEVEL <name> msg`` line names one.
+THREAD_NAMES = ("Daemon", "ExtHandler", "MonitorHandler", "EnvHandler", "TelemetryEventsCollector",
+                "SendTelemetryHandler", "CollectLogsHandler", "LogCollectorMonitorHandler", "Firewall",
+                "MainThread", "LogCollector")
+#: ``hh:mm:ss[.ff]`` — a time of day without its date (tools that show one day's lines).
+_CLOCK = r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?"
+#: Timestamp-less record starts (``LEVEL [THREAD] [PREFIX] msg``, ``ERROR:msg``, maybe indented and
+#: behind a bare time of day ``hh:mm:ss.ff``), only before a file's first timestamped record.
 NO_TIMESTAMP_START = re.compile(
-    rf"(?:(?P<level>{_LEVEL})\x20(?P<tok>{'|'.join(PROCESS_PREFIXES)}|{_BRACKET}){_END}"
-    r"|(?P<glued>WARNING:|ERROR:))\x20?")
+    rf"[\x20\t]*(?:(?P<clock>{_CLOCK})\x20)?"
+    rf"(?:(?P<level>{_LEVEL}){_END}"
+    rf"(?:\x20(?P<thread>[^\s\[]\S*)(?=\x20(?:{'|'.join(PROCESS_PREFIXES)}|{_BRACKET}){_END}))?"
+    rf"(?:\x20(?P<tok>{'|'.join(THREAD_NAMES)}|{_BRACKET}){_END})?"
+    r"|(?P<glued>WARNING:|ERROR:)"
+    rf"|(?P<eprefix>{_BRACKET})(?=\x20))\x20?")
+
+#: A timestamp-less agent line inside a file with timestamps (a post whose poster cut some of them):
+#: only the strict form — a level, then a thread and process name or a known thread name.
+TIMELESS_LINE_STRICT = re.compile(
+    rf"[\x20\t]*(?:{_LEVEL})\x20(?:[^\s\[]\S*\x20)?(?:{'|'.join(THREAD_NAMES)}|{_BRACKET})\x20")
+TIMELESS_IN_TEXT = re.compile(r"\n" + TIMELESS_LINE_STRICT.pattern)
 
 #: Agent 2.8 shipped in 2022: an earlier one-token ``Daemon``/``ExtHandler`` line is 2.2.46.
 _FIRST_2_8_YEAR = 2022
@@ -285,9 +304,17 @@ class HeaderCache:
 
 def decode_no_timestamp(m: re.Match[str], state: FormatState) -> HeaderFields:
     """Header of a timestamp-less line matched by :data:`NO_TIMESTAMP_START`."""
-    level, tok, glued = m.group("level", "tok", "glued")
+    level, thread, tok, glued, eprefix = m.group("level", "thread", "tok", "glued", "eprefix")
+    if eprefix is not None:                      # an extension's 2.0-library line (ext-2.0)
+        return (None, TimeKind.NONE, *_static(state, "INFO", "no-timestamp", None, eprefix))
     if glued is not None:
         return (None, TimeKind.NONE, *_static(state, glued[:-1], "no-timestamp", None, None))
+    if thread is not None:                       # 2.2.47+: thread and prefix
+        state.seen_five_field = True
+        return (None, TimeKind.NONE, *_static(state, level, "no-timestamp", thread, tok))
+    if tok is not None and tok[0] != "[" and tok not in ("Daemon", "ExtHandler"):
+        # a thread name without a prefix: the 2.8+ goal-state code (as decode_header reads it)
+        return (None, TimeKind.NONE, *_static(state, level, "no-timestamp", tok, tok))
     return (None, TimeKind.NONE, *_static(state, level, "no-timestamp", None, tok))
 
 

@@ -8,7 +8,8 @@ from ..kinds import Kind
 from .base import Parser
 
 #: ``kind: "module:function"`` inside this package.  One entry per kind; BINARY and
-#: HISTORY_ARCHIVE have none (archives are opened as folders by the sources).
+#: HISTORY_ARCHIVE have none (archives are opened as folders by the sources); OTHER_DOCUMENT is
+#: read only when its content has a known shape (:mod:`.documents`).
 PARSER_PATHS: dict[Kind, str] = {
     Kind.WAAGENT_LOG: "waagent_log:parse",
     Kind.COMMAND_EXECUTION_LOG: "waagent_log:parse",
@@ -20,6 +21,7 @@ PARSER_PATHS: dict[Kind, str] = {
     Kind.EXTENSION_EVENTS: "extension_events:parse",
     Kind.EXTENSION_LOG: "generic:parse",
     Kind.OTHER_TEXT: "generic:parse",
+    Kind.OTHER_DOCUMENT: "documents:parse",
     Kind.COLLECTOR_RESULTS: "collector_results:parse",
     Kind.GOAL_STATE: "goal_state:parse_goal_state",
     Kind.EXTENSIONS_CONFIG: "goal_state:parse_extensions_config",

@@ -6,13 +6,17 @@ Line shapes read (formats.md §8.8; dev-corpus 012, 056, 059):
   host may be missing (``Nov  2 02:00:2 python: msg``) and odd times (``02:00:2``) are kept.
 * ISO / RFC 5424 syslog and ``journalctl -o short-iso`` — ``2023-05-17T07:01:19.123+00:00 host
   prog[pid]: msg`` (an optional ``<PRI>1`` in front is skipped).
+* RFC 5424 proper — ``<30>1 2024-05-14T21:00:01.000000+00:00 host waagent 812 - - msg`` (nil
+  fields ``-``, structured data skipped).
+* ``journalctl -o json`` — one JSON object per line, read like a ``-o verbose`` block.
 * ``journalctl -o verbose`` — a ``Wed 2023-05-17 07:01:19.018010 UTC [s=…]`` line followed by
   indented ``KEY=value`` lines; one event per block built from ``MESSAGE``,
   ``SYSLOG_IDENTIFIER``/``_COMM``, ``_PID``, ``_HOSTNAME`` and ``PRIORITY``.
 * ``journalctl`` markers — ``-- Reboot --``, ``-- Logs begin at …`` (context events of program
   ``journal``: a reboot is evidence too).
 * serial console — kernel ``[   12.345678] msg`` lines, ``[  OK  ] Started …`` console lines,
-  ``cloud-init[123]: …`` / ``ci-info: …`` lines and agent lines with or without a syslog header.
+  ``cloud-init[123]: …`` / ``ci-info: …`` lines and agent lines with or without a syslog header,
+  a ``program[pid]:`` tag or a ``Waagent - `` prefix (with or without a kernel stamp in front).
 
 Whatever the header, its rest is tried as an agent record
 (:mod:`~loganalyzer.parsers.record_formats`): agent records get the agent's generation,
@@ -58,9 +62,11 @@ share their timestamp.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from datetime import UTC, datetime, tzinfo
 from itertools import chain
 from typing import Any
@@ -72,11 +78,13 @@ from .base import ParseContext
 from .payloads import extract_fields
 from .record_formats import (
     G_MSG,
+    NO_TIMESTAMP_START,
     RECORD_START_AT_LINE,
     FormatState,
     HeaderCache,
     HeaderFields,
     decode_header,
+    decode_no_timestamp,
     parse_iso_utc,
 )
 
@@ -97,6 +105,14 @@ _BSD = re.compile(
 _ISO = re.compile(
     r"(?:<\d{1,3}>1?\x20?)?(?P<ts>\d{4}-\d{2}-\d{2}[T\x20]\d{2}:\d{2}:\d{2}(?:\.\d+)?"
     r"(?:Z|[+-]\d{2}:?\d{2})?)\x20+" + _HOST + _PROGRAM)
+#: RFC 5424 (§6): ``<PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]``,
+#: ``-`` for a nil field.
+_RFC5424 = re.compile(
+    r"<\d{1,3}>\d{1,2}\x20(?P<ts>\S+)\x20(?P<host>\S+)\x20(?P<prog>\S+)\x20(?P<pid>\S+)\x20\S+\x20"
+    r"(?:-|(?:\[(?:[^\]\\]|\\.)*\])+)(?:\x20(?:\ufeff)?|$)")
+#: ``Waagent - <line>``: the agent's lines as some serial consoles show them.
+_WAAGENT_DASH = re.compile(r"(?i:waagent)\x20?-\x20")
+_DASH_ORIGIN = ("waagent", "-")   # origin of "Waagent - " lines (no pid: "-" is never a syslog pid)
 _JOURNAL_BLOCK = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\x20(?P<ts>\d{4}-\d{2}-\d{2}\x20\d{2}:\d{2}:\d{2}(?:\.\d+)?)"
     r"\x20(?P<zone>\S+)\x20\[s=")
@@ -106,6 +122,7 @@ _KERNEL = re.compile(r"\[\s*\d+\.\d+\]\x20?")
 _ANSI = r"(?:\x1b\[[0-9;]*m)?"   # systemd colours its console status on a serial line
 _CONSOLE = re.compile(rf"\[{_ANSI}\s*(?:OK|FAILED|DEPEND|TIME|\*+)\s*{_ANSI}\]\x20")
 _BARE_PROGRAM = re.compile(r"(?P<prog>[A-Za-z][\w.@-]*)\[(?P<pid>\d+)\]:\x20|(?P<ci>ci-info):\x20")
+_LEVEL_WORDS = ("ERROR", "WARNING", "INFO", "VERBOSE")
 _PRIORITY_LEVELS = {"0": "ERROR", "1": "ERROR", "2": "ERROR", "3": "ERROR", "4": "WARNING", "5": "INFO",
                     "6": "INFO", "7": "VERBOSE"}
 
@@ -241,7 +258,13 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
                 stamp_text, mon, day, hour, minute, second, frac, host, program, pid = m.groups()
                 rest_at = m.end()
                 agent = agent_match(line, rest_at)
-                if agent is None:
+                timeless = None
+                if agent is None and line.startswith(_LEVEL_WORDS, rest_at):
+                    timeless = _timeless_record(line[rest_at:], line_no, state, (program, pid))
+                if timeless is not None:
+                    timeless.fields.update(_origin_fields(program, pid, host))
+                    new = timeless
+                elif agent is None:
                     if current is not None and current.header is not None and \
                             current.origin == (program, pid):   # a traceback line of an agent record
                         current.message_parts.append(line[rest_at:])
@@ -273,6 +296,10 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
                         current.line_end = line_no
                         continue
                 started = _start(line, line_no, state, tz)
+                if started is None and current is not None and current.origin == _DASH_ORIGIN:
+                    # the console prefixes every agent line with "Waagent - ": a line without it
+                    # is another program's output
+                    started = _Record(line_no, [line], None, "console", fields={"program": None})
                 if started is None or (current is not None and _continues(current, started)):
                     if current is None:
                         coverage.add_unparsed(line_no, line)
@@ -325,6 +352,9 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
         if rec.header is None:
             rec.bsd_stamp = stamp
         return rec
+    m = _RFC5424.match(line)
+    if m is not None:
+        return _rfc5424_record(line, m, line_no, state, tz)
     m = _ISO.match(line)
     if m is not None:
         rec = _syslog_record(line, m, line_no, state, tz, "syslog-iso")
@@ -340,6 +370,16 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
     agent = _agent_record(line, line_no, state, tz, None)
     if agent is not None:
         return agent
+    if line[0] == "{":
+        entry = _journal_json(line, line_no)
+        if entry is not None:
+            # all its fields are on this line: read it now, so a traceback line the agent wrote as
+            # an entry of its own continues the agent record before it (as under a syslog header)
+            _finish_journal(entry, state, tz)
+            return entry
+    m = _WAAGENT_DASH.match(line)
+    if m is not None:
+        return _dash_record(line[m.end():], line_no, state, tz)
     if _JOURNAL_MARKER.match(line):
         return _Record(line_no, [line], None, "journal", fields={"program": "journal"})
     m = _KERNEL.match(line)
@@ -351,6 +391,9 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
         agent = _agent_record(rest, line_no, state, tz, None)
         if agent is not None:
             return agent
+        dash = _WAAGENT_DASH.match(rest)
+        if dash is not None:
+            return _dash_record(rest[dash.end():], line_no, state, tz)
         return _Record(line_no, [rest], None, "kernel", fields={"program": "kernel"})
     m = _CONSOLE.match(line)
     if m is not None:
@@ -359,6 +402,50 @@ def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record |
     if m is not None:
         return _bare_program(line, m, line_no, state, tz, "console")
     return None
+
+
+def _dash_record(rest: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record:
+    """``Waagent - <rest>``: an agent record, or a line continuing the agent record before it."""
+    origin = _DASH_ORIGIN
+    rec = _agent_record(rest, line_no, state, tz, origin) or _Record(line_no, [rest], origin, "console")
+    rec.fields.update(_origin_fields("waagent", None, None))
+    return rec
+
+
+def _rfc5424_record(line: str, m: re.Match[str], line_no: int, state: FormatState, tz: tzinfo) -> _Record:
+    """An RFC 5424 line: its MSG read as an agent record when it is one (nil fields are ``-``)."""
+    program, pid, host = (None if v == "-" else v for v in m.group("prog", "pid", "host"))
+    pid = pid if pid is not None and pid.isdigit() else None
+    rest = line[m.end():]
+    rec = _agent_record(rest, line_no, state, tz, (program, pid))
+    if rec is None:
+        rec = _Record(line_no, [rest], (program, pid), "syslog-5424")
+        if m.group("ts") != "-":
+            rec.timestamp, rec.time_kind = _iso_time(m.group("ts"), tz)
+    rec.fields.update(_origin_fields(program, pid, host))
+    return rec
+
+
+def _journal_json(line: str, line_no: int) -> _Record | None:
+    """A ``journalctl -o json`` entry: the same fields as a ``-o verbose`` block, on one line."""
+    try:
+        entry = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(entry, dict) or "MESSAGE" not in entry:
+        return None
+    fields: dict[str, str] = {}
+    for key, value in entry.items():
+        if isinstance(value, list) and all(isinstance(b, int) and 0 <= b < 256 for b in value):
+            value = bytes(value).decode("utf-8", "backslashreplace")   # a non-UTF-8 or binary value
+        if isinstance(value, str | int):
+            fields[str(key)] = str(value)
+    rec = _Record(line_no, [], None, "journal", journal=fields)
+    micros = fields.get("__REALTIME_TIMESTAMP", "")
+    if micros.isdigit():
+        with suppress(OverflowError, OSError, ValueError):
+            rec.timestamp, rec.time_kind = datetime.fromtimestamp(int(micros) / 1e6, UTC), UTC_KIND
+    return rec
 
 
 def _bare_program(line: str, m: re.Match[str], line_no: int, state: FormatState, tz: tzinfo,
@@ -383,6 +470,11 @@ def _syslog_record(line: str, m: re.Match[str], line_no: int, state: FormatState
     return rec
 
 
+def _agent_program(program: str | None) -> bool:
+    """The agent's process as syslog names it (``waagent``, ``python3``, ``WALinuxAgent``…)."""
+    return program is not None and (program.lower().startswith(("waagent", "python", "walinuxagent")))
+
+
 def _origin_fields(program: str | None, pid: str | None, host: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {"program": program}
     if pid is not None:
@@ -396,9 +488,24 @@ def _agent_record(text: str, line_no: int, state: FormatState, tz: tzinfo,
                   origin: tuple[str | None, str | None] | None) -> _Record | None:
     m = RECORD_START_AT_LINE.match(text)
     if m is None:
-        return None
+        return _timeless_record(text, line_no, state, origin) if text.startswith(_LEVEL_WORDS) else None
     header = decode_header(m.groups(), state, tz)
     return _Record(line_no, [m.group("msg")], origin, header[3], header)
+
+
+def _timeless_record(text: str, line_no: int, state: FormatState,
+                     origin: tuple[str | None, str | None] | None) -> _Record | None:
+    """An agent line whose timestamp was cut (``ERROR ExtHandler ExtHandler msg``) behind a wrapper:
+    only with a thread or process name after the level (or a glued 1.x/2.0 ``ERROR:`` from the
+    agent's own program), so another program's ``INFO …`` stays its own."""
+    m = NO_TIMESTAMP_START.match(text)
+    if m is None or m.group("clock") is not None:
+        return None
+    if m.group("tok") is None and m.group("thread") is None and not (
+            m.group("glued") is not None and origin is not None and _agent_program(origin[0])):
+        return None
+    header = decode_no_timestamp(m, state)
+    return _Record(line_no, [text[m.end():]], origin, header[3], header)
 
 
 def _iso_time(text: str, tz: tzinfo) -> tuple[datetime | None, TimeKind]:
@@ -429,12 +536,17 @@ def _finish_journal(rec: _Record, state: FormatState, tz: tzinfo) -> None:
         rec.level = _PRIORITY_LEVELS.get(fields.get("PRIORITY", ""))
     pid = pid if pid and pid.isdigit() else None
     rec.fields.update(_origin_fields(program, pid, fields.get("_HOSTNAME")))
+    rec.origin = (program, pid)
     rec.journal = None
 
 
 def _event(rec: _Record, path: str, kind: str, years: _YearResolver) -> Event:
     """The event of a finished record (a BSD stamp gets its year now)."""
     parts = rec.message_parts
+    if rec.header is not None and len(parts) > 1 and not parts[-1].strip():
+        # blank lines after an agent record (under a header or not) are not part of its text
+        while len(parts) > 1 and not parts[-1].strip():
+            parts.pop()
     message = parts[0] if len(parts) == 1 else "\n".join(parts)
     fields = rec.fields
     if rec.header is not None:

@@ -32,6 +32,7 @@ still counts all its lines).  Payload fields come from :mod:`~loganalyzer.parser
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 from typing import Any
@@ -52,6 +53,8 @@ from .record_formats import (
     MAX_CACHED_HEADERS,
     NO_TIMESTAMP_START,
     RECORD_START_IN_TEXT,
+    TIMELESS_IN_TEXT,
+    TIMELESS_LINE_STRICT,
     FormatState,
     HeaderFields,
     decode_header,
@@ -61,6 +64,8 @@ from .record_formats import (
 
 UTC_KIND, LOCAL_KIND, NONE_KIND = TimeKind.UTC, TimeKind.LOCAL, TimeKind.NONE
 
+_TRAILING_BLANK_LINES = re.compile(r"(?:\n[\x20\t\r]*)+\Z")
+_BLANK_END = "\n\x20\t\r"
 #: A record's message is cut to this many characters (its lines are still counted).
 MAX_MESSAGE_CHARS = 4 << 20
 #: Lines an Event's command output may hold before extension lines in it start records again.
@@ -107,7 +112,14 @@ class _Open:
 
     def event(self, path: str, kind: str) -> Event:
         ts, time_kind, level, generation, thread, source, ext, ext_ver = self.header
-        message = self.parts[0] if len(self.parts) == 1 else "".join(self.parts)
+        if len(self.parts) == 1:
+            message = self.parts[0]
+        else:
+            # blank lines after a record (a logger's trailing newline, a double-spaced paste) extend
+            # its line range, not its message: the text is the same however the lines were spaced
+            message = "".join(self.parts)
+            if message[-1] in _BLANK_END:
+                message = _TRAILING_BLANK_LINES.sub("", message)
         return Event(ts, time_kind, level, message, path, self.line_start, self.line_start + self.lines - 1,
                      kind, generation, thread, source, ext, ext_ver, extract_fields(message))
 
@@ -263,8 +275,20 @@ def _take_lines(text: str, cursor: int, stop: int, line_no: int, in_head: bool, 
     if in_head:
         held, done = _head(text[cursor + 1:stop], line_no, held, state, coverage)
         return held, done, lines
-    held.add(text[cursor:stop], lines)  # type: ignore[union-attr]  # a timestamped record is open
-    return held, [], lines
+    if TIMELESS_IN_TEXT.search(text, cursor, stop) is None:
+        held.add(text[cursor:stop], lines)  # type: ignore[union-attr]  # a timestamped record is open
+        return held, [], lines
+    # an agent line whose timestamp was cut, after timestamped ones: a record of its own
+    done: list[_Open] = []
+    for offset, line in enumerate(text[cursor + 1:stop].split("\n")):
+        m = NO_TIMESTAMP_START.match(line) if TIMELESS_LINE_STRICT.match(line) else None
+        if m is not None:
+            if held is not None:
+                done.append(held)
+            held = _Open(decode_no_timestamp(m, state), line_no + offset, line[m.end():])
+        elif held is not None:
+            held.add("\n" + line, 1)
+    return held, done, lines
 
 
 def _head(segment: str, line_no: int, pending: _Open | None, state: FormatState,

@@ -26,6 +26,11 @@ def cause_info(cause: str) -> dict[str, Any]:
     return _data("causes.toml").get(cause, {"title": cause, "needs": [], "collect": ""})
 
 
+def portal_errors() -> list[dict[str, Any]]:
+    """Every entry of ``portal_errors.toml`` (code, English message, lower-case ``match`` phrases)."""
+    return _data("portal_errors.toml")["error"]
+
+
 def portal_error(text: str | None) -> dict[str, Any] | None:
     """The portal-error entry named by a code or (part of) its English message."""
     if not text:

@@ -43,10 +43,11 @@ def build_verdicts(findings: list[Finding], health: dict[str, list[tuple[Rule, M
     by_cause: dict[str, list[Finding]] = {}
     for f in findings:
         by_cause.setdefault(f.cause, []).append(f)
-    entry = portal_error(ctx.options.error_code)
+    code = ctx.options.error_code or ctx.found_error_code   # a code found in the bundle counts the same
+    entry = portal_error(code)
     masked = _masked_by(findings)
     verdicts = []
-    for cause in order_for_error(ctx.options.error_code):
+    for cause in order_for_error(code):
         v = _verdict(cause, by_cause.get(cause, []), health.get(cause, []), ctx, entry)
         if v.verdict == Verdict.RULED_OUT and not v.evidence:
             v = CauseVerdict(cause, Verdict.NOT_SEEN, v.reason + " Nothing in the bundle shows it did not "

@@ -37,6 +37,8 @@ class FinishContext:
     #: newest timestamp and observation order seen per file path
     last_by_path: dict[str, tuple[datetime | None, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: a portal error code found in the bundle (set by the portal rule; counts like ``--error-code``)
+    found_error_code: str | None = None
 
     def in_window(self, ts: datetime | None) -> bool:
         """Whether a fact dated ``ts`` lies in the user's ``--since``/``--until`` window (undated: yes)."""

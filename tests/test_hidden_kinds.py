@@ -1,0 +1,134 @@
+"""Files of no known name are read for meaning (issue 14), each test built from bytes in it.
+
+A portal or backup-job error (code or English message, ``portal_errors.toml``) in a ticket's
+text, a deployment error saved as JSON, an extension status copied out of its folder, a status
+message saved as text, a journal exported as JSON, agent lines in a file named anything: each
+is found by its content.  A portal code found in the bundle counts like ``--error-code``.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import loganalyzer
+
+REPORTED = {"critical", "error", "warning"}
+VMSNAP = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
+
+
+def analyze(tmp_path: Path, files: dict[str, bytes], **options):
+    folder = tmp_path / "bundle"
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return loganalyzer.analyze(folder, **options)
+
+
+def reported(result) -> set[str]:
+    return {f.cause for f in result.findings if str(f.severity) in REPORTED}
+
+
+def test_a_portal_code_in_a_ticket_text_counts_like_error_code(tmp_path: Path) -> None:
+    result = analyze(tmp_path, {"ticket.txt": b"Customer says: backup job 4711 failed\n"
+                                              b"Error code: UserErrorRpCollectionLimitReached\n"})
+    [finding] = [f for f in result.findings if f.cause == "restore_point_limit_or_lock"]
+    assert str(finding.severity) == "error"
+    assert [(e.path, e.line_start) for e in finding.evidence] == [("ticket.txt", 2)]
+    assert "UserErrorRpCollectionLimitReached" in finding.summary
+    assert result.causes[0].cause == "restore_point_limit_or_lock"
+    assert str(result.causes[0].verdict) == "detected"
+
+
+def test_the_english_portal_message_alone_is_enough(tmp_path: Path) -> None:
+    result = analyze(tmp_path, {"portal.txt": b"Backup failed.\nThe Restore Point Collection max limit has "
+                                              b"reached. Delete old restore points and retry.\n"})
+    assert "restore_point_limit_or_lock" in reported(result)
+
+
+def test_a_code_in_a_non_english_paste_orders_the_verdicts_as_error_code_does(tmp_path: Path) -> None:
+    code = "GuestAgentSnapshotTaskStatusError"
+    paste = f"Die Sicherung ist fehlgeschlagen: {code} (Die Kommunikation mit dem VM-Agent ging nicht)\n"
+    found = analyze(tmp_path / "a", {"fehler.txt": paste.encode()})
+    given = analyze(tmp_path / "b", {"fehler.txt": b"Die Sicherung ist fehlgeschlagen.\n"}, error_code=code)
+    assert [v.cause for v in found.causes] == [v.cause for v in given.causes]
+    assert found.causes[0].cause == "agent_not_running"
+
+
+def test_a_deployment_error_saved_as_json_is_read(tmp_path: Path) -> None:
+    error = {"status": "Failed", "error": {"code": "DeploymentFailed", "message": "At least one resource "
+             "deployment operation failed.", "details": [{"code": "ExtensionSnapshotFailedNoNetwork",
+             "message": "Snapshot operation failed due to no network connectivity on the virtual machine."}]}}
+    text = json.dumps(error, indent=2).encode()
+    result = analyze(tmp_path, {"deployment-error.json": text})
+    [finding] = [f for f in result.findings if f.cause == "no_network"]
+    assert str(finding.severity) == "warning"
+    line = text.decode().splitlines().index('        "code": "ExtensionSnapshotFailedNoNetwork",') + 1
+    assert [(e.path, e.line_start) for e in finding.evidence] == [("deployment-error.json", line)]
+
+
+def test_an_extension_status_copied_out_of_its_folder_is_read(tmp_path: Path) -> None:
+    status = [{"version": "1.0", "timestampUTC": "2024-05-14T21:10:00Z", "status": {
+        "name": VMSNAP, "operation": "Enable", "status": "error", "code": 76,
+        "formattedMessage": {"lang": "en-US", "message": "Enable failed with "
+                                                         "FailedRetryableSnapshotFailedNoNetwork error"}}}]
+    result = analyze(tmp_path, {"status-copy.json": json.dumps(status).encode()})
+    assert {"no_network", "snapshot_failed"} <= reported(result)
+    assert any(f.extension == VMSNAP for f in result.findings if f.cause == "snapshot_failed")
+
+
+def test_a_status_message_saved_as_text_is_read(tmp_path: Path) -> None:
+    text = b"Enable failed with FailedRetryableSnapshotFailedNoNetwork error\n"
+    result = analyze(tmp_path, {"status-message.txt": text})
+    assert "no_network" in reported(result)
+
+
+def test_a_journal_exported_as_json_is_read_by_content(tmp_path: Path) -> None:
+    lines = [
+        "2025-07-30T02:15:50.694099Z ERROR ExtHandler ExtHandler Error fetching the goal state certificates: "
+        "Cannot convert PFX to PEM",
+        "2025-07-30T02:15:51.694099Z ERROR ExtHandler ExtHandler Error fetching the goal state certificates: "
+        "Cannot convert PFX to PEM",
+    ]
+    export = "\n".join(json.dumps({"__REALTIME_TIMESTAMP": str(1753841750694099 + i * 1_000_000),
+                                   "SYSLOG_IDENTIFIER": "python3", "_PID": "812", "PRIORITY": "3",
+                                   "MESSAGE": line}) for i, line in enumerate(lines)) + "\n"
+    direct = analyze(tmp_path / "a", {"waagent.log": ("\n".join(lines) + "\n").encode()})
+    result = analyze(tmp_path / "b", {"journal.json": export.encode()})
+    assert "certificates" in reported(direct)
+    assert reported(result) == reported(direct)
+    [cov] = result.coverage
+    assert (cov.lines, cov.records, cov.unparsed_lines) == (2, 2, 0)
+
+
+def test_agent_lines_in_a_file_of_any_name_are_found(tmp_path: Path) -> None:
+    paste = (b"  Hi team, the agent log shows:\n"
+             b"  2025-07-30T02:15:50.694099Z ERROR ExtHandler ExtHandler Error fetching the goal state "
+             b"certificates: Cannot convert PFX to PEM\n"
+             b"  2025-07-30T02:15:52.000000Z ERROR ExtHandler ExtHandler Error fetching the goal state "
+             b"certificates: Cannot convert PFX to PEM\n")
+    result = analyze(tmp_path, {"notes-from-customer.md": paste})
+    assert "certificates" in reported(result)
+
+
+def test_a_document_of_no_known_shape_stays_unread(tmp_path: Path) -> None:
+    # A ticket's case file quotes log lines as descriptions: they are not evidence.
+    case = {"title": "backup fails", "expected_causes": ["no_network"], "evidence_lines": [
+        "Enable failed with FailedRetryableSnapshotFailedNoNetwork error",
+        "2025-07-30T02:15:50.694099Z ERROR ExtHandler ExtHandler Error fetching the goal state certificates"]}
+    result = analyze(tmp_path, {"case.json": json.dumps(case).encode()})
+    assert reported(result) == set()
+    [cov] = result.coverage
+    assert str(cov.status) == "skipped" and "unknown kind" in (cov.reason or "")
+
+
+def test_error_code_option_still_works_without_any_file_naming_it(tmp_path: Path) -> None:
+    result = analyze(tmp_path, {"notes.txt": b"nothing here\n"},
+                     error_code="UserErrorRpCollectionLimitReached")
+    assert "restore_point_limit_or_lock" in reported(result)
+
+
+def test_vmsnapshot_status_codes_in_any_text_are_read(tmp_path: Path) -> None:
+    freeze = analyze(tmp_path / "a", {"job.txt": b"Job details: StatusCode.FailedRetryableFsFreezeTimeout\n"})
+    network = analyze(tmp_path / "b", {"job.txt": b"Error: FailedRetryableSnapshotFailedNoNetwork\n"})
+    assert "snapshot_failed" in reported(freeze)
+    assert "no_network" in reported(network)
