@@ -109,7 +109,7 @@ def analyze_target(target: str | bytes, location: str, options: AnalysisOptions,
         return run_rules(iter_events(scan, options), scan, options), None
     from ..parsers.frame import events_frame
     events = list(iter_events(scan, options))
-    return run_rules(events, scan, options), events_frame(events)
+    return run_rules(events, scan, options), events_frame(events, redact=options.redact)
 
 
 def bundle_row(result: AnalysisResult, bundle_id: str, shown: str, started: float) -> dict[str, Any]:
