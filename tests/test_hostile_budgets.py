@@ -120,3 +120,34 @@ def test_the_zip_ratio_check_measures_inflated_bytes_not_declared_sizes(tmp_path
 def test_the_hostile_budget_inputs_stay_small_on_disk(tmp_path: Path) -> None:
     bundle = tar_gz_with(tmp_path / "x.tar.gz", tar_header("a", 2 * GiB, tarfile.XHDTYPE), 2 * GiB)
     assert os.path.getsize(bundle) < 4 * MiB
+
+
+# -- evidence kept from damaged gzip ------------------------------------------------------------
+def _line(i: int) -> bytes:
+    return f"2024-05-01T10:00:{i % 60:02d}.000000Z INFO ExtHandler ExtHandler line {i}\n".encode()
+
+
+def test_a_gz_with_two_members_and_trailing_garbage_keeps_every_line_and_notes_the_garbage(
+        tmp_path: Path) -> None:
+    import gzip
+
+    from loganalyzer.api import open_bundle
+    path = tmp_path / "waagent.log.1.gz"
+    path.write_bytes(gzip.compress(_line(1)) + gzip.compress(_line(2) + _line(3)) + b"garbage!garbage")
+    bundle = open_bundle(path)
+    assert len(bundle.events) == 3
+    row = bundle.coverage.iloc[0]
+    assert row["lines"] == 3 and row["status"] == "partial" and "trailing garbage" in row["reason"]
+
+
+def test_a_truncated_small_gz_keeps_the_lines_decoded_before_the_cut(tmp_path: Path) -> None:
+    import gzip
+
+    from loganalyzer.api import open_bundle
+    whole = gzip.compress(b"".join(_line(i) for i in range(1800)))
+    path = tmp_path / "waagent.log.2.gz"
+    path.write_bytes(whole[: len(whole) * 2 // 3])
+    bundle = open_bundle(path)
+    assert len(bundle.events) > 1000
+    row = bundle.coverage.iloc[0]
+    assert row["status"] == "partial" and "cut short" in row["reason"]
