@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +68,7 @@ def events_frame(events: Iterable[Event], *, redact: bool = True) -> pandas.Data
             codes = sub_codes[combination_codes] if n else np.empty(0, dtype=np.int64)
             columns[name] = pd.Categorical.from_codes(codes, categories=categories)
         columns["local_time"] = np.asarray(columns["time_kind"] == TimeKind.LOCAL.value, dtype=bool)
-        columns["timestamp"] = pd.to_datetime(gather("timestamp"), utc=True).astype("datetime64[ns, UTC]")
+        columns["timestamp"] = _timestamps(pd, gather("timestamp"))
         columns["line_start"] = np.array(gather("line_start"), dtype=np.int64)
         columns["line_end"] = np.array(gather("line_end"), dtype=np.int64)
         # Plain object columns on pandas 2 and 3 alike (3 would convert a million messages to arrow).
@@ -86,3 +87,17 @@ def events_frame(events: Iterable[Event], *, redact: bool = True) -> pandas.Data
 
 def _redact_fields(fields: Any) -> Any:
     return fields if fields is None else redact_obj(fields)
+
+
+#: What ``datetime64[ns]`` can hold (about 1677-09-21 … 2262-04-11); a stamp outside is NaT.
+_NS_MIN = datetime(1677, 9, 22, tzinfo=UTC)
+_NS_MAX = datetime(2262, 4, 11, tzinfo=UTC)
+
+
+def _timestamps(pd: Any, stamps: list[Any]) -> Any:
+    """The ``timestamp`` column; a year out of pandas' nanosecond range (0001, 9999) becomes NaT."""
+    try:
+        return pd.to_datetime(stamps, utc=True).astype("datetime64[ns, UTC]")
+    except (OverflowError, ValueError):      # OutOfBoundsDatetime is a ValueError
+        inside = [s if s is None or _NS_MIN <= s <= _NS_MAX else None for s in stamps]
+        return pd.to_datetime(inside, utc=True).astype("datetime64[ns, UTC]")
