@@ -61,6 +61,7 @@ def _run(args: argparse.Namespace) -> int:
     from .run import analyze_many
 
     out = FleetOutput(Path(args.out))
+    out.check_writable()
     previous = out.load()
     progress = _Progress(enabled=sys.stderr.isatty())
     try:
