@@ -76,7 +76,13 @@ def _peak_rss_mib(path: Path) -> tuple[float, str]:
             "        with m.open() as s:\n"
             "            while s.read(1 << 16): pass\n"
             "    except READ_ERRORS: pass\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+            "def peak():  # VmHWM starts afresh at exec; ru_maxrss keeps the forking parent's peak\n"
+            "    try:\n"
+            "        for line in open('/proc/self/status'):\n"
+            "            if line.startswith('VmHWM:'): return int(line.split()[1]) / 1024\n"
+            "    except OSError: pass\n"
+            "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+            "print(peak())\n"
             "print(repr([e.reason for e in src.entries]))\n")
     proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
                           timeout=300, check=True)
