@@ -73,12 +73,7 @@ class Bundle:
         Messages and fields are redacted unless the bundle was opened with ``redact=False``.
         """
         from .parsers.frame import events_frame
-        frame = events_frame(self._read())
-        if self.options.redact:
-            from .redact import redact, redact_obj
-            frame["message"] = frame["message"].map(redact)
-            frame["fields"] = frame["fields"].map(lambda f: f if f is None else redact_obj(f))
-        return frame
+        return events_frame(self._read(), redact=self.options.redact)
 
     @cached_property
     def coverage(self) -> pd.DataFrame:

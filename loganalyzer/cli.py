@@ -142,7 +142,7 @@ class Progress:
         if not self.enabled or time.monotonic() - self.start < 1.0:
             return
         self.shown = True
-        sys.stderr.write(f"\r\x1b[2Kreading {done} files… {path[-60:]}")
+        sys.stderr.write(f"\r\x1b[2Kreading {done} files… {one_line(path[-60:])}")
         sys.stderr.flush()
 
     def close(self) -> None:
@@ -160,12 +160,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_guarded("analyze-logs", lambda: _run(args))
 
 
+def one_line(text: str) -> str:
+    """``text`` safe for one terminal line: control and bidi characters shown as U+FFFD, no line break.
+
+    >>> one_line("vm\\x1b]0;pwned\\x07\\nx.tar.gz")
+    'vm\\ufffd]0;pwned\\ufffd x.tar.gz'
+    """
+    from .report.wording import printable, wellformed
+    return wellformed(printable(text)).replace("\n", " ").replace("\t", " ")
+
+
 def run_guarded(prog: str, run: Callable[[], int]) -> int:
     """Run a command body; every failure becomes one line on stderr and exit status 2."""
     try:
         return run()
     except (InputError, UsageError) as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        print(f"{prog}: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
@@ -173,7 +183,7 @@ def run_guarded(prog: str, run: Callable[[], int]) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the promise: one line, never a traceback
-        print(f"{prog}: internal error ({type(exc).__name__}): {exc}; "
+        print(f"{prog}: internal error ({type(exc).__name__}): {one_line(str(exc))}; "
               "please report it with the command line", file=sys.stderr)
         return 2
 
@@ -207,7 +217,7 @@ def _run(args: argparse.Namespace) -> int:
             if path is None:          # no bundle and no live files: usage, then the source's hint
                 build_parser().print_usage(sys.stderr)
                 raise
-            print(f"analyze-logs: {exc}", file=sys.stderr)
+            print(f"analyze-logs: {one_line(str(exc))}", file=sys.stderr)
             unreadable += 1
     progress.close()
     if results:

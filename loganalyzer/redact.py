@@ -1,8 +1,14 @@
 """Remove secrets from any text before it is shown, stored in a DataFrame or written to a report.
 
-What is redacted (every output, by default): SAS signatures and SAS query strings,
-``protectedSettings`` values (JSON and XML-escaped JSON), passwords and secrets in
-JSON/XML/key=value form, ``CustomData``, and certificate / private-key material.
+What is redacted is a table of data, :data:`SHAPES`: each :class:`SecretShape` has a name,
+how it is found, and the sample lines (positive: must lose their secret; negative: must come
+out unchanged) that the tests check.  A shape is found in every encoding it takes in real
+logs: plain, URL-encoded once or twice (``%3D``, ``%253D``), JSON-escaped (``\\u0026``,
+``\\"``), XML/HTML-escaped (``&amp;``, ``&quot;``) and as a Python repr (``'…'``).
+
+Matching is linear in the length of the text: every pattern starts at a literal anchor and
+uses possessive quantifiers (nothing to backtrack into), and the extent of a quoted or
+bracketed value is found by a forward scan, not by a lazy regex.
 
 >>> redact("GET https://a.blob.core.windows.net/c/x.status?sv=2018-03-28&sr=b&sig=abc%2Bd&se=1 -- IOError")
 'GET https://a.blob.core.windows.net/c/x.status?<redacted> -- IOError'
@@ -10,50 +16,252 @@ JSON/XML/key=value form, ``CustomData``, and certificate / private-key material.
 '{"protectedSettings": "<redacted>", "publicSettings": {}}'
 >>> redact("<UserPassword>hunter2</UserPassword>")
 '<UserPassword><redacted></UserPassword>'
+>>> redact("curl -H 'Authorization: Bearer eyJ0eXAiOiJKV1Qi' https://u:pw1@proxy:3128")
+"curl -H 'Authorization: Bearer <redacted>' https://u:<redacted>@proxy:3128"
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 REDACTED = "<redacted>"
 
-# Any URL query string that carries a SAS field (sig=, sv=, se=, sp=, skoid=…) goes whole.
-_SAS_QUERY = re.compile(
-    r"\?(?=[^\s\"'<>]*?\b(?:sig|sv|se|sp|skoid|sktid|srt|ss)=)[^\s\"'<>\]\)]*", re.IGNORECASE)
-# A bare signature outside a query string (e.g. logged parameters).
-_SAS_SIG = re.compile(r"\b(sig|signature)=[^&\s\"'<>]+", re.IGNORECASE)
-# "protectedSettings": "…" in JSON, also XML-escaped (&quot;) inside ExtensionsConfig.
-_JSON_SECRET = re.compile(
-    r"(?P<key>(?:\"|&quot;)(?:protectedSettings|[A-Za-z_]*(?:[Pp]assword|[Ss]ecret|[Tt]oken|"
-    r"[Aa]ccount[Kk]ey|[Cc]ustom[Dd]ata|[Ss]as[Uu]ri|[Cc]onnection[Ss]tring))(?:\"|&quot;)\s*:\s*)"
-    r"(?P<q>\"|&quot;)(?P<val>.*?)(?P=q)")
-# <UserPassword>…</UserPassword>, <CustomData>…</CustomData>, certificate <Data>…</Data>.
-_XML_SECRET = re.compile(
-    r"(<(?:[\w-]+:)?(?:UserPassword|Password|CustomData|UserData|Data|PrivateKey|Pkcs12)\b[^>]*>)"
-    r"(.*?)(</(?:[\w-]+:)?(?:UserPassword|Password|CustomData|UserData|Data|PrivateKey|Pkcs12)>)",
-    re.DOTALL)
-# key=value secrets in config files and command lines.
-_KV_SECRET = re.compile(
-    r"(?i)\b((?:[\w.]*password|[\w.]*secret|accountkey|sharedaccesskey|customdata)\s*[=:]\s*)"
-    r"(?!<redacted>)[^\s,;&\"']+")
-_PEM = re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?(?:-----END [A-Z0-9 ]+-----|\Z)", re.DOTALL)
+# -- separators in every encoding: plain, %XX (any number of %25 layers), \u00XX (any escaping) --
+_ESC = r"(?:\\++u00|%(?:25)*+)"
+EQ = rf"(?:=|{_ESC}3[dD])"
+AMP = rf"(?:&(?:amp;)?|{_ESC}26)"
+QM = rf"(?:\?|{_ESC}3[fF])"
+QUOTE = rf"(?:\\*+\"|\\*+'|&quot;|&#34;|&#39;|&#x2[27];|&apos;|{_ESC}2[27])"
+COLON = rf"(?:\s*+(?::|{_ESC}3[aA])\s*+)"
 
-# Cheap pre-check: most lines hold none of these and skip the regexes.
-_TRIGGERS = ("?", "sig", "Sig", "SIG", "rotected", "assword", "ASSWORD", "ecret", "ustom", "ustomData",
-             "ccountKey", "ccountkey", "oken", "-----BEGIN", "<Data", ":Data", "onnection", "asUri",
-             "PrivateKey", "Pkcs12", "UserData")
+#: SAS query fields: a query string holding any of them goes whole.
+_SAS_FIELDS = r"(?:sv|sig|se|sp|skoid|sktid|srt|ss|spr|sr|st|ske|sks|skv)"
+_SAS_QUERY = re.compile(rf"(?P<key>{QM})(?P<value>(?:[^\s\"'<>\])\\]|\\++(?![\"'\\]))++)")
+_SAS_FIELD_IN = re.compile(rf"(?:^|{AMP}|[;,]){_SAS_FIELDS}{EQ}", re.IGNORECASE)
+
+#: A value outside quotes: up to a delimiter, an encoded ``&``/``;``/quote, or a backslash escape.
+_BARE = r"(?:[^\s,;&\"'<>(){}\[\]\\%]|%(?!(?:25)*+(?:26|3[bB]|22|27|2[cC]|20))|\\(?![\\\"'u]))++"
+_BARE_VALUE = re.compile(_BARE)
+
+#: Key names whose value is a secret, in JSON, XML-escaped JSON, repr, key=value or key: value.
+_SECRET_NAMES = (r"protectedsettings|pass(?:word|wd|phrase)|pwd|secret"
+                 r"|accountkey|sharedaccesskey|customdata|privatekey|private_key|connectionstring|sasuri"
+                 r"|token|api[_-]?key"
+                 r"|x-ms-encryption-key|credentials?")
+_KEY_VALUE = re.compile(
+    rf"(?i)(?:{_SECRET_NAMES}){QUOTE}?+(?:{COLON}|\s*+{EQ}\s*+)",
+)
+
+
+@dataclass(frozen=True)
+class SecretShape:
+    """One way a secret appears in a log, with samples that prove the shape is found (or not)."""
+
+    name: str
+    find: Callable[[str], str]
+    positives: tuple[str, ...]
+    negatives: tuple[str, ...] = ()
+
+
+def _sub(pattern: str, flags: int = 0) -> Callable[[str], str]:
+    """Replace group ``value`` of every match of ``pattern``, keeping the rest."""
+    compiled = re.compile(pattern, flags)
+
+    def find(text: str) -> str:
+        return compiled.sub(lambda m: f"{text[m.start():m.start('value')]}{REDACTED}"
+                                      f"{text[m.end('value'):m.end()]}", text)
+    return find
+
+
+def _sas_query(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        return m.group("key") + REDACTED if _SAS_FIELD_IN.search(m.group("value")) else m.group(0)
+    return _SAS_QUERY.sub(one, text)
+
+
+def _key_values(text: str) -> str:
+    """``key <sep> value`` for every secret key name: the value's extent is scanned, not guessed."""
+    out: list[str] = []
+    done = 0
+    for m in _KEY_VALUE.finditer(text):
+        if m.start() < done:
+            continue
+        start = m.end()
+        end = _value_end(text, start)
+        value = text[start:end] if end is not None else ""
+        quote = _opening_quote(value)
+        if not value or value == quote * 2 or REDACTED in value[:len(quote) + len(REDACTED)]:
+            continue
+        out.append(text[done:start])
+        if quote and value.endswith(quote) and len(value) >= 2 * len(quote):
+            out.append(quote + REDACTED + quote)
+        else:
+            out.append(REDACTED)
+        done = end
+    out.append(text[done:])
+    return "".join(out)
+
+
+_OPENING = re.compile(rf"{QUOTE}")
+
+
+def _opening_quote(value: str) -> str:
+    m = _OPENING.match(value)
+    return m.group(0) if m else ""
+
+
+def _value_end(text: str, start: int) -> int | None:
+    """Where the value that starts at ``start`` ends (None: no value there)."""
+    if start >= len(text):
+        return None
+    quote = _opening_quote(text[start:start + 16])
+    if quote:
+        return _closing(text, start + len(quote), quote)
+    if text[start] in "{[":
+        return _bracket_end(text, start)
+    m = _BARE_VALUE.match(text, start)
+    if not m:
+        return None
+    return m.end()
+
+
+def _closing(text: str, pos: int, quote: str) -> int:
+    """End of the quoted value whose body starts at ``pos`` (the line's end when it is not closed)."""
+    while True:
+        found = text.find(quote, pos)
+        if found < 0:
+            line_end = text.find("\n", pos)
+            return len(text) if line_end < 0 else line_end
+        if quote in ('"', "'"):
+            slashes = len(text[max(pos, found - 8):found]) - len(text[max(pos, found - 8):found].rstrip("\\"))
+            if slashes % 2:
+                pos = found + 1
+                continue
+        return found + len(quote)
+
+
+def _bracket_end(text: str, start: int) -> int:
+    """End of the ``{…}`` / ``[…]`` value at ``start`` (brackets counted; the line's end if unbalanced)."""
+    depth = 0
+    for i in range(start, len(text)):
+        c = text[i]
+        if c in "{[":
+            depth += 1
+        elif c in "}]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        elif c == "\n":
+            return i
+    return len(text)
+
+
+_XML_NAMES = ("UserPassword", "Password", "AdminPassword", "CustomData", "UserData", "Data", "PrivateKey",
+              "Pkcs12", "ProtectedSettings", "SharedKey")
+_LT = r"(?:<|&lt;|\\*+u003[cC])"
+_GT = r"(?:>|&gt;|\\*+u003[eE])"
+_XML_OPEN = re.compile(rf"(?P<lt>{_LT})(?P<ns>[\w-]++:)?+(?P<tag>{'|'.join(_XML_NAMES)})"
+                       rf"(?:\s(?:[^<>&\\]|&(?!gt;)|\\(?!\\*+u003[eE]))*+)?+(?P<gt>{_GT})")
+
+
+def _xml_elements(text: str) -> str:
+    """``<UserPassword>…</UserPassword>`` and the like (any namespace prefix); unclosed ones are left."""
+    out: list[str] = []
+    done = 0
+    unclosed: set[str] = set()
+    for m in _XML_OPEN.finditer(text):
+        if m.start() < done:
+            continue
+        close = f"{m.group('lt')}/{m.group('ns') or ''}{m.group('tag')}{m.group('gt')}"
+        if close in unclosed:
+            continue
+        end = text.find(close, m.end())
+        if end < 0:
+            unclosed.add(close)   # no later opening tag of this name can find it either
+            continue
+        if end > m.end():
+            out += [text[done:m.end()], REDACTED]
+            done = end
+    out.append(text[done:])
+    return "".join(out)
+
+
+_PEM = re.compile(r"-----BEGIN [A-Z0-9 ]++-----(?:(?!-----END ).)*+(?:-----END [A-Z0-9 ]++-----)?+",
+                  re.DOTALL)
+
+
+def _pem(text: str) -> str:
+    return _PEM.sub("<redacted certificate>", text)
+
+
+_S = "hunter2Zz9"   # the secret in the samples below
+
+#: Every secret shape, in the order they are applied (a later shape never sees an earlier one's value).
+SHAPES: tuple[SecretShape, ...] = (
+    SecretShape("pem_block", _pem, (f"-----BEGIN PRIVATE KEY-----\nMII{_S}\n-----END PRIVATE KEY-----",
+                                    f"-----BEGIN CERTIFICATE-----MII{_S}"),
+                ("-----BEGIN-----", "BEGIN CERTIFICATE")),
+    SecretShape("sas_query", _sas_query,
+                (f"https://a.blob.core.windows.net/c/x?sv=2018-03-28&sr=b&sig={_S}&se=1",
+                 f"https%3A%2F%2Fa%2Fx%3Fsv%3D2018-03-28%26sr%3Db%26sig%3D{_S}",
+                 f"https%253A%252F%252Fa%252Fx%253Fsv%253D2018%2526sig%253D{_S}",
+                 f"https://a/x?sv=2018-03-28\\u0026sr=b\\u0026sig={_S}",
+                 f"https://a/x\\u003fsv\\u003d2018\\u0026sig\\u003d{_S}",
+                 f"https://a/x?sv=2018-03-28&amp;sig={_S}&amp;se=1"),
+                ("GET http://168.63.129.16/machine/?comp=goalstate -- IOError", "Why? Because.",
+                 "https://a/x?restype=container&comp=list")),
+    SecretShape("sas_signature", _sub(rf"(?i)(?<![A-Za-z0-9])(?:sig|signature){EQ}(?P<value>{_BARE})"),
+                (f"sig={_S}", f"signature={_S}&se=2", f"SharedAccessSignature sr=x&sig%3D{_S}"),
+                ("signatures were checked", "sig = ", "config=1")),
+    SecretShape("authorization_scheme",
+                _sub(rf"(?i)(?<![A-Za-z0-9])(?:bearer\s++|sharedkey(?:lite)?+\s++[^\s:]++:|authorization{COLON}basic\s++)"
+                     r"(?P<value>[A-Za-z0-9._~+/=-]{8,}+)"),
+                (f"Authorization: Bearer eyJ{_S}.a.b", f"Authorization: SharedKey myaccount:{_S}=",
+                 f"authorization: basic dXNlcjp{_S}=", f"bearer {_S}"),
+                ("Basic information", "SharedKey", "the bearer of this")),
+    SecretShape("url_userinfo", _sub(r"://[^\s:/@\"'<>]*+:(?P<value>[^\s@/\"'<>]++)@"),
+                (f"http://proxyuser:{_S}@10.0.0.1:3128", f"HttpProxy=https://u:{_S}@proxy"),
+                ("http://168.63.129.16:80/machine", "https://host:443/path@x")),
+    SecretShape("option_secret",
+                _sub(r"(?i)(?<![\w-])--?+[\w-]{0,40}?(?:password|passwd|secret|token|api-?key)(?:=|\s++)"
+                     r"(?P<value>\"[^\"\n]*+\"|'[^'\n]*+'|[^\s\"']++)"),
+                (f"useradd --password {_S} bob", f"az login --client-secret={_S}", f"cmd -password '{_S} x'"),
+                ("--no-password-login", "set-password")),
+    SecretShape("key_value", _key_values,
+                (f'{{"protectedSettings": "{_S}"}}', f"&quot;protectedSettings&quot;: &quot;{_S}&quot;",
+                 f'{{\\"protectedSettings\\":\\"{_S}\\"}}', f"{{'protectedSettings': '{_S}'}}",
+                 f'"protectedSettings": {{"commandToExecute": "{_S}", "x": [1]}}',
+                 f'password="{_S} with spaces"', f"password='{_S}'", f"OS.RootPassword={_S}",
+                 f"AccountKey={_S};EndpointSuffix=x", f"AccountKey%3D{_S}%3BEndpointSuffix",
+                 f"https://x/y?access_token={_S}&b=1", f'{{"privateKey": "{_S}"}}', f"token: {_S}",
+                 f"refresh_token={_S}", f"x-ms-encryption-key: {_S}", f"SharedAccessKey={_S}",
+                 f'"adminPassword":"{_S}"', f"client_secret={_S}", f'"customData": "{_S}"',
+                 f'\\\\\\"password\\\\\\": \\\\\\"{_S}\\\\\\"'),
+                ("protectedSettingsCertThumbprint: ABC", "passwordLength=12", "tokens: 3",
+                 "No password given", '"password": ""', "Token acquired")),
+    SecretShape("xml_element", _xml_elements,
+                (f"<UserPassword>{_S}</UserPassword>", f"<wa:CustomData>{_S}</wa:CustomData>",
+                 f'<Data encoding="base64">{_S}</Data>', f"&lt;UserPassword&gt;{_S}&lt;/UserPassword&gt;",
+                 f"\\u003cCustomData\\u003e{_S}\\u003c/CustomData\\u003e"),
+                ("<Data/>", "<Database>x</Database>", "<UserPassword>")),
+)
+
+# Cheap pre-check on the lowered text: most lines hold none of these and skip every shape.
+_TRIGGERS = ("?", "%3f", "u003f", "sig", "rotected", "pass", "pwd", "ecret", "custom", "key", "oken",
+             "-----begin", "data", "u003c", "&lt;", "onnection", "sasuri", "pkcs12", "://", "bearer", "basic",
+             "credential")
 
 
 def redact(text: str) -> str:
     """Return ``text`` with every known secret shape replaced by ``<redacted>``."""
-    if not text or not any(t in text for t in _TRIGGERS):
+    if not text:
         return text
-    text = _PEM.sub("<redacted certificate>", text)
-    text = _SAS_QUERY.sub("?" + REDACTED, text)
-    text = _SAS_SIG.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
-    text = _JSON_SECRET.sub(lambda m: f"{m.group('key')}{m.group('q')}{REDACTED}{m.group('q')}", text)
-    text = _XML_SECRET.sub(lambda m: f"{m.group(1)}{REDACTED}{m.group(3)}", text)
-    text = _KV_SECRET.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
+    lowered = text.lower()
+    if not any(t in lowered for t in _TRIGGERS):
+        return text
+    for shape in SHAPES:
+        text = shape.find(text)
     return text
 
 
@@ -74,8 +282,9 @@ def redact_obj(obj: object) -> object:
     return obj
 
 
-_SECRET_KEY = re.compile(r"(?i)(protectedsettings$|password|secret|accountkey|customdata|sasuri|"
-                         r"connectionstring|^sig$|privatekey|token$)")
+_SECRET_KEY = re.compile(r"(?i)(protectedsettings$|password|passwd|secret|accountkey|sharedaccesskey|"
+                         r"customdata|sasuri|connectionstring|^sig$|privatekey|private_key|token$|encryption-key$|"
+                         r"credentials?$|apikey$|api_key$)")
 
 
 def _is_secret_key(key: str) -> bool:

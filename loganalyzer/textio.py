@@ -68,7 +68,13 @@ def iter_text_chunks(stream: BinaryIO, chunk_bytes: int = CHUNK_BYTES,
     """
     pending = b""
     while True:
-        block = stream.read(chunk_bytes)
+        block, error = _fill(stream, chunk_bytes)
+        if error is not None:
+            # A damaged stream: every line decoded before the damage is still handed out.
+            data = pending + block
+            if data:
+                yield _decode_block(_cap_lines(data, max_line_bytes, coverage))
+            raise error
         if not block:
             break
         data = pending + block
@@ -90,6 +96,26 @@ def iter_text_chunks(stream: BinaryIO, chunk_bytes: int = CHUNK_BYTES,
         if len(pending) > max_line_bytes:
             note_cut(coverage, max_line_bytes)
         yield _decode_block(pending[:max_line_bytes])
+
+
+def _fill(stream: BinaryIO, size: int) -> tuple[bytes, Exception | None]:
+    """Up to ``size`` bytes, read with ``read1`` so that bytes before a read error are kept,
+    and the error (None when the stream was fine)."""
+    read1 = getattr(stream, "read1", None)
+    if read1 is None:
+        return stream.read(size), None
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        try:
+            part = read1(size - got)
+        except Exception as error:  # returned with the bytes before it; the caller raises it
+            return b"".join(parts), error
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts), None
 
 
 def _skip_to_newline_into(stream: BinaryIO, chunk_bytes: int) -> None:

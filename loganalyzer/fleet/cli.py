@@ -17,7 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import FAIL_ON, run_guarded
+from ..cli import FAIL_ON, one_line, run_guarded
 from ..errors import InputError, UsageError
 from ..result import AnalysisOptions
 
@@ -61,6 +61,7 @@ def _run(args: argparse.Namespace) -> int:
     from .run import analyze_many
 
     out = FleetOutput(Path(args.out))
+    out.check_writable()
     previous = out.load()
     progress = _Progress(enabled=sys.stderr.isatty())
     try:
@@ -105,7 +106,7 @@ class _Progress:
     def __call__(self, done: int, total: int, location: str) -> None:
         if self.enabled:
             self.shown = True
-            sys.stderr.write(f"\r\x1b[2K{done}/{total} bundles… {location[-60:]}")
+            sys.stderr.write(f"\r\x1b[2K{done}/{total} bundles… {one_line(location[-60:])}")
             sys.stderr.flush()
 
     def close(self) -> None:

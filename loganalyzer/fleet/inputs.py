@@ -109,22 +109,29 @@ def local_bundle_id(path: str) -> str:
     ...     local_bundle_id(f.name)[:12]
     'ba7816bf8f01'
     """
+    from ..sources.folder import open_regular_file
     digest = hashlib.sha256()
     if os.path.isdir(path):
         _hash_folder(Path(path), digest)
     else:
-        with open(path, "rb") as stream:
+        # O_NONBLOCK + fstat: a FIFO or device swapped in after the worker's check is refused, not read
+        with open_regular_file(Path(os.path.realpath(path))) as stream:
             _hash_stream(stream, digest)
     return digest.hexdigest()
 
 
 def _hash_folder(root: Path, digest: hashlib._Hash) -> None:
+    from ..sources.folder import open_regular_file
     files = sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink())
     for file in files:
         name = file.relative_to(root).as_posix().encode("utf-8", "surrogateescape")
         digest.update(len(name).to_bytes(8, "big") + name)
         digest.update(file.stat().st_size.to_bytes(8, "big"))
-        with file.open("rb") as stream:
+        try:
+            stream = open_regular_file(file)
+        except OSError:
+            continue                 # replaced by a FIFO or link meanwhile: the analysis lists it
+        with stream:
             _hash_stream(stream, digest)
 
 

@@ -6,10 +6,12 @@ that may pass).  New rows replace old rows with the same ``bundle_id``.
 """
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import UsageError
 from ..model import Severity
 from .tables import (
     BUNDLE_COLUMNS,
@@ -20,6 +22,7 @@ from .tables import (
     merge,
     read_table,
     write_table,
+    write_text_atomic,
 )
 
 if TYPE_CHECKING:
@@ -85,7 +88,15 @@ class FleetOutput:
         write_table(tables.findings, self.folder / TABLE_FILES["findings"], FINDING_COLUMNS)
         if tables.events is not None:
             write_table(tables.events, self.folder / TABLE_FILES["events"], None)
-        (self.folder / REPORT_FILES["markdown"]).write_text(
-            fleet_markdown(tables.bundles, tables.findings), encoding="utf-8")
-        (self.folder / REPORT_FILES["html"]).write_text(
-            fleet_html(tables.bundles, tables.findings), encoding="utf-8")
+        write_text_atomic(self.folder / REPORT_FILES["markdown"],
+                          fleet_markdown(tables.bundles, tables.findings))
+        write_text_atomic(self.folder / REPORT_FILES["html"], fleet_html(tables.bundles, tables.findings))
+
+    def check_writable(self) -> None:
+        """Refuse an output folder that cannot be written *before* any bundle is analysed."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".write-check-"):
+                pass
+        except OSError as error:
+            raise UsageError(f"--out {self.folder}: cannot write there ({error.strerror or error})") from None

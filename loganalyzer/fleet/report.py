@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import __version__
+from ..report.wording import printable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -122,12 +123,15 @@ def _headline(s: FleetSummary) -> str:
 
 
 def _md(text: str) -> str:
-    """A table-safe Markdown cell.
+    """A table-safe Markdown cell: no control or bidi character, no raw HTML, one line.
 
     >>> _md("a|b\\nc")
     'a\\\\|b c'
+    >>> _md("<script>\\x1b]0;x\\x07")
+    '&lt;script&gt;\\ufffd]0;x\\ufffd'
     """
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    text = printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\t", " ")
 
 
 # -- HTML --------------------------------------------------------------------------------------

@@ -9,8 +9,9 @@
 Engines: ``local`` runs a :class:`~concurrent.futures.ProcessPoolExecutor` with ``jobs``
 processes (default: the cores); ``dask`` uses ``client`` (a ``distributed.Client`` or a
 scheduler address), or starts a ``LocalCluster`` of ``jobs`` single-threaded worker
-processes and closes it at the end.  Workers read the bundles themselves (local paths,
-or fsspec URLs such as ``s3://`` / ``abfs://`` when those packages are installed) and
+processes (scheduler, workers and dashboard bound to 127.0.0.1 only) and closes it at the
+end.  Workers read the bundles themselves (local paths, or fsspec URLs such as ``s3://`` /
+``abfs://`` when those packages are installed) and
 send back small rows (:class:`~loganalyzer.fleet.worker.Outcome`).  With a remote
 scheduler, local paths must exist on the workers too (shared storage); URLs need not.
 """
@@ -215,7 +216,8 @@ def _run_dask(locations: list[str], task: Task, client: Any, jobs: int | None) -
     own_cluster = own_client = None
     if client is None:
         own_cluster = LocalCluster(n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1,
-                                   processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
+                                   processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                   silence_logs=logging.ERROR)
         client = own_client = Client(own_cluster)
     elif isinstance(client, str):
         try:

@@ -47,7 +47,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -160,9 +162,28 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], columns: dict
     else:
         table = pa.Table.from_pandas(typed(frame, columns), schema=arrow_schema(columns),
                                      preserve_index=False)
-    tmp = Path(f"{os.fspath(path)}.tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)
+    with atomic_path(Path(path)) as tmp:
+        pq.write_table(table, tmp)
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A unique temporary name next to ``path``, renamed onto it when the block ends without error
+    (removed otherwise): a reader, a crash or a second run never sees a half-written file."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """``path.write_text`` through :func:`atomic_path`."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def _json_objects(frame: pd.DataFrame) -> pd.DataFrame:

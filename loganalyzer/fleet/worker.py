@@ -17,6 +17,7 @@ import hashlib
 import os
 import resource
 import socket
+import stat
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -87,8 +88,13 @@ def _fetch(location: str, max_remote_bytes: int) -> tuple[str | bytes, str]:
     if is_remote(location):
         return read_remote(location, max_remote_bytes)
     path = local_path(location)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"no such file or folder: {path}")
+    try:
+        mode = os.stat(path).st_mode         # through a link: a link to /dev/zero is a device
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no such file or folder: {path}") from None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        # checked before anything opens it: a FIFO or a device would block or never end
+        raise OSError(f"{path}: not a regular file or folder (FIFO, device or socket); not read")
     return path, local_bundle_id(path)
 
 
@@ -109,7 +115,7 @@ def analyze_target(target: str | bytes, location: str, options: AnalysisOptions,
         return run_rules(iter_events(scan, options), scan, options), None
     from ..parsers.frame import events_frame
     events = list(iter_events(scan, options))
-    return run_rules(events, scan, options), events_frame(events)
+    return run_rules(events, scan, options), events_frame(events, redact=options.redact)
 
 
 def bundle_row(result: AnalysisResult, bundle_id: str, shown: str, started: float) -> dict[str, Any]:

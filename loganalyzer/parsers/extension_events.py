@@ -53,7 +53,7 @@ def parse_timestamp(value: Any) -> datetime | None:
     zone = "+00:00" if zone in (None, "Z") else zone
     try:
         return datetime.fromisoformat(text + zone).astimezone(UTC)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 

@@ -4,7 +4,9 @@ Columns: ``timestamp`` (``datetime64[ns, UTC]`` with any pandas version, NaT whe
 ``time_kind``, ``local_time`` (bool: the stamp was wall-clock time shifted by the user's zone),
 ``level``, ``thread``, ``source``, ``extension``, ``extension_version``, ``generation``, ``kind``,
 ``path`` (categoricals), ``line_start``, ``line_end`` (int64), ``message`` and ``fields`` (dict or
-None).
+None).  Messages and fields are redacted here, the one place events become a table, unless the
+caller passes ``redact=False`` (``--no-redact``): every frame (``Bundle.events``, the fleet's
+``events.parquet``) is built by this function, so none can hold a secret by forgetting a step.
 
 >>> from datetime import datetime, timezone
 >>> from loganalyzer.model import Event, TimeKind
@@ -18,10 +20,13 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from ..model import Event, TimeKind
+from ..redact import redact as redact_text
+from ..redact import redact_obj
 
 if TYPE_CHECKING:
     import pandas
@@ -34,8 +39,8 @@ _ORDER = ("timestamp", "time_kind", "local_time", "level", "thread", "source", "
           "extension_version", "generation", "kind", "path", "line_start", "line_end", "message", "fields")
 
 
-def events_frame(events: Iterable[Event]) -> pandas.DataFrame:
-    """One row per event; see the module docstring for the columns.
+def events_frame(events: Iterable[Event], *, redact: bool = True) -> pandas.DataFrame:
+    """One row per event, secrets redacted unless ``redact=False``; see the module docstring.
 
     Each column is gathered with a C-level ``map(attrgetter)`` pass.  The garbage collector
     is paused meanwhile: a million new events would otherwise trigger full collections
@@ -63,15 +68,36 @@ def events_frame(events: Iterable[Event]) -> pandas.DataFrame:
             codes = sub_codes[combination_codes] if n else np.empty(0, dtype=np.int64)
             columns[name] = pd.Categorical.from_codes(codes, categories=categories)
         columns["local_time"] = np.asarray(columns["time_kind"] == TimeKind.LOCAL.value, dtype=bool)
-        columns["timestamp"] = pd.to_datetime(gather("timestamp"), utc=True).astype("datetime64[ns, UTC]")
+        columns["timestamp"] = _timestamps(pd, gather("timestamp"))
         columns["line_start"] = np.array(gather("line_start"), dtype=np.int64)
         columns["line_end"] = np.array(gather("line_end"), dtype=np.int64)
         # Plain object columns on pandas 2 and 3 alike (3 would convert a million messages to arrow).
-        columns["message"] = pd.Series(np.fromiter(map(attrgetter("message"), rows), dtype=object, count=n),
-                                       dtype=object)
-        columns["fields"] = pd.Series(np.fromiter(map(attrgetter("fields"), rows), dtype=object, count=n),
-                                      dtype=object)
+        messages = map(attrgetter("message"), rows)
+        fields = map(attrgetter("fields"), rows)
+        if redact:
+            messages = map(redact_text, messages)
+            fields = map(_redact_fields, fields)
+        columns["message"] = pd.Series(np.fromiter(messages, dtype=object, count=n), dtype=object)
+        columns["fields"] = pd.Series(np.fromiter(fields, dtype=object, count=n), dtype=object)
         return pd.DataFrame({name: columns[name] for name in _ORDER})
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _redact_fields(fields: Any) -> Any:
+    return fields if fields is None else redact_obj(fields)
+
+
+#: What ``datetime64[ns]`` can hold (about 1677-09-21 … 2262-04-11); a stamp outside is NaT.
+_NS_MIN = datetime(1677, 9, 22, tzinfo=UTC)
+_NS_MAX = datetime(2262, 4, 11, tzinfo=UTC)
+
+
+def _timestamps(pd: Any, stamps: list[Any]) -> Any:
+    """The ``timestamp`` column; a year out of pandas' nanosecond range (0001, 9999) becomes NaT."""
+    try:
+        return pd.to_datetime(stamps, utc=True).astype("datetime64[ns, UTC]")
+    except (OverflowError, ValueError):      # OutOfBoundsDatetime is a ValueError
+        inside = [s if s is None or _NS_MIN <= s <= _NS_MAX else None for s in stamps]
+        return pd.to_datetime(inside, utc=True).astype("datetime64[ns, UTC]")

@@ -62,6 +62,7 @@ from .record_formats import (
     FormatState,
     decode_header,
 )
+from .record_formats import local_to_utc as _local_to_utc
 
 SNIFF_BYTES = 8192
 #: A paste with a changed layout is read whole to undo it; a larger file is read line by line as it is.
@@ -109,14 +110,14 @@ class PendingRecord:
                      fields=merged or None)
 
 
-def local_to_utc(naive: datetime, tz: tzinfo) -> datetime:
-    """Wall-clock time read in ``tz`` → aware UTC.
+def local_to_utc(naive: datetime, tz: tzinfo) -> datetime | None:
+    """Wall-clock time read in ``tz`` → aware UTC (None outside year 1–9999).
 
     >>> from datetime import timedelta
     >>> local_to_utc(datetime(2019, 11, 17, 1, 0), timezone(timedelta(hours=1))).isoformat()
     '2019-11-17T00:00:00+00:00'
     """
-    return naive.replace(tzinfo=tz).astimezone(UTC)
+    return _local_to_utc(naive, tz)
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -307,12 +308,18 @@ def _timestamp(m: re.Match[str], tz: tzinfo) -> tuple[datetime | None, TimeKind,
             if g("z"):
                 aware = naive.replace(tzinfo=_offset(g("z")))
                 return aware.astimezone(UTC), TimeKind.UTC, "iso", None
-            return local_to_utc(naive, tz), TimeKind.LOCAL, "iso", None
+            local = local_to_utc(naive, tz)
+            if local is not None:
+                return local, TimeKind.LOCAL, "iso", None
+            return None, TimeKind.NONE, "invalid_time", None
         if g("slash"):
             naive = datetime(int(g("y2")), int(g("mo2")), int(g("d2")), int(g("h2")), int(g("mi2")),
                              int(g("s2")), _frac(g("f2")))
-            return local_to_utc(naive, tz), TimeKind.LOCAL, "slash", None
-    except ValueError:
+            local = local_to_utc(naive, tz)
+            if local is not None:
+                return local, TimeKind.LOCAL, "slash", None
+            return None, TimeKind.NONE, "invalid_time", None
+    except (ValueError, OverflowError):
         return None, TimeKind.NONE, "invalid_time", None
     if g("syslog"):
         return None, TimeKind.NONE, "syslog_time", None

@@ -85,7 +85,10 @@ def parse_utc(value: Any) -> datetime | None:
         ts = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+    try:
+        return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+    except OverflowError:       # an offset that moves year 1 or 9999 out of range
+        return None
 
 
 def _message(obj: Any) -> str | None:

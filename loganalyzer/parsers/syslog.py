@@ -85,6 +85,7 @@ from .record_formats import (
     HeaderFields,
     decode_header,
     decode_no_timestamp,
+    local_to_utc,
     parse_iso_utc,
 )
 
@@ -200,7 +201,7 @@ class _YearResolver:
             return None
         if self.tz is UTC:
             return naive.replace(tzinfo=UTC)
-        return naive.replace(tzinfo=self.tz).astimezone(UTC)
+        return local_to_utc(naive, self.tz)
 
 
 def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
@@ -516,9 +517,12 @@ def _iso_time(text: str, tz: tzinfo) -> tuple[datetime | None, TimeKind]:
         ts = parse_iso_utc(text)
         return (ts, TimeKind.UTC) if ts is not None else (None, TimeKind.NONE)
     if ts.tzinfo is None:
-        local = ts.replace(tzinfo=UTC) if tz is UTC else ts.replace(tzinfo=tz).astimezone(UTC)
-        return local, TimeKind.LOCAL
-    return ts.astimezone(UTC), TimeKind.UTC
+        local = ts.replace(tzinfo=UTC) if tz is UTC else local_to_utc(ts, tz)
+        return (local, TimeKind.LOCAL) if local is not None else (None, TimeKind.NONE)
+    try:
+        return ts.astimezone(UTC), TimeKind.UTC
+    except OverflowError:
+        return None, TimeKind.NONE
 
 
 def _finish_journal(rec: _Record, state: FormatState, tz: tzinfo) -> None:

@@ -55,7 +55,10 @@ VERDICT_LABELS: dict[str, str] = {
 
 SEVERITY_ORDER: tuple[str, ...] = ("critical", "error", "warning", "info")
 
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: Control characters (terminal escapes, BEL, NUL…), bidi overrides and isolates (U+202E…, which
+#: reorder what is shown) and the Unicode line/paragraph separators (U+2028/9, which break lines).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                          "\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -86,7 +89,11 @@ def verdict_label(verdict: CauseVerdict) -> str:
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters (terminal escapes, NUL…) shown as U+FFFD; tabs and newlines kept."""
+    """``text`` with control and bidi characters (escapes, NUL, U+202E…) shown as U+FFFD; tabs, newlines kept.
+
+    >>> printable("evil\x1b]0;title\x07\u202egol.txt\u2028x")
+    'evil\ufffd]0;title\ufffd\ufffdgol.txt\ufffdx'
+    """
     return _UNPRINTABLE.sub("\ufffd", text)
 
 

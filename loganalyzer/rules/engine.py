@@ -374,7 +374,8 @@ class RuleEngine:
                 and end - matches.last_seen > STALE_AFTER:
             severity = Severity.WARNING
             notes.append(f"last seen {(end - matches.last_seen).days} days before the newest record")
-        return finding_from_matches(rule, matches, key, severity, notes)
+        group = key if rule.group_by == "extension" else None   # a template key is no extension
+        return finding_from_matches(rule, matches, group, severity, notes)
 
 
 #: unexplained-error groups kept (the most frequent), so a noisy log cannot flood the report

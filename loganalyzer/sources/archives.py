@@ -22,7 +22,9 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from .guard import CountingReader, human_bytes
+from ..limits import LimitExceeded
+from .guard import Budget, CountingReader, human_bytes
+from .sniff import COMPRESSED, HEAD_BYTES, decompressor, sniff
 from .walker import READ_ERRORS, Candidate, Walker, describe, printable
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -78,14 +80,64 @@ def _tar_type_reason(info: tarfile.TarInfo) -> str | None:
 
 
 # -- tar ------------------------------------------------------------------------------------
+#: Tar entries whose data is a header for the next entry (PAX, GNU long name/link): tarfile
+#: reads such data whole into memory, so its size is checked first.
+_EXTENDED_HEADERS = (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE, tarfile.GNUTYPE_LONGNAME,
+                     tarfile.GNUTYPE_LONGLINK)
+MAX_EXTENDED_HEADER_BYTES = 1 << 20
+
+
+class _HeaderTooLarge(tarfile.ReadError):
+    pass
+
+
+def _checked_tarinfo() -> type[tarfile.TarInfo]:
+    """A TarInfo class for one archive: refuses huge extended headers, remembers a damaged header.
+
+    tarfile ends a stream silently at a damaged header after the first; the class keeps why
+    in ``damaged`` so the coverage can say the rest was not read.
+    """
+    class Checked(tarfile.TarInfo):
+        damaged: str | None = None
+
+        @classmethod
+        def frombuf(cls, buf: bytes, encoding: str, errors: str) -> tarfile.TarInfo:
+            try:
+                return super().frombuf(buf, encoding, errors)
+            except (tarfile.EOFHeaderError, tarfile.EmptyHeaderError):
+                raise
+            except tarfile.HeaderError as error:
+                cls.damaged = f"damaged tar header ({error})"
+                raise
+
+        def _proc_member(self, archive: tarfile.TarFile) -> tarfile.TarInfo:
+            if self.type in _EXTENDED_HEADERS and self.size > MAX_EXTENDED_HEADER_BYTES:
+                raise _HeaderTooLarge(f"extended tar header (PAX or GNU long name) of {self.size:,} bytes, "
+                                      f"over the {human_bytes(MAX_EXTENDED_HEADER_BYTES)} limit")
+            return super()._proc_member(archive)  # type: ignore[misc]
+
+    return Checked
+
+
 def iter_tar(walker: Walker, stream: BinaryIO, label: str, depth: int) -> Iterator[Candidate]:
-    """Candidates of a tar stream (any compression), read sequentially once."""
-    counter = CountingReader(stream)
+    """Candidates of a tar stream (any compression), read sequentially once.
+
+    A compressed tar is decompressed here, in bounded chunks, not by tarfile (which inflates a
+    whole read at once: a 1 KB bzip2 block can hold 1 GiB); the time limit is checked on every
+    read, also while tarfile skips through a member nobody reads.
+    """
+    counter = CountingReader(stream, walker.budget)
+    buffered = io.BufferedReader(counter, 1 << 16)
+    fmt = sniff(buffered.peek(HEAD_BYTES)[:HEAD_BYTES])
+    source: BinaryIO = buffered
+    if fmt in COMPRESSED:
+        source = _Timed(decompressor(fmt, buffered), walker.budget)
     limits = walker.limits
     read = 0
     where = walker.label(label)
+    checked = _checked_tarinfo()
     try:
-        archive = tarfile.open(fileobj=counter, mode="r|*")  # noqa: SIM115 - closed with the stream
+        archive = tarfile.open(fileobj=source, mode="r|", tarinfo=checked)  # noqa: SIM115 - closed with the stream
         while (info := archive.next()) is not None:
             produced = info.offset_data
             if produced > limits.ratio_grace_bytes and produced / max(1, counter.count) > limits.max_ratio:
@@ -110,8 +162,33 @@ def iter_tar(walker: Walker, stream: BinaryIO, label: str, depth: int) -> Iterat
                 walker.stop_container(where, f"compression ratio above {limits.max_ratio:g}:1 in "
                                       f"{path} (possible archive bomb); the rest was not read")
                 return
+        if checked.damaged:
+            walker.stop_container(where, f"{checked.damaged} after {read} entries; "
+                                  "the rest could not be read")
+    except LimitExceeded as error:
+        walker.stop_container(where, f"{error} (after {read} entries)")
+    except _HeaderTooLarge as error:
+        walker.stop_container(where, f"{error} after {read} entries; the rest was not read")
     except READ_ERRORS as error:
         walker.stop_container(walker.label(label), _damaged(read, error))
+
+
+class _Timed(io.RawIOBase):
+    """A decompressed stream that stops at the bundle's time limit (checked on every read)."""
+
+    def __init__(self, source: BinaryIO, budget: Budget) -> None:
+        super().__init__()
+        self._source, self._budget = source, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        self._budget.check_time("archive")
+        data = self._source.read(min(len(buffer), 1 << 20))
+        buffer[:len(data)] = data
+        return len(data)
+
 
 
 def _tar_opener(archive: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[], BinaryIO]:
@@ -157,8 +234,8 @@ def iter_zip(walker: Walker, archive: zipfile.ZipFile, label: str, depth: int) -
         if reason:
             walker.skip(path, reason, size=info.file_size)
             continue
-        yield Candidate(path, _zip_opener(archive, info), depth, info.file_size,
-                        compressed=lambda info=info: info.compress_size)
+        member = _ZipMember(archive, info)
+        yield Candidate(path, member.open, depth, info.file_size, compressed=member.consumed)
 
 
 class _Spans:
@@ -184,8 +261,28 @@ class _Spans:
         return None
 
 
-def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
-    return lambda: archive.open(info)
+class _ZipMember:
+    """One zip entry: its opener, and the compressed bytes its reads have *actually* taken.
+
+    The ratio check divides the bytes inflated by these, not by the declared compressed size,
+    which a forged central directory can set to anything.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        self._archive, self._info = archive, info
+        self._stream: zipfile.ZipExtFile | None = None
+
+    def open(self) -> BinaryIO:
+        self._stream = self._archive.open(self._info)
+        return self._stream
+
+    def consumed(self) -> int:
+        if self._stream is None:
+            return 0
+        left = getattr(self._stream, "_compress_left", None)
+        if not isinstance(left, int):
+            return self._info.compress_size
+        return max(0, self._info.compress_size - left)
 
 
 def iter_zip_bytes(walker: Walker, data: bytes, label: str, depth: int) -> Iterator[Candidate]:
@@ -242,17 +339,19 @@ def iter_zip_local(walker: Walker, reopen: Callable[[], BinaryIO], label: str,
         if reason:
             walker.skip(path, reason, size=usize)
             continue
-        yield Candidate(path, _local_opener(reopen, start, csize, method), depth, usize,
-                        compressed=lambda csize=csize: csize)
+        windows: list[_Window] = []
+        yield Candidate(path, _local_opener(reopen, start, csize, method, windows), depth, usize,
+                        compressed=lambda windows=windows: sum(w.taken for w in windows))
         read += 1
 
 
-def _local_opener(reopen: Callable[[], BinaryIO], start: int, csize: int,
-                  method: int) -> Callable[[], BinaryIO]:
+def _local_opener(reopen: Callable[[], BinaryIO], start: int, csize: int, method: int,
+                  windows: list[_Window]) -> Callable[[], BinaryIO]:
     def opener() -> BinaryIO:
         handle = reopen()
         handle.seek(start)
         window = _Window(handle, csize)
+        windows[:] = [window]            # the compressed bytes actually read, for the ratio check
         return window if method == 0 else _Inflate(window)
     return opener
 
@@ -263,6 +362,7 @@ class _Window(io.RawIOBase):
     def __init__(self, handle: BinaryIO, size: int) -> None:
         super().__init__()
         self._handle, self._left = handle, size
+        self.taken = 0
 
     def readable(self) -> bool:
         return True
@@ -270,6 +370,7 @@ class _Window(io.RawIOBase):
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self._handle.read(min(len(buffer), self._left))
         self._left -= len(data)
+        self.taken += len(data)
         buffer[:len(data)] = data
         return len(data)
 

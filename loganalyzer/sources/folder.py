@@ -1,9 +1,14 @@
 """Candidates from a folder on disk (an unpacked bundle, loose files, or the live system).
 
-Symbolic links are never followed (listed as skipped), devices, FIFOs and sockets are
-never opened, unreadable folders and files are listed with the reason.  Program
+Symbolic links are never followed onto the host (listed as skipped, with their target),
+devices, FIFOs and sockets are never opened, unreadable folders and files are listed with the reason.  Program
 folders of extension packages (``<Handler>-<Version>/bin``, ``main``, …) are not
 walked: only their ``status/`` and ``config/`` folders and top-level state files.
+
+Under a root (the live system, or a mounted OS disk with ``--root``) the folders leading to
+the selected paths are resolved as in a chroot: a link on ``var``, ``var/log``… is followed
+with the root as ``/`` (absolute targets and ``..`` never leave it), so a rescue VM reads the
+mounted disk's files, never its own; a link that leads nowhere inside the root is listed.
 """
 from __future__ import annotations
 
@@ -30,17 +35,79 @@ def iter_folder(walker: Walker, base: Path, selection: tuple[str, ...] | None = 
     if selection is None:
         yield from _walk(walker, base, "")
         return
+    listed: set[str] = set()
     for pattern in selection:
         parent_rel, _, leaf = pattern.rpartition("/")
-        parent = base / parent_rel
+        links: list[tuple[str, str]] = []
+        parent = resolve_in_root(base, parent_rel, links)
+        for link, target in links:
+            if link not in listed:
+                listed.add(link)
+                where = "leads nowhere inside the root; not followed" if parent is None else \
+                    "followed inside the root (the root taken as /)"
+                walker.skip(f"{link}/", f"symbolic link to {printable(target)}; {where}", kind="link")
+        if parent is None:
+            continue
         for name in _matching(parent, leaf):
             rel = f"{parent_rel}/{name}" if parent_rel else name
-            yield from _entry(walker, base / rel, rel)
+            yield from _entry(walker, parent / name, rel)
 
 
 def selection_exists(base: Path, selection: tuple[str, ...]) -> bool:
-    """True when at least one selected path exists under ``base``."""
-    return any(_matching(base / p.rpartition("/")[0], p.rpartition("/")[2]) for p in selection)
+    """True when at least one selected path exists under ``base`` (links resolved inside it)."""
+    for pattern in selection:
+        parent_rel, _, leaf = pattern.rpartition("/")
+        parent = resolve_in_root(base, parent_rel, [])
+        if parent is not None and _matching(parent, leaf):
+            return True
+    return False
+
+
+_MAX_LINK_HOPS = 40
+
+
+def resolve_in_root(base: Path, rel: str, links: list[tuple[str, str]]) -> Path | None:
+    """The real folder ``rel`` names when ``base`` is ``/`` (None: it does not exist there).
+
+    Every symbolic link met is resolved against the root, never the host, and appended to
+    ``links`` as (its path under the root, its target).
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp()); (root / "data" / "log").mkdir(parents=True)
+    >>> (root / "var").symlink_to("/data")
+    >>> found = []; resolve_in_root(root, "var/log", found) == root / "data" / "log", found
+    (True, [('var', '/data')])
+    >>> (root / "etc").mkdir(); resolve_in_root(root, "var/../../../etc", []) == root / "etc"
+    True
+    """
+    pending = [p for p in rel.split("/") if p not in ("", ".")]
+    real: list[str] = []
+    hops = 0
+    while pending:
+        part = pending.pop(0)
+        if part == "..":
+            if real:
+                real.pop()
+            continue
+        path = base.joinpath(*real, part)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        if stat.S_ISLNK(info.st_mode):
+            target = _link_target(path)
+            links.append(("/".join([*real, part]), target))
+            hops += 1
+            if hops > _MAX_LINK_HOPS or target == "?":
+                return None
+            if target.startswith("/"):
+                real = []
+            pending[:0] = [p for p in target.split("/") if p not in ("", ".")]
+            continue
+        if not stat.S_ISDIR(info.st_mode):
+            return None
+        real.append(part)
+    return base.joinpath(*real)
 
 
 def _matching(parent: Path, leaf: str) -> list[str]:

@@ -61,6 +61,12 @@ class Budget:
     def out_of_time(self) -> bool:
         return time.monotonic() > self.deadline
 
+    def check_time(self, name: str) -> None:
+        """Raise :class:`LimitExceeded` once the bundle's ``max_seconds`` are spent."""
+        if self.out_of_time():
+            raise LimitExceeded(f"{name}: time limit ({self.limits.max_seconds:g} s) reached; "
+                                "the rest was not read")
+
     @property
     def bytes_left(self) -> int:
         return max(0, self.limits.max_total_bytes - self.total_bytes)
@@ -72,17 +78,21 @@ class Budget:
 
 
 class CountingReader(io.RawIOBase):
-    """Pass-through reader that counts the bytes taken from ``source`` (compressed input)."""
+    """Pass-through reader that counts the bytes taken from ``source`` (compressed input);
+    with a ``budget``, every read first checks the time limit."""
 
-    def __init__(self, source: BinaryIO) -> None:
+    def __init__(self, source: BinaryIO, budget: Budget | None = None) -> None:
         super().__init__()
         self._source = source
+        self._budget = budget
         self.count = 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._budget is not None:
+            self._budget.check_time("archive")
         data = self._source.read(len(buffer))
         n = len(data)
         buffer[:n] = data
@@ -143,9 +153,7 @@ class Guard(io.RawIOBase):
                "the rest was not read"
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        if self.final and self.budget.out_of_time():
-            raise LimitExceeded(f"{self.name}: time limit ({self.budget.limits.max_seconds:g} s) reached; "
-                                "the rest was not read")
+        self.budget.check_time(self.name)     # every layer: also one that only feeds a decompressor
         allowance = self._allowance()
         if allowance <= 0:
             if self._source.read(1):

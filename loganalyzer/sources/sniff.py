@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import bz2
-import gzip
+import io
 import lzma
 import tarfile
+import zlib
 from enum import StrEnum
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 #: Bytes looked at to decide (a tar header is 512 bytes).
 HEAD_BYTES = 512
@@ -81,9 +82,78 @@ def looks_binary(head: bytes) -> bool:
 def decompressor(fmt: Format, stream: BinaryIO) -> BinaryIO:
     """A streaming decompressor reading ``stream`` (which it does not close)."""
     if fmt is Format.GZIP:
-        return gzip.GzipFile(fileobj=stream, mode="rb")
+        return GzipStream(stream)
     if fmt is Format.XZ:
         return lzma.LZMAFile(stream)
     if fmt is Format.BZIP2:
         return bz2.BZ2File(stream)
     raise ValueError(f"not a compressed format: {fmt}")
+
+
+class GzipStream(io.RawIOBase):
+    """Streaming gzip decoder that keeps every byte it could decode.
+
+    :class:`gzip.GzipFile` drops the bytes decoded in the call that meets damage (for a small
+    file: all of them).  Here decoded bytes are handed out first and the damage is raised on
+    the next read: a cut stream raises :class:`EOFError`, bytes after the last member that are
+    not another member raise :class:`OSError` (``trailing garbage``).  Members concatenated
+    (``cat a.gz b.gz``) are read one after the other.
+
+    >>> import gzip
+    >>> stream = GzipStream(io.BytesIO(gzip.compress(b"a\\n") + gzip.compress(b"b\\n") + b"junk"))
+    >>> stream.read(100), stream.read(100)
+    (b'a\\n', b'b\\n')
+    >>> stream.read(100)
+    Traceback (most recent call last):
+    ...
+    OSError: trailing garbage after the gzip data (4 bytes not read)
+    """
+
+    def __init__(self, source: BinaryIO) -> None:
+        super().__init__()
+        self._source = source
+        self._inflater: Any = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._pending = b""
+        self._error: BaseException | None = None
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._pending:
+            if self._error is not None:
+                error, self._error = self._error, None
+                self._done = True
+                raise error
+            if self._done:
+                return 0
+            self._decode(max(1, len(buffer)))
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def _decode(self, want: int) -> None:
+        if self._inflater.eof:
+            rest = self._inflater.unused_data or self._source.read(1 << 16)
+            if not rest:
+                self._done = True
+                return
+            if len(rest) < 2:
+                rest += self._source.read(1 << 16)
+            if not rest.startswith(b"\x1f\x8b"):
+                more = len(rest) + len(self._source.read(1 << 20))
+                self._error = OSError(f"trailing garbage after the gzip data ({more:,} bytes not read)")
+                return
+            self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            data = rest
+        else:
+            data = self._inflater.unconsumed_tail or self._source.read(1 << 16)
+            if not data:
+                self._error = EOFError("gzip stream cut short: it ended before the end-of-stream marker")
+                return
+        try:
+            self._pending = self._inflater.decompress(data, want)
+        except zlib.error as error:
+            self._error = OSError(f"corrupt gzip data ({error})")

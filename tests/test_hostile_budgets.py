@@ -1,0 +1,159 @@
+"""Budgets that must hold while nobody reads: tar skipping, extended headers, lying zips, bad headers.
+
+Every input is generated here from bytes (big ones as repeated deflate blocks, a few MB on
+disk); nothing is committed.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+from hostile_inputs import (
+    TAR_END,
+    WAAGENT_LINES,
+    GiB,
+    MiB,
+    ZipEntry,
+    gzip_of,
+    tar_header,
+    tar_member,
+    write_zip,
+    zeros_parts,
+)
+
+from loganalyzer.limits import Limits
+from loganalyzer.sources import open_source
+from loganalyzer.sources.walker import READ_ERRORS
+
+
+def drain(path: Path, limits: Limits) -> tuple[dict[str, int], dict[str, str | None]]:
+    """Bytes read per member, and the reasons of entries; a member stopped by an error gets its
+    partial byte count and the error as its reason."""
+    source = open_source(path, limits=limits)
+    got: dict[str, int] = {}
+    stopped: dict[str, str | None] = {}
+    for member in source.members():
+        got[member.path] = 0
+        try:
+            with member.open() as stream:
+                while chunk := stream.read(1 << 16):
+                    got[member.path] += len(chunk)
+        except READ_ERRORS as error:
+            stopped[member.path] = str(error)
+    return got, {**{e.path: e.reason for e in source.entries}, **stopped}
+
+
+def tar_gz_with(path: Path, header: bytes, zeros: int) -> Path:
+    """``header`` then ``zeros`` zero bytes (padded), then a real waagent.log, as one gzip stream."""
+    parts = [(header, 1), *zeros_parts(zeros), (tar_member("var/log/waagent.log", WAAGENT_LINES), 1),
+             (TAR_END, 1)]
+    path.write_bytes(gzip_of(parts))
+    return path
+
+
+def test_max_seconds_stops_tarfile_skipping_a_member_nobody_reads(tmp_path: Path) -> None:
+    bundle = tar_gz_with(tmp_path / "skip.tar.gz", tar_header("../outside.log", 4 * GiB), 4 * GiB)
+    assert bundle.stat().st_size < 8 * MiB
+    started = time.monotonic()
+    _, entries = drain(bundle, Limits(max_seconds=1, max_ratio=1e9))
+    elapsed = time.monotonic() - started
+    assert elapsed < 3, elapsed
+    assert any("time limit" in (r or "") for r in entries.values()), entries
+
+
+def _peak_rss_mib(path: Path) -> tuple[float, str]:
+    code = ("import resource, sys\n"
+            "from loganalyzer.sources import open_source\n"
+            "from loganalyzer.sources.walker import READ_ERRORS\n"
+            "src = open_source(sys.argv[1])\n"
+            "for m in src.members():\n"
+            "    try:\n"
+            "        with m.open() as s:\n"
+            "            while s.read(1 << 16): pass\n"
+            "    except READ_ERRORS: pass\n"
+            "def peak():  # VmHWM starts afresh at exec; ru_maxrss keeps the forking parent's peak\n"
+            "    try:\n"
+            "        for line in open('/proc/self/status'):\n"
+            "            if line.startswith('VmHWM:'): return int(line.split()[1]) / 1024\n"
+            "    except OSError: pass\n"
+            "    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+            "print(peak())\n"
+            "print(repr([e.reason for e in src.entries]))\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                          timeout=300, check=True)
+    peak, reasons = proc.stdout.splitlines()[:2]
+    return float(peak), reasons
+
+
+def test_a_2_gib_pax_header_or_gnu_long_name_is_refused_without_reading_it(tmp_path: Path) -> None:
+    for kind, name in ((tarfile.XHDTYPE, "pax"), (tarfile.GNUTYPE_LONGNAME, "longname")):
+        bundle = tar_gz_with(tmp_path / f"{name}.tar.gz", tar_header("././@LongLink", 2 * GiB, kind), 2 * GiB)
+        peak, reasons = _peak_rss_mib(bundle)
+        assert peak < 300, (name, peak)
+        assert "extended tar header" in reasons, reasons
+
+
+def test_a_garbage_tar_header_is_noted_not_taken_for_the_end(tmp_path: Path) -> None:
+    garbage = bytes(range(1, 256)) * 2 + b"\x01\x02"
+    bundle = tmp_path / "damaged.tar"
+    bundle.write_bytes(tar_member("var/log/waagent.log", WAAGENT_LINES) + garbage
+                       + tar_member("var/log/waagent.log.1", WAAGENT_LINES) + TAR_END)
+    got, entries = drain(bundle, Limits())
+    assert got["var/log/waagent.log"] == len(WAAGENT_LINES)
+    assert any("damaged tar header" in (r or "") for r in entries.values()), entries
+
+
+def test_the_zip_ratio_check_measures_inflated_bytes_not_declared_sizes(tmp_path: Path) -> None:
+    block = WAAGENT_LINES * (MiB // len(WAAGENT_LINES))
+    entry = ZipEntry.deflated("var/log/waagent.log", [(block, 64)])
+    bundle = write_zip(tmp_path / "liar.zip", [entry])
+    data = bytearray(bundle.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    declared = entry.size // 2                      # claims 2:1, is more than 100:1
+    data[central + 20:central + 24] = declared.to_bytes(4, "little")
+    bundle.write_bytes(bytes(data))
+    assert zipfile.ZipFile(bundle).infolist()[0].compress_size == declared
+    got, entries = drain(bundle, Limits(ratio_grace_bytes=1 * MiB, max_ratio=100))
+    assert got["var/log/waagent.log"] < 32 * MiB           # stopped well before its 64 MiB
+    assert any("compression ratio" in (r or "") for r in entries.values()), entries
+
+
+def test_the_hostile_budget_inputs_stay_small_on_disk(tmp_path: Path) -> None:
+    bundle = tar_gz_with(tmp_path / "x.tar.gz", tar_header("a", 2 * GiB, tarfile.XHDTYPE), 2 * GiB)
+    assert os.path.getsize(bundle) < 4 * MiB
+
+
+# -- evidence kept from damaged gzip ------------------------------------------------------------
+def _line(i: int) -> bytes:
+    return f"2024-05-01T10:00:{i % 60:02d}.000000Z INFO ExtHandler ExtHandler line {i}\n".encode()
+
+
+def test_a_gz_with_two_members_and_trailing_garbage_keeps_every_line_and_notes_the_garbage(
+        tmp_path: Path) -> None:
+    import gzip
+
+    from loganalyzer.api import open_bundle
+    path = tmp_path / "waagent.log.1.gz"
+    path.write_bytes(gzip.compress(_line(1)) + gzip.compress(_line(2) + _line(3)) + b"garbage!garbage")
+    bundle = open_bundle(path)
+    assert len(bundle.events) == 3
+    row = bundle.coverage.iloc[0]
+    assert row["lines"] == 3 and row["status"] == "partial" and "trailing garbage" in row["reason"]
+
+
+def test_a_truncated_small_gz_keeps_the_lines_decoded_before_the_cut(tmp_path: Path) -> None:
+    import gzip
+
+    from loganalyzer.api import open_bundle
+    whole = gzip.compress(b"".join(_line(i) for i in range(1800)))
+    path = tmp_path / "waagent.log.2.gz"
+    path.write_bytes(whole[: len(whole) * 2 // 3])
+    bundle = open_bundle(path)
+    assert len(bundle.events) > 1000
+    row = bundle.coverage.iloc[0]
+    assert row["status"] == "partial" and "cut short" in row["reason"]
