@@ -43,8 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the portal's backup error (e.g. UserErrorGuestAgentStatusUnavailable): "
                         "orders the cause checklist the way Microsoft's troubleshooting page does")
     p.add_argument("--since", metavar="WHEN",
-                   help="ignore records before WHEN (timestamp, or duration like 7d)")
-    p.add_argument("--until", metavar="WHEN", help="ignore records after WHEN")
+                   help="ignore records before WHEN: a timestamp (2024-05-14T22:00Z; no zone = UTC) "
+                        "or a duration like 7d / 12h counted back from the bundle's last record")
+    p.add_argument("--until", metavar="WHEN",
+                   help="ignore records after WHEN (timestamp, or duration before the last record)")
     p.add_argument("--tz", metavar="OFFSET", default="UTC",
                    help="the VM's UTC offset for local-time log formats, e.g. +02:00 (default UTC)")
     p.add_argument("--min-agent-version", metavar="VERSION",
@@ -68,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def options_from(args: argparse.Namespace) -> AnalysisOptions:
-    from .cli_options import parse_tz, parse_when, version_tuple
+    from .cli_options import parse_tz, parse_window, version_tuple
     if args.min_agent_version and not version_tuple(args.min_agent_version):
         raise UsageError(f"--min-agent-version is not a version: {args.min_agent_version!r}")
     for d in args.rules:
@@ -80,8 +82,8 @@ def options_from(args: argparse.Namespace) -> AnalysisOptions:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return AnalysisOptions(
-        limits=limits, tz=parse_tz(args.tz), since=parse_when(args.since) if args.since else None,
-        until=parse_when(args.until) if args.until else None,
+        limits=limits, tz=parse_tz(args.tz), since=parse_window(args.since) if args.since else None,
+        until=parse_window(args.until) if args.until else None,
         min_agent_version=args.min_agent_version, error_code=args.error_code,
         rule_dirs=list(args.rules), redact=not args.no_redact, fail_on=args.fail_on, root=args.root)
 

@@ -25,7 +25,7 @@ from typing import Any
 from .. import __version__
 from ..facts.model import AgentRestart, AgentVersionSighting, BackupRun, ExtensionFact, Facts, Ref
 from ..model import CauseVerdict, Evidence, FileCoverage, Finding
-from ..result import AnalysisOptions, AnalysisResult
+from ..result import AnalysisOptions, AnalysisResult, Window
 from .redaction import report_view
 from .wording import by_rank, coverage_totals, iso, wellformed_data
 
@@ -56,7 +56,7 @@ def to_dict(result: AnalysisResult) -> dict[str, Any]:
             "findings": len(view.findings),
             "detected_causes": [v.cause for v in view.causes if str(v.verdict) == "detected"],
         },
-        "options": _options(view.options),
+        "options": {**_options(view.options), "window": _window(view.window)},
         "coverage": {
             "files": [_file(c) for c in view.coverage],
             "totals": _totals(view.coverage),
@@ -76,6 +76,13 @@ def _options(options: AnalysisOptions) -> dict[str, Any]:
     return {"redact": options.redact, "fail_on": options.fail_on, "since": iso(options.since),
             "until": iso(options.until), "tz": _tz_name(options.tz),
             "min_agent_version": options.min_agent_version, "error_code": options.error_code}
+
+
+def _window(w: Window | None) -> dict[str, Any] | None:
+    if w is None:
+        return None
+    return {"since": iso(w.since), "until": iso(w.until), "requested": w.requested,
+            "reference": iso(w.reference), "records_in": w.records_in, "records_total": w.records_total}
 
 
 def _tz_name(tz: tzinfo) -> str:

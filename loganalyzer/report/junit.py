@@ -39,6 +39,8 @@ def render_junit(result: AnalysisResult) -> str:
     for name, value in (("bundle.path", view.input.path), ("bundle.type", str(view.input.bundle_type)),
                         ("redacted", str(view.options.redact).lower())):
         ET.SubElement(properties, "property", {"name": name, "value": _xml(value)})
+    for note in view.input.notes:
+        ET.SubElement(properties, "property", {"name": "note", "value": _xml(note)})
     for verdict in view.causes:
         _testcase(suite, verdict, view)
     ET.indent(root)

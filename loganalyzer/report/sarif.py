@@ -53,7 +53,7 @@ def to_sarif(result: AnalysisResult) -> dict[str, Any]:
                                 "informationUri": INFORMATION_URI, "rules": rules}},
             "results": [_result(f, rule_ids.index(f.rule_id)) for f in findings],
             "properties": {"bundle_path": view.input.path, "bundle_type": str(view.input.bundle_type),
-                           "redacted": view.options.redact},
+                           "redacted": view.options.redact, "notes": list(view.input.notes)},
         }],
     })
 

@@ -13,15 +13,31 @@ from .model import Rule
 from .portal import cause_info, order_for_error, portal_error
 
 
+def _records(kinds: list[str] | set[str], ctx: FinishContext) -> int:
+    """Records of ``kinds`` the rules saw: those in the ``--since/--until`` window when one is set."""
+    window = ctx.facts.state.get("window_records")
+    if window is not None:
+        return sum(window[k][0] for k in kinds if k in window)
+    return sum(c.records for c in ctx.coverage if c.kind in kinds)
+
+
 def _scope(kinds: list[str], ctx: FinishContext) -> str:
-    """``'14 waagent_log records (2016-10-05 17:01 to 17:02 UTC)'`` — what was searched."""
-    records = sum(c.records for c in ctx.coverage if c.kind in kinds)
-    first = [ctx.facts.first_seen[k] for k in kinds if k in ctx.facts.first_seen]
-    last = [ctx.facts.last_seen[k] for k in kinds if k in ctx.facts.last_seen]
+    """``'14 waagent_log records (2016-10-05T17:01Z to 2016-10-05T17:02Z)'`` — what was searched
+    (within the ``--since/--until`` window when one is set)."""
+    records = _records(kinds, ctx)
+    window = ctx.facts.state.get("window_records")
+    if window is not None:
+        first = [window[k][1] for k in kinds if k in window and window[k][1] is not None]
+        last = [window[k][2] for k in kinds if k in window and window[k][2] is not None]
+    else:
+        first = [ctx.facts.first_seen[k] for k in kinds if k in ctx.facts.first_seen]
+        last = [ctx.facts.last_seen[k] for k in kinds if k in ctx.facts.last_seen]
     what = f"the {', '.join(kinds)} records of this bundle" if not records else \
         f"{records} {', '.join(kinds)} records"
+    if window is not None:
+        what += " in the time window"
     if first and last:
-        what += f" ({min(first):%Y-%m-%d %H:%M} to {max(last):%Y-%m-%d %H:%M} UTC)"
+        what += f" ({fmt_time(min(first))} to {fmt_time(max(last))})"
     return what
 
 _RP_CAUSE = "restore_point_limit_or_lock"
@@ -77,8 +93,14 @@ def _verdict(cause: str, found: list[Finding], healthy: list[tuple[Rule, MatchSe
     if quiet:
         return CauseVerdict(cause, Verdict.RULED_OUT, f"Seen at info level only: {quiet[0].summary}",
                             list(quiet[0].evidence[:2]))
+    window = ctx.facts.state.get("window_records")
+    if window is not None and needs & LOG_KINDS and usable \
+            and not _records(set(usable) & LOG_KINDS, ctx):
+        return CauseVerdict(cause, Verdict.NOT_EVALUABLE,
+                            f"No {', '.join(sorted(set(usable) & LOG_KINDS))} records left in the time "
+                            "window: widen --since/--until to check it.")
     if usable:
-        records = sum(c.records for c in ctx.coverage if c.kind in usable)
+        records = _records(usable, ctx)
         if records < MIN_RECORDS_TO_RULE_OUT and LOG_KINDS.issuperset(usable):
             return CauseVerdict(cause, Verdict.NOT_EVALUABLE, f"Only {_scope(usable, ctx)}: too little "
                                                               f"log to rule it out. {info['collect']}")

@@ -1,0 +1,72 @@
+"""Issue 16: the installed ``analyze-logs`` as a support engineer uses it at 2 a.m. —
+windows relative to the bundle, verdicts that are not findings, exit codes, bundle header."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "sample_logs"
+FAILING = SAMPLES / "collect-logs-backup-failure.zip"
+HEALTHY = SAMPLES / "adhoc-healthy.tar.gz"
+OUTDATED = SAMPLES / "sosreport-agent-outdated.tar.xz"
+DHCP = SAMPLES / "folder-dhcp-failure"
+STUCK = SAMPLES / "adhoc-extension-stuck.tar.gz"
+
+
+def _exe() -> str:
+    found = Path(sys.executable).with_name("analyze-logs")
+    return str(found) if found.exists() else (shutil.which("analyze-logs") or "analyze-logs")
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None, stdin: str | None = None
+        ) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([_exe(), *map(str, args)], capture_output=True, text=True, timeout=300,
+                          env=env, input=stdin)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def as_json(*args: str | Path) -> dict:
+    proc = run(*args, "--format", "json")
+    return json.loads(proc.stdout)
+
+
+# -- 1. --since/--until relative to the bundle ----------------------------------------------------
+def test_since_duration_counts_back_from_the_last_record_not_the_wall_clock() -> None:
+    proc = run(FAILING, "--since", "7d")
+    assert proc.returncode == 1, proc.stdout
+    assert proc.stdout.startswith("Most likely cause: the VM has no outbound network access")
+    doc = as_json(FAILING, "--since", "7d")
+    assert doc["summary"]["top_cause"] == "no_network"
+    window = doc["options"]["window"]
+    assert window["requested"] == "--since 7d"
+    assert window["reference"] == "2024-05-14T23:20:02Z"
+    assert window["since"] == "2024-05-07T23:20:02Z"
+    assert doc["options"]["since"] == "2024-05-07T23:20:02Z"
+
+
+def test_the_applied_window_is_stated_in_every_format(tmp_path: Path) -> None:
+    for fmt in ("text", "markdown", "html", "json", "sarif", "junit"):
+        out = run(FAILING, "--since", "7d", "--format", fmt).stdout
+        assert "Time window 2024-05-07T23:20:02Z to the last record" in out, fmt
+
+
+def test_verdict_reasons_describe_the_window_not_the_whole_bundle() -> None:
+    doc = as_json(FAILING, "--since", "2024-05-14T22:00Z")
+    reasons = {v["cause"]: v["reason"] for v in doc["causes"]}
+    assert "in the time window" in reasons["proxy_or_firewall"]
+    assert "2024-05-09" not in reasons["proxy_or_firewall"]
+    full = {v["cause"]: v["reason"] for v in as_json(FAILING)["causes"]}
+    assert "2024-05-09" in full["proxy_or_firewall"]
+
+
+def test_causes_with_no_records_left_in_the_window_are_not_evaluable() -> None:
+    doc = as_json(FAILING, "--until", "2020-01-01")
+    verdicts = {v["cause"]: v["verdict"] for v in doc["causes"]}
+    assert set(verdicts.values()) == {"not_evaluable"}
+    assert "records left in the time window" in \
+        next(v["reason"] for v in doc["causes"] if v["cause"] == "no_network")
