@@ -76,6 +76,9 @@ def _verdict(cause: str, found: list[Finding], healthy: list[tuple[Rule, MatchSe
                                 "collection (or "
                                 f"delete the collection), and retry.")
         return CauseVerdict(cause, Verdict.NOT_EVALUABLE, info["collect"])
+    decided = ctx.verdicts.get(cause)
+    if decided is not None:
+        return decided
     if healthy:
         timed = [rm for rm in healthy if rm[1].last_seen is not None]
         rule, matches = max(timed, key=lambda rm: rm[1].last_seen) if timed else healthy[-1]

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ...facts.model import Facts
-from ...model import Confidence, Event, Evidence, FileCoverage, Finding, Severity
+from ...model import CauseVerdict, Confidence, Event, Evidence, FileCoverage, Finding, Severity
 from ...result import AnalysisOptions
 from ...sources.base import BundleInfo
 from ..matches import excerpt, render
@@ -37,6 +37,9 @@ class FinishContext:
     #: newest timestamp and observation order seen per file path
     last_by_path: dict[str, tuple[datetime | None, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: checklist entries a logic rule decided without a finding (a version that meets the
+    #: minimum rules ``agent_outdated`` out: a verdict, not a finding)
+    verdicts: dict[str, CauseVerdict] = field(default_factory=dict)
 
     def in_window(self, ts: datetime | None) -> bool:
         """Whether a fact dated ``ts`` lies in the user's ``--since``/``--until`` window (undated: yes)."""
