@@ -1,5 +1,7 @@
 """``analyze-logs``: the command line.  Exit 0 = nothing at or above ``--fail-on``,
-1 = findings at or above it, 2 = bad usage or input that could not be read at all.
+1 = findings at or above it, 2 = bad usage, input that could not be read at all or an output
+that cannot be written, 3 = nothing could be checked (no cause could be evaluated: an empty
+folder, a file with no agent content, a time window with no records).
 
 Several paths give one report per bundle: ``--format json`` prints a JSON list,
 ``--format jsonl`` one object per line, SARIF one run per bundle, JUnit one
@@ -24,6 +26,8 @@ from .result import AnalysisOptions, AnalysisResult
 
 FORMATS = ("text", "json", "jsonl", "markdown", "html", "sarif", "junit")
 FAIL_ON = ("critical", "error", "warning", "info", "never")
+#: Exit status when no documented cause could be evaluated (nothing could be checked).
+EXIT_NOTHING_CHECKED = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,8 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Explain why Azure Backup or a VM extension fails, from a Linux VM's guest-agent logs. "
                     "PATH is a waagent -collect-logs zip, a tar.gz/tar.xz (sosreport), a folder or one "
                     "file; without PATH the live system is read.",
-        epilog="Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage or "
-               "unreadable input. Fleet mode: analyze-logs fleet --help")
+        epilog="Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage, "
+               "unreadable input or unwritable output, 3 nothing could be checked (no cause could be "
+               "evaluated: empty folder, no agent content, empty time window; not with --fail-on "
+               "never). Fleet mode: analyze-logs fleet --help")
     p.add_argument("paths", nargs="*", metavar="PATH", help="bundle(s) to analyse")
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")
@@ -193,6 +199,8 @@ def _run(args: argparse.Namespace) -> int:
         for err in errors:
             print(f"analyze-logs: rule error: {err}", file=sys.stderr)
         return 2 if errors else 0
+    if args.output and not Path(args.output).is_dir() and not Path(args.output).parent.is_dir():
+        raise UsageError(f"cannot write {args.output}: folder {Path(args.output).parent} does not exist")
     if args.format == "html" and len(args.paths) > 1 and not (args.output and Path(args.output).is_dir()):
         raise UsageError("several bundles with --format html need -o pointing at an existing folder")
 
@@ -216,7 +224,23 @@ def _run(args: argparse.Namespace) -> int:
         _emit(results, args)
     if unreadable:
         return 2
-    return 1 if any(fails(r, options.fail_on) for r in results) else 0
+    if any(fails(r, options.fail_on) for r in results):
+        return 1
+    if options.fail_on != "never" and any(r.nothing_checked for r in results):
+        return EXIT_NOTHING_CHECKED
+    return 0
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a report; a missing folder or a read-only place is a usage error (exit 2), one line."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"cannot write {path}: folder {path.parent} does not exist") from None
+    except IsADirectoryError:
+        raise UsageError(f"cannot write {path}: it is a folder") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _emit(results: list[AnalysisResult], args: argparse.Namespace) -> None:
@@ -224,13 +248,13 @@ def _emit(results: list[AnalysisResult], args: argparse.Namespace) -> None:
         from .report import render
         for result in results:
             name = Path(result.input.path or "live-system").name + ".html"
-            (Path(args.output) / name).write_text(render(result, "html"), encoding="utf-8")
+            write_output(Path(args.output) / name, render(result, "html"))
         return
     to_file = bool(args.output)
     color = not to_file and args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = render_many(results, args.format, color=color, verbose=args.verbose)
     if to_file:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_output(Path(args.output), text)
     elif not args.quiet:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 

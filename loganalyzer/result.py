@@ -86,6 +86,15 @@ class AnalysisResult:
         candidates = [f for f in self.findings if Severity(f.severity).rank >= Severity.WARNING.rank]
         return max(candidates, key=finding_rank, default=None)
 
+    @property
+    def nothing_checked(self) -> bool:
+        """No documented cause could be evaluated (all "not evaluable", no finding of warning
+        or worse): an empty folder, a file with no agent content, an empty time window.
+        The CLI exits 3 then."""
+        if self.top_finding is not None:
+            return False
+        return all(str(v.verdict) == "not_evaluable" for v in self.causes)
+
     def worst_severity(self) -> Severity | None:
         return max((Severity(f.severity) for f in self.findings), key=lambda s: s.rank, default=None)
 

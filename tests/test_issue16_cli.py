@@ -70,3 +70,43 @@ def test_causes_with_no_records_left_in_the_window_are_not_evaluable() -> None:
     assert set(verdicts.values()) == {"not_evaluable"}
     assert "records left in the time window" in \
         next(v["reason"] for v in doc["causes"] if v["cause"] == "no_network")
+
+
+# -- 3. exit codes --------------------------------------------------------------------------------
+def test_nothing_could_be_checked_exits_3(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    note = tmp_path / "notes.txt"
+    note.write_text("hello world\n")
+    for target in (empty, note):
+        proc = run(target)
+        assert proc.returncode == 3, (target, proc.stdout[:200])
+        assert proc.stdout.startswith("Nothing could be checked")
+    assert run(FAILING, "--until", "2000-01-01").returncode == 3
+    assert run(empty, "--fail-on", "never").returncode == 0
+    assert run(HEALTHY).returncode == 0
+    help_text = run("--help").stdout
+    assert "3 nothing could be checked" in " ".join(help_text.split())
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "3 — nothing could be checked" in readme
+
+
+def test_an_unwritable_output_path_is_one_line_and_exit_2() -> None:
+    proc = run(HEALTHY, "-o", "/missing/dir/r.txt")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "internal error" not in proc.stderr and "/missing/dir" in proc.stderr
+
+
+def test_a_fleet_run_where_some_bundles_failed_exits_4(tmp_path: Path) -> None:
+    import pytest
+    pytest.importorskip("pyarrow")
+    bundles = tmp_path / "bundles"
+    bundles.mkdir()
+    shutil.copy(HEALTHY, bundles / "vm1.tar.gz")
+    (bundles / "vm2.tar.gz").write_bytes(b"\x1f\x8b\x08\x00not really gzip" * 50)
+    (bundles / "vm3.zip").write_bytes(b"PK\x03\x04garbage")
+    proc = run("fleet", bundles, "--out", tmp_path / "out", "--jobs", "1")
+    assert proc.returncode == 4, proc.stderr
+    assert "2 of 3 bundles could not be analysed" in proc.stderr
+    assert "4 some bundles could not be analysed" in " ".join(run("fleet", "--help").stdout.split())
