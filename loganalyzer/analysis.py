@@ -242,6 +242,7 @@ def run_rules(events: Iterable[Event], scan: Scan, options: AnalysisOptions) -> 
     local = _mostly_local_time(facts.state.get("local_time_records", {}), scan.coverage)
     if local:
         scan.source.info.notes.append(local_time_note(local, options.tz))
+        facts.state["local_time_files"] = local
     findings, verdicts = engine.finish(facts, scan.source.info, scan.coverage)
     stats = {
         "files": sum(1 for c in scan.coverage if c.kind != "archive"),

@@ -30,6 +30,11 @@ def run(*args: str | Path, env: dict[str, str] | None = None, stdin: str | None 
     return proc
 
 
+def body(text: str) -> str:
+    """The text report after its bundle header."""
+    return text.split("\n\n", 1)[1]
+
+
 def as_json(*args: str | Path) -> dict:
     proc = run(*args, "--format", "json")
     return json.loads(proc.stdout)
@@ -39,7 +44,7 @@ def as_json(*args: str | Path) -> dict:
 def test_since_duration_counts_back_from_the_last_record_not_the_wall_clock() -> None:
     proc = run(FAILING, "--since", "7d")
     assert proc.returncode == 1, proc.stdout
-    assert proc.stdout.startswith("Most likely cause: the VM has no outbound network access")
+    assert body(proc.stdout).startswith("Most likely cause: the VM has no outbound network access")
     doc = as_json(FAILING, "--since", "7d")
     assert doc["summary"]["top_cause"] == "no_network"
     window = doc["options"]["window"]
@@ -81,7 +86,7 @@ def test_nothing_could_be_checked_exits_3(tmp_path: Path) -> None:
     for target in (empty, note):
         proc = run(target)
         assert proc.returncode == 3, (target, proc.stdout[:200])
-        assert proc.stdout.startswith("Nothing could be checked")
+        assert body(proc.stdout).startswith("Nothing could be checked")
     assert run(FAILING, "--until", "2000-01-01").returncode == 3
     assert run(empty, "--fail-on", "never").returncode == 0
     assert run(HEALTHY).returncode == 0
@@ -110,3 +115,43 @@ def test_a_fleet_run_where_some_bundles_failed_exits_4(tmp_path: Path) -> None:
     assert proc.returncode == 4, proc.stderr
     assert "2 of 3 bundles could not be analysed" in proc.stderr
     assert "4 some bundles could not be analysed" in " ".join(run("fleet", "--help").stdout.split())
+
+
+# -- 4. the bundle header everywhere --------------------------------------------------------------
+def test_the_bundle_header_is_in_every_format() -> None:
+    text = run(FAILING).stdout.splitlines()
+    assert text[0].startswith("Bundle: ") and "collect-logs-backup-failure.zip (collect_logs)" in text[0]
+    assert "host vm-backup01, Ubuntu 22.04.4 LTS" in " ".join(text[:3])
+    assert "goal-state 2.11.1.4, daemon 2.9.1.1; logs 2024-05-09T21:00:02Z to 2024-05-14T23:20:02Z (UTC)" \
+        in " ".join(text[:3])
+    doc = as_json(FAILING)["input"]
+    assert (doc["hostname"], doc["os"], doc["agent"], doc["clock"]) == \
+        ("vm-backup01", "Ubuntu 22.04.4 LTS", {"goal_state": "2.11.1.4", "daemon": "2.9.1.1"}, "UTC")
+    assert doc["last_record"] == "2024-05-14T23:20:02Z"
+    markdown = run(FAILING, "--format", "markdown").stdout
+    assert "| vm-backup01 | Ubuntu 22.04.4 LTS | goal-state 2.11.1.4, daemon 2.9.1.1 |" in markdown
+    html = run(FAILING, "--format", "html").stdout
+    assert "<dd>vm-backup01</dd>" in html and "<dd>Ubuntu 22.04.4 LTS</dd>" in html
+    assert "cannot contain" not in html.split("</header>")[0]
+
+
+def test_host_and_os_come_from_sosreports_and_agent_banners_and_local_clocks_are_named() -> None:
+    sos = as_json(OUTDATED)["input"]
+    assert sos["hostname"] == "vm-erp-db01"
+    assert sos["os"] == "Red Hat Enterprise Linux Server release 7.9 (Maipo)"
+    assert "VM local clock" in sos["clock"]
+    assert as_json(DHCP)["input"]["os"] == "ubuntu 20.04"
+
+
+def test_fleet_tables_carry_hostname_and_os(tmp_path: Path) -> None:
+    import pytest
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    bundles = tmp_path / "b"
+    bundles.mkdir()
+    shutil.copy(FAILING, bundles)
+    shutil.copy(OUTDATED, bundles)
+    run("fleet", bundles, "--out", tmp_path / "out", "--jobs", "1")
+    table = pd.read_parquet(tmp_path / "out" / "bundles.parquet").set_index("hostname")
+    assert table.loc["vm-backup01", "os"] == "Ubuntu 22.04.4 LTS"
+    assert table.loc["vm-erp-db01", "os"].startswith("Red Hat Enterprise Linux Server release 7.9")

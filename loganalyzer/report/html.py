@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from .. import __version__
 from ..model import CoverageStatus, Finding
@@ -25,6 +26,7 @@ from .svg_timeline import timeline_svg
 from .timeline import rows_of
 from .wording import (
     answer_sentence,
+    bundle_header,
     by_rank,
     cause_label,
     coverage_sentence,
@@ -60,11 +62,14 @@ def stylesheet() -> str:
 
 
 def _header(view: AnalysisResult) -> str:
-    info = view.input
-    cannot = f" · cannot contain: {', '.join(info.cannot_contain)}" if info.cannot_contain else ""
-    return (f"<header><h1>Why does backup or an extension fail?</h1>"
-            f'<p class="meta">{text(info.path)} · {text(info.bundle_type)}{text(cannot)} · '
-            f"loganalyzer {text(__version__)}</p></header>")
+    head = bundle_header(view)
+    agent = ", ".join(f"{role.replace('_', '-')} {v or 'unknown'}" for role, v in head.agent.items())
+    cells = (("Host", head.hostname or "unknown"), ("OS", head.os or "unknown"), ("Agent", agent),
+             ("Logs", head.span()), ("Bundle", f"{head.path} ({head.bundle_type})"))
+    facts = "".join(f"<div><dt>{text(k)}</dt><dd>{text(v)}</dd></div>" for k, v in cells)
+    return (f"<header><h1>{text(head.hostname or Path(head.path).name)}: why does backup or an extension "
+            f'fail?</h1><dl class="bundle">{facts}</dl>'
+            f'<p class="meta">loganalyzer {text(__version__)}</p></header>')
 
 
 def _answer(view: AnalysisResult) -> str:

@@ -27,9 +27,9 @@ from ..facts.model import AgentRestart, AgentVersionSighting, BackupRun, Extensi
 from ..model import CauseVerdict, Evidence, FileCoverage, Finding
 from ..result import AnalysisOptions, AnalysisResult, Window
 from .redaction import report_view
-from .wording import by_rank, coverage_totals, iso, wellformed_data
+from .wording import bundle_header, by_rank, coverage_totals, iso, wellformed_data
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 TOOL_NAME = "loganalyzer"
 ROLES = ("daemon", "goal_state")
 
@@ -48,6 +48,7 @@ def to_dict(result: AnalysisResult) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": __version__},
         "input": {"path": view.input.path, "bundle_type": str(view.input.bundle_type),
+                  **bundle_header(view).as_dict(),
                   "cannot_contain": list(view.input.cannot_contain), "notes": list(view.input.notes)},
         "summary": {
             "worst_severity": str(worst) if worst else None,

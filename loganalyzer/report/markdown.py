@@ -20,6 +20,7 @@ from ..result import AnalysisResult
 from .redaction import report_view
 from .wording import (
     answer_sentence,
+    bundle_header,
     by_rank,
     cause_label,
     coverage_sentence,
@@ -95,9 +96,13 @@ def _steps(finding: Finding) -> str:
 
 
 def _blocks(view: AnalysisResult) -> list[Block]:
+    head = bundle_header(view)
+    agent = ", ".join(f"{role.replace('_', '-')} {v or 'unknown'}" for role, v in head.agent.items())
     blocks: list[Block] = [(f"# loganalyzer report: {inline(view.input.path)}\n\n"
-                            f"**Bundle:** {inline(view.input.bundle_type)} · **Tool:** loganalyzer "
-                            f"{__version__}", True)]
+                            f"| Host | OS | Agent | Logs | Bundle |\n|---|---|---|---|---|\n"
+                            f"| {inline(head.hostname or 'unknown')} | {inline(head.os or 'unknown')} | "
+                            f"{inline(agent)} | {inline(head.span())} | {inline(head.bundle_type)} |\n\n"
+                            f"*loganalyzer {__version__}*", True)]
     top = view.top_finding
     if top is None:
         answer = inline(healthy_sentence(view.causes, view.missing_evidence))

@@ -7,11 +7,12 @@ from logs are shown as U+FFFD so a log line cannot drive the terminal.
 >>> from loganalyzer.facts.model import Facts
 >>> from loganalyzer.sources.base import BundleInfo
 >>> print(render_text(AnalysisResult(BundleInfo("logs.zip"), [], Facts(), [], [], AnalysisOptions())))
+Bundle: logs.zip (adhoc) — host unknown, OS unknown
+Agent: goal-state unknown, daemon unknown; logs without dated records
+<BLANKLINE>
 No problem found: 0 causes checked, 0 ruled out, 0 not evaluable.
 <BLANKLINE>
 Coverage: read 0 files, 0 lines
-<BLANKLINE>
-Bundle: logs.zip (adhoc)
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from .redaction import report_view
 from .wording import (
     VERDICT_LABELS,
     answer_sentence,
+    bundle_header,
     by_rank,
     coverage_sentence,
     healthy_sentence,
@@ -57,7 +59,8 @@ def render_text(result: AnalysisResult, color: bool = False, verbose: bool = Fal
     """The report for a terminal (``color`` adds ANSI colours, ``verbose`` the per-file table)."""
     view = report_view(result)
     style = _Style(color)
-    out: list[str] = []
+    out: list[str] = [style("bold", line) for line in _wrap(bundle_header(view).lines()[0])]
+    out += [*_wrap(bundle_header(view).lines()[1]), ""]
     top = view.top_finding
     if top is None:
         out += _wrap(healthy_sentence(view.causes, view.missing_evidence))
@@ -90,7 +93,6 @@ def render_text(result: AnalysisResult, color: bool = False, verbose: bool = Fal
         out += ["", style("bold", "Rule errors:")]
         for error in view.rule_errors:
             out += _wrap(error, indent="  - ", subsequent="    ")
-    out += ["", *_wrap(f"Bundle: {view.input.path} ({view.input.bundle_type})")]
     return wellformed("\n".join(out))
 
 

@@ -227,3 +227,63 @@ def finding_for(cause: str, findings: list[Finding]) -> Finding | None:
     """The most important finding naming ``cause``, if any."""
     ranked = by_rank(f for f in findings if f.cause == cause)
     return ranked[0] if ranked else None
+
+
+@dataclass(slots=True)
+class BundleHeader:
+    """Who and what a report is about: shown at the top of every format.
+
+    ``clock`` says how the log times are to be read: ``"UTC"``, or the VM's local clock
+    (shown as if UTC without ``--tz``, converted with it).
+    """
+
+    path: str
+    bundle_type: str
+    hostname: str | None
+    os: str | None
+    agent: dict[str, str | None]
+    first: datetime | None
+    last: datetime | None
+    clock: str
+
+    def lines(self) -> list[str]:
+        """``["Bundle: x.zip (collect_logs) — host vm1, Ubuntu 22.04", "Agent: …; logs …"]``"""
+        who = ", ".join(p for p in (f"host {self.hostname}" if self.hostname else "host unknown",
+                                    self.os or "OS unknown") if p)
+        agent = ", ".join(f"{role.replace('_', '-')} {v or 'unknown'}" for role, v in self.agent.items())
+        return [f"Bundle: {self.path} ({self.bundle_type}) — {who}",
+                f"Agent: {agent}; logs {self.span()}"]
+
+    def span(self) -> str:
+        if self.first is None or self.last is None:
+            return "without dated records"
+        zone = "Z" if self.clock == "UTC" else ""
+        fmt = "%Y-%m-%dT%H:%M:%S"
+        return (f"{_utc(self.first).strftime(fmt)}{zone} to {_utc(self.last).strftime(fmt)}{zone} "
+                f"({self.clock})")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"hostname": self.hostname, "os": self.os, "agent": dict(self.agent),
+                "first_record": iso(self.first), "last_record": iso(self.last), "clock": self.clock}
+
+
+def bundle_header(result: Any) -> BundleHeader:
+    """The :class:`BundleHeader` of an :class:`~loganalyzer.result.AnalysisResult`."""
+    facts = result.facts
+    state = facts.state
+    local = list(state.get("local_time_files", []))
+    if not local:
+        clock = "UTC"
+    else:
+        tz = result.options.tz
+        offset = tz.utcoffset(None) if hasattr(tz, "utcoffset") else None
+        clock = "VM local clock, shown as if UTC (no --tz)" if offset is not None and not offset \
+            else f"VM local clock, converted to UTC with --tz {tz}"
+        if len(local) < len({c.path for c in result.coverage if c.records}):
+            clock = f"UTC; {', '.join(local[:2])}{' …' if len(local) > 2 else ''}: {clock}"
+    return BundleHeader(
+        path=str(result.input.path or "live system"), bundle_type=str(result.input.bundle_type),
+        hostname=state.get("hostname"), os=state.get("os"),
+        agent={"goal_state": facts.latest_version("goal_state"), "daemon": facts.latest_version("daemon")},
+        first=min(facts.first_seen.values(), default=None), last=max(facts.last_seen.values(), default=None),
+        clock=clock)
