@@ -244,6 +244,10 @@ def run_rules(events: Iterable[Event], scan: Scan, options: AnalysisOptions) -> 
         scan.source.info.notes.append(local_time_note(local, options.tz))
         facts.state["local_time_files"] = local
     findings, verdicts = engine.finish(facts, scan.source.info, scan.coverage)
+    if options.tz is not UTC:       # --tz converted the local times: they are UTC now
+        for item in (*findings, *verdicts):
+            for ev in item.evidence:
+                ev.local = False
     stats = {
         "files": sum(1 for c in scan.coverage if c.kind != "archive"),
         "lines": sum(c.lines for c in scan.coverage),

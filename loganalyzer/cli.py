@@ -106,8 +106,9 @@ def render_many(results: list[AnalysisResult], fmt: str, *, color: bool, verbose
     """One document for all bundles (HTML is handled per bundle by the caller)."""
     from . import report
     if fmt == "text":
-        from .report.text import render_text
-        return "\n\n".join(render_text(r, color=color, verbose=verbose) for r in results)
+        from .report.text import render_text, terminal_width
+        width = terminal_width()
+        return "\n\n".join(render_text(r, color=color, verbose=verbose, width=width) for r in results)
     if fmt in ("json", "jsonl"):
         from .report.json_report import to_dict
         docs = [to_dict(r) for r in results]

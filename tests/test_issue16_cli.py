@@ -121,9 +121,9 @@ def test_a_fleet_run_where_some_bundles_failed_exits_4(tmp_path: Path) -> None:
 def test_the_bundle_header_is_in_every_format() -> None:
     text = run(FAILING).stdout.splitlines()
     assert text[0].startswith("Bundle: ") and "collect-logs-backup-failure.zip (collect_logs)" in text[0]
-    assert "host vm-backup01, Ubuntu 22.04.4 LTS" in " ".join(text[:3])
-    assert "goal-state 2.11.1.4, daemon 2.9.1.1; logs 2024-05-09T21:00:02Z to 2024-05-14T23:20:02Z (UTC)" \
-        in " ".join(text[:3])
+    head = " ".join(text[:text.index("")])
+    assert "host vm-backup01, Ubuntu 22.04.4 LTS" in head
+    assert "goal-state 2.11.1.4, daemon 2.9.1.1; logs 2024-05-09T21:00:02Z to 2024-05-14T23:20:02Z" in head
     doc = as_json(FAILING)["input"]
     assert (doc["hostname"], doc["os"], doc["agent"], doc["clock"]) == \
         ("vm-backup01", "Ubuntu 22.04.4 LTS", {"goal_state": "2.11.1.4", "daemon": "2.9.1.1"}, "UTC")
@@ -155,3 +155,34 @@ def test_fleet_tables_carry_hostname_and_os(tmp_path: Path) -> None:
     table = pd.read_parquet(tmp_path / "out" / "bundles.parquet").set_index("hostname")
     assert table.loc["vm-backup01", "os"] == "Ubuntu 22.04.4 LTS"
     assert table.loc["vm-erp-db01", "os"].startswith("Red Hat Enterprise Linux Server release 7.9")
+
+
+# -- 5. one time style, terminal width, tokens never split ------------------------------------------
+def test_one_time_style_and_local_times_have_no_z() -> None:
+    import re
+    text = run(OUTDATED).stdout
+    assert "2024-05-29T03:14:43 (VM local time)" in text          # waagent.log of a 2.2.45 agent: local
+    assert "2024-05-29T03:14:43Z" not in text
+    assert not re.search(r"\d\d:\d\d:\d\d UTC", text)              # no second style ("… UTC")
+    converted = run(OUTDATED, "--tz", "+02:00").stdout
+    assert "2024-05-29T01:14:43Z" in converted and "(VM local time)" not in converted
+    ev = as_json(OUTDATED)["findings"][0]["evidence"][0]
+    assert ev["local_clock"] is True
+    stuck = run(STUCK).stdout
+    assert "3 h 34 min 57 s before the newest record" in " ".join(stuck.split())
+
+
+def test_text_follows_the_terminal_width_and_never_splits_a_token() -> None:
+    import os
+    import re
+    for columns in (60, 100, 160):
+        env = {**os.environ, "COLUMNS": str(columns)}
+        out = run(FAILING, "-v", env=env).stdout
+        lines = out.splitlines()
+        assert max(map(len, lines)) <= columns, columns
+        assert max(map(len, lines)) > columns - 15, columns        # it uses the width it has
+        for line in lines:                                          # no timestamp cut at a line end
+            assert not re.search(r"\d{4}-\d\d-\d\d$", line), line
+            assert not line.rstrip().endswith(("<redact", "<redacted", "redacted>")) or \
+                line.rstrip().endswith("<redacted>"), line
+        assert "<redacted>" in out

@@ -17,7 +17,7 @@ def test_starts_with_the_most_likely_cause():
 def test_answer_shows_evidence_location_time_and_what_to_do_before_other_findings():
     text = render_text(failing_backup_result())
     answer = text[:text.index("Other findings:")]
-    assert "extension.log:2310 2024-01-14 22:16:48Z" in " ".join(answer.split())
+    assert "extension.log:2310 2024-01-14T22:16:48Z" in " ".join(answer.split())
     assert f"| {FREEZE_LINE[:80]}" in answer
     assert "What to do:\n  1. Restart the VM to thaw the file systems." in answer
 

@@ -140,7 +140,7 @@ def _extension(e: ExtensionFact) -> dict[str, Any]:
 
 def _evidence(e: Evidence) -> dict[str, Any]:
     return {"path": e.path, "line_start": e.line_start, "line_end": e.line_end,
-            "timestamp": iso(e.timestamp), "excerpt": e.excerpt}
+            "timestamp": iso(e.timestamp), "local_clock": e.local, "excerpt": e.excerpt}
 
 
 def _finding(f: Finding) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from ..model import CauseVerdict, Evidence
 from ..result import AnalysisResult
 from .redaction import report_view
-from .wording import cause_label, finding_for, location, printable, short_time, wellformed
+from .wording import cause_label, evidence_time, finding_for, location, printable, wellformed
 
 SUITE_NAME = "loganalyzer causes"
 CLASS_NAME = "loganalyzer.causes"
@@ -70,7 +70,7 @@ def _testcase(suite: ET.Element, verdict: CauseVerdict, view: AnalysisResult) ->
 
 
 def _evidence_text(evidence: Evidence) -> str:
-    return f"{location(evidence)} {short_time(evidence.timestamp)}\n{evidence.excerpt}"
+    return f"{location(evidence)} {evidence_time(evidence)}\n{evidence.excerpt}"
 
 
 def _xml(value: str) -> str:

@@ -24,6 +24,7 @@ from .wording import (
     by_rank,
     cause_label,
     coverage_sentence,
+    evidence_time,
     healthy_sentence,
     location,
     printable,
@@ -85,7 +86,7 @@ def _evidence(items: list[Evidence]) -> str:
         excerpt = ev.excerpt
         if len(excerpt) > EXCERPT_CHARS:
             excerpt = f"{excerpt[:EXCERPT_CHARS]}\n… ({len(ev.excerpt) - EXCERPT_CHARS:,} more characters)"
-        chunks.append(f"{code_span(location(ev))} · {short_time(ev.timestamp)}\n\n{_code(excerpt)}")
+        chunks.append(f"{code_span(location(ev))} · {evidence_time(ev)}\n\n{_code(excerpt)}")
     if len(items) > EVIDENCE_SHOWN:
         chunks.append(f"*… {len(items) - EVIDENCE_SHOWN:,} more evidence in the JSON report.*")
     return "\n\n".join(chunks)

@@ -4,7 +4,7 @@
 >>> iso(datetime(2024, 5, 30, 13, 15, 47, 339279, tzinfo=timezone.utc))
 '2024-05-30T13:15:47.339279Z'
 >>> short_time(datetime(2024, 5, 30, 13, 15, 47, 339279, tzinfo=timezone.utc))
-'2024-05-30 13:15:47Z'
+'2024-05-30T13:15:47Z'
 >>> cause_label("agent_outdated")
 'the guest agent is out of date'
 >>> cause_label("some_new_cause")
@@ -65,11 +65,23 @@ def iso(moment: datetime | None) -> str | None:
     return _utc(moment).isoformat().replace("+00:00", "Z")
 
 
-def short_time(moment: datetime | None) -> str:
-    """``YYYY-MM-DD HH:MM:SSZ`` for people; ``"no time"`` when the record had none."""
+def short_time(moment: datetime | None, local: bool = False) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` for people (the same ISO style everywhere); a time of the VM's
+    local clock shown as is has no ``Z`` and says so; ``"no time"`` when the record had none.
+
+    >>> short_time(datetime(2024, 5, 30, 13, 15, 47, tzinfo=UTC), local=True)
+    '2024-05-30T13:15:47 (VM local time)'
+    """
     if moment is None:
         return "no time"
-    return _utc(moment).strftime("%Y-%m-%d %H:%M:%SZ")
+    if local:
+        return _utc(moment).strftime("%Y-%m-%dT%H:%M:%S") + " (VM local time)"
+    return _utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def evidence_time(ev: Evidence) -> str:
+    """The time of one evidence item, labelled local when it is the VM's clock shown as is."""
+    return short_time(ev.timestamp, local=ev.local)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -280,7 +292,8 @@ def bundle_header(result: Any) -> BundleHeader:
         clock = "VM local clock, shown as if UTC (no --tz)" if offset is not None and not offset \
             else f"VM local clock, converted to UTC with --tz {tz}"
         if len(local) < len({c.path for c in result.coverage if c.records}):
-            clock = f"UTC; {', '.join(local[:2])}{' …' if len(local) > 2 else ''}: {clock}"
+            names = ", ".join(p.rsplit("/", 1)[-1] for p in local[:2]) + (" …" if len(local) > 2 else "")
+            clock = f"UTC, except {names}: {clock}"
     return BundleHeader(
         path=str(result.input.path or "live system"), bundle_type=str(result.input.bundle_type),
         hostname=state.get("hostname"), os=state.get("os"),

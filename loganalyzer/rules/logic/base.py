@@ -74,6 +74,7 @@ class Seen:
     def evidence(self) -> Evidence:
         e = self.event
         return Evidence(path=e.path, line_start=e.line_start, line_end=e.line_end, timestamp=e.timestamp,
+                        local=e.time_kind == "local",
                         excerpt=excerpt(e))
 
 
