@@ -1,7 +1,7 @@
 """``analyze-logs``: the command line.  Exit 0 = nothing at or above ``--fail-on``,
 1 = findings at or above it, 2 = bad usage, input that could not be read at all or an output
-that cannot be written, 3 = nothing could be checked (no cause could be evaluated: an empty
-folder, a file with no agent content, a time window with no records).
+that cannot be written, 3 = nothing could be checked (no agent, state or system log at all —
+an empty folder, a file with no agent content — or no record in the ``--since/--until`` window).
 
 Several paths give one report per bundle: ``--format json`` prints a JSON list,
 ``--format jsonl`` one object per line, SARIF one run per bundle, JUnit one
@@ -37,9 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "PATH is a waagent -collect-logs zip, a tar.gz/tar.xz (sosreport), a folder or one "
                     "file; without PATH the live system is read.",
         epilog="Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage, "
-               "unreadable input or unwritable output, 3 nothing could be checked (no cause could be "
-               "evaluated: empty folder, no agent content, empty time window; not with --fail-on "
-               "never). Fleet mode: analyze-logs fleet --help")
+               "unreadable input or unwritable output, 3 nothing could be checked (no agent, state or "
+               "system log at all, e.g. an empty folder, or no record in the --since/--until window; "
+               "0 with --fail-on never). Fleet mode: analyze-logs fleet --help")
     p.add_argument("paths", nargs="*", metavar="PATH", help="bundle(s) to analyse")
     p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")

@@ -88,12 +88,17 @@ class AnalysisResult:
 
     @property
     def nothing_checked(self) -> bool:
-        """No documented cause could be evaluated (all "not evaluable", no finding of warning
-        or worse): an empty folder, a file with no agent content, an empty time window.
-        The CLI exits 3 then."""
+        """Nothing could be checked: no finding of warning or worse, and either no kind of
+        evidence at all (an empty folder, a file with no agent content) or no timed record left
+        in the ``--since/--until`` window.  The CLI exits 3 then.  (A log too short to rule
+        causes out is still checked: its findings count.)"""
         if self.top_finding is not None:
             return False
-        return all(str(v.verdict) == "not_evaluable" for v in self.causes)
+        from .kinds import EVIDENCE_KINDS
+        if len(self.missing_evidence) >= len(EVIDENCE_KINDS):
+            return True
+        return self.window is not None and self.window.records_in == 0 and \
+            all(str(v.verdict) == "not_evaluable" for v in self.causes)
 
     def worst_severity(self) -> Severity | None:
         return max((Severity(f.severity) for f in self.findings), key=lambda s: s.rank, default=None)

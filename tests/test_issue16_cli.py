@@ -87,6 +87,9 @@ def test_nothing_could_be_checked_exits_3(tmp_path: Path) -> None:
         proc = run(target)
         assert proc.returncode == 3, (target, proc.stdout[:200])
         assert body(proc.stdout).startswith("Nothing could be checked")
+    one_line = tmp_path / "waagent.log"          # agent content, too little to rule out: checked
+    one_line.write_text("2018/11/11 23:52:07 Command: [pidof systemd-networkd], return code: [1]\n")
+    assert run(one_line).returncode == 0
     assert run(FAILING, "--until", "2000-01-01").returncode == 3
     assert run(empty, "--fail-on", "never").returncode == 0
     assert run(HEALTHY).returncode == 0

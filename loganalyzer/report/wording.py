@@ -173,8 +173,8 @@ def healthy_sentence(verdicts: list[CauseVerdict], missing_evidence: list[str] |
     """
     if verdicts and all(str(v.verdict) == "not_evaluable" for v in verdicts) \
             and not (missing_evidence is not None and len(missing_evidence) >= len(EVIDENCE_KINDS)):
-        return (f"Nothing could be checked: none of the {len(verdicts)} causes could be evaluated "
-                "(each says why below).")
+        return (f"No cause could be evaluated: none of the {len(verdicts)} causes (each says why "
+                "below).")
     if missing_evidence is not None and len(missing_evidence) >= len(EVIDENCE_KINDS):
         return ("Nothing could be checked: no Azure guest-agent log, state file or system log was found "
                 "in this input (see Coverage for what was read).")
