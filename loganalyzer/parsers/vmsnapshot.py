@@ -20,8 +20,9 @@ Line formats (formats.md §5.2), all in one file over the years:
 
 Any other line continues the record above (tracebacks, binary output); lines before the
 first record are counted as unparsed.  A py2 line without ``ERROR:``/``WARNING:`` is ``INFO``;
-a record whose format writes no level at all (py3 lines) gets one from its own markers (:func:`inferred_level`: a status echo's status, words of failure such as
-``curl error`` or ``Enable failed`` → ``ERROR``) and ``level_inferred=True`` in its fields.
+a record whose format writes no level at all (py3 lines) gets one from its own markers
+(:func:`inferred_level`: a status echo's status, words of failure such as ``curl error`` or
+``Enable failed`` → ``ERROR``) and ``level_inferred=True`` in its fields.
 
 Fields (only those present):
 
