@@ -98,7 +98,7 @@ def fails(result: AnalysisResult, fail_on: str) -> bool:
     if fail_on == "never":
         return False
     from .model import Severity
-    worst = result.worst_severity()
+    worst = result.worst_severity
     return worst is not None and worst.rank >= Severity(fail_on).rank
 
 

@@ -100,8 +100,24 @@ class AnalysisResult:
         return self.window is not None and self.window.records_in == 0 and \
             all(str(v.verdict) == "not_evaluable" for v in self.causes)
 
+    @property
     def worst_severity(self) -> Severity | None:
+        """The most severe finding's severity (a property, like :attr:`top_finding`)."""
         return max((Severity(f.severity) for f in self.findings), key=lambda s: s.rank, default=None)
+
+    # Tables for notebooks (pandas imported on use).
+    def to_frames(self) -> dict[str, Any]:
+        """Every table as a DataFrame: findings, causes, coverage, extensions, agent, goal_states,
+        backups (see :mod:`loganalyzer.report.frames`)."""
+        from .report.frames import result_frames
+        return result_frames(self)
+
+    def __repr__(self) -> str:
+        top = self.top_finding
+        answer = f"top={top.cause!r} ({top.severity})" if top else "no cause found"
+        detected = sum(1 for v in self.causes if str(v.verdict) == "detected")
+        return (f"<AnalysisResult {self.input.path or 'live system'!s} ({self.input.bundle_type}): {answer}; "
+                f"{len(self.findings)} findings, {detected}/{len(self.causes)} causes detected>")
 
     # The same reports as the CLI, for notebooks and scripts.
     def to_json(self) -> str:

@@ -119,7 +119,7 @@ def bundle_row(result: AnalysisResult, bundle_id: str, shown: str, started: floa
     for finding in result.findings:
         counts[str(finding.severity)] += 1
     top = result.top_finding
-    worst = result.worst_severity()
+    worst = result.worst_severity
     facts = result.facts
     row.update(
         bundle_type=str(result.input.bundle_type),

@@ -42,7 +42,7 @@ def render_json(result: AnalysisResult) -> str:
 def to_dict(result: AnalysisResult) -> dict[str, Any]:
     """The JSON report as plain data (what :func:`render_json` serialises)."""
     view = report_view(result)
-    worst = view.worst_severity()
+    worst = view.worst_severity
     top = view.top_finding
     return wellformed_data({
         "schema_version": SCHEMA_VERSION,
