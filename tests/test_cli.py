@@ -151,7 +151,7 @@ def test_junit_has_one_case_per_documented_cause(failing_json: dict) -> None:
 
 
 def test_several_paths_give_one_report_each() -> None:
-    docs = json.loads(run(FAILING, HEALTHY, "--format", "json").stdout)
+    docs = json.loads(run(FAILING, HEALTHY, "--format", "json").stdout)["reports"]   # an object (issue 16)
     assert [d["input"]["bundle_type"] for d in docs] == ["collect_logs", "adhoc"]
     lines = run(FAILING, HEALTHY, "--format", "jsonl").stdout.splitlines()
     assert len(lines) == 2 and all(json.loads(x)["schema_version"] for x in lines)

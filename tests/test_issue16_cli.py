@@ -189,3 +189,88 @@ def test_text_follows_the_terminal_width_and_never_splits_a_token() -> None:
             assert not line.rstrip().endswith(("<redact", "<redacted", "redacted>")) or \
                 line.rstrip().endswith("<redacted>"), line
         assert "<redacted>" in out
+
+
+# -- 7. command-line conventions --------------------------------------------------------------------
+def test_several_formats_from_one_run(tmp_path: Path) -> None:
+    proc = run(FAILING, "--format", "json,html,sarif", "-o", tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [f"collect-logs-backup-failure.zip.{ext}" for ext in ("html", "json", "sarif")]
+    assert json.loads((tmp_path / names[1]).read_text())["summary"]["top_cause"] == "no_network"
+    assert run(FAILING, "--format", "json,html").returncode == 2          # needs -o DIR
+    bad = run(FAILING, "--format", "jsn")
+    assert bad.returncode == 2 and "did you mean json" in bad.stderr
+
+
+def test_standard_input_is_read(tmp_path: Path) -> None:
+    data = FAILING.read_bytes()
+    done = subprocess.run([_exe(), "-", "--format", "json"], input=data, capture_output=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["input"]["path"] == "-" and doc["summary"]["top_cause"] == "no_network"
+
+
+def test_color_option(tmp_path: Path) -> None:
+    assert "\x1b[" in run(FAILING, "--color", "always").stdout
+    assert "\x1b[" not in run(FAILING, "--color", "never").stdout
+    assert "\x1b[" not in run(FAILING).stdout                          # auto: not a terminal
+
+
+def test_explain_list_rules_json_and_error_code_suggestions() -> None:
+    explained = run("--explain", "vmsnapshot.no_network")
+    assert explained.returncode == 0 and "cause: no_network" in explained.stdout
+    assert "What to do:" in explained.stdout
+    typo = run("--explain", "vmsnapshot.no_netwrk")
+    assert typo.returncode == 2 and "did you mean vmsnapshot.no_network" in typo.stderr
+    rules = json.loads(run("--list-rules", "--format", "json").stdout)
+    assert {"id", "cause", "severity", "title"} <= set(rules[0]) and len(rules) > 50
+    bogus = run(FAILING, "--error-code", "UserErrorGuestAgentStatusUnavailabel")
+    assert bogus.returncode == 2 and "did you mean UserErrorGuestAgentStatusUnavailable" in bogus.stderr
+    assert run(FAILING, "--error-code", "Bogus").returncode == 2
+    assert run(FAILING, "--error-code", "UserErrorGuestAgentStatusUnavailable").returncode == 1
+
+
+def test_one_json_shape_for_one_or_many_paths() -> None:
+    import jsonschema
+    schema = json.loads(run("--schema").stdout)
+    one = as_json(FAILING)
+    many = json.loads(run(FAILING, HEALTHY, "--format", "json").stdout)
+    assert isinstance(one, dict) and isinstance(many, dict)
+    assert one["schema_version"] == many["schema_version"] and len(many["reports"]) == 2
+    jsonschema.validate(one, schema)
+    jsonschema.validate(many, {"$defs": schema["$defs"], "$ref": "#/$defs/collection"})
+    for report in many["reports"]:
+        jsonschema.validate(report, schema)
+
+
+def test_junit_suites_are_named_by_bundle_and_sarif_has_invocations_and_fingerprints() -> None:
+    import xml.etree.ElementTree as ET
+    junit = ET.fromstring(run(FAILING, HEALTHY, "--format", "junit").stdout)
+    names = [s.get("name") for s in junit.findall("testsuite")]
+    assert names == ["loganalyzer causes: vm-backup01 (collect-logs-backup-failure.zip)",
+                     "loganalyzer causes: adhoc-healthy.tar.gz"]
+    sarif = json.loads(run(FAILING, "--format", "sarif").stdout)
+    run_ = sarif["runs"][0]
+    assert run_["invocations"][0]["exitCode"] == 1 and run_["invocations"][0]["executionSuccessful"]
+    assert all(r["partialFingerprints"]["loganalyzerFinding/v1"] for r in run_["results"])
+    rules = {r["id"]: r for r in run_["tool"]["driver"]["rules"]}
+    enable = rules["extension.reported_enable_failure"]
+    described = json.dumps([enable["shortDescription"], enable["fullDescription"]])
+    assert "Microsoft.Azure.RecoveryServices" not in described          # no per-bundle text in rule help
+    again = json.loads(run(FAILING, "--since", "7d", "--format", "sarif").stdout)["runs"][0]
+    assert [r["partialFingerprints"] for r in again["results"]] == [r["partialFingerprints"]
+                                                                     for r in run_["results"]]
+
+
+def test_fleet_is_in_the_main_usage_line_and_benchmark_without_shared() -> None:
+    usage = run("--help").stdout.split("\n\n")[0]
+    assert "analyze-logs fleet INPUTS" in usage
+    bench_dir = Path(__import__("tempfile").mkdtemp()) / "repo" / "tests"
+    bench_dir.mkdir(parents=True)
+    shutil.copy(REPO / "tests" / "benchmark.py", bench_dir)
+    for command in (["parse", "--lines", "10"], ["rules", "--lines", "10"], ["fleet"]):
+        done = subprocess.run([sys.executable, str(bench_dir / "benchmark.py"), *command],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert "../shared is not next to the repository" in done.stderr
