@@ -274,3 +274,26 @@ def test_fleet_is_in_the_main_usage_line_and_benchmark_without_shared() -> None:
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
         assert "../shared is not next to the repository" in done.stderr
+
+
+# -- 8. the HTML report ---------------------------------------------------------------------------
+def _svg(path: Path) -> str:
+    html = run(path, "--format", "html").stdout
+    return html[html.find('<svg class="timeline"'):html.find("</svg>")]
+
+
+def test_the_timeline_axis_is_linear_counted_labelled_and_legible() -> None:
+    import re
+    stuck = _svg(STUCK)
+    assert 'class="break"' not in stuck                       # 3.5 stuck hours are drawn as hours
+    ticks = [float(x) for x in re.findall(r'<line class="tick" x1="([\d.]+)"', stuck)]
+    gaps = [b - a for a, b in __import__("itertools").pairwise(ticks)]
+    assert len(ticks) >= 4 and max(gaps) - min(gaps) < 2         # evenly spaced: a linear axis
+    assert min(gaps) >= 170                                      # labels (~130 px) never overlap
+    assert "linear time axis" in stuck and 'class="legend"' in stuck
+    dhcp = _svg(DHCP)
+    assert "163×" in dhcp                                       # 163 failures look like 163
+    assert re.search(r'<rect class="span sev-error"', dhcp)     # incidents drawn as spans
+    html = run(FAILING, "--format", "html").stdout
+    assert "details::details-content" in html and "@media print" in html   # collapsed parts print
+    assert "overflow-wrap: anywhere" in html                    # wide tables wrap instead of overflowing

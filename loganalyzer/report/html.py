@@ -95,7 +95,14 @@ def _timeline(view: AnalysisResult) -> str:
     rows = rows_of(view)
     noun = "event" if len(rows) == 1 else "events"
     return (f"<section><h2>Timeline</h2><p class=\"muted\">{len(rows):,} dated {noun}; "
-            f"hover a mark for details.</p>{timeline_svg(rows)}</section>")
+            f"each warning or worse finding is a bar from its first to its last record, with its count; "
+            f"the findings below give the details.</p>{timeline_svg(rows, _spans(view))}</section>")
+
+
+def _spans(view: AnalysisResult) -> list:
+    return [(f.first_seen, f.last_seen or f.first_seen, f.count, f.title, str(f.severity))
+            for f in by_rank(view.findings)
+            if f.first_seen is not None and str(f.severity) in ("critical", "error", "warning")]
 
 
 def _findings(view: AnalysisResult) -> str:
