@@ -29,6 +29,8 @@ TOP = 10
 AXIS = 36
 TICK_SPACING = 170     # pixels a time label needs (``2024-05-14T23:01:11Z`` at 11px, with room)
 LEGEND = 22
+SPAN_ROW = 16          # one row per incident bar, so their labels never overlap
+MAX_SPANS = 8
 LABELS_PER_MARK = 3
 
 LANE_NAMES = {"restart": "agent starts", "goal_state": "goal states", "extension": "extensions",
@@ -66,7 +68,9 @@ def timeline_svg(rows: list[Row], spans: list[Span] | None = None) -> str:
     """An ``<svg>`` element (no scripts, no external references) drawing ``rows``, and each
     finding of ``spans`` as a bar from its first to its last record, labelled with its count."""
     lanes = [c for c in CATEGORIES if any(r["category"] == c for r in rows)] or list(CATEGORIES)
-    height = TOP + LANE * len(lanes) + AXIS + LEGEND
+    shown_spans = (spans or [])[:MAX_SPANS]
+    spans_height = SPAN_ROW * len(shown_spans) + (4 if shown_spans else 0)
+    height = TOP + LANE * len(lanes) + spans_height + AXIS + LEGEND
     head = (f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
             f'width="100%" role="img" aria-label="Timeline of agent, extension and backup events">')
     parts = [head]
@@ -86,7 +90,7 @@ def timeline_svg(rows: list[Row], spans: list[Span] | None = None) -> str:
         x = scale.x(row["time"])
         slot = min(BUCKETS - 1, int((x - LEFT) / bucket_width))
         buckets.setdefault((row["category"], slot), _Bucket()).add(row, x)
-    axis_y = TOP + LANE * len(lanes) + 4
+    axis_y = TOP + LANE * len(lanes) + spans_height + 4
     for x, hidden in zip(scale.breaks, scale.hidden, strict=True):
         parts.append(f'<g class="break"><title>{escape(describe(hidden))} without events, not drawn</title>'
                      f'<rect x="{x - 4:.1f}" y="{TOP}" width="8" height="{axis_y - TOP}"/>'
@@ -103,21 +107,24 @@ def timeline_svg(rows: list[Row], spans: list[Span] | None = None) -> str:
         if bucket.count > 1:         # the count is printed, not only in the tooltip
             parts.append(f'<text class="count" x="{bucket.x:.1f}" y="{y - radius - 2:.1f}" '
                          f'text-anchor="middle">{bucket.count}</text>')
-    if spans and "finding" in lanes:
-        y0 = TOP + LANE * lanes.index("finding") + LANE / 2
-        labelled: list[list[float]] = [[], [], []]
-        for index, (start, end, count, title, severity) in enumerate(spans[:9]):
-            row = index % 3                      # three rows of bars so labels at one time stay apart
-            y = y0 - 3 + 5 * row
+    if shown_spans:
+        top = TOP + LANE * len(lanes) + 2
+        parts.append(f'<text class="lane-name" x="{LEFT - 8}" y="{top + 9}" text-anchor="end">'
+                     "incidents</text>")
+        for row, (start, end, count, title, severity) in enumerate(shown_spans):
+            y = top + SPAN_ROW * row
             x0, x1 = scale.x(start), scale.x(end)
             tip = printable(f"{title}: {count} times, {short_time(start)} to {short_time(end)}")
-            parts.append(f'<rect class="span sev-{escape(severity)}" x="{x0:.1f}" y="{y + 5:.1f}" '
-                         f'width="{max(3.0, x1 - x0):.1f}" height="3"><title>{escape(tip)}</title></rect>')
-            label_x = min(x1 + 3, WIDTH - RIGHT - 2)
-            if all(abs(label_x - other) > 32 for other in labelled[row]):
-                labelled[row].append(label_x)
-                parts.append(f'<text class="count" x="{label_x:.1f}" y="{y + 9:.1f}" '
-                             f'text-anchor="{"end" if x1 + 30 > WIDTH - RIGHT else "start"}">{count}×</text>')
+            label = escape(printable(f"{count}× {title}"[:70]))
+            parts.append(f'<rect class="span sev-{escape(severity)}" x="{x0:.1f}" y="{y + 4:.1f}" '
+                         f'width="{max(3.0, x1 - x0):.1f}" height="5"><title>{escape(tip)}</title></rect>')
+            if WIDTH - RIGHT - x1 > 260:          # room after the bar
+                parts.append(f'<text class="count" x="{x1 + 4:.1f}" y="{y + 9:.1f}">{label}</text>')
+            elif x0 - LEFT > 260:                 # room before it
+                parts.append(f'<text class="count" x="{x0 - 4:.1f}" y="{y + 9:.1f}" text-anchor="end">'
+                             f"{label}</text>")
+            else:                                 # a bar across the axis: label inside, at its start
+                parts.append(f'<text class="count on-bar" x="{x0 + 4:.1f}" y="{y + 3:.1f}">{label}</text>')
     for segment in scale.segments:
         parts.append(f'<line class="axis" x1="{segment.x0:.1f}" y1="{axis_y}" x2="{segment.x1:.1f}" '
                      f'y2="{axis_y}"/>')
