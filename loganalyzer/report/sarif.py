@@ -93,7 +93,7 @@ def _fingerprint(finding: Finding) -> str:
     """Stable across runs and bundles: rule, cause, extension and the evidence file (no lines)."""
     first = finding.evidence[0].path if finding.evidence else ""
     key = "|".join((finding.rule_id, finding.cause, finding.extension or "", first.rsplit("/", 1)[-1]))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _rule(finding: Finding, rule: Any = None) -> dict[str, Any]:
