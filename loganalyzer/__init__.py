@@ -23,7 +23,8 @@ _PUBLIC = {
     "InputError": "errors", "UsageError": "errors",
     "Finding": "model", "Evidence": "model", "CauseVerdict": "model",
     "AnalysisOptions": "result", "AnalysisResult": "result",
-    "analyze_many": "fleet",
+    "Limits": "limits",
+    "analyze_many": "fleet", "FleetResult": "fleet",
 }
 __all__ = [*sorted(_PUBLIC), "__version__"]
 
@@ -52,6 +53,11 @@ def _grammars_from_source_checkout() -> None:
 
 
 _grammars_from_source_checkout()
+
+
+def __dir__() -> list[str]:
+    """The public API (loaded on first use) next to what is already imported."""
+    return sorted(set(globals()) | set(__all__))
 
 
 def __getattr__(name: str) -> Any:

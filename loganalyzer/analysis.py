@@ -17,8 +17,8 @@ import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, tzinfo
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from .kinds import EVIDENCE_KINDS, Kind
 from .limits import LimitExceeded
 from .model import CoverageStatus, Event, FileCoverage
 from .parsers import ParseContext, parser_for
-from .result import AnalysisOptions, AnalysisResult
+from .result import AnalysisOptions, AnalysisResult, Window
 from .rules import RuleEngine, load_rules
 from .sources import Source, open_source
 from .sources.base import Member
@@ -161,20 +161,93 @@ def local_time_note(files: list[str], tz: tzinfo) -> str:
     return f"Times from {shown} are the VM's local clock, converted to UTC with --tz {tz}."
 
 
+def _relative(options: AnalysisOptions) -> bool:
+    return isinstance(options.since, timedelta) or isinstance(options.until, timedelta)
+
+
+def resolve_window(options: AnalysisOptions, last: datetime | None) -> AnalysisOptions:
+    """``options`` with duration bounds (``--since 7d``) turned into times counted back from
+    ``last``, the bundle's last record (not the wall clock: bundles are read days later).
+    With no timed record at all a duration bound is dropped (nothing to count from).
+
+    >>> from datetime import datetime, timedelta, UTC
+    >>> o = resolve_window(AnalysisOptions(since=timedelta(days=7)), datetime(2024, 5, 14, tzinfo=UTC))
+    >>> o.since.isoformat()
+    '2024-05-07T00:00:00+00:00'
+    """
+    def one(bound: datetime | timedelta | None) -> datetime | None:
+        if isinstance(bound, timedelta):
+            return None if last is None else last - bound
+        return bound
+    return replace(options, since=one(options.since), until=one(options.until))
+
+
+def _requested(options: AnalysisOptions) -> str:
+    def one(flag: str, bound: datetime | timedelta | None) -> str | None:
+        if bound is None:
+            return None
+        if isinstance(bound, timedelta):
+            return f"{flag} {_duration(bound)}"
+        return f"{flag} {bound.astimezone(UTC).isoformat().replace('+00:00', 'Z')}"
+    return ", ".join(p for p in (one("--since", options.since), one("--until", options.until)) if p)
+
+
+def _duration(delta: timedelta) -> str:
+    """``7d``, ``12h``, ``90m``, ``30s`` (the largest exact unit, weeks as days)."""
+    seconds = delta.total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
 def run_rules(events: Iterable[Event], scan: Scan, options: AnalysisOptions) -> AnalysisResult:
-    """Feed ``events`` (already read) to the rules and build the result."""
+    """Feed ``events`` (already read) to the rules and build the result.
+
+    A duration bound (``--since 7d``) needs the bundle's last record before the first event
+    can be judged: the events are then kept in memory for this one run.
+    """
+    requested = _requested(options)
+    reference = None
+    if _relative(options):
+        events = events if isinstance(events, list) else list(events)
+        reference = max((e.timestamp for e in events if e.timestamp is not None), default=None)
+        options = resolve_window(options, reference)
+    windowed = options.since is not None or options.until is not None
     rules, rule_errors = _rules_for(tuple(options.rule_dirs))
     engine = RuleEngine(rules, options)
-    count = 0
+    count = timed = timed_in = 0
+    per_kind: dict[str, list] = {}
     for event in events:
         count += 1
         if in_window(event, options):
             engine.observe(event)
+            if windowed:
+                entry = per_kind.setdefault(event.kind, [0, None, None])
+                entry[0] += 1
+                ts = event.timestamp
+                if ts is not None:
+                    timed_in += 1
+                    entry[1] = ts if entry[1] is None or ts < entry[1] else entry[1]
+                    entry[2] = ts if entry[2] is None or ts > entry[2] else entry[2]
+        if event.timestamp is not None:
+            timed += 1
     facts = scan.facts.finish()
+    window = None
+    if requested:
+        window = Window(since=options.since, until=options.until, requested=requested, reference=reference,
+                        records_in=timed_in, records_total=timed)
+        facts.state["window_records"] = {k: tuple(v) for k, v in per_kind.items()}
+        scan.source.info.notes.insert(0, window.describe())
     local = _mostly_local_time(facts.state.get("local_time_records", {}), scan.coverage)
     if local:
         scan.source.info.notes.append(local_time_note(local, options.tz))
+        facts.state["local_time_files"] = local
     findings, verdicts = engine.finish(facts, scan.source.info, scan.coverage)
+    if options.tz is not UTC:       # --tz converted the local times: they are UTC now
+        for item in (*findings, *verdicts):
+            for ev in item.evidence:
+                ev.local = False
     stats = {
         "files": sum(1 for c in scan.coverage if c.kind != "archive"),
         "lines": sum(c.lines for c in scan.coverage),
@@ -187,7 +260,7 @@ def run_rules(events: Iterable[Event], scan: Scan, options: AnalysisOptions) -> 
     return AnalysisResult(input=scan.source.info, coverage=scan.coverage, facts=facts,
                           findings=findings, causes=verdicts, options=options,
                           missing_evidence=missing_evidence(scan.coverage),
-                          rule_errors=rule_errors, stats=stats)
+                          rule_errors=rule_errors, stats=stats, window=window)
 
 
 def _rules_for(rule_dirs: tuple[str, ...]) -> tuple[list, list[str]]:

@@ -73,7 +73,22 @@ class Bundle:
         Messages and fields are redacted unless the bundle was opened with ``redact=False``.
         """
         from .parsers.frame import events_frame
-        return events_frame(self._read(), redact=self.options.redact)
+        frame = events_frame(self._read(), redact=self.options.redact)
+        frame["duplicate_of"] = duplicates(frame)
+        return frame
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        """One row per finding, most likely first: rule_id, cause, severity, confidence, title,
+        count, first/last seen, extension, the first evidence's path and line, summary."""
+        from .report.frames import findings_frame
+        return findings_frame(self.analyze())
+
+    @cached_property
+    def causes(self) -> pd.DataFrame:
+        """The cause checklist: one row per documented cause with its verdict and reason."""
+        from .report.frames import causes_frame
+        return causes_frame(self.analyze())
 
     @cached_property
     def coverage(self) -> pd.DataFrame:
@@ -121,6 +136,7 @@ class Bundle:
         rows = timeline_rows(self.analyze())
         frame = pd.DataFrame(rows, columns=["time", "category", "label", "path", "line"])
         frame["time"] = pd.to_datetime(frame["time"], utc=True)
+        frame["line"] = frame["line"].astype("Int64")
         return frame.sort_values("time", kind="stable").reset_index(drop=True)
 
     # -- analysis ----------------------------------------------------------------------------
@@ -135,8 +151,43 @@ class Bundle:
         from .report.notebook import result_html
         return result_html(self.analyze())
 
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """Every table: ``events`` and those of :meth:`AnalysisResult.to_frames`."""
+        return {"events": self.events, **self.analyze().to_frames()}
+
     def __repr__(self) -> str:
         return f"Bundle({self.path!r})"
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | {"events", "findings", "causes", "coverage", "extensions",
+                                                "agent", "goal_states", "backups", "config", "timeline",
+                                                "analyze", "to_frames", "info", "facts"})
+
+
+def duplicates(frame: pd.DataFrame) -> pd.Series:
+    """``duplicate_of`` for each event: ``"path:line"`` of the same record in another file
+    (same time, level and message — the agent's lines that syslog also got), else None.
+    The agent's own log is the original; syslog / journal copies point at it.
+    """
+    import pandas as pd
+    out = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    timed = frame[frame["timestamp"].notna()]
+    if timed.empty:
+        return out
+    rank = timed["kind"].astype(str).map(lambda k: 0 if k == "waagent_log" else 1)
+    ordered = timed.assign(_rank=rank).sort_values(["_rank"], kind="stable")
+    key = ["timestamp", "message"]
+    dup = ordered.duplicated(key, keep="first")
+    if not dup.any():
+        return out
+    firsts = ordered[~dup].drop_duplicates(key)
+    origin = (firsts["path"].astype(str) + ":" + firsts["line_start"].astype(str))
+    lookup = pd.Series(origin.values, index=pd.MultiIndex.from_frame(firsts[key]))
+    copies = ordered[dup]
+    found = lookup.reindex(pd.MultiIndex.from_frame(copies[key])).values
+    same_file = copies["path"].astype(str).values == pd.Series(found).str.rsplit(":", n=1).str[0].values
+    out.loc[copies.index] = [None if same else value for value, same in zip(found, same_file, strict=True)]
+    return out
 
 
 def open_bundle(path: str | os.PathLike[str] | None = None, *, tz: tzinfo | str | None = None,

@@ -1,7 +1,10 @@
 """``analyze-logs``: the command line.  Exit 0 = nothing at or above ``--fail-on``,
-1 = findings at or above it, 2 = bad usage or input that could not be read at all.
+1 = findings at or above it, 2 = bad usage, input that could not be read at all or an output
+that cannot be written, 3 = nothing could be checked (no agent, state or system log at all —
+an empty folder, a file with no agent content — or no record in the ``--since/--until`` window).
 
-Several paths give one report per bundle: ``--format json`` prints a JSON list,
+Several paths give one report per bundle: ``--format json`` prints one object whose
+``reports`` holds them (one path: the report itself; both are objects, see the schema),
 ``--format jsonl`` one object per line, SARIF one run per bundle, JUnit one
 test suite per bundle, text and Markdown one section after the other, and HTML
 one file per bundle into the ``-o`` folder.
@@ -24,34 +27,49 @@ from .result import AnalysisOptions, AnalysisResult
 
 FORMATS = ("text", "json", "jsonl", "markdown", "html", "sarif", "junit")
 FAIL_ON = ("critical", "error", "warning", "info", "never")
+#: Exit status when no documented cause could be evaluated (nothing could be checked).
+EXIT_NOTHING_CHECKED = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="analyze-logs",
+        usage="%(prog)s [options] [PATH ...]   (PATH '-' = standard input)\n"
+              "       %(prog)s fleet INPUTS... --out DIR [options]   (many bundles; fleet --help)",
         description="Explain why Azure Backup or a VM extension fails, from a Linux VM's guest-agent logs. "
                     "PATH is a waagent -collect-logs zip, a tar.gz/tar.xz (sosreport), a folder or one "
                     "file; without PATH the live system is read.",
-        epilog="Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage or "
-               "unreadable input. Fleet mode: analyze-logs fleet --help")
+        epilog="Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 bad usage, "
+               "unreadable input or unwritable output, 3 nothing could be checked (no agent, state or "
+               "system log at all, e.g. an empty folder, or no record in the --since/--until window; "
+               "0 with --fail-on never). Fleet mode: analyze-logs fleet --help")
     p.add_argument("paths", nargs="*", metavar="PATH", help="bundle(s) to analyse")
-    p.add_argument("--format", "-f", choices=FORMATS, default="text", help="report format (default: text)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")
+    p.add_argument("--format", "-f", default="text", metavar="FORMAT[,FORMAT...]",
+                   help=f"report format(s): {', '.join(FORMATS)} (default: text); several, comma-separated, "
+                        "need -o DIR and are written from one analysis as DIR/<bundle>.<ext>")
+    p.add_argument("-o", "--output", metavar="FILE|DIR", help="write the report here instead of stdout")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour the text report: auto (a terminal without NO_COLOR), always, never")
+    p.add_argument("--explain", metavar="RULE",
+                   help="explain one rule (what it looks for, what to do) and exit")
     p.add_argument("--fail-on", choices=FAIL_ON, default="error",
                    help="lowest severity that makes the exit status 1 (default: error)")
     p.add_argument("--error-code", metavar="CODE_OR_MESSAGE",
                    help="the portal's backup error (e.g. UserErrorGuestAgentStatusUnavailable): "
                         "orders the cause checklist the way Microsoft's troubleshooting page does")
     p.add_argument("--since", metavar="WHEN",
-                   help="ignore records before WHEN (timestamp, or duration like 7d)")
-    p.add_argument("--until", metavar="WHEN", help="ignore records after WHEN")
+                   help="ignore records before WHEN: a timestamp (2024-05-14T22:00Z; no zone = UTC) "
+                        "or a duration like 7d / 12h counted back from the bundle's last record")
+    p.add_argument("--until", metavar="WHEN",
+                   help="ignore records after WHEN (timestamp, or duration before the last record)")
     p.add_argument("--tz", metavar="OFFSET", default="UTC",
                    help="the VM's UTC offset for local-time log formats, e.g. +02:00 (default UTC)")
     p.add_argument("--min-agent-version", metavar="VERSION",
                    help="minimum supported agent version (default: Microsoft's published policy)")
     p.add_argument("--rules", action="append", default=[], metavar="DIR",
                    help="extra rule folder (repeatable)")
-    p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    p.add_argument("--list-rules", action="store_true",
+                   help="list the rules and exit (--format json: one object per rule)")
     p.add_argument("--schema", action="store_true", help="print the JSON Schema of the JSON report and exit")
     p.add_argument("--no-redact", action="store_true",
                    help="show secrets (SAS tokens, protected settings, passwords) as they are")
@@ -67,8 +85,41 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+EXTENSIONS = {"text": "txt", "json": "json", "jsonl": "jsonl", "markdown": "md", "html": "html",
+              "sarif": "sarif", "junit": "xml"}
+
+
+def formats_of(value: str) -> list[str]:
+    """``"json,html"`` → ``["json", "html"]``; an unknown name is a usage error with a suggestion."""
+    import difflib
+    names = [v.strip().lower() for v in value.split(",") if v.strip()]
+    for name in names:
+        if name not in FORMATS:
+            close = difflib.get_close_matches(name, FORMATS, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise UsageError(f"--format: unknown format {name!r}{hint} (choose from {', '.join(FORMATS)})")
+    if not names:
+        raise UsageError("--format: no format given")
+    return list(dict.fromkeys(names))
+
+
+def check_error_code(code: str) -> None:
+    """``--error-code`` must name a portal error the checklist knows (code or part of its message)."""
+    import difflib
+
+    from .rules.portal import known_error_codes, portal_error
+    if portal_error(code) is not None:
+        return
+    codes = known_error_codes()
+    close = difflib.get_close_matches(code, codes, n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise UsageError(f"--error-code: unknown portal error {code!r}; {hint}known codes: {', '.join(codes)}")
+
+
 def options_from(args: argparse.Namespace) -> AnalysisOptions:
-    from .cli_options import parse_tz, parse_when, version_tuple
+    from .cli_options import parse_tz, parse_window, version_tuple
+    if args.error_code:
+        check_error_code(args.error_code)
     if args.min_agent_version and not version_tuple(args.min_agent_version):
         raise UsageError(f"--min-agent-version is not a version: {args.min_agent_version!r}")
     for d in args.rules:
@@ -80,8 +131,8 @@ def options_from(args: argparse.Namespace) -> AnalysisOptions:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return AnalysisOptions(
-        limits=limits, tz=parse_tz(args.tz), since=parse_when(args.since) if args.since else None,
-        until=parse_when(args.until) if args.until else None,
+        limits=limits, tz=parse_tz(args.tz), since=parse_window(args.since) if args.since else None,
+        until=parse_window(args.until) if args.until else None,
         min_agent_version=args.min_agent_version, error_code=args.error_code,
         rule_dirs=list(args.rules), redact=not args.no_redact, fail_on=args.fail_on, root=args.root)
 
@@ -90,7 +141,7 @@ def fails(result: AnalysisResult, fail_on: str) -> bool:
     if fail_on == "never":
         return False
     from .model import Severity
-    worst = result.worst_severity()
+    worst = result.worst_severity
     return worst is not None and worst.rank >= Severity(fail_on).rank
 
 
@@ -98,14 +149,19 @@ def render_many(results: list[AnalysisResult], fmt: str, *, color: bool, verbose
     """One document for all bundles (HTML is handled per bundle by the caller)."""
     from . import report
     if fmt == "text":
-        from .report.text import render_text
-        return "\n\n".join(render_text(r, color=color, verbose=verbose) for r in results)
+        from .report.text import render_text, terminal_width
+        width = terminal_width()
+        return "\n\n".join(render_text(r, color=color, verbose=verbose, width=width) for r in results)
     if fmt in ("json", "jsonl"):
         from .report.json_report import to_dict
         docs = [to_dict(r) for r in results]
         if fmt == "jsonl":
             return "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs)
-        return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, ensure_ascii=False) + "\n"
+        if len(docs) == 1:
+            return json.dumps(docs[0], indent=2, ensure_ascii=False) + "\n"
+        collection = {"schema_version": docs[0]["schema_version"], "tool": docs[0]["tool"],
+                      "reports": docs}
+        return json.dumps(collection, indent=2, ensure_ascii=False) + "\n"
     docs = [report.render(r, fmt) for r in results]
     if len(docs) == 1:
         return docs[0]
@@ -189,28 +245,51 @@ def run_guarded(prog: str, run: Callable[[], int]) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    formats = formats_of(args.format)
     if args.schema:
         from importlib.resources import files
         sys.stdout.write(files("loganalyzer.report").joinpath("schema.json").read_text(encoding="utf-8"))
         return 0
     options = options_from(args)
+    if args.explain:
+        return _explain(args.explain, options)
     if args.list_rules:
         from .rules import list_rules, load_rules
+        from .rules.listing import rule_data
         rules, errors = load_rules(options.rule_dirs)
-        sys.stdout.write(list_rules(rules))
+        if formats == ["json"]:
+            sys.stdout.write(json.dumps([rule_data(r) for r in sorted(rules, key=lambda r: r.id)],
+                                        indent=2, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(list_rules(rules) + "\n")
         for err in errors:
             print(f"analyze-logs: rule error: {err}", file=sys.stderr)
         return 2 if errors else 0
-    if args.format == "html" and len(args.paths) > 1 and not (args.output and Path(args.output).is_dir()):
+    if args.output and not Path(args.output).is_dir() and not Path(args.output).parent.is_dir():
+        raise UsageError(f"cannot write {args.output}: folder {Path(args.output).parent} does not exist")
+    if len(formats) > 1 and not (args.output and Path(args.output).is_dir()):
+        raise UsageError("several formats need -o pointing at an existing folder")
+    if formats == ["html"] and len(args.paths) > 1 and not (args.output and Path(args.output).is_dir()):
         raise UsageError("several bundles with --format html need -o pointing at an existing folder")
+    if args.paths.count("-") > 1:
+        raise UsageError("'-' (standard input) can be given once")
 
     from .analysis import analyze
     paths: list[str | None] = list(args.paths) or [None]
     results: list[AnalysisResult] = []
     unreadable = 0
     progress = Progress(enabled=sys.stderr.isatty() and not args.quiet)
+    spooled = []
     for path in paths:
         try:
+            if path == "-":
+                from .cli_stdin import spool_stdin
+                folder, target = spool_stdin(options.limits.max_total_bytes)
+                spooled.append(folder)
+                result = analyze(target, options, progress=progress)
+                result.input.path = "-"
+                results.append(result)
+                continue
             results.append(analyze(path, options, progress=progress))
         except InputError as exc:
             progress.close()
@@ -220,25 +299,80 @@ def _run(args: argparse.Namespace) -> int:
             print(f"analyze-logs: {one_line(str(exc))}", file=sys.stderr)
             unreadable += 1
     progress.close()
+    for folder in spooled:
+        folder.cleanup()
+    status = 2 if unreadable else 1 if any(fails(r, options.fail_on) for r in results) else \
+        EXIT_NOTHING_CHECKED if options.fail_on != "never" and any(r.nothing_checked for r in results) else 0
+    for result in results:
+        result.stats["exit_status"] = status
     if results:
-        _emit(results, args)
-    if unreadable:
-        return 2
-    return 1 if any(fails(r, options.fail_on) for r in results) else 0
+        _emit(results, args, formats)
+    return status
 
 
-def _emit(results: list[AnalysisResult], args: argparse.Namespace) -> None:
-    if args.format == "html" and len(results) > 1:
+def _explain(rule_id: str, options: AnalysisOptions) -> int:
+    import difflib
+
+    from .rules import load_rules
+    from .rules.listing import explain_rule
+    rules, _ = load_rules(options.rule_dirs)
+    by_id = {r.id: r for r in rules}
+    if rule_id in by_id:
+        sys.stdout.write(explain_rule(by_id[rule_id]))
+        return 0
+    close = difflib.get_close_matches(rule_id, list(by_id), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else " (--list-rules lists them)"
+    raise UsageError(f"--explain: no rule {rule_id!r}{hint}")
+
+
+def _bundle_name(result: AnalysisResult) -> str:
+    path = result.input.path
+    if not path or path == "-":
+        return "stdin" if path == "-" else "live-system"
+    return Path(path).name or "bundle"
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a report; a missing folder or a read-only place is a usage error (exit 2), one line."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"cannot write {path}: folder {path.parent} does not exist") from None
+    except IsADirectoryError:
+        raise UsageError(f"cannot write {path}: it is a folder") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _emit(results: list[AnalysisResult], args: argparse.Namespace, formats: list[str]) -> None:
+    if len(formats) > 1:
+        from .report import render
+        folder = Path(args.output)
+        for fmt in formats:
+            if fmt == "html" or len(results) == 1:
+                for result in results:
+                    name = f"{_bundle_name(result)}.{EXTENSIONS[fmt]}"
+                    write_output(folder / name, render(result, fmt) if fmt != "text"
+                                 else render_many([result], "text", color=False, verbose=args.verbose))
+            else:
+                write_output(folder / f"report.{EXTENSIONS[fmt]}",
+                             render_many(results, fmt, color=False, verbose=args.verbose))
+        return
+    fmt = formats[0]
+    if fmt == "html" and len(results) > 1:
         from .report import render
         for result in results:
             name = Path(result.input.path or "live-system").name + ".html"
-            (Path(args.output) / name).write_text(render(result, "html"), encoding="utf-8")
+            write_output(Path(args.output) / name, render(result, "html"))
         return
     to_file = bool(args.output)
-    color = not to_file and args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = render_many(results, args.format, color=color, verbose=args.verbose)
+    if args.color == "auto":
+        color = not to_file and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    else:
+        color = args.color == "always"
+    text = render_many(results, fmt, color=color and fmt == "text", verbose=args.verbose)
     if to_file:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_output(Path(args.output), text)
     elif not args.quiet:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 

@@ -8,6 +8,8 @@ datetime.timedelta(0)
 '2024-05-01T00:00:00+00:00'
 >>> parse_when("2024-05-01T10:00:00Z").isoformat()
 '2024-05-01T10:00:00+00:00'
+>>> parse_window("7d")
+datetime.timedelta(days=7)
 >>> version_tuple("2.2.53.1") > version_tuple("2.2.53")
 True
 """
@@ -59,6 +61,16 @@ def parse_when(text: str, now: datetime | None = None) -> datetime:
         except (ValueError, OverflowError):
             raise UsageError(f"not a time or a duration like 7d / 12h: {text!r}") from None
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def parse_window(text: str) -> datetime | timedelta:
+    """``--since``/``--until``: a duration (``7d``, ``12h``) counts back from the bundle's last
+    record, so it is returned as a :class:`~datetime.timedelta` for the analysis to resolve;
+    anything else is a timestamp (naive means UTC)."""
+    m = _DURATION.match(text.strip())
+    if m:
+        return timedelta(**{_UNITS[m.group(2).lower()]: float(m.group(1))})
+    return parse_when(text)
 
 
 def version_tuple(text: str) -> tuple[int, ...]:

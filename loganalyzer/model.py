@@ -123,13 +123,16 @@ class Confidence(StrEnum):
 
 @dataclass(slots=True)
 class Evidence:
-    """A pointer to the lines that support a finding; ``excerpt`` is already redacted."""
+    """A pointer to the lines that support a finding; ``excerpt`` is already redacted.
+    ``local``: the time is the VM's local clock shown as if UTC (the file gives no zone and no
+    ``--tz`` converted it)."""
 
     path: str
     line_start: int
     line_end: int
     timestamp: datetime | None
     excerpt: str
+    local: bool = False
 
 
 @dataclass(slots=True)

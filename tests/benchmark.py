@@ -463,7 +463,17 @@ def main(argv: list[str] | None = None) -> int:
     c.set_defaults(func=cmd_case)
     add_fleet_commands(sub)
     args = parser.parse_args(argv)
-    return args.func(args)
+    needs_generator = (not getattr(args, "bundle", None) and args.command in ("parse", "rules", "stress")) \
+        or args.command.startswith("fleet")
+    if needs_generator and not GENERATOR.is_file():
+        print(f"benchmark.py: the bundle generator {GENERATOR} is missing (../shared is not next to the "
+              "repository); pass --bundle FILE where the command takes one", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except (FileNotFoundError, subprocess.CalledProcessError) as exc:
+        print(f"benchmark.py: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def test_sarif_of_a_healthy_bundle_has_no_results():
 def _cases(result):
     root = ET.fromstring(render_junit(result))
     suites = root.findall("testsuite")
-    assert len(suites) == 1 and suites[0].get("name") == SUITE_NAME
+    assert len(suites) == 1 and suites[0].get("name") == f"{SUITE_NAME}: logs.zip"   # named by bundle
     return suites[0], {case.get("name"): case for case in suites[0].findall("testcase")}
 
 

@@ -10,13 +10,14 @@ from loganalyzer.report.text import WIDTH, render_text
 
 def test_starts_with_the_most_likely_cause():
     lines = render_text(failing_backup_result()).splitlines()
-    assert lines[0].startswith("Most likely cause: the backup snapshot could not be taken")
+    assert lines[0].startswith("Bundle: /tmp/tickets/123/logs.zip (collect_logs)")   # the header first
+    assert lines[3].startswith("Most likely cause: the backup snapshot could not be taken")
 
 
 def test_answer_shows_evidence_location_time_and_what_to_do_before_other_findings():
     text = render_text(failing_backup_result())
     answer = text[:text.index("Other findings:")]
-    assert "extension.log:2310 2024-01-14 22:16:48Z" in " ".join(answer.split())
+    assert "extension.log:2310 2024-01-14T22:16:48Z" in " ".join(answer.split())
     assert f"| {FREEZE_LINE[:80]}" in answer
     assert "What to do:\n  1. Restart the VM to thaw the file systems." in answer
 
@@ -56,7 +57,7 @@ def test_verbose_adds_the_per_file_table():
 
 
 def test_healthy_bundle_says_no_cause_was_found_and_what_was_checked():
-    text = render_text(healthy_result())
+    text = render_text(healthy_result()).split("\n\n", 1)[1]      # after the bundle header
     assert text.startswith("No problem found: 20 causes checked, 18 ruled out, "
                            "2 not evaluable.")
     assert "Causes checked:" in text and "Other findings" not in text

@@ -132,8 +132,8 @@ def test_a_wireserver_outage_names_its_window_and_heartbeats_do_not_end_it():
               ev(fail, 100, "ERROR"), ev(fail, 110, "ERROR"), ev(heartbeat, 115), ev(fail, 120, "ERROR")]
     [f] = [f for f in loud(run(events)[0], "wireserver_unreachable")
            if f.rule_id == "network.wireserver_http_failed"]
-    assert "the longest outage: 3 failures in a row with no recovery, 2023-03-08 16:40:00 UTC to " \
-           "2023-03-08 17:00:00 UTC" in f.summary
+    assert "the longest outage: 3 failures in a row with no recovery, 2023-03-08T16:40:00Z to " \
+           "2023-03-08T17:00:00Z" in f.summary
 
 
 def test_findings_group_matches_per_extension_with_bounded_evidence():

@@ -45,10 +45,12 @@ def test_real_lines_give_their_fields(line: str, expected: dict) -> None:
     assert expected.items() <= event.fields.items()
 
 
-def test_py3_line_is_utc_with_extension_name_and_no_level() -> None:
+def test_py3_line_is_utc_with_extension_name_and_an_inferred_level() -> None:
     [e] = read(REAL_LINES[0][0].encode())[0]
     assert e.timestamp == datetime(2024, 1, 14, 22, 16, 48, 792020, tzinfo=UTC)
-    assert (e.time_kind, e.level, e.generation) == (TimeKind.UTC, None, "py3")
+    # py3 writes no level: it is inferred from the message since issue 16 (was None)
+    assert (e.time_kind, e.level, e.generation) == (TimeKind.UTC, "INFO", "py3")
+    assert e.fields["level_inferred"] is True
     assert (e.extension, e.extension_version) == ("Microsoft.Azure.RecoveryServices.VMSnapshotLinux", "1.0")
     assert e.message == "PreSnapshot: Status Code: 200"
 

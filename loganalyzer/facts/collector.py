@@ -55,6 +55,7 @@ from typing import Any
 from ..model import Event, TimeKind
 from ..parsers.base import Document
 from ..parsers.goal_state import history_info
+from .host import HostIdentity
 from .model import AgentRestart, AgentVersionSighting, ConfigValue, ExtensionFact, Facts, GoalStateFact, Ref
 
 _HANDLER_DIR = re.compile(r"(?:^|/)var/lib/waagent/(?P<name>[A-Za-z][\w.]*?)-(?P<ver>\d+(?:\.\d+)+)(?:/|$)")
@@ -125,12 +126,14 @@ class FactsCollector:
         self._conf: tuple[str, Any] | None = None
         self._doc_order = 0
         self._backups = _backup_tracker()
+        self._host = HostIdentity()
 
     # ------------------------------------------------------------------ members
 
     def note_member(self, path: str, kind: str) -> None:
         """Kinds present, handler directories, agent folders, log folders, history folders."""
         self.facts.kinds_present.add(kind)
+        self._host.note_member(path)
         if "waagent/" in path:
             m = _HANDLER_DIR.search(path)
             if m and "/history/" not in path:
@@ -193,8 +196,11 @@ class FactsCollector:
         if self._backups is not None:
             self._backups.observe(event)
         if kind not in _LOG_KINDS:
+            if kind == "other_text":
+                self._host.observe_text(event.path, event.message)
             return
         fields = event.fields
+        self._host.observe_log(event.message, fields)
         if fields is not None:
             if "agent_version" in fields and "version_how" in fields:
                 self._version_event(event, fields)
@@ -470,6 +476,7 @@ class FactsCollector:
             state["provision_guest_agent"] = data.provision_guest_agent
             if data.hostname:
                 state["hostname"] = data.hostname
+                self._host.provisioned_hostname(data.hostname)
         elif name == "DhcpLeases":
             state["dhcp_option_245"] = state.get("dhcp_option_245", False) or data.option_245_seen
             if data.endpoint:
@@ -531,6 +538,7 @@ class FactsCollector:
             ext.versions_on_disk.sort(key=_version_key)
         if self._backups is not None:
             facts.backups = list(self._backups.finish())
+        facts.state.update(self._host.result())
         return facts
 
 

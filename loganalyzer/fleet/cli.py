@@ -5,8 +5,9 @@ Writes ``bundles.parquet``, ``findings.parquet`` (and ``events.parquet`` with
 again with the same DIR resumes: bundles already in ``DIR/bundles.parquet`` are
 skipped (bundles that could not be fetched are tried again) and the tables merged.
 
-Exit status: 0 no bundle has findings at or above ``--fail-on``; 1 some bundle has;
-2 bad usage, or no bundle could be analysed.
+Exit status: 0 every bundle analysed, none with findings at or above ``--fail-on``; 1 some
+bundle has such findings; 2 bad usage, or no bundle could be analysed; 4 some bundles could not
+be analysed (the others were, and are in the tables; this wins over 1, as the tally is incomplete).
 
 >>> build_parser().parse_args(["a/", "--out", "o", "--jobs", "2"]).jobs
 2
@@ -21,6 +22,9 @@ from ..cli import FAIL_ON, one_line, run_guarded
 from ..errors import InputError, UsageError
 from ..result import AnalysisOptions
 
+#: Exit status when some bundles (not all) could not be analysed.
+EXIT_SOME_FAILED = 4
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -28,8 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Analyse many bundles in parallel into Parquet tables (bundles, findings, events) "
                     "and a fleet report. INPUTS are bundles, folders of bundles (each archive or "
                     "sub-folder is one), globs, or fsspec URLs (s3://, abfs://, memory://).",
-        epilog="Exit status: 0 no bundle has findings at or above --fail-on, 1 some bundle has, "
-               "2 bad usage or no bundle could be analysed.")
+        epilog="Exit status: 0 every bundle analysed and none has findings at or above --fail-on, "
+               "1 some bundle has, 2 bad usage or no bundle could be analysed, 4 some bundles could "
+               "not be analysed (the others are in the tables).")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="bundle, folder of bundles, glob or URL")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the tables and the report")
     p.add_argument("--engine", choices=("local", "dask"),
@@ -80,6 +85,11 @@ def _run(args: argparse.Namespace) -> int:
     if not tables.analysed_count():
         print("analyze-logs fleet: no bundle could be analysed (see fleet-report.md)", file=sys.stderr)
         return 2
+    failed = int(tables.bundles["error"].notna().sum())
+    if failed:
+        print(f"analyze-logs fleet: {failed} of {len(tables.bundles)} bundles could not be analysed "
+              "(exit status 4; see fleet-report.md)", file=sys.stderr)
+        return EXIT_SOME_FAILED
     return 1 if tables.fails(args.fail_on) else 0
 
 

@@ -53,13 +53,24 @@ class FleetSummary:
     problems: list[tuple[str, str, str]]            # (path, status, error)
 
 
-def summarize(bundles: pd.DataFrame, findings: pd.DataFrame) -> FleetSummary:
-    """What the report shows, computed once from the two tables."""
+#: Lowest severity a finding needs to count towards a cause (info findings are notes, not causes).
+COUNT_FROM = "warning"
+
+
+def summarize(bundles: pd.DataFrame, findings: pd.DataFrame, count_from: str = COUNT_FROM) -> FleetSummary:
+    """What the report shows, computed once from the two tables; causes count the findings
+    at ``count_from`` severity or above (default warning)."""
     total = len(bundles)
     status = bundles["status"].astype(object).value_counts().to_dict()
     worst = bundles["top_severity"].astype(object).fillna("none").value_counts().to_dict()
     labels = dict(zip(bundles["bundle_id"], _labels(bundles), strict=True))
     causes: list[CauseRow] = []
+    n_findings = len(findings)
+    if len(findings):
+        ranks = SEVERITIES[::-1]
+        keep = findings["severity"].astype(object).map(
+            lambda sev: sev in ranks and ranks.index(sev) >= ranks.index(count_from))
+        findings = findings[keep.astype(bool)]
     if len(findings):
         for cause, group in findings.astype({"cause": object, "severity": object}).groupby("cause"):
             vms = group["bundle_id"].nunique()
@@ -79,7 +90,7 @@ def summarize(bundles: pd.DataFrame, findings: pd.DataFrame) -> FleetSummary:
     bad = bundles[bundles["error"].notna()]
     problems = [(str(r.path), str(r.status), str(r.error)) for r in bad.itertuples()]
     return FleetSummary(total, {s: int(status.get(s, 0)) for s in ("analyzed", "failed", "unreadable")},
-                        len(findings), {k: int(v) for k, v in worst.items()}, causes, version_rows, problems)
+                        n_findings, {k: int(v) for k, v in worst.items()}, causes, version_rows, problems)
 
 
 def _labels(bundles: pd.DataFrame) -> list[str]:
@@ -94,7 +105,7 @@ def fleet_markdown(bundles: pd.DataFrame, findings: pd.DataFrame) -> str:
     out = ["# Fleet report", "", _headline(s), "", "## Bundles by worst finding", "",
            "| worst severity | bundles |", "|---|---:|"]
     out += [f"| {sev} | {s.worst_counts.get(sev, 0)} |" for sev in (*SEVERITIES, "none")]
-    out += ["", "## Causes, ranked by number of VMs", ""]
+    out += ["", "## Causes, ranked by number of VMs", "", f"Findings of {COUNT_FROM} severity or above.", ""]
     if s.causes:
         out += ["| cause | VMs | share | worst severity | rules |", "|---|---:|---:|---|---|"]
         out += [f"| `{c.cause}` | {c.vms} | {c.share:.0%} | {c.worst} | {_md(', '.join(c.rules))} |"
@@ -151,7 +162,8 @@ def fleet_html(bundles: pd.DataFrame, findings: pd.DataFrame) -> str:
              "<h2>Bundles by worst finding</h2><table><tr><th>worst severity</th><th>bundles</th></tr>"]
     parts += [f"<tr><td class={sev}>{sev}</td><td class=n>{s.worst_counts.get(sev, 0)}</td></tr>"
               for sev in (*SEVERITIES, "none")]
-    parts.append("</table><h2>Causes, ranked by number of VMs</h2>")
+    parts.append(f"</table><h2>Causes, ranked by number of VMs</h2><p>Findings of {COUNT_FROM} severity "
+                 "or above.</p>")
     if s.causes:
         parts.append("<table><tr><th>cause</th><th>VMs</th><th>share</th><th>worst severity</th>"
                      "<th>rules</th></tr>")

@@ -67,6 +67,18 @@ class FleetResult:
         from .report import fleet_html
         return fleet_html(self.bundles, self.findings)
 
+    def _repr_html_(self) -> str:
+        """The fleet report in Jupyter (its body, without the page around it)."""
+        page = self.to_html()
+        start, end = page.find("<body>"), page.rfind("</body>")
+        css = page.find("<style>")
+        style = page[css:page.find("</style>") + len("</style>")] if css >= 0 else ""
+        return style + (page[start + len("<body>"):end] if start >= 0 and end > start else page)
+
+    def __repr__(self) -> str:
+        return (f"<FleetResult {len(self.bundles)} bundles, {len(self.findings)} findings, "
+                f"{self.skipped} skipped, {self.seconds:.1f} s>")
+
 
 @dataclass(frozen=True, slots=True)
 class Task:

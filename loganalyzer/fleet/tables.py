@@ -13,6 +13,9 @@ status                 dictionary<string>         analyzed | failed | unreadable
 bundle_type            dictionary<string>         collect_logs | sosreport | disk_inspection | adhoc
                                                   | single_file | live_system
 hostname               string                     the VM's host name when the bundle says it
+                                                  (etc/hostname, ovf-env, syslog, sosreport name)
+os                     string                     operating system and version (etc/os-release,
+                                                  etc/redhat-release or the agent's banner)
 daemon_version         string                     WALinuxAgent daemon version seen last
 goal_state_version     string                     goal-state (extension handler) agent version
 top_cause              dictionary<string>         cause of the most likely finding
@@ -70,7 +73,7 @@ Column = str | tuple[str, tuple[str, ...] | None, bool]
 
 BUNDLE_COLUMNS: dict[str, Column] = {
     "bundle_id": "string", "path": "string", "status": ("category", STATUSES, False),
-    "bundle_type": ("category", BUNDLE_TYPES, False), "hostname": "string",
+    "bundle_type": ("category", BUNDLE_TYPES, False), "hostname": "string", "os": "string",
     "daemon_version": "string", "goal_state_version": "string",
     "top_cause": ("category", None, False), "top_rule_id": "string",
     "top_severity": ("category", SEVERITY_ORDER, True),

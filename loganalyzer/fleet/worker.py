@@ -125,11 +125,12 @@ def bundle_row(result: AnalysisResult, bundle_id: str, shown: str, started: floa
     for finding in result.findings:
         counts[str(finding.severity)] += 1
     top = result.top_finding
-    worst = result.worst_severity()
+    worst = result.worst_severity
     facts = result.facts
     row.update(
         bundle_type=str(result.input.bundle_type),
         hostname=_text(facts.state.get("hostname")),
+        os=_text(facts.state.get("os")),
         daemon_version=facts.latest_version("daemon"),
         goal_state_version=facts.latest_version("goal_state"),
         top_cause=top.cause if top else None,
@@ -166,7 +167,8 @@ def _nothing_read(result: AnalysisResult) -> str | None:
 
 def _base_row(bundle_id: str, shown: str, status: str, started: float) -> dict[str, Any]:
     return {"bundle_id": bundle_id, "path": shown, "status": status, "bundle_type": None, "hostname": None,
-            "daemon_version": None, "goal_state_version": None, "top_cause": None, "top_rule_id": None,
+            "os": None, "daemon_version": None, "goal_state_version": None, "top_cause": None,
+            "top_rule_id": None,
             "top_severity": None, **{f"n_{name}": 0 for name in SEVERITIES}, "files": 0, "lines": 0,
             "seconds": round(time.perf_counter() - started, 4), "last_record_time": None,
             "analyzed_at": datetime.now(UTC), "tool_version": __version__, "error": None}

@@ -2,10 +2,11 @@
 
 Columns: ``timestamp`` (``datetime64[ns, UTC]`` with any pandas version, NaT when unknown),
 ``time_kind``, ``local_time`` (bool: the stamp was wall-clock time shifted by the user's zone),
-``level``, ``thread``, ``source``, ``extension``, ``extension_version``, ``generation``, ``kind``,
-``path`` (categoricals), ``line_start``, ``line_end`` (int64), ``message`` and ``fields`` (dict or
-None).  Messages and fields are redacted here, the one place events become a table, unless the
-caller passes ``redact=False`` (``--no-redact``): every frame (``Bundle.events``, the fleet's
+``level`` (lowercase, the spelling of finding severities: ``error``, ``warning``, ``info`` …),
+``thread``, ``source``, ``extension``, ``extension_version``, ``generation``, ``kind``, ``path``
+(categoricals), ``line_start``, ``line_end`` (int64), ``message`` and ``fields`` (dict or None).
+Messages and fields are redacted here, the one place events become a table, unless the caller
+passes ``redact=False`` (``--no-redact``): every frame (``Bundle.events``, the fleet's
 ``events.parquet``) is built by this function, so none can hold a secret by forgetting a step.
 
 >>> from datetime import datetime, timezone
@@ -39,6 +40,23 @@ _ORDER = ("timestamp", "time_kind", "local_time", "level", "thread", "source", "
           "extension_version", "generation", "kind", "path", "line_start", "line_end", "message", "fields")
 
 
+_LEVEL_NAMES = {"warn": "warning", "err": "error", "fatal": "critical", "crit": "critical",
+                "information": "info", "notice": "info", "verbose": "verbose", "debug": "debug"}
+
+
+def level_name(level: str | None) -> str | None:
+    """A record's level in the one spelling the tables use, that of finding severities
+    (``error``, ``warning``, ``info``; also ``critical``, ``verbose``, ``debug``).
+
+    >>> [level_name(v) for v in ("ERROR", "WARN", "Info", None)]
+    ['error', 'warning', 'info', None]
+    """
+    if level is None:
+        return None
+    low = level.strip().lower()
+    return _LEVEL_NAMES.get(low, low)
+
+
 def events_frame(events: Iterable[Event], *, redact: bool = True) -> pandas.DataFrame:
     """One row per event, secrets redacted unless ``redact=False``; see the module docstring.
 
@@ -64,6 +82,8 @@ def events_frame(events: Iterable[Event], *, redact: bool = True) -> pandas.Data
             values = [u[position] for u in uniques]
             if name == "time_kind":
                 values = [str(v) for v in values]
+            elif name == "level":
+                values = [level_name(v) for v in values]
             sub_codes, categories = pd.factorize(np.fromiter(values, dtype=object, count=len(values)))
             codes = sub_codes[combination_codes] if n else np.empty(0, dtype=np.int64)
             columns[name] = pd.Categorical.from_codes(codes, categories=categories)

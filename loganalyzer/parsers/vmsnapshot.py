@@ -19,7 +19,10 @@ Line formats (formats.md §5.2), all in one file over the years:
   the buffered shape after the ``[Name-1.0]`` prefix on every line: read the same way.
 
 Any other line continues the record above (tracebacks, binary output); lines before the
-first record are counted as unparsed.  Level is ``None`` when the format has none.
+first record are counted as unparsed.  A py2 line without ``ERROR:``/``WARNING:`` is ``INFO``;
+a record whose format writes no level at all (py3 lines) gets one from its own markers
+(:func:`inferred_level`: a status echo's status, words of failure such as ``curl error`` or
+``Enable failed`` → ``ERROR``) and ``level_inferred=True`` in its fields.
 
 Fields (only those present):
 
@@ -166,6 +169,38 @@ _SNAPSHOT_ERROR = re.compile(r"ErrorMessage:(.*?)(?:, StatusCode:|\Z)", re.DOTAL
 _PLUGIN = re.compile(r"Script failed for the plugin (\S+?)(?: StatusCode|,|\s|\Z)")
 
 
+_ERROR_WORDS = re.compile(r"\b(?:failed|failure|curl error|error(?:s)?|errror|exception|traceback|"
+                          r"IsSuccessful:False|timed out|timedout :True|unable to|cannot|not found)\b",
+                          re.IGNORECASE)
+_WARNING_WORDS = re.compile(r"\b(?:warning|retry(?:ing)?|retries|skipp?ed freeze|will not)\b", re.IGNORECASE)
+_NOT_AN_ERROR = re.compile(r"ErrorMessage:(?:,|\s|$)|errorMsg: ?(?:,|$)|result: 0\b", re.IGNORECASE)
+
+
+def inferred_level(message: str, fields: dict[str, Any]) -> str:
+    """A level for a record of a format that writes none (py3 lines), from its own markers:
+    a status echo's status (``Enable,error,…`` → ERROR), else words of failure or warning.
+    Such events carry ``level_inferred=True`` in their fields.
+
+    >>> inferred_level("curl error is: (28, 'Connection timed out after 30001 milliseconds')", {})
+    'ERROR'
+    >>> inferred_level("Enable,success,1,Enable Succeeded,False", {"vms_status": "success"})
+    'INFO'
+    >>> inferred_level("From Host- IsSuccessful:True, SnapshotUri:None, ErrorMessage:, StatusCode:200", {})
+    'INFO'
+    >>> inferred_level("T:S Enable failed with FailedRetryableSnapshotFailedNoNetwork error", {})
+    'ERROR'
+    """
+    status = fields.get("vms_status")
+    if status is not None:
+        return {"error": "ERROR", "warning": "WARNING"}.get(str(status).lower(), "INFO")
+    first = message.split("\n", 1)[0]
+    if _ERROR_WORDS.search(_NOT_AN_ERROR.sub(" ", first)) or "Traceback" in message:
+        return "ERROR"
+    if _WARNING_WORDS.search(first):
+        return "WARNING"
+    return "INFO"
+
+
 def message_fields(message: str) -> dict[str, Any]:
     """The ``vms_*`` fields of one record's message (see the module docstring).
 
@@ -273,7 +308,13 @@ class _Reader:
             return None
         record, self.pending = self.pending, None
         self.ctx.coverage.records += 1
-        return record.to_event(self.member, message_fields(record.message))
+        fields = message_fields(record.message)
+        if record.level is None and record.generation == "py2":
+            record.level = "INFO"           # py2 marks errors and warnings; no mark is info
+        elif record.level is None:
+            record.level = inferred_level(record.message, fields)
+            fields["level_inferred"] = True
+        return record.to_event(self.member, fields)
 
     def _continuation_text(self, line: str) -> str:
         m = _PY2.match(line)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from .. import __version__
 from ..model import CoverageStatus, Finding
@@ -25,6 +26,7 @@ from .svg_timeline import timeline_svg
 from .timeline import rows_of
 from .wording import (
     answer_sentence,
+    bundle_header,
     by_rank,
     cause_label,
     coverage_sentence,
@@ -60,11 +62,14 @@ def stylesheet() -> str:
 
 
 def _header(view: AnalysisResult) -> str:
-    info = view.input
-    cannot = f" · cannot contain: {', '.join(info.cannot_contain)}" if info.cannot_contain else ""
-    return (f"<header><h1>Why does backup or an extension fail?</h1>"
-            f'<p class="meta">{text(info.path)} · {text(info.bundle_type)}{text(cannot)} · '
-            f"loganalyzer {text(__version__)}</p></header>")
+    head = bundle_header(view)
+    agent = ", ".join(f"{role.replace('_', '-')} {v or 'unknown'}" for role, v in head.agent.items())
+    cells = (("Host", head.hostname or "unknown"), ("OS", head.os or "unknown"), ("Agent", agent),
+             ("Logs", head.span()), ("Bundle", f"{head.path} ({head.bundle_type})"))
+    facts = "".join(f"<div><dt>{text(k)}</dt><dd>{text(v)}</dd></div>" for k, v in cells)
+    return (f"<header><h1>{text(head.hostname or Path(head.path).name)}: why does backup or an extension "
+            f'fail?</h1><dl class="bundle">{facts}</dl>'
+            f'<p class="meta">loganalyzer {text(__version__)}</p></header>')
 
 
 def _answer(view: AnalysisResult) -> str:
@@ -90,7 +95,14 @@ def _timeline(view: AnalysisResult) -> str:
     rows = rows_of(view)
     noun = "event" if len(rows) == 1 else "events"
     return (f"<section><h2>Timeline</h2><p class=\"muted\">{len(rows):,} dated {noun}; "
-            f"hover a mark for details.</p>{timeline_svg(rows)}</section>")
+            f"each warning or worse finding is a bar from its first to its last record, with its count; "
+            f"the findings below give the details.</p>{timeline_svg(rows, _spans(view))}</section>")
+
+
+def _spans(view: AnalysisResult) -> list:
+    return [(f.first_seen, f.last_seen or f.first_seen, f.count, f.title, str(f.severity))
+            for f in by_rank(view.findings)
+            if f.first_seen is not None and str(f.severity) in ("critical", "error", "warning")]
 
 
 def _findings(view: AnalysisResult) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 
 from ..model import Evidence, Finding
-from .wording import location, printable, short_time
+from .wording import evidence_time, location, printable
 
 
 def text(value: object) -> str:
@@ -51,7 +51,7 @@ def _number(value: object) -> object:
 
 def evidence_block(evidence: Evidence) -> str:
     """Where and when, then the excerpt in a ``<pre>``."""
-    return (f'<div class="where">{text(location(evidence))} · {text(short_time(evidence.timestamp))}</div>'
+    return (f'<div class="where">{text(location(evidence))} · {text(evidence_time(evidence))}</div>'
             f"<pre>{text(evidence.excerpt)}</pre>")
 
 

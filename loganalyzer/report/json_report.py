@@ -25,11 +25,11 @@ from typing import Any
 from .. import __version__
 from ..facts.model import AgentRestart, AgentVersionSighting, BackupRun, ExtensionFact, Facts, Ref
 from ..model import CauseVerdict, Evidence, FileCoverage, Finding
-from ..result import AnalysisOptions, AnalysisResult
+from ..result import AnalysisOptions, AnalysisResult, Window
 from .redaction import report_view
-from .wording import by_rank, coverage_totals, iso, wellformed_data
+from .wording import bundle_header, by_rank, coverage_totals, iso, wellformed_data
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 TOOL_NAME = "loganalyzer"
 ROLES = ("daemon", "goal_state")
 
@@ -42,12 +42,13 @@ def render_json(result: AnalysisResult) -> str:
 def to_dict(result: AnalysisResult) -> dict[str, Any]:
     """The JSON report as plain data (what :func:`render_json` serialises)."""
     view = report_view(result)
-    worst = view.worst_severity()
+    worst = view.worst_severity
     top = view.top_finding
     return wellformed_data({
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": __version__},
         "input": {"path": view.input.path, "bundle_type": str(view.input.bundle_type),
+                  **bundle_header(view).as_dict(),
                   "cannot_contain": list(view.input.cannot_contain), "notes": list(view.input.notes)},
         "summary": {
             "worst_severity": str(worst) if worst else None,
@@ -56,7 +57,7 @@ def to_dict(result: AnalysisResult) -> dict[str, Any]:
             "findings": len(view.findings),
             "detected_causes": [v.cause for v in view.causes if str(v.verdict) == "detected"],
         },
-        "options": _options(view.options),
+        "options": {**_options(view.options), "window": _window(view.window)},
         "coverage": {
             "files": [_file(c) for c in view.coverage],
             "totals": _totals(view.coverage),
@@ -76,6 +77,13 @@ def _options(options: AnalysisOptions) -> dict[str, Any]:
     return {"redact": options.redact, "fail_on": options.fail_on, "since": iso(options.since),
             "until": iso(options.until), "tz": _tz_name(options.tz),
             "min_agent_version": options.min_agent_version, "error_code": options.error_code}
+
+
+def _window(w: Window | None) -> dict[str, Any] | None:
+    if w is None:
+        return None
+    return {"since": iso(w.since), "until": iso(w.until), "requested": w.requested,
+            "reference": iso(w.reference), "records_in": w.records_in, "records_total": w.records_total}
 
 
 def _tz_name(tz: tzinfo) -> str:
@@ -132,7 +140,7 @@ def _extension(e: ExtensionFact) -> dict[str, Any]:
 
 def _evidence(e: Evidence) -> dict[str, Any]:
     return {"path": e.path, "line_start": e.line_start, "line_end": e.line_end,
-            "timestamp": iso(e.timestamp), "excerpt": e.excerpt}
+            "timestamp": iso(e.timestamp), "local_clock": e.local, "excerpt": e.excerpt}
 
 
 def _finding(f: Finding) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from ..model import CauseVerdict, Evidence
 from ..result import AnalysisResult
 from .redaction import report_view
-from .wording import cause_label, finding_for, location, printable, short_time, wellformed
+from .wording import bundle_header, cause_label, evidence_time, finding_for, location, printable, wellformed
 
 SUITE_NAME = "loganalyzer causes"
 CLASS_NAME = "loganalyzer.causes"
@@ -34,16 +34,25 @@ def render_junit(result: AnalysisResult) -> str:
     totals = {"tests": str(len(view.causes)), "failures": str(counts["detected"]), "errors": "0",
               "skipped": str(counts["not_evaluable"])}
     root = ET.Element("testsuites", {"name": "loganalyzer", **totals})
-    suite = ET.SubElement(root, "testsuite", {"name": SUITE_NAME, **totals, "time": "0"})
+    suite = ET.SubElement(root, "testsuite", {"name": suite_name(view), **totals, "time": "0"})
     properties = ET.SubElement(suite, "properties")
     for name, value in (("bundle.path", view.input.path), ("bundle.type", str(view.input.bundle_type)),
                         ("redacted", str(view.options.redact).lower())):
         ET.SubElement(properties, "property", {"name": name, "value": _xml(value)})
+    for note in view.input.notes:
+        ET.SubElement(properties, "property", {"name": "note", "value": _xml(note)})
     for verdict in view.causes:
         _testcase(suite, verdict, view)
     ET.indent(root)
     document = ET.tostring(root, encoding="unicode")
     return wellformed(f'<?xml version="1.0" encoding="UTF-8"?>\n{document}\n')
+
+
+def suite_name(view: AnalysisResult) -> str:
+    """``loganalyzer causes: vm-backup01 (collect-logs.zip)`` — one suite per bundle, named by it."""
+    head = bundle_header(view)
+    name = head.path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or head.path
+    return f"{SUITE_NAME}: {head.hostname} ({name})" if head.hostname else f"{SUITE_NAME}: {name}"
 
 
 def _testcase(suite: ET.Element, verdict: CauseVerdict, view: AnalysisResult) -> None:
@@ -68,7 +77,7 @@ def _testcase(suite: ET.Element, verdict: CauseVerdict, view: AnalysisResult) ->
 
 
 def _evidence_text(evidence: Evidence) -> str:
-    return f"{location(evidence)} {short_time(evidence.timestamp)}\n{evidence.excerpt}"
+    return f"{location(evidence)} {evidence_time(evidence)}\n{evidence.excerpt}"
 
 
 def _xml(value: str) -> str:

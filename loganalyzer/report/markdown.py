@@ -20,9 +20,11 @@ from ..result import AnalysisResult
 from .redaction import report_view
 from .wording import (
     answer_sentence,
+    bundle_header,
     by_rank,
     cause_label,
     coverage_sentence,
+    evidence_time,
     healthy_sentence,
     location,
     printable,
@@ -84,7 +86,7 @@ def _evidence(items: list[Evidence]) -> str:
         excerpt = ev.excerpt
         if len(excerpt) > EXCERPT_CHARS:
             excerpt = f"{excerpt[:EXCERPT_CHARS]}\n… ({len(ev.excerpt) - EXCERPT_CHARS:,} more characters)"
-        chunks.append(f"{code_span(location(ev))} · {short_time(ev.timestamp)}\n\n{_code(excerpt)}")
+        chunks.append(f"{code_span(location(ev))} · {evidence_time(ev)}\n\n{_code(excerpt)}")
     if len(items) > EVIDENCE_SHOWN:
         chunks.append(f"*… {len(items) - EVIDENCE_SHOWN:,} more evidence in the JSON report.*")
     return "\n\n".join(chunks)
@@ -95,9 +97,13 @@ def _steps(finding: Finding) -> str:
 
 
 def _blocks(view: AnalysisResult) -> list[Block]:
+    head = bundle_header(view)
+    agent = ", ".join(f"{role.replace('_', '-')} {v or 'unknown'}" for role, v in head.agent.items())
     blocks: list[Block] = [(f"# loganalyzer report: {inline(view.input.path)}\n\n"
-                            f"**Bundle:** {inline(view.input.bundle_type)} · **Tool:** loganalyzer "
-                            f"{__version__}", True)]
+                            f"| Host | OS | Agent | Logs | Bundle |\n|---|---|---|---|---|\n"
+                            f"| {inline(head.hostname or 'unknown')} | {inline(head.os or 'unknown')} | "
+                            f"{inline(agent)} | {inline(head.span())} | {inline(head.bundle_type)} |\n\n"
+                            f"*loganalyzer {__version__}*", True)]
     top = view.top_finding
     if top is None:
         answer = inline(healthy_sentence(view.causes, view.missing_evidence))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 
 from .time_scale import BrokenScale, broken_scale, describe
@@ -27,7 +27,10 @@ RIGHT = 20
 LANE = 30
 TOP = 10
 AXIS = 36
-TICK_SPACING = 130     # pixels a time label needs
+TICK_SPACING = 170     # pixels a time label needs (``2024-05-14T23:01:11Z`` at 11px, with room)
+LEGEND = 22
+SPAN_ROW = 16          # one row per incident bar, so their labels never overlap
+MAX_SPANS = 8
 LABELS_PER_MARK = 3
 
 LANE_NAMES = {"restart": "agent starts", "goal_state": "goal states", "extension": "extensions",
@@ -57,10 +60,17 @@ class _Bucket:
             self.labels.append(f"{row['label']}{where}")
 
 
-def timeline_svg(rows: list[Row]) -> str:
-    """An ``<svg>`` element (no scripts, no external references) drawing ``rows``."""
+#: A finding drawn as an incident span: (first seen, last seen, how many times, title, severity).
+Span = tuple[datetime, datetime, int, str, str]
+
+
+def timeline_svg(rows: list[Row], spans: list[Span] | None = None) -> str:
+    """An ``<svg>`` element (no scripts, no external references) drawing ``rows``, and each
+    finding of ``spans`` as a bar from its first to its last record, labelled with its count."""
     lanes = [c for c in CATEGORIES if any(r["category"] == c for r in rows)] or list(CATEGORIES)
-    height = TOP + LANE * len(lanes) + AXIS
+    shown_spans = (spans or [])[:MAX_SPANS]
+    spans_height = SPAN_ROW * len(shown_spans) + (4 if shown_spans else 0)
+    height = TOP + LANE * len(lanes) + spans_height + AXIS + LEGEND
     head = (f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
             f'width="100%" role="img" aria-label="Timeline of agent, extension and backup events">')
     parts = [head]
@@ -80,11 +90,13 @@ def timeline_svg(rows: list[Row]) -> str:
         x = scale.x(row["time"])
         slot = min(BUCKETS - 1, int((x - LEFT) / bucket_width))
         buckets.setdefault((row["category"], slot), _Bucket()).add(row, x)
-    axis_y = TOP + LANE * len(lanes) + 4
+    axis_y = TOP + LANE * len(lanes) + spans_height + 4
     for x, hidden in zip(scale.breaks, scale.hidden, strict=True):
         parts.append(f'<g class="break"><title>{escape(describe(hidden))} without events, not drawn</title>'
                      f'<rect x="{x - 4:.1f}" y="{TOP}" width="8" height="{axis_y - TOP}"/>'
-                     f'<path d="M{x - 5:.1f},{axis_y + 4} l4,-8 M{x + 1:.1f},{axis_y + 4} l4,-8"/></g>')
+                     f'<path d="M{x - 5:.1f},{axis_y + 4} l4,-8 M{x + 1:.1f},{axis_y + 4} l4,-8"/>'
+                     f'<text class="break-label" x="{x:.1f}" y="{TOP + 8}" text-anchor="middle">'
+                     f"{escape(describe(hidden))} cut</text></g>")
     for (lane, _slot), bucket in sorted(buckets.items(), key=lambda item: item[0][1]):
         if lane not in lanes:
             continue
@@ -92,6 +104,27 @@ def timeline_svg(rows: list[Row]) -> str:
         radius = min(LANE / 2 - 2, 3 + 2 * math.log2(bucket.count))
         parts.append(f'<circle class="mark {lane}" cx="{bucket.x:.1f}" cy="{y:.1f}" r="{radius:.1f}">'
                      f"<title>{escape(_tooltip(bucket))}</title></circle>")
+        if bucket.count > 1:         # the count is printed, not only in the tooltip
+            parts.append(f'<text class="count" x="{bucket.x:.1f}" y="{y - radius - 2:.1f}" '
+                         f'text-anchor="middle">{bucket.count}</text>')
+    if shown_spans:
+        top = TOP + LANE * len(lanes) + 2
+        parts.append(f'<text class="lane-name" x="{LEFT - 8}" y="{top + 9}" text-anchor="end">'
+                     "incidents</text>")
+        for row, (start, end, count, title, severity) in enumerate(shown_spans):
+            y = top + SPAN_ROW * row
+            x0, x1 = scale.x(start), scale.x(end)
+            tip = printable(f"{title}: {count} times, {short_time(start)} to {short_time(end)}")
+            label = escape(printable(f"{count}× {title}"[:70]))
+            parts.append(f'<rect class="span sev-{escape(severity)}" x="{x0:.1f}" y="{y + 4:.1f}" '
+                         f'width="{max(3.0, x1 - x0):.1f}" height="5"><title>{escape(tip)}</title></rect>')
+            if WIDTH - RIGHT - x1 > 260:          # room after the bar
+                parts.append(f'<text class="count" x="{x1 + 4:.1f}" y="{y + 9:.1f}">{label}</text>')
+            elif x0 - LEFT > 260:                 # room before it
+                parts.append(f'<text class="count" x="{x0 - 4:.1f}" y="{y + 9:.1f}" text-anchor="end">'
+                             f"{label}</text>")
+            else:                                 # a bar across the axis: label inside, at its start
+                parts.append(f'<text class="count on-bar" x="{x0 + 4:.1f}" y="{y + 3:.1f}">{label}</text>')
     for segment in scale.segments:
         parts.append(f'<line class="axis" x1="{segment.x0:.1f}" y1="{axis_y}" x2="{segment.x1:.1f}" '
                      f'y2="{axis_y}"/>')
@@ -99,8 +132,22 @@ def timeline_svg(rows: list[Row]) -> str:
         parts.append(f'<line class="tick" x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 5}"/>'
                      f'<text class="tick-label" x="{x:.1f}" y="{axis_y + 20}" text-anchor="{anchor}">'
                      f"{escape(short_time(moment))}</text>")
+    bin_width = _bin_duration(scale, bucket_width)
+    axis = "shaded bar: a cut in the axis (the time it hides)" if scale.breaks else "linear time axis"
+    parts.append(f'<text class="legend" x="{LEFT}" y="{height - 6}">Mark: the events of one '
+                 f"{escape(bin_width)} bin (number: how many, if more than one) · {axis} · UTC</text>")
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _bin_duration(scale: BrokenScale, bucket_width: float) -> str:
+    """How much time one bin covers on the (first, widest) segment, in words."""
+    from .time_scale import describe
+    widest = max(scale.segments, key=lambda s: s.x1 - s.x0)
+    pixels = max(1.0, widest.x1 - widest.x0)
+    seconds = (widest.end - widest.start).total_seconds() * bucket_width / pixels
+    words = describe(timedelta(seconds=max(1.0, seconds)))
+    return words.replace(" ", "-").rstrip("s")
 
 
 def _ticks(scale: BrokenScale) -> list[tuple[float, datetime, str]]:

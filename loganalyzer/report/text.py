@@ -1,22 +1,27 @@
 """The terminal report: the answer first, then other findings, the cause checklist and coverage.
 
-Lines wrap at :data:`WIDTH` columns; colour (ANSI) only when asked.  Control characters
+Lines wrap at the terminal's width (``COLUMNS``, else the real terminal, else :data:`WIDTH`)
+and never inside a word: a long path, a timestamp or ``<redacted>`` overflows rather than
+being cut.  Colour (ANSI) only when asked.  Control characters
 from logs are shown as U+FFFD so a log line cannot drive the terminal.
 
 >>> from loganalyzer.result import AnalysisOptions, AnalysisResult
 >>> from loganalyzer.facts.model import Facts
 >>> from loganalyzer.sources.base import BundleInfo
 >>> print(render_text(AnalysisResult(BundleInfo("logs.zip"), [], Facts(), [], [], AnalysisOptions())))
+Bundle: logs.zip (adhoc) — host unknown, OS unknown
+Agent: goal-state unknown, daemon unknown; logs without dated records
+<BLANKLINE>
 No problem found: 0 causes checked, 0 ruled out, 0 not evaluable.
 <BLANKLINE>
 Coverage: read 0 files, 0 lines
-<BLANKLINE>
-Bundle: logs.zip (adhoc)
 """
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 from ..model import CauseVerdict, Evidence, FileCoverage, Finding
 from ..result import AnalysisResult
@@ -24,20 +29,59 @@ from .redaction import report_view
 from .wording import (
     VERDICT_LABELS,
     answer_sentence,
+    bundle_header,
     by_rank,
     coverage_sentence,
+    evidence_time,
     healthy_sentence,
     location,
     printable,
     seen,
-    short_time,
     wellformed,
 )
 
-WIDTH = 100
+WIDTH = 100             # when neither COLUMNS nor a terminal says the width
+MIN_WIDTH = 40
+_width: ContextVar[int] = ContextVar("text_width", default=WIDTH)
+
+
+def terminal_width() -> int:
+    """``COLUMNS`` when set, else the terminal on stdout, else :data:`WIDTH` (a pipe, a file)."""
+    import shutil
+    return max(MIN_WIDTH, shutil.get_terminal_size((WIDTH, 24)).columns)
 EXCERPT_LINES = 12       # lines of one evidence excerpt shown (the JSON report has all)
 EVIDENCE_SHOWN = 5       # evidence items shown per finding without --verbose
 EXCERPT_CHARS = 600      # characters of one excerpt shown without --verbose
+
+_NBSP = "\u00a0"
+#: phrases wrapped as one token: a local time's label stays on the line of its time
+_LOCAL_LABEL = re.compile(r"\d\dT\d\d:\d\d:\d\d \(VM local time\)")
+
+#: where a word longer than a whole line may be cut: after URL/list punctuation, and around
+#: ``<redacted>`` (which is never cut itself)
+_CUT = re.compile(r"(<redacted>)|(?<=[&/?=,;|])")
+
+
+class _TokenWrapper(textwrap.TextWrapper):
+    """Wraps at spaces; a word longer than a line (a URL, a SAS token) is cut after punctuation
+    first, never inside ``<redacted>`` or a timestamp — only a word with no such place left is
+    cut at the width.
+
+    >>> w = _TokenWrapper(30, break_long_words=True, break_on_hyphens=False)
+    >>> w.wrap("GET https://acct.blob.core.windows.net/c/b?sv=2018&sig=<redacted>&se=2024")
+    ['GET https://', 'acct.blob.core.windows.net/c/', 'b?sv=2018&sig=<redacted>&se=', '2024']
+    """
+
+    def _split(self, text: str) -> list[str]:
+        room = self.width - max(len(self.initial_indent), len(self.subsequent_indent))
+        chunks: list[str] = []
+        for chunk in super()._split(text):
+            if len(chunk) <= room or chunk.isspace():
+                chunks.append(chunk)
+            else:
+                chunks.extend(part for part in _CUT.split(chunk) if part)
+        return chunks
+
 
 _COLOURS = {"critical": "1;31", "error": "31", "warning": "33", "info": "36", "detected": "31",
             "ruled_out": "32", "not_seen": "33", "not_evaluable": "2", "bold": "1", "dim": "2"}
@@ -53,11 +97,22 @@ class _Style:
         return f"\x1b[{_COLOURS[name]}m{value}\x1b[0m"
 
 
-def render_text(result: AnalysisResult, color: bool = False, verbose: bool = False) -> str:
-    """The report for a terminal (``color`` adds ANSI colours, ``verbose`` the per-file table)."""
+def render_text(result: AnalysisResult, color: bool = False, verbose: bool = False,
+                width: int | None = None) -> str:
+    """The report for a terminal (``color`` adds ANSI colours, ``verbose`` the per-file table,
+    ``width`` the columns, default :data:`WIDTH`; the CLI passes :func:`terminal_width`)."""
+    token = _width.set(max(MIN_WIDTH, width or WIDTH))
+    try:
+        return _render(result, color, verbose)
+    finally:
+        _width.reset(token)
+
+
+def _render(result: AnalysisResult, color: bool, verbose: bool) -> str:
     view = report_view(result)
     style = _Style(color)
-    out: list[str] = []
+    out: list[str] = [style("bold", line) for line in _wrap(bundle_header(view).lines()[0])]
+    out += [*_wrap(bundle_header(view).lines()[1]), ""]
     top = view.top_finding
     if top is None:
         out += _wrap(healthy_sentence(view.causes, view.missing_evidence))
@@ -90,7 +145,6 @@ def render_text(result: AnalysisResult, color: bool = False, verbose: bool = Fal
         out += ["", style("bold", "Rule errors:")]
         for error in view.rule_errors:
             out += _wrap(error, indent="  - ", subsequent="    ")
-    out += ["", *_wrap(f"Bundle: {view.input.path} ({view.input.bundle_type})")]
     return wellformed("\n".join(out))
 
 
@@ -100,8 +154,10 @@ def _wrap(text: str, indent: str = "", subsequent: str | None = None) -> list[st
     follow = " " * len(indent) if subsequent is None else subsequent
     for number, paragraph in enumerate(printable(text).split("\n")):
         first = indent if number == 0 else follow
-        lines += textwrap.wrap(paragraph, WIDTH, initial_indent=first, subsequent_indent=follow,
-                               break_long_words=True, break_on_hyphens=False) or [first.rstrip()]
+        wrapper = _TokenWrapper(_width.get(), initial_indent=first, subsequent_indent=follow,
+                                break_long_words=True, break_on_hyphens=False)
+        protected = _LOCAL_LABEL.sub(lambda m: m.group(0).replace(" ", _NBSP), paragraph)
+        lines += [line.replace(_NBSP, " ") for line in wrapper.wrap(protected)] or [first.rstrip()]
     return lines
 
 
@@ -109,7 +165,7 @@ def _evidence(items: list[Evidence], style: _Style, verbose: bool) -> list[str]:
     shown = items if verbose else items[:EVIDENCE_SHOWN]
     out: list[str] = []
     for ev in shown:
-        where = _wrap(f"{location(ev)}  {short_time(ev.timestamp)}", indent="  ", subsequent="    ")
+        where = _wrap(f"{location(ev)}  {evidence_time(ev)}", indent="  ", subsequent="    ")
         out += [style("dim", line) for line in where]
         text = ev.excerpt
         if not verbose and len(text) > EXCERPT_CHARS:
@@ -168,6 +224,6 @@ def _coverage_table(coverage: list[FileCoverage]) -> list[str]:
     out = []
     for status, lines, records, unparsed, what in rows:
         prefix = f"  {status:<10} {lines:>11} {records:>11} {unparsed:>9}  "
-        out += textwrap.wrap(what, WIDTH, initial_indent=prefix, subsequent_indent=" " * len(prefix),
-                             break_long_words=True) or [prefix]
+        out += _TokenWrapper(_width.get(), initial_indent=prefix, subsequent_indent=" " * len(prefix),
+                             break_long_words=True, break_on_hyphens=False).wrap(what) or [prefix]
     return out

@@ -15,6 +15,9 @@ ones, and shares the width among the remaining segments in proportion to their l
 (2, [20])
 >>> round(scale.x(late + timedelta(minutes=15)))
 514
+>>> hours = broken_scale([late, late + timedelta(seconds=4), late + timedelta(hours=3.5)], 0, 1000)
+>>> len(hours.segments), round(hours.x(late + timedelta(hours=1.75)))     # linear: mid-time mid-axis
+(1, 500)
 """
 from __future__ import annotations
 
@@ -23,9 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-BREAK_SHARE = 0.25
-MIN_BREAK = timedelta(hours=1)
-MAX_BREAKS = 8
+#: The axis is linear unless a gap is both long and most of the span: then it is cut (and the
+#: break is labelled with the time it hides).  A 3-hour stuck period is drawn as 3 hours.
+BREAK_SHARE = 0.8
+MIN_BREAK = timedelta(days=2)
+MAX_BREAKS = 2
 BREAK_WIDTH = 16.0
 MIN_SEGMENT = 12.0
 

@@ -4,7 +4,7 @@
 >>> iso(datetime(2024, 5, 30, 13, 15, 47, 339279, tzinfo=timezone.utc))
 '2024-05-30T13:15:47.339279Z'
 >>> short_time(datetime(2024, 5, 30, 13, 15, 47, 339279, tzinfo=timezone.utc))
-'2024-05-30 13:15:47Z'
+'2024-05-30T13:15:47Z'
 >>> cause_label("agent_outdated")
 'the guest agent is out of date'
 >>> cause_label("some_new_cause")
@@ -69,11 +69,23 @@ def iso(moment: datetime | None) -> str | None:
     return _utc(moment).isoformat().replace("+00:00", "Z")
 
 
-def short_time(moment: datetime | None) -> str:
-    """``YYYY-MM-DD HH:MM:SSZ`` for people; ``"no time"`` when the record had none."""
+def short_time(moment: datetime | None, local: bool = False) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` for people (the same ISO style everywhere); a time of the VM's
+    local clock shown as is has no ``Z`` and says so; ``"no time"`` when the record had none.
+
+    >>> short_time(datetime(2024, 5, 30, 13, 15, 47, tzinfo=UTC), local=True)
+    '2024-05-30T13:15:47 (VM local time)'
+    """
     if moment is None:
         return "no time"
-    return _utc(moment).strftime("%Y-%m-%d %H:%M:%SZ")
+    if local:
+        return _utc(moment).strftime("%Y-%m-%dT%H:%M:%S") + " (VM local time)"
+    return _utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def evidence_time(ev: Evidence) -> str:
+    """The time of one evidence item, labelled local when it is the VM's clock shown as is."""
+    return short_time(ev.timestamp, local=ev.local)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -167,6 +179,10 @@ def healthy_sentence(verdicts: list[CauseVerdict], missing_evidence: list[str] |
     >>> healthy_sentence([], list(EVIDENCE_KINDS))[:60]
     'Nothing could be checked: no Azure guest-agent log, state fi'
     """
+    if verdicts and all(str(v.verdict) == "not_evaluable" for v in verdicts) \
+            and not (missing_evidence is not None and len(missing_evidence) >= len(EVIDENCE_KINDS)):
+        return (f"No cause could be evaluated: none of the {len(verdicts)} causes (each says why "
+                "below).")
     if missing_evidence is not None and len(missing_evidence) >= len(EVIDENCE_KINDS):
         return ("Nothing could be checked: no Azure guest-agent log, state file or system log was found "
                 "in this input (see Coverage for what was read).")
@@ -231,3 +247,64 @@ def finding_for(cause: str, findings: list[Finding]) -> Finding | None:
     """The most important finding naming ``cause``, if any."""
     ranked = by_rank(f for f in findings if f.cause == cause)
     return ranked[0] if ranked else None
+
+
+@dataclass(slots=True)
+class BundleHeader:
+    """Who and what a report is about: shown at the top of every format.
+
+    ``clock`` says how the log times are to be read: ``"UTC"``, or the VM's local clock
+    (shown as if UTC without ``--tz``, converted with it).
+    """
+
+    path: str
+    bundle_type: str
+    hostname: str | None
+    os: str | None
+    agent: dict[str, str | None]
+    first: datetime | None
+    last: datetime | None
+    clock: str
+
+    def lines(self) -> list[str]:
+        """``["Bundle: x.zip (collect_logs) — host vm1, Ubuntu 22.04", "Agent: …; logs …"]``"""
+        who = ", ".join(p for p in (f"host {self.hostname}" if self.hostname else "host unknown",
+                                    self.os or "OS unknown") if p)
+        agent = ", ".join(f"{role.replace('_', '-')} {v or 'unknown'}" for role, v in self.agent.items())
+        return [f"Bundle: {self.path} ({self.bundle_type}) — {who}",
+                f"Agent: {agent}; logs {self.span()}"]
+
+    def span(self) -> str:
+        if self.first is None or self.last is None:
+            return "without dated records"
+        zone = "Z" if self.clock == "UTC" else ""
+        fmt = "%Y-%m-%dT%H:%M:%S"
+        return (f"{_utc(self.first).strftime(fmt)}{zone} to {_utc(self.last).strftime(fmt)}{zone} "
+                f"({self.clock})")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"hostname": self.hostname, "os": self.os, "agent": dict(self.agent),
+                "first_record": iso(self.first), "last_record": iso(self.last), "clock": self.clock}
+
+
+def bundle_header(result: Any) -> BundleHeader:
+    """The :class:`BundleHeader` of an :class:`~loganalyzer.result.AnalysisResult`."""
+    facts = result.facts
+    state = facts.state
+    local = list(state.get("local_time_files", []))
+    if not local:
+        clock = "UTC"
+    else:
+        tz = result.options.tz
+        offset = tz.utcoffset(None) if hasattr(tz, "utcoffset") else None
+        clock = "VM local clock, shown as if UTC (no --tz)" if offset is not None and not offset \
+            else f"VM local clock, converted to UTC with --tz {tz}"
+        if len(local) < len({c.path for c in result.coverage if c.records}):
+            names = ", ".join(p.rsplit("/", 1)[-1] for p in local[:2]) + (" …" if len(local) > 2 else "")
+            clock = f"UTC, except {names}: {clock}"
+    return BundleHeader(
+        path=str(result.input.path or "live system"), bundle_type=str(result.input.bundle_type),
+        hostname=state.get("hostname"), os=state.get("os"),
+        agent={"goal_state": facts.latest_version("goal_state"), "daemon": facts.latest_version("daemon")},
+        first=min(facts.first_seen.values(), default=None), last=max(facts.last_seen.values(), default=None),
+        clock=clock)

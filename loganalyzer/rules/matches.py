@@ -16,7 +16,7 @@ import re
 import string
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..model import Event, Evidence
@@ -85,7 +85,7 @@ def excerpt(event: Event, text: str | None = None) -> str:
 
 def to_evidence(event: Event) -> Evidence:
     return Evidence(path=event.path, line_start=event.line_start, line_end=event.line_end,
-                    timestamp=event.timestamp, excerpt=excerpt(event))
+                    timestamp=event.timestamp, excerpt=excerpt(event), local=event.time_kind == "local")
 
 
 @dataclass(slots=True)
@@ -168,4 +168,27 @@ def render(template: str, values: dict[str, Any]) -> str:
 
 
 def fmt_time(ts: datetime | None) -> str:
-    return ts.strftime("%Y-%m-%d %H:%M:%S UTC") if ts else "an unknown time"
+    """One time style in every text a rule writes: ISO 8601 to the second, ``Z`` for UTC.
+
+    >>> from datetime import UTC
+    >>> fmt_time(datetime(2024, 5, 14, 23, 1, 11, 500, tzinfo=UTC))
+    '2024-05-14T23:01:11Z'
+    """
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if ts else "an unknown time"
+
+
+def fmt_duration(delta: timedelta) -> str:
+    """``3 h 34 min 57 s`` / ``2 days 4 h`` / ``40 s`` — a duration for people, never ``3:34:57``.
+
+    >>> fmt_duration(timedelta(hours=3, minutes=34, seconds=57.4))
+    '3 h 34 min 57 s'
+    >>> fmt_duration(timedelta(days=2, hours=4))
+    '2 days 4 h'
+    """
+    seconds = int(delta.total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{days} day{'s' if days != 1 else ''}" if days else "", f"{hours} h" if hours else "",
+             f"{minutes} min" if minutes and not days else "", f"{secs} s" if secs and not days else ""]
+    return " ".join(p for p in parts if p) or "0 s"

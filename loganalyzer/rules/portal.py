@@ -43,6 +43,11 @@ def portal_error(text: str | None) -> dict[str, Any] | None:
     return None
 
 
+def known_error_codes() -> list[str]:
+    """Every portal error code the checklist can be ordered for."""
+    return [entry["code"] for entry in _data("portal_errors.toml")["error"]]
+
+
 def order_for_error(error_code: str | None) -> list[str]:
     """Causes in the order Microsoft's page checks them for ``error_code``, then the rest."""
     entry = portal_error(error_code)

@@ -13,15 +13,31 @@ from .model import Rule
 from .portal import cause_info, order_for_error, portal_error
 
 
+def _records(kinds: list[str] | set[str], ctx: FinishContext) -> int:
+    """Records of ``kinds`` the rules saw: those in the ``--since/--until`` window when one is set."""
+    window = ctx.facts.state.get("window_records")
+    if window is not None:
+        return sum(window[k][0] for k in kinds if k in window)
+    return sum(c.records for c in ctx.coverage if c.kind in kinds)
+
+
 def _scope(kinds: list[str], ctx: FinishContext) -> str:
-    """``'14 waagent_log records (2016-10-05 17:01 to 17:02 UTC)'`` — what was searched."""
-    records = sum(c.records for c in ctx.coverage if c.kind in kinds)
-    first = [ctx.facts.first_seen[k] for k in kinds if k in ctx.facts.first_seen]
-    last = [ctx.facts.last_seen[k] for k in kinds if k in ctx.facts.last_seen]
+    """``'14 waagent_log records (2016-10-05T17:01Z to 2016-10-05T17:02Z)'`` — what was searched
+    (within the ``--since/--until`` window when one is set)."""
+    records = _records(kinds, ctx)
+    window = ctx.facts.state.get("window_records")
+    if window is not None:
+        first = [window[k][1] for k in kinds if k in window and window[k][1] is not None]
+        last = [window[k][2] for k in kinds if k in window and window[k][2] is not None]
+    else:
+        first = [ctx.facts.first_seen[k] for k in kinds if k in ctx.facts.first_seen]
+        last = [ctx.facts.last_seen[k] for k in kinds if k in ctx.facts.last_seen]
     what = f"the {', '.join(kinds)} records of this bundle" if not records else \
         f"{records} {', '.join(kinds)} records"
+    if window is not None:
+        what += " in the time window"
     if first and last:
-        what += f" ({min(first):%Y-%m-%d %H:%M} to {max(last):%Y-%m-%d %H:%M} UTC)"
+        what += f" ({fmt_time(min(first))} to {fmt_time(max(last))})"
     return what
 
 def _searched(kinds: list[str], ctx: FinishContext) -> list[Evidence]:
@@ -33,6 +49,9 @@ def _searched(kinds: list[str], ctx: FinishContext) -> list[Evidence]:
 
 
 _RP_CAUSE = "restore_point_limit_or_lock"
+#: how a verdict ruled out by silence (no signature in the searched records) begins: only those
+#: can be masked by a failure upstream (counter-evidence and a seen version still count)
+_SILENCE = "No signature of this cause"
 #: Log records a cause's evidence kinds must hold before "no signature" rules the cause out
 #: (a pasted excerpt of three lines says nothing about what it does not show).
 MIN_RECORDS_TO_RULE_OUT = 20
@@ -52,7 +71,7 @@ def build_verdicts(findings: list[Finding], health: dict[str, list[tuple[Rule, M
         if v.verdict == Verdict.RULED_OUT and not v.evidence:
             v = CauseVerdict(cause, Verdict.NOT_SEEN, v.reason + " Nothing in the bundle shows it did not "
                              "happen either, so it is not ruled out.")
-        if v.verdict == Verdict.RULED_OUT and cause in masked \
+        if v.verdict == Verdict.RULED_OUT and cause in masked and v.reason.startswith(_SILENCE) \
                 and not healthy_after(health.get(cause, []), masked[cause]):
             v = CauseVerdict(cause, Verdict.NOT_SEEN, f"Not seen, but {masked[cause].title.lower()} "
                              f"({masked[cause].cause}) comes before it: while that lasts the bundle cannot "
@@ -121,6 +140,9 @@ def _verdict(cause: str, found: list[Finding], healthy: list[tuple[Rule, MatchSe
                                 "collection (or "
                                 f"delete the collection), and retry.")
         return CauseVerdict(cause, Verdict.NOT_EVALUABLE, info["collect"])
+    decided = ctx.verdicts.get(cause)
+    if decided is not None:
+        return decided
     if healthy:
         timed = [rm for rm in healthy if rm[1].last_seen is not None]
         rule, matches = max(timed, key=lambda rm: rm[1].last_seen) if timed else healthy[-1]
@@ -139,8 +161,14 @@ def _verdict(cause: str, found: list[Finding], healthy: list[tuple[Rule, MatchSe
     if quiet:
         return CauseVerdict(cause, Verdict.RULED_OUT, f"Seen at info level only: {quiet[0].summary}",
                             list(quiet[0].evidence[:2]))
+    window = ctx.facts.state.get("window_records")
+    if window is not None and needs & LOG_KINDS and usable \
+            and not _records(set(usable) & LOG_KINDS, ctx):
+        return CauseVerdict(cause, Verdict.NOT_EVALUABLE,
+                            f"No {', '.join(sorted(set(usable) & LOG_KINDS))} records left in the time "
+                            "window: widen --since/--until to check it.")
     if usable:
-        records = sum(c.records for c in ctx.coverage if c.kind in usable)
+        records = _records(usable, ctx)
         if records < MIN_RECORDS_TO_RULE_OUT and LOG_KINDS.issuperset(usable):
             return CauseVerdict(cause, Verdict.NOT_EVALUABLE, f"Only {_scope(usable, ctx)}: too little "
                                                               f"log to rule it out. {info['collect']}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ...model import Confidence, Event, Finding, Severity
+from ...model import CauseVerdict, Confidence, Event, Finding, Severity, Verdict
 from ..versions import older_than, version_tuple
 from .base import FinishContext, LogicRule, Seen, lits
 
@@ -108,20 +108,21 @@ class AgentVersionPolicy(LogicRule):
         roles = f"goal-state agent {gs or 'unknown'}, daemon {daemon or 'unknown'}"
         if gs is None and daemon is None:
             return []
+        cause = self.rule.cause
         if entry is None:
-            return [_no_action(self.finding({}, evidence, severity=Severity.INFO, confidence=Confidence.LOW,
-                                 title="Agent version not judged (no minimum in force then)",
-                                 summary=f"Agent versions seen: {roles}. No documented minimum version "
-                                         "was in "
-                                         f"force at the date of these logs, so the version is not judged."))]
+            ctx.verdicts[cause] = CauseVerdict(
+                cause, Verdict.NOT_EVALUABLE,
+                f"Agent versions seen: {roles}. No documented minimum version was in force at the date "
+                "of these logs, so the version is not judged.", evidence)
+            return []
         running = gs if gs is not None else daemon
         assert running is not None
         if not older_than(running.replace("2.0.x", "2.0").lstrip("≤"), entry.minimum):
-            return [_no_action(self.finding({}, evidence, severity=Severity.INFO,
-                                 title="Agent version meets the supported minimum",
-                                 summary=f"Agent versions seen: {roles}; the agent that runs extensions "
-                                         "meets "
-                                         f"the {entry.describe()}."))]
+            ctx.verdicts[cause] = CauseVerdict(
+                cause, Verdict.RULED_OUT,
+                f"Agent version meets the supported minimum: {roles}; the agent that runs extensions "
+                f"meets the {entry.describe()}.", evidence)
+            return []
         if gs is None:
             return [self.finding({}, evidence, severity=Severity.WARNING, confidence=Confidence.LOW,
                                  summary=f"Only the daemon version is known ({daemon}), older than the "
@@ -137,8 +138,3 @@ def _newer(candidate: Seen, current: Seen) -> bool:
         return current.ts is None
     return current.ts is None or (candidate.ts, candidate.order) >= (current.ts, current.order)
 
-
-def _no_action(finding: Finding) -> Finding:
-    """An informational version note: nothing to do, so no remediation steps."""
-    finding.remediation = []
-    return finding

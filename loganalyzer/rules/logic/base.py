@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ...facts.model import Facts
-from ...model import Confidence, Event, Evidence, FileCoverage, Finding, Severity
+from ...model import CauseVerdict, Confidence, Event, Evidence, FileCoverage, Finding, Severity
 from ...result import AnalysisOptions
 from ...sources.base import BundleInfo
 from ..matches import excerpt, render
@@ -39,6 +39,9 @@ class FinishContext:
     notes: list[str] = field(default_factory=list)
     #: a portal error code found in the bundle (set by the portal rule; counts like ``--error-code``)
     found_error_code: str | None = None
+    #: checklist entries a logic rule decided without a finding (a version that meets the
+    #: minimum rules ``agent_outdated`` out: a verdict, not a finding)
+    verdicts: dict[str, CauseVerdict] = field(default_factory=dict)
 
     def in_window(self, ts: datetime | None) -> bool:
         """Whether a fact dated ``ts`` lies in the user's ``--since``/``--until`` window (undated: yes)."""
@@ -73,6 +76,7 @@ class Seen:
     def evidence(self) -> Evidence:
         e = self.event
         return Evidence(path=e.path, line_start=e.line_start, line_end=e.line_end, timestamp=e.timestamp,
+                        local=e.time_kind == "local",
                         excerpt=excerpt(e))
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from ...facts.model import ConfigValue, ExtensionFact, Ref
 from ...model import Confidence, Evidence, Finding, Severity
-from ..matches import BACKUP_EXTENSION, fmt_time
+from ..matches import BACKUP_EXTENSION, fmt_duration, fmt_time
 from ..model import parse_duration
 from .base import FinishContext, LogicRule
 
@@ -176,7 +176,7 @@ class ExtensionStatus(LogicRule):
                                     extension=name, title=f"Extension status stuck in transitioning: {name}",
                                     summary=f"{name} last reported 'transitioning' at "
                                             f"{fmt_time(ext.status_time)}, "
-                                            f"{str(end - ext.status_time).split('.')[0]} before the "
+                                            f"{fmt_duration(end - ext.status_time)} before the "
                                             "newest record.",
                                     remediation=None if backup else [_stuck_step(name, ext)]))
         state = (ext.handler_state or "").lower()
