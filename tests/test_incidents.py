@@ -49,3 +49,23 @@ def test_no_cause_is_ruled_out_without_cited_evidence(name: str):
 def test_info_findings_belong_to_no_incident():
     r = report("adhoc-healthy.tar.gz")
     assert all(f["incident"] is None and f["role"] is None for f in r["findings"] if f["severity"] == "info")
+
+
+def test_the_text_report_folds_consequences_under_the_answer():
+    out = run(SAMPLES / "collect-logs-backup-failure.zip", "--fail-on", "never").stdout
+    answer, _, rest = out.partition("Because of this, also seen:")
+    folded = rest.partition("Other findings:")[0]
+    assert "Most likely cause: the VM has no outbound network access" in answer
+    assert "(snapshot_failed," in folded and "(extension_enable_failed," in folded
+
+
+def test_no_problem_found_is_not_said_while_unknown_errors_are_left(tmp_path):
+    log = tmp_path / "var" / "log" / "waagent.log"
+    log.parent.mkdir(parents=True)
+    lines = [f"2024-05-14T21:{m:02d}:00.000000Z INFO ExtHandler ExtHandler [HEARTBEAT] Agent "
+             "WALinuxAgent-2.11.1.4 is running as the goal state agent" for m in range(0, 60, 2)]
+    lines.append("2024-05-14T22:00:00.000000Z ERROR ExtHandler ExtHandler Zorblax widget refused 3 times")
+    log.write_text("\n".join(lines) + "\n")
+    out = " ".join(run(tmp_path, "--fail-on", "never").stdout.split())
+    assert "No problem found" not in out
+    assert "no rule explains" in out and "Zorblax widget refused <*> times" in out

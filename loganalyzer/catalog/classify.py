@@ -361,7 +361,10 @@ def by_keyword(event: Event, text: str, checked: bool = False) -> list[Signal]:
                 attrs["extension"] = ext
             return [Signal(name, attrs, Via.KEYWORD)]
     ext = _ext_of(event, head)
-    if ext and (event.level or "").upper() in ("ERROR", "CRITICAL") and _FAILURE_WORDS.search(head):
+    # the backup extension's own unknown failures stay unexplained (a warning with its words),
+    # rather than a guessed extension operation
+    if ext and not (event.kind or "").startswith("vmsnapshot") \
+            and (event.level or "").upper() in ("ERROR", "CRITICAL") and _FAILURE_WORDS.search(head):
         return [Signal("extension_op_failed", {"op": _op_of(head), "extension": ext}, Via.KEYWORD)]
     return []
 

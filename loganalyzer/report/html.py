@@ -30,7 +30,7 @@ from .wording import (
     by_rank,
     cause_label,
     coverage_sentence,
-    healthy_sentence,
+    healthy_answer,
     seen,
     short_time,
     verdict_label,
@@ -77,7 +77,7 @@ def _answer(view: AnalysisResult) -> str:
     if top is None:
         checked = ", ".join(cause_label(v.cause) for v in view.causes if str(v.verdict) == "ruled_out")
         return (f'<section class="answer healthy"><h2>Answer</h2><p class="lead">'
-                f"{text(healthy_sentence(view.causes, view.missing_evidence))}</p>"
+                f"{text(healthy_answer(view))}</p>"
                 f"<p>Ruled out: {text(checked or 'nothing')}.</p>{_notes(view)}</section>")
     evidence = "".join(evidence_block(e) for e in top.evidence[:EVIDENCE_OPEN])
     steps = remediation_list(top)

@@ -21,11 +21,11 @@ from .redaction import report_view
 from .wording import (
     answer_sentence,
     bundle_header,
-    by_rank,
     cause_label,
     coverage_sentence,
     evidence_time,
-    healthy_sentence,
+    healthy_answer,
+    incident_parts,
     location,
     printable,
     seen,
@@ -106,7 +106,7 @@ def _blocks(view: AnalysisResult) -> list[Block]:
                             f"*loganalyzer {__version__}*", True)]
     top = view.top_finding
     if top is None:
-        answer = inline(healthy_sentence(view.causes, view.missing_evidence))
+        answer = inline(healthy_answer(view))
         blocks.append((f"## Answer\n\n**{answer}** The checklist below "
                        "says why each documented cause was ruled out or not checked.", True))
     else:
@@ -118,7 +118,10 @@ def _blocks(view: AnalysisResult) -> list[Block]:
         blocks.append(("\n\n".join(answer), True))
     if view.input.notes:
         blocks.append(("\n".join(f"> **Note:** {inline(note)}" for note in view.input.notes), True))
-    others = [f for f in by_rank(view.findings) if f is not top]
+    folded, others = incident_parts(view.findings, top)
+    if folded:
+        blocks.append(("**Because of this, also seen:**\n\n" + "\n".join(
+            f"- {inline(f.title)} ({code_span(f.cause)}, {seen(f.count)})" for f in folded), True))
     if others:
         blocks.append(("## Other findings", True))
         blocks += [(_finding(f), False) for f in others]

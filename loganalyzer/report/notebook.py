@@ -15,7 +15,14 @@ from __future__ import annotations
 from ..result import AnalysisResult
 from .html_parts import evidence_block, table, text
 from .redaction import report_view
-from .wording import answer_sentence, by_rank, coverage_sentence, healthy_sentence, short_time, wellformed
+from .wording import (
+    answer_sentence,
+    by_rank,
+    coverage_sentence,
+    healthy_answer,
+    short_time,
+    wellformed,
+)
 
 EVIDENCE_SHOWN = 3
 _COLOURS = {"critical": "#8b0000", "error": "#cf222e", "warning": "#9a6700", "info": "#0969da"}
@@ -28,7 +35,7 @@ def result_html(result: AnalysisResult) -> str:
     colour = _COLOURS.get(str(top.severity), "#0969da") if top else "#1a7f37"
     parts = [f'<div class="loganalyzer-result" style="border-left:4px solid {colour};padding-left:.75em">']
     if top is None:
-        parts.append(f"<p><b>{text(healthy_sentence(view.causes, view.missing_evidence))}</b></p>")
+        parts.append(f"<p><b>{text(healthy_answer(view))}</b></p>")
     else:
         parts.append(f"<p><b>{text(answer_sentence(top))}</b></p><p>{text(top.summary)}</p>")
         parts += [evidence_block(e) for e in top.evidence[:EVIDENCE_SHOWN]]

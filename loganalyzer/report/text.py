@@ -30,10 +30,10 @@ from .wording import (
     VERDICT_LABELS,
     answer_sentence,
     bundle_header,
-    by_rank,
     coverage_sentence,
     evidence_time,
-    healthy_sentence,
+    healthy_answer,
+    incident_parts,
     location,
     printable,
     seen,
@@ -115,7 +115,7 @@ def _render(result: AnalysisResult, color: bool, verbose: bool) -> str:
     out += [*_wrap(bundle_header(view).lines()[1]), ""]
     top = view.top_finding
     if top is None:
-        out += _wrap(healthy_sentence(view.causes, view.missing_evidence))
+        out += _wrap(healthy_answer(view))
         if view.causes:
             out += _wrap("Each documented cause below says why it was ruled out or could not be checked.")
     else:
@@ -128,7 +128,12 @@ def _render(result: AnalysisResult, color: bool, verbose: bool) -> str:
                 out += _wrap(step, indent=f"  {number}. ", subsequent="     ")
     for note in view.input.notes:
         out += _wrap(f"Note: {note}")
-    others = [f for f in by_rank(view.findings) if f is not top]
+    folded, others = incident_parts(view.findings, top)
+    if folded:
+        out += ["", style("bold", "Because of this, also seen:")]
+        for finding in folded:
+            out += _wrap(f"{finding.title} ({finding.cause}, {seen(finding.count)})", indent="  - ",
+                         subsequent="    ")
     if others:
         out += ["", style("bold", "Other findings:")]
         for finding in others:

@@ -170,12 +170,16 @@ def answer_sentence(finding: Finding) -> str:
             f"({finding.severity}, {finding.confidence} confidence).")
 
 
-def healthy_sentence(verdicts: list[CauseVerdict], missing_evidence: list[str] | None = None) -> str:
-    """What to say when no finding is a warning or worse, naming how much was checked.
+def healthy_sentence(verdicts: list[CauseVerdict], missing_evidence: list[str] | None = None,
+                     unexplained: int = 0) -> str:
+    """What to say when no finding is a warning or worse, naming how much was checked; with
+    ``unexplained`` error groups left, it does not say "No problem found".
 
     >>> from loganalyzer.model import Verdict
     >>> healthy_sentence([CauseVerdict("no_network", Verdict.RULED_OUT, "agent reached WireServer")])
     'No problem found: 1 cause checked, 1 ruled out, 0 not evaluable.'
+    >>> healthy_sentence([CauseVerdict("no_network", Verdict.RULED_OUT, "heartbeats")], unexplained=2)[:58]
+    'No documented cause found, but 2 kinds of error that no ru'
     >>> healthy_sentence([], list(EVIDENCE_KINDS))[:60]
     'Nothing could be checked: no Azure guest-agent log, state fi'
     """
@@ -188,9 +192,35 @@ def healthy_sentence(verdicts: list[CauseVerdict], missing_evidence: list[str] |
                 "in this input (see Coverage for what was read).")
     ruled_out = sum(1 for v in verdicts if str(v.verdict) == "ruled_out")
     missing = sum(1 for v in verdicts if str(v.verdict) == "not_evaluable")
+    unseen = sum(1 for v in verdicts if str(v.verdict) == "not_seen")
     noun = "cause" if len(verdicts) == 1 else "causes"
-    return (f"No problem found: {len(verdicts)} {noun} checked, "
-            f"{ruled_out} ruled out, {missing} not evaluable.")
+    counts = f"{len(verdicts)} {noun} checked, {ruled_out} ruled out, " + \
+        (f"{unseen} not seen, " if unseen else "") + f"{missing} not evaluable."
+    if unexplained:
+        kinds = "kind of error" if unexplained == 1 else "kinds of error"
+        return (f"No documented cause found, but {unexplained} {kinds} that no rule explains "
+                f"{'is' if unexplained == 1 else 'are'} listed below; read them. {counts}")
+    return f"No problem found: {counts}"
+
+
+def healthy_answer(view: Any) -> str:
+    """:func:`healthy_sentence` for a report view (its causes, missing evidence and unexplained groups)."""
+    return healthy_sentence(view.causes, view.missing_evidence, unexplained_groups(view.findings))
+
+
+def unexplained_groups(findings: list[Finding]) -> int:
+    """How many groups of errors no rule explains (``unexplained_error`` findings)."""
+    return sum(1 for f in findings if f.cause == "unexplained_error")
+
+
+def incident_parts(findings: list[Finding], top: Finding | None) -> tuple[list[Finding], list[Finding]]:
+    """``(consequences of the top finding's incident, every other finding)``, most likely first:
+    one answer per failure, with what it brought about folded under it."""
+    ranked = [f for f in by_rank(findings) if f is not top]
+    if top is None or top.incident is None:
+        return [], ranked
+    folded = [f for f in ranked if f.incident == top.incident]
+    return folded, [f for f in ranked if f.incident != top.incident]
 
 
 @dataclass(frozen=True, slots=True)
