@@ -39,7 +39,7 @@ def test_a_fifo_or_a_link_to_dev_zero_named_like_a_bundle_does_not_hang_the_run(
     (inputs / "vm3.tar.gz").symlink_to("/dev/zero")
     out = tmp_path / "out"
     proc = _fleet([str(inputs), "--out", str(out), "--jobs", "1", "--fail-on", "never"], timeout=90)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 4, proc.stderr        # finished, with bundles it could not analyse
     rows = pq.read_table(out / "bundles.parquet").to_pandas().set_index("path")
     assert len(rows) == 3
     for name in ("vm2.tar.gz", "vm3.tar.gz"):
