@@ -136,8 +136,10 @@ def causes_of(data: bytes, name: str) -> tuple[frozenset[str], frozenset[str]]:
         path = Path(tmp) / name
         path.write_bytes(data)
         result = loganalyzer.analyze(path)
+    not_judged = any(v.cause == "agent_outdated" and str(v.verdict) == "not_evaluable"
+                     and "No documented minimum version was in force" in v.reason for v in result.causes)
     return (frozenset(f.cause for f in result.findings if str(f.severity) in REPORTED),
-            frozenset(f.title for f in result.findings))
+            frozenset(f.title for f in result.findings) | ({NOT_JUDGED_THEN} if not_judged else set()))
 
 
 @cache
