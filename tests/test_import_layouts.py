@@ -36,3 +36,39 @@ def test_a_source_checkout_imports_its_grammars_without_an_install(tmp_path: Pat
     grammars_file, op = done.stdout.split()
     assert Path(grammars_file) == checkout / "grammars" / "__init__.py"
     assert op == "ProcessGoalState"
+
+
+def _declared_packaging() -> tuple[set[str], dict[str, list[str]]]:
+    import tomllib
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    return set(setuptools["packages"]), setuptools.get("package-data", {})
+
+
+def test_every_package_folder_is_declared_so_a_wheel_carries_it() -> None:
+    """A non-editable ``pip install .`` ships only the packages pyproject names: a new
+    subpackage left out imports fine from the checkout and fails once installed."""
+    packages, _ = _declared_packaging()
+    on_disk = {".".join(init.parent.relative_to(REPO).parts)
+               for init in (REPO / "loganalyzer").rglob("__init__.py")
+               if "__pycache__" not in init.parts}
+    assert on_disk - packages == set(), "add these to [tool.setuptools] packages"
+
+
+def test_every_data_file_a_package_reads_is_declared_package_data() -> None:
+    import fnmatch
+    packages, package_data = _declared_packaging()
+    missing = []
+    for path in (REPO / "loganalyzer").rglob("*"):
+        if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+            continue
+        rel_parts = path.relative_to(REPO).parts
+        # the owning package is the deepest declared package above the file
+        for depth in range(len(rel_parts) - 1, 0, -1):
+            owner = ".".join(rel_parts[:depth])
+            if owner in packages:
+                break
+        inside = "/".join(rel_parts[depth:])
+        if not any(fnmatch.fnmatch(inside, pattern) for pattern in package_data.get(owner, [])):
+            if path.suffix != ".md":       # README files document the folder; not read at run time
+                missing.append(str(path.relative_to(REPO)))
+    assert missing == [], "add these to [tool.setuptools.package-data]"
