@@ -53,7 +53,7 @@ Fields (only those present):
 >>> e.timestamp.isoformat(), e.extension_version, e.message
 ('2024-01-14T22:16:48.796446+00:00', '1.0', 'T:S freeze, timeout value 60')
 >>> e.fields
-{'vms_event': 'freeze_start', 'vms_phase': 'freeze', 'vms_freeze_timeout': 60}
+{'vms_event': 'freeze_start', 'vms_phase': 'freeze', 'vms_freeze_timeout': 60, 'level_inferred': True}
 """
 from __future__ import annotations
 
