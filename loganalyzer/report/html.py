@@ -31,6 +31,7 @@ from .wording import (
     cause_label,
     coverage_sentence,
     healthy_answer,
+    incident_parts,
     seen,
     short_time,
     verdict_label,
@@ -81,10 +82,29 @@ def _answer(view: AnalysisResult) -> str:
                 f"<p>Ruled out: {text(checked or 'nothing')}.</p>{_notes(view)}</section>")
     evidence = "".join(evidence_block(e) for e in top.evidence[:EVIDENCE_OPEN])
     steps = remediation_list(top)
+    folded, _ = incident_parts(view.findings, top)
     return (f'<section class="answer sev-{text(top.severity)}"><h2>Answer</h2>'
             f'<p class="lead">{text(answer_sentence(top))}</p><p>{text(top.summary)}</p>'
             + (f"<h3>Evidence</h3>{evidence}" if evidence else "")
-            + (f"<h3>What to do</h3>{steps}" if steps else "") + _notes(view) + "</section>")
+            + (f"<h3>What to do</h3>{steps}" if steps else "") + _notes(view) + _folded(folded)
+            + "</section>")
+
+
+def _folded(folded: list[Finding]) -> str:
+    """The answer's consequences, one line each, their evidence folded (printed all the same)."""
+    if not folded:
+        return ""
+    items = []
+    for f in folded:
+        evidence = "".join(evidence_block(e) for e in f.evidence[:EVIDENCE_OPEN])
+        more = len(f.evidence) - EVIDENCE_OPEN
+        if more > 0:
+            evidence += f'<p class="muted">{more:,} more in the JSON report.</p>'
+        items.append(f"<li>{badge(str(f.severity), str(f.severity))} {text(f.title)} "
+                     f'<span class="muted">({text(f.cause)}, {text(seen(f.count))})</span>'
+                     + (f"<details><summary>Evidence</summary>{evidence}</details>" if evidence else "")
+                     + "</li>")
+    return f'<h3>Because of this, also seen</h3><ul class="folded">{"".join(items)}</ul>'
 
 
 def _notes(view: AnalysisResult) -> str:
@@ -106,9 +126,13 @@ def _spans(view: AnalysisResult) -> list:
 
 
 def _findings(view: AnalysisResult) -> str:
-    if not view.findings:
-        return "<section><h2>Findings</h2><p>No findings.</p></section>"
-    return "<section><h2>Findings</h2>" + "".join(_finding(f) for f in by_rank(view.findings)) + "</section>"
+    """Every finding not already said in the answer (the answer and its folded consequences)."""
+    top = view.top_finding
+    _, others = incident_parts(view.findings, top)
+    heading = "Findings" if top is None else "Other findings"
+    if not others:
+        return f"<section><h2>{heading}</h2><p>No {heading.lower()}.</p></section>"
+    return f"<section><h2>{heading}</h2>" + "".join(_finding(f) for f in others) + "</section>"
 
 
 def _finding(f: Finding) -> str:
