@@ -158,7 +158,7 @@ def test_one_time_style_and_local_times_have_no_z() -> None:
     text = run(OUTDATED).stdout
     # waagent.log of a 2.2.45 agent: local (the answer is auto-update off, the root of the outdated agent)
     assert "2024-05-29T03:12:05 (VM local time)" in text
-    assert "2024-05-07T07:58:40 (VM local time)" in text   # (summaries still print Z: issue 16, open)
+    assert "2024-05-07T07:58:40 (VM local time)" in text
     assert not re.search(r"\d\d:\d\d:\d\d UTC", text)              # no second style ("… UTC")
     converted = run(OUTDATED, "--tz", "+02:00").stdout
     assert "2024-05-29T01:12:05Z" in converted and "(VM local time)" not in converted
@@ -166,6 +166,21 @@ def test_one_time_style_and_local_times_have_no_z() -> None:
     assert ev["local_clock"] is True
     stuck = run(STUCK).stdout
     assert "3 h 34 min 57 s before the newest record" in " ".join(stuck.split())
+
+
+def test_summaries_and_reasons_never_put_a_z_on_a_local_clock_time() -> None:
+    # the sosreport's waagent.log has no zone (shown as is); its VMSnapshot log is UTC
+    for fmt in ("text", "markdown", "html"):
+        out = " ".join(run(OUTDATED, "--format", fmt).stdout.split())
+        for local in ("2024-05-29T03:12:05", "2024-05-29T03:14:41", "2024-05-29T03:14:42",
+                      "2024-05-07T07:58:40", "2024-06-03T21:00:06"):
+            assert f"{local}Z" not in out, (fmt, local)
+            assert f"{local} (VM local time)" in out, (fmt, local)
+        assert "2024-06-03T21:00:20Z" in out, fmt        # the UTC log's last record keeps its Z
+    summary = next(f["summary"] for f in as_json(OUTDATED)["findings"] if f["cause"] == "guest_shutdown")
+    assert "SIGTERM at 2024-05-29T03:12:05 (VM local time)" in summary
+    converted = " ".join(run(OUTDATED, "--tz", "+02:00").stdout.split())
+    assert "SIGTERM at 2024-05-29T01:12:05Z" in converted and "(VM local time)" not in converted
 
 
 def test_text_follows_the_terminal_width_and_never_splits_a_token() -> None:

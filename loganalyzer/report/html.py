@@ -30,8 +30,10 @@ from .wording import (
     by_rank,
     cause_label,
     coverage_sentence,
+    finding_local,
     healthy_answer,
     incident_parts,
+    local_paths,
     seen,
     short_time,
     verdict_label,
@@ -116,7 +118,8 @@ def _timeline(view: AnalysisResult) -> str:
     noun = "event" if len(rows) == 1 else "events"
     return (f"<section><h2>Timeline</h2><p class=\"muted\">{len(rows):,} dated {noun}; "
             f"each warning or worse finding is a bar from its first to its last record, with its count; "
-            f"the findings below give the details.</p>{timeline_svg(rows, _spans(view))}</section>")
+            f"the findings below give the details.</p>"
+            f"{timeline_svg(rows, _spans(view), bundle_header(view).clock)}</section>")
 
 
 def _spans(view: AnalysisResult) -> list:
@@ -137,8 +140,8 @@ def _findings(view: AnalysisResult) -> str:
 
 def _finding(f: Finding) -> str:
     props = [("cause", f"{f.cause} — {cause_label(f.cause)}"), ("confidence", f.confidence),
-             ("count", seen(f.count)), ("first seen", short_time(f.first_seen)),
-             ("last seen", short_time(f.last_seen)), ("rule", f.rule_id)]
+             ("count", seen(f.count)), ("first seen", short_time(f.first_seen, finding_local(f))),
+             ("last seen", short_time(f.last_seen, finding_local(f))), ("rule", f.rule_id)]
     if f.extension:
         props.append(("extension", f.extension))
     dl = "".join(f"<dt>{text(k)}</dt><dd>{text(v)}</dd>" for k, v in props)
@@ -172,24 +175,32 @@ def _checklist(view: AnalysisResult) -> str:
 def _agent_and_extensions(view: AnalysisResult) -> str:
     facts = view.facts
     parts = ["<section><h2>Agent, extensions and backups</h2>"]
-    versions = [(s.role, s.version, s.how, short_time(s.timestamp), f"{s.ref.path}:{s.ref.line_start}")
-                for s in facts.agent_versions]
+    local = local_paths(view)
+    versions = [(s.role, s.version, s.how, short_time(s.timestamp, s.ref.path in local),
+                 f"{s.ref.path}:{s.ref.line_start}") for s in facts.agent_versions]
     parts.append("<h3>Agent versions</h3>" + (table(["role", "version", "how", "time", "where"], versions)
                                               if versions else "<p>No agent version seen.</p>"))
     if facts.extensions:
         rows = [(e.name, e.requested_version, ", ".join(e.versions_on_disk), e.handler_state, e.operation,
-                 e.status, e.status_code, e.status_message, short_time(e.status_time))
+                 e.status, e.status_code, e.status_message,
+                 short_time(e.status_time, _in(e.refs[0] if e.refs else None, local)))
                 for e in facts.extensions.values()]
         headers = ["name", "requested", "on disk", "handler", "operation", "status", "code", "message",
                    "time"]
         parts.append("<h3>Extensions</h3>" + table(headers, rows))
     if facts.backups:
-        rows = [(b.task_id, b.seq_no, short_time(b.start), short_time(b.end) if b.end else "",
+        rows = [(b.task_id, b.seq_no, short_time(b.start, _in(b.ref, local)),
+                 short_time(b.end, _in(b.ref, local)) if b.end else "",
                  " → ".join(b.phases), b.outcome, b.error_name or b.error_code, b.message)
                 for b in facts.backups]
         parts.append("<h3>Backups</h3>" + table(
             ["task", "seq", "start", "end", "phases", "outcome", "error", "message"], rows))
     return "".join(parts) + "</section>"
+
+
+def _in(ref: object, paths: set[str]) -> bool:
+    """Whether a fact's reference (``None`` for none) points into one of ``paths``."""
+    return getattr(ref, "path", None) in paths
 
 
 def _coverage(view: AnalysisResult) -> str:

@@ -24,6 +24,7 @@ from .wording import (
     cause_label,
     coverage_sentence,
     evidence_time,
+    finding_local,
     healthy_answer,
     incident_parts,
     location,
@@ -143,7 +144,8 @@ def _blocks(view: AnalysisResult) -> list[Block]:
 
 
 def _finding(f: Finding) -> str:
-    when = f" · {short_time(f.first_seen)} → {short_time(f.last_seen)}" if f.first_seen else ""
+    local = finding_local(f)
+    when = f" · {short_time(f.first_seen, local)} → {short_time(f.last_seen, local)}" if f.first_seen else ""
     head = (f"### {inline(f.title)}\n\n**{f.severity}** · {code_span(f.cause)} · {f.confidence} confidence · "
             f"{seen(f.count)}{when}\n\n{inline(f.summary)}")
     parts = [head]

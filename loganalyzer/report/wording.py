@@ -88,6 +88,53 @@ def evidence_time(ev: Evidence) -> str:
     return short_time(ev.timestamp, local=ev.local)
 
 
+def finding_local(finding: Finding | CauseVerdict) -> bool:
+    """Whether a finding's (or verdict's) times are the VM's local clock shown as is: every
+    evidence item that has a time is :attr:`~loganalyzer.model.Evidence.local`."""
+    timed = [ev for ev in finding.evidence if ev.timestamp is not None]
+    return bool(timed) and all(ev.local for ev in timed)
+
+
+#: a time as the rules write it (``fmt_time``), claiming UTC with its ``Z``
+_RULE_TIME = re.compile(r"\b(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)Z\b")
+
+
+def local_paths(result: Any) -> set[str]:
+    """The files whose times are the VM's local clock shown as is (none once ``--tz`` converted them)."""
+    if result.options.tz is not UTC:
+        return set()
+    return set(result.facts.state.get("local_time_files", ()))
+
+
+def local_clock_view(result: Any) -> Any:
+    """``result`` with the times in findings' titles and summaries and in verdict reasons
+    written as :func:`short_time` writes a local time (no ``Z``) when they are the VM's local
+    clock shown as is: the item's evidence is local, or the time is the first or last record
+    of a local-clock file.  ``result`` itself when no file had a local clock (or ``--tz``
+    converted them); the findings are copies, the input is untouched.
+    """
+    from dataclasses import replace
+
+    local_files = local_paths(result)
+    if not local_files:
+        return result
+    kinds = {c.kind for c in result.coverage if c.path in local_files}
+    known = {short_time(t)[:-1] for k in kinds for t in (result.facts.first_seen.get(k),
+                                                        result.facts.last_seen.get(k)) if t}
+
+    def relabel(text: str, local: bool) -> str:
+        def one(m: re.Match[str]) -> str:
+            if not (local or m.group(1) in known):
+                return m.group(0)
+            return short_time(datetime.fromisoformat(m.group(1)), local=True)
+        return _RULE_TIME.sub(one, text)
+
+    findings = [replace(f, title=relabel(f.title, finding_local(f)),
+                        summary=relabel(f.summary, finding_local(f))) for f in result.findings]
+    causes = [replace(v, reason=relabel(v.reason, finding_local(v))) for v in result.causes]
+    return replace(result, findings=findings, causes=causes)
+
+
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
