@@ -305,3 +305,49 @@ def test_the_timeline_axis_is_linear_counted_labelled_and_legible() -> None:
     html = run(FAILING, "--format", "html").stdout
     assert "details::details-content" in html and "@media print" in html   # collapsed parts print
     assert "overflow-wrap: anywhere" in html                    # wide tables wrap instead of overflowing
+
+
+# -- shell completion ---------------------------------------------------------------------------
+def _complete(script: Path, *words: str) -> list[str]:
+    """What the bash completion offers for the last of ``words`` (as if Tab were pressed)."""
+    line = " ".join(f"'{w}'" for w in words)
+    probe = (f"source {script}; COMP_WORDS=(analyze-logs {line}); COMP_CWORD={len(words)}; "
+             f"cd {REPO}; _analyze_logs; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
+    proc = subprocess.run(["bash", "--norc", "-c", probe], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+def test_bash_completion_is_valid_bash_and_completes_options_values_and_paths(tmp_path: Path) -> None:
+    if shutil.which("bash") is None:
+        import pytest
+        pytest.skip("bash is not installed")
+    proc = run("--completion", "bash")
+    assert proc.returncode == 0 and proc.stdout.startswith("# bash completion for analyze-logs")
+    script = tmp_path / "analyze-logs.bash"
+    script.write_text(proc.stdout)
+    check = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stderr
+    assert _complete(script, "--fail") == ["--fail-on"]
+    assert _complete(script, "--format", "json,ma") == ["json,markdown"]
+    assert _complete(script, "--color", "") == ["auto", "always", "never"]
+    assert "vmsnapshot.enable_failed" in _complete(script, "--explain", "vmsnapshot.")
+    assert _complete(script, "sample_logs/collect") == ["sample_logs/collect-logs-backup-failure.zip"]
+    assert _complete(script, "fle") == ["fleet"]
+    assert _complete(script, "fleet", "x", "--eng") == ["--engine"]
+
+
+def test_zsh_completion_loads_and_an_unknown_shell_is_a_usage_error(tmp_path: Path) -> None:
+    proc = run("--completion", "zsh")
+    assert proc.returncode == 0 and proc.stdout.startswith("#compdef analyze-logs")
+    assert "--fail-on" in proc.stdout and "(critical error warning info never)" in proc.stdout
+    bad = run("--completion", "fish")
+    assert bad.returncode == 2 and "invalid choice: 'fish'" in bad.stderr
+    if shutil.which("zsh") is None:
+        return                                       # the script text is checked above; no zsh to load it
+    script = tmp_path / "_analyze-logs"
+    script.write_text(proc.stdout)
+    load = subprocess.run(["zsh", "-f", "-c", f"autoload -U compinit && compinit -u -d {tmp_path}/zcd; "
+                           f"source {script}; print ${{_comps[analyze-logs]}}"],
+                          capture_output=True, text=True, timeout=60)
+    assert load.returncode == 0 and load.stdout.strip() == "_analyze_logs", load.stderr
