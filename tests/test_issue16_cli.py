@@ -2,6 +2,7 @@
 windows relative to the bundle, verdicts that are not findings, exit codes, bundle header."""
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import subprocess
@@ -351,3 +352,20 @@ def test_zsh_completion_loads_and_an_unknown_shell_is_a_usage_error(tmp_path: Pa
                            f"source {script}; print ${{_comps[analyze-logs]}}"],
                           capture_output=True, text=True, timeout=60)
     assert load.returncode == 0 and load.stdout.strip() == "_analyze_logs", load.stderr
+
+
+# -- reading the samples at 2 a.m.: said once ------------------------------------------------------
+def test_the_answer_does_not_say_its_cause_twice() -> None:
+    text = " ".join(run(OUTDATED, "--fail-on", "never").stdout.split())
+    assert "Most likely cause: guest agent auto-update is disabled (warning, high confidence)." in text
+    assert "Agent auto-update is disabled (warning" not in text
+
+
+def test_the_checklist_points_at_the_answer_instead_of_repeating_it() -> None:
+    for fmt in ("text", "markdown", "html"):
+        out = " ".join(html.unescape(run(STUCK, "--format", fmt, "--fail-on", "never").stdout).split())
+        assert out.count("last reported 'transitioning' at 2024-10-08T09:58:06Z") == 1, fmt
+        assert "CustomScript — the answer above." in out, fmt
+    data = as_json(STUCK, "--fail-on", "never")
+    reason = next(v["reason"] for v in data["causes"] if v["cause"] == "extension_timeout")
+    assert "last reported 'transitioning'" in reason           # JSON keeps the rule's full reason

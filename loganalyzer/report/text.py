@@ -22,6 +22,7 @@ import re
 import textwrap
 from collections.abc import Iterable
 from contextvars import ContextVar
+from dataclasses import replace
 
 from ..model import CauseVerdict, Evidence, FileCoverage, Finding
 from ..result import AnalysisResult
@@ -30,6 +31,7 @@ from .wording import (
     VERDICT_LABELS,
     answer_sentence,
     bundle_header,
+    checklist_reason,
     coverage_sentence,
     evidence_time,
     healthy_answer,
@@ -140,7 +142,8 @@ def _render(result: AnalysisResult, color: bool, verbose: bool) -> str:
             out += _finding(finding, style, verbose)
     if view.causes:
         out += ["", style("bold", "Causes checked:")]
-        out += _checklist(view.causes, style)
+        out += _checklist([replace(v, reason=checklist_reason(v, view.findings, top)) for v in view.causes],
+                          style)
     out += ["", *_wrap("Coverage: " + coverage_sentence(view.coverage))]
     if view.missing_evidence:
         out += _wrap("Missing from this bundle: " + ", ".join(view.missing_evidence))

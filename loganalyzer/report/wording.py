@@ -213,8 +213,50 @@ def answer_sentence(finding: Finding) -> str:
     'Most likely cause: the extension failed to enable — Enable exited with code 1 (error, high confidence).'
     """
     title = finding.title.rstrip(". ")
-    return (f"Most likely cause: {cause_label(finding.cause)} — {title} "
-            f"({finding.severity}, {finding.confidence} confidence).")
+    label = cause_label(finding.cause)
+    said = label if _same_words(label, title) else f"{label} — {title}"
+    return f"Most likely cause: {said} ({finding.severity}, {finding.confidence} confidence)."
+
+
+def _same_words(label: str, title: str) -> bool:
+    """Whether a finding's title only repeats its cause's label ("Agent auto-update is disabled"
+    after "guest agent auto-update is disabled"): then the answer says it once.
+
+    >>> _same_words("guest agent auto-update is disabled", "Agent auto-update is disabled")
+    True
+    >>> _same_words("the guest agent is out of date", "The agent is older than the minimum")
+    False
+    """
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"[a-z0-9-]+", text.lower())) - {"the", "a", "an", "guest"}
+    a, b = words(label), words(title)
+    return bool(a and b) and (a <= b or b <= a)
+
+
+def checklist_reason(verdict: CauseVerdict, findings: list[Finding], top: Finding | None) -> str:
+    """A verdict's reason as the checklist shows it: a detected cause whose finding the report
+    already tells points there instead of repeating its title and summary (the JSON report
+    keeps the rules' full reason).
+
+    >>> from loganalyzer.model import Confidence, Severity, Verdict
+    >>> f = Finding("r", "disk_full", Severity.ERROR, Confidence.HIGH, "/var is full", "", incident=1,
+    ...             role="root")
+    >>> checklist_reason(CauseVerdict("disk_full", Verdict.DETECTED, "/var is full: 100% used"), [f], f)
+    '/var is full — the answer above.'
+    """
+    if str(verdict.verdict) != "detected":
+        return verdict.reason
+    finding = finding_for(verdict.cause, findings)
+    if finding is None:
+        return verdict.reason
+    title = finding.title.rstrip(". ")
+    in_answer = top is not None and (finding is top or (top.incident is not None
+                                                        and finding.incident == top.incident))
+    root = next((f for f in by_rank(findings) if f.incident == finding.incident and f.role == "root"), None) \
+        if finding.role == "consequence" and finding.incident is not None else None
+    because = f"a consequence of {root.cause}: " if root is not None and root.cause != verdict.cause else ""
+    where = "the answer above" if in_answer else "under Other findings"
+    return f"{because}{title} — {where}."
 
 
 def healthy_sentence(verdicts: list[CauseVerdict], missing_evidence: list[str] | None = None,
