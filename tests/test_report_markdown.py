@@ -87,3 +87,10 @@ def test_local_clock_times_carry_no_z_in_findings_and_summaries():
     assert enable.summary.endswith("13:45:47Z.")                      # the result itself is untouched
     crash = " ".join(render_markdown(result).split("restarted after not terminating")[1].split()[:12])
     assert "2017-03-27T14:00:45Z" in crash                            # a UTC finding keeps its Z
+
+
+def test_a_finding_seen_at_one_time_gives_that_time_once():
+    md = render_markdown(failing_backup_result())
+    crash = md.split("### The agent restarted after not terminating cleanly", 1)[1].split("\n\n")[1]
+    assert crash.endswith("seen once · 2017-03-27T14:00:45Z")
+    assert "2024-05-30T13:15:47Z → 2024-05-30T13:45:47Z" in md        # a span keeps both ends

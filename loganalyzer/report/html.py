@@ -140,9 +140,10 @@ def _findings(view: AnalysisResult) -> str:
 
 
 def _finding(f: Finding) -> str:
+    first, last = short_time(f.first_seen, finding_local(f)), short_time(f.last_seen, finding_local(f))
+    when = [("seen at", first)] if first == last else [("first seen", first), ("last seen", last)]
     props = [("cause", f"{f.cause} — {cause_label(f.cause)}"), ("confidence", f.confidence),
-             ("count", seen(f.count)), ("first seen", short_time(f.first_seen, finding_local(f))),
-             ("last seen", short_time(f.last_seen, finding_local(f))), ("rule", f.rule_id)]
+             ("count", seen(f.count)), *when, ("rule", f.rule_id)]
     if f.extension:
         props.append(("extension", f.extension))
     dl = "".join(f"<dt>{text(k)}</dt><dd>{text(v)}</dd>" for k, v in props)

@@ -146,7 +146,11 @@ def _blocks(view: AnalysisResult) -> list[Block]:
 
 def _finding(f: Finding) -> str:
     local = finding_local(f)
-    when = f" · {short_time(f.first_seen, local)} → {short_time(f.last_seen, local)}" if f.first_seen else ""
+    when = ""
+    if f.first_seen is not None:
+        when = f" · {short_time(f.first_seen, local)}"
+        if f.last_seen is not None and short_time(f.last_seen) != short_time(f.first_seen):
+            when += f" → {short_time(f.last_seen, local)}"
     head = (f"### {inline(f.title)}\n\n**{f.severity}** · {code_span(f.cause)} · {f.confidence} confidence · "
             f"{seen(f.count)}{when}\n\n{inline(f.summary)}")
     parts = [head]
