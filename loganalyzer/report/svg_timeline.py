@@ -188,8 +188,8 @@ def _time(moment: datetime, local: bool) -> str:
 
 
 def _tooltip(bucket: _Bucket, local: bool = False) -> str:
-    when = _time(bucket.first, local) if bucket.first == bucket.last else (
-        f"{_time(bucket.first, local)} – {_time(bucket.last, local)}")
+    first, last = _time(bucket.first, local), _time(bucket.last, local)
+    when = first if first == last else f"{first} – {last}"      # one time when the span is under a second
     noun = "event" if bucket.count == 1 else "events"
     more = f"\n… and {bucket.count - len(bucket.labels)} more" if bucket.count > len(bucket.labels) else ""
     return printable(f"{bucket.count} {noun}, {when}\n" + "\n".join(bucket.labels) + more)
