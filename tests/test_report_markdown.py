@@ -94,3 +94,11 @@ def test_a_finding_seen_at_one_time_gives_that_time_once():
     crash = md.split("### The agent restarted after not terminating cleanly", 1)[1].split("\n\n")[1]
     assert crash.endswith("seen once · 2017-03-27T14:00:45Z")
     assert "2024-05-30T13:15:47Z → 2024-05-30T13:45:47Z" in md        # a span keeps both ends
+
+
+def test_the_checklist_lists_detected_causes_first_like_the_text_report():
+    md = render_markdown(failing_backup_result())
+    table = md.split("## Causes checked", 1)[1].split("## Coverage", 1)[0]
+    verdicts = [row.split(" | ")[1] for row in table.splitlines() if row.startswith("| `")]
+    assert verdicts == sorted(verdicts, key=["detected", "not seen", "not evaluable", "ruled out"].index)
+    assert verdicts[0] == "detected" and verdicts[-1] == "ruled out"

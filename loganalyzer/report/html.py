@@ -29,6 +29,7 @@ from .wording import (
     bundle_header,
     by_rank,
     cause_label,
+    checklist_order,
     checklist_reason,
     coverage_sentence,
     finding_local,
@@ -170,7 +171,7 @@ def _checklist(view: AnalysisResult) -> str:
         f"<tr><td>{text(v.cause)}<br><span class=\"muted\">{text(cause_label(v.cause))}</span></td>"
         f"<td>{badge(verdict_label(v), str(v.verdict))}</td>"
         f"<td>{text(checklist_reason(v, view.findings, view.top_finding))}</td></tr>"
-        for v in view.causes)
+        for v in checklist_order(view.causes))
     return ("<section><h2>Causes checked</h2><table><thead><tr><th>Cause</th><th>Verdict</th>"
             f"<th>Why</th></tr></thead><tbody>{rows}</tbody></table></section>")
 

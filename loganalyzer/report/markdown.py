@@ -22,6 +22,7 @@ from .wording import (
     answer_sentence,
     bundle_header,
     cause_label,
+    checklist_order,
     checklist_reason,
     coverage_sentence,
     evidence_time,
@@ -129,7 +130,8 @@ def _blocks(view: AnalysisResult) -> list[Block]:
         blocks += [(_finding(f), False) for f in others]
     if view.causes:
         rows = "\n".join(f"| {code_span(v.cause)} ({inline(cause_label(v.cause))}) | {verdict_label(v)} | "
-                         f"{inline(checklist_reason(v, view.findings, top))} |" for v in view.causes)
+                         f"{inline(checklist_reason(v, view.findings, top))} |"
+                         for v in checklist_order(view.causes))
         blocks.append((f"## Causes checked\n\n| Cause | Verdict | Why |\n|---|---|---|\n{rows}", True))
     coverage = f"## Coverage\n\n{inline(coverage_sentence(view.coverage))}."
     if view.missing_evidence:

@@ -29,6 +29,7 @@ from ..result import AnalysisResult
 from .redaction import report_view
 from .wording import (
     VERDICT_LABELS,
+    VERDICT_ORDER,
     answer_sentence,
     bundle_header,
     checklist_reason,
@@ -213,9 +214,8 @@ def _checklist(verdicts: Iterable[CauseVerdict], style: _Style) -> list[str]:
         else:
             shared[(verdict, v.reason)] = [v.cause]
             entries.append((verdict, shared[(verdict, v.reason)], v.reason))
-    order = {"detected": 0, "not_seen": 1, "not_evaluable": 2, "ruled_out": 3}
     out: list[str] = []
-    for verdict, causes, reason in sorted(entries, key=lambda entry: order.get(entry[0], 3)):
+    for verdict, causes, reason in sorted(entries, key=lambda entry: VERDICT_ORDER.get(entry[0], 3)):
         mark = {"detected": "✗", "ruled_out": "✓", "not_seen": "~", "not_evaluable": "?"}.get(verdict, "-")
         label = f"{mark} {VERDICT_LABELS.get(verdict, verdict):<13}"
         lines = _wrap(f"{', '.join(causes)}: {reason}", indent=f"  {label} ", subsequent=" " * 18)

@@ -233,6 +233,16 @@ def _same_words(label: str, title: str) -> bool:
     return bool(a and b) and (a <= b or b <= a)
 
 
+#: the checklist's order: what was found, then what could not be told apart, then the rest
+VERDICT_ORDER: dict[str, int] = {"detected": 0, "not_seen": 1, "not_evaluable": 2, "ruled_out": 3}
+
+
+def checklist_order(verdicts: Iterable[CauseVerdict]) -> list[CauseVerdict]:
+    """Verdicts as every checklist lists them: detected first, then not seen, not evaluable,
+    ruled out (the rules' order kept within each)."""
+    return sorted(verdicts, key=lambda v: VERDICT_ORDER.get(str(v.verdict), 3))
+
+
 def checklist_reason(verdict: CauseVerdict, findings: list[Finding], top: Finding | None) -> str:
     """A verdict's reason as the checklist shows it: a detected cause whose finding the report
     already tells points there instead of repeating its title and summary (the JSON report
