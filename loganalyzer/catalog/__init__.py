@@ -88,8 +88,6 @@ def parse_file(path: str, text: str, seen: set[str] | None = None) -> tuple[list
     entries = []
     for raw in doc.get("entry", []):
         eid = str(raw.get("id", "?"))
-        needle = 'id = "' + eid + '"'
-        where = f"{path}:{_line_of(text, needle)}"
         problems = []
         unknown = set(raw) - _ENTRY_KEYS
         if unknown:
@@ -120,6 +118,8 @@ def parse_file(path: str, text: str, seen: set[str] | None = None) -> tuple[list
         except TemplateError as exc:
             problems.append(str(exc))
         if problems:
+            needle = 'id = "' + eid + '"'      # the line is worked out only for a broken entry
+            where = f"{path}:{_line_of(text, needle)}"
             errors.extend(f"{where}: {eid}: {p}" for p in problems)
             continue
         seen.add(eid)

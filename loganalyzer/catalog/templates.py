@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SPACES = re.compile(r"\s+")
@@ -31,15 +32,21 @@ class TemplateError(ValueError):
 @dataclass(frozen=True, slots=True)
 class CompiledTemplate:
     template: str
-    regex: re.Pattern[str]
+    #: the regex source; compiled on first use (a run compiles only the templates its records
+    #: reach, not all ~1,800 at start-up)
+    pattern: str
     anchor: str
     names: tuple[str, ...]
     #: the anchor sits at an outer end of the template (so its outer edge is a word boundary)
     anchor_left_cut: bool
     anchor_right_cut: bool
 
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _regex(self.pattern)
+
     def match(self, text: str) -> dict[str, str] | None:
-        m = self.regex.search(text)
+        m = _regex(self.pattern).search(text)
         if m is None:
             return None
         return {k: v.strip() for k, v in m.groupdict().items() if v is not None}
@@ -74,10 +81,12 @@ def compile_template(template: str) -> CompiledTemplate:
     core = anchor.strip()
     if len(core) < MIN_ANCHOR:
         raise TemplateError(f"no literal run of {MIN_ANCHOR}+ characters in {template!r}")
-    try:
-        regex = re.compile("".join(pattern), re.S)
-    except re.error as exc:  # pragma: no cover - escaped literals always compile
-        raise TemplateError(str(exc)) from exc
-    return CompiledTemplate(template, regex, core, names,
+    # escaped literals and lazy captures always compile, so compiling waits for the first match
+    return CompiledTemplate(template, "".join(pattern), core, names,
                             anchor_left_cut=anchor_i > 0 and not anchor[:1].isspace(),
                             anchor_right_cut=anchor_i < len(names) and not anchor[-1:].isspace())
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.S)
