@@ -132,3 +132,54 @@ def test_vmsnapshot_status_codes_in_any_text_are_read(tmp_path: Path) -> None:
     network = analyze(tmp_path / "b", {"job.txt": b"Error: FailedRetryableSnapshotFailedNoNetwork\n"})
     assert "snapshot_failed" in reported(freeze)
     assert "no_network" in reported(network)
+
+
+DF_FULL = (b"$ df -h\n"
+           b"Filesystem      Size  Used Avail Use% Mounted on\n"
+           b"/dev/root        29G   29G     0 100% /\n"
+           b"tmpfs           3.9G     0  3.9G   0% /dev/shm\n"
+           b"/dev/loop3        56M   56M     0 100% /snap/core18/2128\n")
+DF_INODES = (b"Filesystem              Inodes   IUsed IFree IUse% Mounted on\n"
+             b"/dev/mapper/rootvg-varlv\n"
+             b"                        524288  524288     0  100% /var\n")
+DU_HISTORY = (b"# du -sh /var/lib/waagent/* | sort -h\n"
+              b"4.0K\t/var/lib/waagent/Certificates.json\n"
+              b"1.2M\t/var/lib/waagent/WALinuxAgent-2.9.1.1\n"
+              b"24G\t/var/lib/waagent/history\n")
+DU_ALL = (b"$ sudo du -a /var/lib/waagent/history | sort -n | tail -3\n"
+          b"912\t/var/lib/waagent/history/2024-05-14T21-00-01__3.zip\n"
+          b"20480\t/var/lib/waagent/history/2024-05-14T21-00-01__3\n"
+          b"31457280\t/var/lib/waagent/history\n")
+
+
+def test_a_df_listing_with_a_full_root_or_var_is_the_disk_cause(tmp_path: Path) -> None:
+    space = analyze(tmp_path / "a", {"df.txt": DF_FULL})
+    inodes = analyze(tmp_path / "b", {"df-i.txt": DF_INODES})
+    [full] = [f for f in space.findings if f.cause == "disk_full"]
+    assert str(full.severity) == "error" and [e.line_start for e in full.evidence] == [3]
+    [exhausted] = [f for f in inodes.findings if f.cause == "disk_full"]
+    assert [(e.line_start, e.line_end) for e in exhausted.evidence] == [(2, 3)]
+    assert "/var" in exhausted.summary
+
+
+def test_a_du_listing_of_a_huge_history_folder_is_evidence_for_the_disk_cause(tmp_path: Path) -> None:
+    for name, data, line in (("du.txt", DU_HISTORY, 4), ("du-a.txt", DU_ALL, 4)):
+        result = analyze(tmp_path / name, {name: data})
+        [finding] = [f for f in result.findings if f.cause == "disk_full"]
+        assert str(finding.severity) == "warning"
+        assert [(e.path, e.line_start) for e in finding.evidence] == [(name, line)]
+
+
+def test_a_df_or_du_listing_of_a_healthy_vm_is_no_evidence(tmp_path: Path) -> None:
+    healthy = (b"Filesystem      Size  Used Avail Use% Mounted on\n/dev/root        29G   13G   16G  44% /\n"
+               b"/dev/loop3        56M   56M     0 100% /snap/core18/2128\n"
+               b"3.1M\t/var/lib/waagent/history\n812\t/var/lib/waagent/history/2024-05-14T21-00-01__3.zip\n")
+    result = analyze(tmp_path, {"disk.txt": healthy})
+    assert reported(result) == set()
+
+
+def test_a_df_listing_pasted_under_agent_lines_is_still_read(tmp_path: Path) -> None:
+    paste = (b"2025-07-30T02:15:50.694099Z INFO ExtHandler ExtHandler Checking for agent updates\n"
+             b"2025-07-30T02:15:51.694099Z INFO ExtHandler ExtHandler Downloading agent manifest\n") + DF_FULL
+    result = analyze(tmp_path, {"ticket-notes.txt": paste})
+    assert "disk_full" in reported(result)
