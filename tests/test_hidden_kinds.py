@@ -183,3 +183,49 @@ def test_a_df_listing_pasted_under_agent_lines_is_still_read(tmp_path: Path) -> 
              b"2025-07-30T02:15:51.694099Z INFO ExtHandler ExtHandler Downloading agent manifest\n") + DF_FULL
     result = analyze(tmp_path, {"ticket-notes.txt": paste})
     assert "disk_full" in reported(result)
+
+
+CSE = "Microsoft.Azure.Extensions.CustomScript"
+
+
+def test_exit_codes_written_any_way_in_free_text_are_extension_failures(tmp_path: Path) -> None:
+    for i, line in enumerate((f"{CSE}: enable returned 2",
+                              f"Extension {CSE}: exit status 1",
+                              f"{CSE} enable: command terminated with exit status=2",
+                              f"{CSE} enable exited with code 3")):
+        result = analyze(tmp_path / str(i), {"notes.txt": f"From the customer:\n{line}\n".encode()})
+        [finding] = [f for f in result.findings if f.cause.startswith("extension_")]
+        assert finding.extension == CSE and str(finding.severity) == "error", line
+        assert [e.line_start for e in finding.evidence] == [2]
+
+
+def test_an_exit_code_127_written_by_a_go_handler_is_a_missing_interpreter(tmp_path: Path) -> None:
+    text = (f"{CSE} Enable failed: failed to execute command: command terminated with exit status=127\n"
+            "[stdout]\n\n[stderr]\n/bin/sh: 1: python: not found\n").encode()
+    result = analyze(tmp_path, {"status.txt": text})
+    assert [f.rule_id for f in result.findings if str(f.severity) == "error"] == ["extension.not_executable"]
+
+
+def test_a_zero_exit_code_or_an_http_answer_is_no_failure(tmp_path: Path) -> None:
+    text = (f"{CSE} enable: exit status 0\nGET https://example.invalid/status returned 200 OK\n").encode()
+    assert reported(analyze(tmp_path, {"notes.txt": text})) == set()
+
+
+def test_an_exit_code_inside_a_deployment_error_json_is_read(tmp_path: Path) -> None:
+    import io
+
+    from loganalyzer.kinds import Kind
+    from loganalyzer.model import FileCoverage
+    from loganalyzer.parsers import documents
+    from loganalyzer.parsers.base import ParseContext
+    from loganalyzer.sources.base import Member
+    error = {"error": {"code": "VMExtensionProvisioningError", "message": (
+        f"VM has reported a failure when processing extension '{CSE}'. Error message: "
+        "'Enable: command terminated with exit status 2'")}}
+    data = json.dumps(error, indent=2).encode()
+    member = Member("deployment-error.json", Kind.OTHER_DOCUMENT, lambda: io.BytesIO(data))
+    [event] = documents.parse(member, ParseContext(FileCoverage(member.path, member.kind)))
+    assert event.fields == {"error_code": "VMExtensionProvisioningError", "exit_code": 2}
+    result = analyze(tmp_path, {"deployment-error.json": data})
+    [finding] = [f for f in result.findings if f.cause.startswith("extension_")]
+    assert finding.extension == CSE and str(finding.severity) == "error"

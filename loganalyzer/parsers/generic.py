@@ -19,7 +19,8 @@ The first few KB decide how a file is read:
   ``[stdout]`` … ``[stderr]`` …) is one readable record.  Every line belongs to a record.
 
 Fields: the common payload fields of :func:`loganalyzer.parsers.payloads.extract_fields`
-(``exception_tags``, ``exit_code``, ``http_*``, ``incarnation``, ``event_*`` …), and
+(``exception_tags``, ``exit_code``, ``http_*``, ``incarnation``, ``event_*`` …; ``exit_code`` however
+the text writes it, :func:`~loganalyzer.parsers.payloads.exit_code_of`), and
 ``uptime_seconds`` (float, kernel-style ``[ 12.3]`` lines).  Logs of the Python extensions built
 on azure-linux-extensions' HandlerUtil (``2023/09/26 04:07:33 [Microsoft.Azure.Monitor.
 AzureMonitorLinuxAgent-1.28.5] Enable,success,0,Enable succeeded``, local time) get the
@@ -54,7 +55,7 @@ from ..sources.base import Member
 from ..textio import iter_lines
 from .base import ParseContext
 from .flattened import needs_reshape, reshape
-from .payloads import extract_fields
+from .payloads import exit_code_of, extract_fields
 from .record_formats import (
     NO_TIMESTAMP_START,
     RECORD_START_AT_LINE,
@@ -492,6 +493,10 @@ def status_echo_fields(message: str) -> dict[str, Any]:
 def _finish(pending: PendingRecord, member: Member) -> Event:
     message = pending.message
     fields = extract_fields(message) or {}
+    if "exit_code" not in fields:
+        code = exit_code_of(message)
+        if code is not None:
+            fields["exit_code"] = code
     if pending.generation == "handlerutil" and "," in message:
         fields.update(status_echo_fields(message))
     return pending.to_event(member, fields)
