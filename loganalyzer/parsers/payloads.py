@@ -77,10 +77,12 @@ _EXIT_CODE = re.compile(r"Non-zero exit code: (-?\d+)")
 #: status 2``), the agent's ``return code: [1]``, shells and people (``exited with code 127``,
 #: ``failed with exit code 3``, ``enable returned 2``).
 _ANY_EXIT_CODE = re.compile(
-    r"(?:\bexit (?:code|status)|\breturn code|\bexited with(?: exit)?(?: code| status)?)\s*[:=]?\s*\[?(-?\d{1,3})\b"
+    r"(?:\bexit (?:code|status)|\breturn code|\bexited with(?: exit)?(?: code| status)?)"
+    r"\s*[:=]?\s*\[?(-?\d{1,3})\b"
     r"|\breturned(?: code| exit code)?\s+(-?\d{1,3})\b(?![.,]\d)", re.I)
 #: ``returned 200`` is an HTTP answer, not a command's exit code
-_HTTP_CONTEXT = re.compile(r"HTTP|https?://|[Ss]tatus [Cc]ode|[Rr]esponse|\b(?:GET|PUT|POST|HEAD|DELETE)\b|\d OK\b")
+_HTTP_CONTEXT = re.compile(
+    r"HTTP|https?://|[Ss]tatus [Cc]ode|[Rr]esponse|\b(?:GET|PUT|POST|HEAD|DELETE)\b|\d OK\b")
 
 #: A message is an HTTP failure only with one of these (``[HTTP Response] Status Code 200`` is not).
 _HTTP_MARKERS = ("HTTP Failed", "HTTP Retry", "IOError", "IO error", "Request failed", "HttpError",
