@@ -294,7 +294,7 @@ def test_a_traceback_logged_as_several_verbose_entries_is_one_record():
     events, coverage = run(data)
     assert coverage.unparsed_lines == 0
     agent, other = events
-    assert agent.message.split("\n") == ["Unexpected error"] + lines[1:]
+    assert agent.message.split("\n") == ["Unexpected error", *lines[1:]]
     assert (agent.line_start, agent.line_end) == (1, 28)
     assert other.fields["pid"] == 99 and other.line_start == 29
 
