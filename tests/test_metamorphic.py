@@ -4,7 +4,8 @@ Every agent log file of every sample bundle (``sample_logs/``) and of every dev-
 (``../shared/dev-corpus``) is transformed the ways users hand lines over — timestamps cut (all,
 or some records'), indented, double-spaced, abbreviated times, inside syslog (RFC 3164, RFC
 5424), journal exports (``short``, ``short-iso``, ``short-precise``, ``cat``, ``verbose``,
-``json``), serial-console captures, ``systemctl status`` output, or one flattened line
+``json``; a record's traceback as an entry per line or inside one multi-line message),
+serial-console captures, ``systemctl status`` output, or one flattened line
 (:mod:`metamorphic`) — and saved under a name that says nothing (``ticket-paste.txt``: lines are
 found by their content).  The
 causes at warning or above must be those of the untransformed file read as ``waagent.log``.
@@ -224,7 +225,9 @@ def test_inside_rfc5424_syslog_the_same_causes(source: str, app: str, structured
 
 JOURNAL_FORMATS = {"short": mm.journal_short, "short-iso": mm.journal_short_iso,
                    "short-precise": mm.journal_short_precise, "cat": mm.journal_cat,
-                   "verbose": mm.journal_verbose, "json": mm.journal_json}
+                   "verbose": mm.journal_verbose, "json": mm.journal_json,
+                   "verbose-whole-records": lambda text: mm.journal_verbose(text, whole=True),
+                   "json-whole-records": lambda text: mm.journal_json(text, whole=True)}
 
 
 @sources
@@ -271,11 +274,11 @@ def records_of(data: bytes, name: str) -> list[tuple[str | None, str, bool]]:
 
 
 #: transformation → (function, what of each record must arrive unchanged):
-#: ``message`` the whole text; ``first line`` where the wrapper splits a record's continuation
-#: lines by nature (``-o verbose`` makes each line an entry of its own; a console line with no
-#: prefix after an agent line cannot be told from its continuation); ``single-line records``
-#: (timestamped ones) where the lines are joined by nature (a flattened paste: records are found
-#: again at their timestamps, a traceback stays joined to its record by spaces).
+#: ``message`` the whole text (a traceback the journal holds as an entry per line is joined
+#: again); ``first line`` where the wrapper splits a record's continuation lines by nature (a
+#: console line with no prefix after an agent line cannot be told from its continuation);
+#: ``single-line records`` (timestamped ones) where the lines are joined by nature (a flattened
+#: paste: records are found again at their timestamps, a traceback stays joined to its record by spaces).
 TEXT_CHECKS = {
     "no_timestamps": (mm.strip_timestamps, "message"),
     "leading_whitespace": (lambda t: mm.indent(t, " \t"), "message"),
@@ -283,8 +286,7 @@ TEXT_CHECKS = {
     "abbreviated_times": (mm.abbreviate_times, "message"),
     "syslog_rfc3164": (mm.syslog_rfc3164, "message"),
     "syslog_rfc5424": (mm.syslog_rfc5424, "message"),
-    **{f"journal_{name}": (fn, "first line" if name == "verbose" else "message")
-       for name, fn in JOURNAL_FORMATS.items()},
+    **{f"journal_{name}": (fn, "message") for name, fn in JOURNAL_FORMATS.items()},
     "serial_kernel_waagent": (lambda t: mm.serial_console(t, True, "Waagent - "), "message"),
     "serial_plain_waagent": (lambda t: mm.serial_console(t, False, "Waagent - "), "message"),
     "serial_kernel_program": (lambda t: mm.serial_console(t, True, "python3[812]: "), "message"),

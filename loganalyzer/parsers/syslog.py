@@ -306,6 +306,8 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
             else:
                 if not line or line.isspace():
                     if current is not None:
+                        if current.journal is not None:
+                            _journal_line(current, line)     # an empty line of a multi-line value
                         current.line_end = line_no
                     else:
                         coverage.add_unparsed(line_no, line)
@@ -390,11 +392,13 @@ def _journal_line(rec: _Record, line: str) -> bool:
     assert journal is not None
     indent = len(line) - len(line.lstrip(" \t"))
     last = rec.journal_key
-    if last is not None and indent > last[1] and indent and line.strip():
+    if last is not None and indent > last[1]:
         key, _ = last
         prefix = last[1] + len(key) + 1
         journal[key] += "\n" + (line[prefix:] if line[:prefix].isspace() else line.strip())
         return True
+    if not line.strip():
+        return False
     jm = _JOURNAL_FIELD.fullmatch(line)
     if jm is None:
         return False
