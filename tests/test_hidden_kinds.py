@@ -229,3 +229,15 @@ def test_an_exit_code_inside_a_deployment_error_json_is_read(tmp_path: Path) -> 
     result = analyze(tmp_path, {"deployment-error.json": data})
     [finding] = [f for f in result.findings if f.cause.startswith("extension_")]
     assert finding.extension == CSE and str(finding.severity) == "error"
+
+
+def test_a_waagent_log_pasted_as_one_line_is_read_under_its_own_name(tmp_path: Path) -> None:
+    line = (b"2025-07-30T02:15:49.000000Z INFO ExtHandler ExtHandler Fetching goal state "
+            b"2025-07-30T02:15:50.694099Z ERROR ExtHandler ExtHandler Error fetching the goal state "
+            b"certificates: Cannot convert PFX to PEM "
+            b"2025-07-30T02:15:52.000000Z ERROR ExtHandler ExtHandler Error fetching the goal state "
+            b"certificates: Cannot convert PFX to PEM\n")
+    result = analyze(tmp_path, {"var/log/waagent.log": line})
+    assert "certificates" in reported(result)
+    [cov] = result.coverage
+    assert (cov.lines, cov.records, cov.unparsed_lines) == (1, 3, 0)

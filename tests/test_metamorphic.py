@@ -161,11 +161,11 @@ def allowed_difference(transform: str, missing: set[str], extra: set[str], title
     return missing_ok and extra_ok
 
 
-def check(source: str, transform: str, fn) -> None:
+def check(source: str, transform: str, fn, name: str = NEUTRAL_NAME) -> None:
     for key, data in inputs_of(source).items():
         expected, titles = baseline(key, data)
         text = data.decode("utf-8", "surrogateescape")
-        got, _ = causes_of(fn(text).encode("utf-8", "surrogateescape"), NEUTRAL_NAME)
+        got, _ = causes_of(fn(text).encode("utf-8", "surrogateescape"), name)
         missing, extra = set(expected - got), set(got - expected)
         if missing or extra:
             assert allowed_difference(transform, missing, extra, titles), (
@@ -258,6 +258,12 @@ def test_inside_systemctl_status_the_same_causes(source: str, program: str) -> N
 @given(separator=st.sampled_from([" ", "  ", " \t "]))
 def test_flattened_into_one_line_the_same_causes(source: str, separator: str) -> None:
     check(source, "flattened", lambda text: mm.flatten_with(text, separator))
+
+
+@sources
+def test_flattened_and_saved_as_waagent_log_the_same_causes(source: str) -> None:
+    # a paste saved under the log's own name is read by that name's parser: it must undo the flattening too
+    check(source, "flattened", mm.flatten, name="waagent.log")
 
 
 # ------------------------------------------------ the rules see the same text and level per record

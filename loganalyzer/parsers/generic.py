@@ -54,7 +54,7 @@ from ..model import CoverageStatus, Event, FileCoverage, TimeKind
 from ..sources.base import Member
 from ..textio import iter_lines
 from .base import ParseContext
-from .flattened import needs_reshape, reshape
+from .flattened import looks_flattened, needs_reshape, reshape
 from .payloads import exit_code_of, extract_fields
 from .record_formats import (
     NO_TIMESTAMP_START,
@@ -365,17 +365,47 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
         stream.close()
 
 
-def _read_reshaped(member: Member, ctx: ParseContext, data: bytes) -> Iterator[Event]:
+def parse_agent_log(member: Member, ctx: ParseContext) -> Iterator[Event]:
+    """A ``waagent.log`` or ``CommandExecution.log`` by its name — unless its head shows agent records
+    joined into long lines (a paste saved under the log's name): then it is read in its first
+    layout, as a file found by its content is.
+
+    >>> import io
+    >>> from loganalyzer.kinds import Kind
+    >>> data = (b"2024-05-14T21:00:01.000000Z INFO Daemon Daemon up 2024-05-14T21:00:02.000000Z ERROR "
+    ...         b"ExtHandler ExtHandler boom\\n")
+    >>> m = Member("var/log/waagent.log", Kind.WAAGENT_LOG, lambda: io.BytesIO(data))
+    >>> ctx = ParseContext(FileCoverage(m.path, m.kind))
+    >>> [(e.level, e.message, e.line_start) for e in parse_agent_log(m, ctx)]
+    [('INFO', 'up', 1), ('ERROR', 'boom', 1)]
+    """
+    parser = _delegate("waagent_log")
+    stream = member.open()
+    try:
+        head = stream.read(SNIFF_BYTES)
+        head_lines = head.decode("utf-8", "backslashreplace").splitlines()
+        if looks_flattened(head_lines[:_SNIFF_LINES]):
+            head += stream.read(MAX_RESHAPED_BYTES + 1 - len(head))
+            if len(head) <= MAX_RESHAPED_BYTES:
+                yield from _read_reshaped(member, ctx, head, parser)
+                return
+        yield from parser(replace(member, opener=lambda: io.BufferedReader(_Prefixed(head, stream))), ctx)
+    finally:
+        stream.close()
+
+
+def _read_reshaped(member: Member, ctx: ParseContext, data: bytes, parser: Any = None) -> Iterator[Event]:
     """A paste whose layout was changed (:mod:`~loganalyzer.parsers.flattened`: records joined into
-    long lines, indented, double-spaced): read in its first layout by the parser its content calls
-    for, each record's evidence on the physical lines it came from."""
+    long lines, indented, double-spaced): read in its first layout by ``parser`` or the one its
+    content calls for, each record's evidence on the physical lines it came from."""
     lines, where, physical = reshape(data.decode("utf-8", "backslashreplace"))
     inner = FileCoverage(member.path, str(member.kind))
     inner_ctx = replace(ctx, coverage=inner)
     text = "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
-    fmt = sniff_format(lines[:_SNIFF_LINES])
-    parser = _delegate(fmt) if fmt is not None else None
+    fmt = str(member.kind) if parser is not None else sniff_format(lines[:_SNIFF_LINES])
     if parser is not None:
+        events = parser(replace(member, opener=lambda: io.BytesIO(text)), inner_ctx)
+    elif fmt is not None and (parser := _delegate(fmt)) is not None:
         events = parser(replace(member, kind=_FORMAT_KINDS[fmt], opener=lambda: io.BytesIO(text)), inner_ctx)
     else:
         events = _generic_records(member, inner_ctx, iter(lines), _mostly_timestamped(lines))
