@@ -266,6 +266,49 @@ class _Prefixed(io.RawIOBase):
         super().close()
 
 
+class _Replay(io.BufferedIOBase):
+    """The bytes already sniffed, then the original stream's own reads (no extra buffer or copy:
+    the agent-log parser reads big blocks on its fast path)."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if not self._head:
+            return self._rest.read(size)
+        if size is None or size < 0:
+            out, self._head = self._head + self._rest.read(), b""
+        else:
+            out, self._head = self._head[:size], self._head[size:]
+        return out
+
+    def read1(self, size: int = -1) -> bytes:
+        if self._head:
+            return self.read(size)
+        read1 = getattr(self._rest, "read1", None)
+        return read1(size) if read1 is not None else self._rest.read(size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        if not self._head:
+            return self._rest.readline(size)
+        limit = len(self._head) if size is None or size < 0 else min(size, len(self._head))
+        end = self._head.find(b"\n", 0, limit)
+        if end >= 0 or limit < len(self._head):
+            cut = end + 1 if end >= 0 else limit
+            out, self._head = self._head[:cut], self._head[cut:]
+            return out
+        out, self._head = self._head, b""
+        return out + self._rest.readline(-1 if size is None or size < 0 else size - len(out))
+
+    def close(self) -> None:
+        self._rest.close()
+        super().close()
+
+
 # --------------------------------------------------------------------------- generic records
 
 _TIMESTAMP = re.compile(
@@ -389,7 +432,7 @@ def parse_agent_log(member: Member, ctx: ParseContext) -> Iterator[Event]:
             if len(head) <= MAX_RESHAPED_BYTES:
                 yield from _read_reshaped(member, ctx, head, parser)
                 return
-        yield from parser(replace(member, opener=lambda: io.BufferedReader(_Prefixed(head, stream))), ctx)
+        yield from parser(replace(member, opener=lambda: _Replay(head, stream)), ctx)
     finally:
         stream.close()
 
