@@ -168,22 +168,42 @@ def _priority(line: str) -> str:
         "4" if " WARNING " in line[:40] or "WARNING:" in line[:40] else "6"
 
 
-def journal_verbose(text: str) -> str:
-    """``journalctl -o verbose``: a dated cursor line, then indented ``KEY=value`` fields."""
+def _entries(text: str, whole: bool) -> Iterator[tuple[datetime, str]]:
+    """``(time, message)`` of each journal entry: one per line (the agent's stdout, as journald
+    stores it), or with ``whole`` one per record, its traceback lines inside the message (a
+    record logged as one message)."""
+    entry: tuple[datetime, list[str]] | None = None
+    for when, m, line in timed_lines(text):
+        if not whole:
+            yield when, line
+        elif entry is None or m is not None:
+            if entry is not None:
+                yield entry[0], "\n".join(entry[1])
+            entry = (when, [line])
+        else:
+            entry[1].append(line)
+    if entry is not None:
+        yield entry[0], "\n".join(entry[1])
+
+
+def journal_verbose(text: str, whole: bool = False) -> str:
+    """``journalctl -o verbose``: a dated cursor line, then indented ``KEY=value`` fields; the lines
+    of a multi-line value indented past its ``KEY=`` (systemd's ``output_verbose``)."""
     out = []
-    for i, (when, _, line) in enumerate(timed_lines(text)):
+    for i, (when, message) in enumerate(_entries(text, whole)):
         out.append(f"{when:%a %Y-%m-%d %H:%M:%S}.{when.microsecond:06d} UTC "
                    f"[s=6b1c0e1f2a3b4c5d;i={i + 1:x};b=0f1e2d3c;m={i:x};t=5e8f;x=9a8b]")
-        out += ["    _TRANSPORT=stdout", f"    PRIORITY={_priority(line)}", "    SYSLOG_FACILITY=3",
+        value = message.replace("\n", "\n" + " " * len("    MESSAGE="))
+        out += ["    _TRANSPORT=stdout", f"    PRIORITY={_priority(message)}", "    SYSLOG_FACILITY=3",
                 "    SYSLOG_IDENTIFIER=python3", f"    _PID={PID}", "    _COMM=python3",
-                f"    _HOSTNAME={HOST}", "    _SYSTEMD_UNIT=walinuxagent.service", f"    MESSAGE={line}"]
+                f"    _HOSTNAME={HOST}", "    _SYSTEMD_UNIT=walinuxagent.service", f"    MESSAGE={value}"]
     return "\n".join(out) + "\n"
 
 
-def journal_json(text: str) -> str:
-    """``journalctl -o json``: one JSON object per entry (values are strings)."""
+def journal_json(text: str, whole: bool = False) -> str:
+    """``journalctl -o json``: one JSON object per entry (values are strings, ``\\n`` escaped)."""
     out = []
-    for i, (when, _, line) in enumerate(timed_lines(text)):
+    for i, (when, line) in enumerate(_entries(text, whole)):
         out.append(json.dumps({
             "__CURSOR": f"s=6b1c;i={i + 1:x}", "__REALTIME_TIMESTAMP": str(int(when.timestamp() * 1_000_000)),
             "__MONOTONIC_TIMESTAMP": str(1_000_000 + i), "_BOOT_ID": "0f1e2d3c", "PRIORITY": _priority(line),
@@ -304,7 +324,9 @@ TRANSFORMS: dict[str, Callable[[str], str]] = {
     "journal_short_precise": journal_short_precise,
     "journal_cat": journal_cat,
     "journal_verbose": journal_verbose,
+    "journal_verbose_whole_records": lambda text: journal_verbose(text, whole=True),
     "journal_json": journal_json,
+    "journal_json_whole_records": lambda text: journal_json(text, whole=True),
     "serial_kernel_waagent": lambda text: serial_console(text, True, "Waagent - "),
     "serial_plain_waagent": lambda text: serial_console(text, False, "Waagent - "),
     "serial_kernel_program": lambda text: serial_console(text, True, f"python3[{PID}]: "),

@@ -132,3 +132,112 @@ def test_vmsnapshot_status_codes_in_any_text_are_read(tmp_path: Path) -> None:
     network = analyze(tmp_path / "b", {"job.txt": b"Error: FailedRetryableSnapshotFailedNoNetwork\n"})
     assert "snapshot_failed" in reported(freeze)
     assert "no_network" in reported(network)
+
+
+DF_FULL = (b"$ df -h\n"
+           b"Filesystem      Size  Used Avail Use% Mounted on\n"
+           b"/dev/root        29G   29G     0 100% /\n"
+           b"tmpfs           3.9G     0  3.9G   0% /dev/shm\n"
+           b"/dev/loop3        56M   56M     0 100% /snap/core18/2128\n")
+DF_INODES = (b"Filesystem              Inodes   IUsed IFree IUse% Mounted on\n"
+             b"/dev/mapper/rootvg-varlv\n"
+             b"                        524288  524288     0  100% /var\n")
+DU_HISTORY = (b"# du -sh /var/lib/waagent/* | sort -h\n"
+              b"4.0K\t/var/lib/waagent/Certificates.json\n"
+              b"1.2M\t/var/lib/waagent/WALinuxAgent-2.9.1.1\n"
+              b"24G\t/var/lib/waagent/history\n")
+DU_ALL = (b"$ sudo du -a /var/lib/waagent/history | sort -n | tail -3\n"
+          b"912\t/var/lib/waagent/history/2024-05-14T21-00-01__3.zip\n"
+          b"20480\t/var/lib/waagent/history/2024-05-14T21-00-01__3\n"
+          b"31457280\t/var/lib/waagent/history\n")
+
+
+def test_a_df_listing_with_a_full_root_or_var_is_the_disk_cause(tmp_path: Path) -> None:
+    space = analyze(tmp_path / "a", {"df.txt": DF_FULL})
+    inodes = analyze(tmp_path / "b", {"df-i.txt": DF_INODES})
+    [full] = [f for f in space.findings if f.cause == "disk_full"]
+    assert str(full.severity) == "error" and [e.line_start for e in full.evidence] == [3]
+    [exhausted] = [f for f in inodes.findings if f.cause == "disk_full"]
+    assert [(e.line_start, e.line_end) for e in exhausted.evidence] == [(2, 3)]
+    assert "/var" in exhausted.summary
+
+
+def test_a_du_listing_of_a_huge_history_folder_is_evidence_for_the_disk_cause(tmp_path: Path) -> None:
+    for name, data, line in (("du.txt", DU_HISTORY, 4), ("du-a.txt", DU_ALL, 4)):
+        result = analyze(tmp_path / name, {name: data})
+        [finding] = [f for f in result.findings if f.cause == "disk_full"]
+        assert str(finding.severity) == "warning"
+        assert [(e.path, e.line_start) for e in finding.evidence] == [(name, line)]
+
+
+def test_a_df_or_du_listing_of_a_healthy_vm_is_no_evidence(tmp_path: Path) -> None:
+    healthy = (b"Filesystem      Size  Used Avail Use% Mounted on\n/dev/root        29G   13G   16G  44% /\n"
+               b"/dev/loop3        56M   56M     0 100% /snap/core18/2128\n"
+               b"3.1M\t/var/lib/waagent/history\n812\t/var/lib/waagent/history/2024-05-14T21-00-01__3.zip\n")
+    result = analyze(tmp_path, {"disk.txt": healthy})
+    assert reported(result) == set()
+
+
+def test_a_df_listing_pasted_under_agent_lines_is_still_read(tmp_path: Path) -> None:
+    paste = (b"2025-07-30T02:15:50.694099Z INFO ExtHandler ExtHandler Checking for agent updates\n"
+             b"2025-07-30T02:15:51.694099Z INFO ExtHandler ExtHandler Downloading agent manifest\n") + DF_FULL
+    result = analyze(tmp_path, {"ticket-notes.txt": paste})
+    assert "disk_full" in reported(result)
+
+
+CSE = "Microsoft.Azure.Extensions.CustomScript"
+
+
+def test_exit_codes_written_any_way_in_free_text_are_extension_failures(tmp_path: Path) -> None:
+    for i, line in enumerate((f"{CSE}: enable returned 2",
+                              f"Extension {CSE}: exit status 1",
+                              f"{CSE} enable: command terminated with exit status=2",
+                              f"{CSE} enable exited with code 3")):
+        result = analyze(tmp_path / str(i), {"notes.txt": f"From the customer:\n{line}\n".encode()})
+        [finding] = [f for f in result.findings if f.cause.startswith("extension_")]
+        assert finding.extension == CSE and str(finding.severity) == "error", line
+        assert [e.line_start for e in finding.evidence] == [2]
+
+
+def test_an_exit_code_127_written_by_a_go_handler_is_a_missing_interpreter(tmp_path: Path) -> None:
+    text = (f"{CSE} Enable failed: failed to execute command: command terminated with exit status=127\n"
+            "[stdout]\n\n[stderr]\n/bin/sh: 1: python: not found\n").encode()
+    result = analyze(tmp_path, {"status.txt": text})
+    assert [f.rule_id for f in result.findings if str(f.severity) == "error"] == ["extension.not_executable"]
+
+
+def test_a_zero_exit_code_or_an_http_answer_is_no_failure(tmp_path: Path) -> None:
+    text = (f"{CSE} enable: exit status 0\nGET https://example.invalid/status returned 200 OK\n").encode()
+    assert reported(analyze(tmp_path, {"notes.txt": text})) == set()
+
+
+def test_an_exit_code_inside_a_deployment_error_json_is_read(tmp_path: Path) -> None:
+    import io
+
+    from loganalyzer.kinds import Kind
+    from loganalyzer.model import FileCoverage
+    from loganalyzer.parsers import documents
+    from loganalyzer.parsers.base import ParseContext
+    from loganalyzer.sources.base import Member
+    error = {"error": {"code": "VMExtensionProvisioningError", "message": (
+        f"VM has reported a failure when processing extension '{CSE}'. Error message: "
+        "'Enable: command terminated with exit status 2'")}}
+    data = json.dumps(error, indent=2).encode()
+    member = Member("deployment-error.json", Kind.OTHER_DOCUMENT, lambda: io.BytesIO(data))
+    [event] = documents.parse(member, ParseContext(FileCoverage(member.path, member.kind)))
+    assert event.fields == {"error_code": "VMExtensionProvisioningError", "exit_code": 2}
+    result = analyze(tmp_path, {"deployment-error.json": data})
+    [finding] = [f for f in result.findings if f.cause.startswith("extension_")]
+    assert finding.extension == CSE and str(finding.severity) == "error"
+
+
+def test_a_waagent_log_pasted_as_one_line_is_read_under_its_own_name(tmp_path: Path) -> None:
+    line = (b"2025-07-30T02:15:49.000000Z INFO ExtHandler ExtHandler Fetching goal state "
+            b"2025-07-30T02:15:50.694099Z ERROR ExtHandler ExtHandler Error fetching the goal state "
+            b"certificates: Cannot convert PFX to PEM "
+            b"2025-07-30T02:15:52.000000Z ERROR ExtHandler ExtHandler Error fetching the goal state "
+            b"certificates: Cannot convert PFX to PEM\n")
+    result = analyze(tmp_path, {"var/log/waagent.log": line})
+    assert "certificates" in reported(result)
+    [cov] = result.coverage
+    assert (cov.lines, cov.records, cov.unparsed_lines) == (1, 3, 0)

@@ -4,7 +4,8 @@ Every agent log file of every sample bundle (``sample_logs/``) and of every dev-
 (``../shared/dev-corpus``) is transformed the ways users hand lines over — timestamps cut (all,
 or some records'), indented, double-spaced, abbreviated times, inside syslog (RFC 3164, RFC
 5424), journal exports (``short``, ``short-iso``, ``short-precise``, ``cat``, ``verbose``,
-``json``), serial-console captures, ``systemctl status`` output, or one flattened line
+``json``; a record's traceback as an entry per line or inside one multi-line message),
+serial-console captures, ``systemctl status`` output, or one flattened line
 (:mod:`metamorphic`) — and saved under a name that says nothing (``ticket-paste.txt``: lines are
 found by their content).  The
 causes at warning or above must be those of the untransformed file read as ``waagent.log``.
@@ -160,11 +161,11 @@ def allowed_difference(transform: str, missing: set[str], extra: set[str], title
     return missing_ok and extra_ok
 
 
-def check(source: str, transform: str, fn) -> None:
+def check(source: str, transform: str, fn, name: str = NEUTRAL_NAME) -> None:
     for key, data in inputs_of(source).items():
         expected, titles = baseline(key, data)
         text = data.decode("utf-8", "surrogateescape")
-        got, _ = causes_of(fn(text).encode("utf-8", "surrogateescape"), NEUTRAL_NAME)
+        got, _ = causes_of(fn(text).encode("utf-8", "surrogateescape"), name)
         missing, extra = set(expected - got), set(got - expected)
         if missing or extra:
             assert allowed_difference(transform, missing, extra, titles), (
@@ -224,7 +225,9 @@ def test_inside_rfc5424_syslog_the_same_causes(source: str, app: str, structured
 
 JOURNAL_FORMATS = {"short": mm.journal_short, "short-iso": mm.journal_short_iso,
                    "short-precise": mm.journal_short_precise, "cat": mm.journal_cat,
-                   "verbose": mm.journal_verbose, "json": mm.journal_json}
+                   "verbose": mm.journal_verbose, "json": mm.journal_json,
+                   "verbose-whole-records": lambda text: mm.journal_verbose(text, whole=True),
+                   "json-whole-records": lambda text: mm.journal_json(text, whole=True)}
 
 
 @sources
@@ -257,6 +260,12 @@ def test_flattened_into_one_line_the_same_causes(source: str, separator: str) ->
     check(source, "flattened", lambda text: mm.flatten_with(text, separator))
 
 
+@sources
+def test_flattened_and_saved_as_waagent_log_the_same_causes(source: str) -> None:
+    # a paste saved under the log's own name is read by that name's parser: it must undo the flattening too
+    check(source, "flattened", mm.flatten, name="waagent.log")
+
+
 # ------------------------------------------------ the rules see the same text and level per record
 
 def records_of(data: bytes, name: str) -> list[tuple[str | None, str, bool]]:
@@ -271,11 +280,11 @@ def records_of(data: bytes, name: str) -> list[tuple[str | None, str, bool]]:
 
 
 #: transformation → (function, what of each record must arrive unchanged):
-#: ``message`` the whole text; ``first line`` where the wrapper splits a record's continuation
-#: lines by nature (``-o verbose`` makes each line an entry of its own; a console line with no
-#: prefix after an agent line cannot be told from its continuation); ``single-line records``
-#: (timestamped ones) where the lines are joined by nature (a flattened paste: records are found
-#: again at their timestamps, a traceback stays joined to its record by spaces).
+#: ``message`` the whole text (a traceback the journal holds as an entry per line is joined
+#: again); ``first line`` where the wrapper splits a record's continuation lines by nature (a
+#: console line with no prefix after an agent line cannot be told from its continuation);
+#: ``single-line records`` (timestamped ones) where the lines are joined by nature (a flattened
+#: paste: records are found again at their timestamps, a traceback stays joined to its record by spaces).
 TEXT_CHECKS = {
     "no_timestamps": (mm.strip_timestamps, "message"),
     "leading_whitespace": (lambda t: mm.indent(t, " \t"), "message"),
@@ -283,8 +292,7 @@ TEXT_CHECKS = {
     "abbreviated_times": (mm.abbreviate_times, "message"),
     "syslog_rfc3164": (mm.syslog_rfc3164, "message"),
     "syslog_rfc5424": (mm.syslog_rfc5424, "message"),
-    **{f"journal_{name}": (fn, "first line" if name == "verbose" else "message")
-       for name, fn in JOURNAL_FORMATS.items()},
+    **{f"journal_{name}": (fn, "message") for name, fn in JOURNAL_FORMATS.items()},
     "serial_kernel_waagent": (lambda t: mm.serial_console(t, True, "Waagent - "), "message"),
     "serial_plain_waagent": (lambda t: mm.serial_console(t, False, "Waagent - "), "message"),
     "serial_kernel_program": (lambda t: mm.serial_console(t, True, "python3[812]: "), "message"),

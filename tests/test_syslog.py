@@ -262,3 +262,47 @@ def test_a_guarded_stream_cut_by_the_member_limit_keeps_every_whole_line_before_
         for event in parse(member, ParseContext(coverage)):
             events.append(event)
     assert len(events) == cap // 39 and coverage.lines == cap // 39
+
+
+def _verbose(n: int, message: str, pid: str = "812", second: int = 19) -> bytes:
+    lines = message.split("\n")
+    value = "\n".join([lines[0]] + [" " * 12 + line for line in lines[1:]])
+    return (f"Wed 2023-05-17 07:01:{second}.018010 UTC [s=abc;i={n};b=def;m=1;t=2;x=3]\n"
+            f"    _TRANSPORT=stdout\n    PRIORITY=6\n    SYSLOG_IDENTIFIER=python3\n    _PID={pid}\n"
+            f"    MESSAGE={value}\n    _HOSTNAME=vm\n").encode()
+
+
+TRACEBACK = ("2023-05-17T07:01:19.018010Z ERROR ExtHandler ExtHandler Unexpected error\n"
+             "Traceback (most recent call last):\n"
+             '  File "/usr/lib/python3/dist-packages/azurelinuxagent/ga/update.py", line 1, in run\n'
+             "OSError: [Errno 28] No space left on device")
+
+
+def test_a_journal_verbose_message_over_several_lines_is_one_record():
+    events, coverage = run(_verbose(1, TRACEBACK) + _verbose(2, "2023-05-17T07:01:20.0Z INFO ExtHandler x"))
+    assert coverage.unparsed_lines == 0
+    agent, nxt = events
+    assert agent.level == "ERROR" and agent.message == "Unexpected error\n" + TRACEBACK.split("\n", 1)[1]
+    assert (agent.line_start, agent.line_end, agent.fields["pid"]) == (1, 10, 812)
+    assert nxt.line_start == 11 and nxt.message == "x"
+
+
+def test_a_traceback_logged_as_several_verbose_entries_is_one_record():
+    lines = TRACEBACK.split("\n")
+    data = b"".join(_verbose(i, line) for i, line in enumerate(lines, 1))
+    data += _verbose(9, "Starting something else", pid="99")
+    events, coverage = run(data)
+    assert coverage.unparsed_lines == 0
+    agent, other = events
+    assert agent.message.split("\n") == ["Unexpected error", *lines[1:]]
+    assert (agent.line_start, agent.line_end) == (1, 28)
+    assert other.fields["pid"] == 99 and other.line_start == 29
+
+
+def test_a_journal_json_message_with_newlines_is_one_record():
+    import json
+    data = (json.dumps({"__REALTIME_TIMESTAMP": "1684306879018010", "SYSLOG_IDENTIFIER": "python3",
+                        "_PID": "812", "MESSAGE": TRACEBACK}) + "\n").encode()
+    [agent], coverage = run(data)
+    assert agent.level == "ERROR" and agent.message.endswith("OSError: [Errno 28] No space left on device")
+    assert agent.message.count("\n") == 3 and coverage.unparsed_lines == 0

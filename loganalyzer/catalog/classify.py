@@ -178,7 +178,8 @@ class Classifier:
         if found:
             return found
         f = event.fields
-        if (f and ("event_name" in f or "exception_tags" in f or "http_error" in f or "http_status" in f)) \
+        if (f and ("event_name" in f or "exception_tags" in f or "http_error" in f or "http_status" in f
+                   or f.get("exit_code"))) \
                 or "Traceback (most recent" in text or "xit code" in text or "xit status" in text:
             found = by_structure(event, text)
             if found:
@@ -284,10 +285,13 @@ def by_structure(event: Event, text: str) -> list[Signal]:
                 attrs["extension"] = ext
             out.append(Signal(sig, attrs, Via.STRUCTURE))
             return out
-    if any(t.startswith("Extension") for t in tags) \
+    # a non-zero exit code the parser read (free text writes it many ways) is a failure by itself
+    exit_code = f.get("exit_code")
+    if any(t.startswith("Extension") for t in tags) or (ext and exit_code) \
             or (ext and _EXIT.search(text) and _FAILURE_WORDS.search(text)):
+        code = {"code": str(exit_code)} if exit_code else _code(text)
         out.append(Signal("extension_op_failed", {"op": _op_of(text), **({"extension": ext} if ext else {}),
-                                                  **_code(text)}, Via.STRUCTURE))
+                                                  **code}, Via.STRUCTURE))
         return out
     if "http_error" in f or "http_status" in f or any(t in _HTTP_TAGS for t in tags):
         status = f.get("http_status")

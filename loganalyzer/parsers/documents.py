@@ -39,6 +39,7 @@ from ..model import CoverageStatus, Event, TimeKind
 from ..sources.base import Member
 from .base import ParseContext
 from .jsonsafe import JsonRefused, loads_bounded
+from .payloads import exit_code_of
 from .xmlsafe import read_bytes
 
 #: Error objects taken from one document at most (a hostile file could hold millions).
@@ -83,9 +84,13 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
     for code, message in errors:
         line = _line_of(text, code)
         ctx.coverage.records += 1
+        fields: dict[str, Any] = {"error_code": code}
+        exit_code = exit_code_of(message)
+        if exit_code is not None:
+            fields["exit_code"] = exit_code
         yield Event(None, TimeKind.NONE, "ERROR", f"{code}: {message}" if message else code, member.path,
                     line, line, str(Kind.OTHER_TEXT), "json-error", extension=member.extension,
-                    fields={"error_code": code})
+                    fields=fields)
 
 
 def _one_object(line: bytes) -> bool:

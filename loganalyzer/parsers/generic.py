@@ -19,7 +19,8 @@ The first few KB decide how a file is read:
   ``[stdout]`` … ``[stderr]`` …) is one readable record.  Every line belongs to a record.
 
 Fields: the common payload fields of :func:`loganalyzer.parsers.payloads.extract_fields`
-(``exception_tags``, ``exit_code``, ``http_*``, ``incarnation``, ``event_*`` …), and
+(``exception_tags``, ``exit_code``, ``http_*``, ``incarnation``, ``event_*`` …; ``exit_code`` however
+the text writes it, :func:`~loganalyzer.parsers.payloads.exit_code_of`), and
 ``uptime_seconds`` (float, kernel-style ``[ 12.3]`` lines).  Logs of the Python extensions built
 on azure-linux-extensions' HandlerUtil (``2023/09/26 04:07:33 [Microsoft.Azure.Monitor.
 AzureMonitorLinuxAgent-1.28.5] Enable,success,0,Enable succeeded``, local time) get the
@@ -53,8 +54,8 @@ from ..model import CoverageStatus, Event, FileCoverage, TimeKind
 from ..sources.base import Member
 from ..textio import iter_lines
 from .base import ParseContext
-from .flattened import needs_reshape, reshape
-from .payloads import extract_fields
+from .flattened import looks_flattened, needs_reshape, reshape
+from .payloads import exit_code_of, extract_fields
 from .record_formats import (
     NO_TIMESTAMP_START,
     RECORD_START_AT_LINE,
@@ -265,6 +266,49 @@ class _Prefixed(io.RawIOBase):
         super().close()
 
 
+class _Replay(io.BufferedIOBase):
+    """The bytes already sniffed, then the original stream's own reads (no extra buffer or copy:
+    the agent-log parser reads big blocks on its fast path)."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if not self._head:
+            return self._rest.read(size)
+        if size is None or size < 0:
+            out, self._head = self._head + self._rest.read(), b""
+        else:
+            out, self._head = self._head[:size], self._head[size:]
+        return out
+
+    def read1(self, size: int = -1) -> bytes:
+        if self._head:
+            return self.read(size)
+        read1 = getattr(self._rest, "read1", None)
+        return read1(size) if read1 is not None else self._rest.read(size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        if not self._head:
+            return self._rest.readline(size)
+        limit = len(self._head) if size is None or size < 0 else min(size, len(self._head))
+        end = self._head.find(b"\n", 0, limit)
+        if end >= 0 or limit < len(self._head):
+            cut = end + 1 if end >= 0 else limit
+            out, self._head = self._head[:cut], self._head[cut:]
+            return out
+        out, self._head = self._head, b""
+        return out + self._rest.readline(-1 if size is None or size < 0 else size - len(out))
+
+    def close(self) -> None:
+        self._rest.close()
+        super().close()
+
+
 # --------------------------------------------------------------------------- generic records
 
 _TIMESTAMP = re.compile(
@@ -364,17 +408,47 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
         stream.close()
 
 
-def _read_reshaped(member: Member, ctx: ParseContext, data: bytes) -> Iterator[Event]:
+def parse_agent_log(member: Member, ctx: ParseContext) -> Iterator[Event]:
+    """A ``waagent.log`` or ``CommandExecution.log`` by its name — unless its head shows agent records
+    joined into long lines (a paste saved under the log's name): then it is read in its first
+    layout, as a file found by its content is.
+
+    >>> import io
+    >>> from loganalyzer.kinds import Kind
+    >>> data = (b"2024-05-14T21:00:01.000000Z INFO Daemon Daemon up 2024-05-14T21:00:02.000000Z ERROR "
+    ...         b"ExtHandler ExtHandler boom\\n")
+    >>> m = Member("var/log/waagent.log", Kind.WAAGENT_LOG, lambda: io.BytesIO(data))
+    >>> ctx = ParseContext(FileCoverage(m.path, m.kind))
+    >>> [(e.level, e.message, e.line_start) for e in parse_agent_log(m, ctx)]
+    [('INFO', 'up', 1), ('ERROR', 'boom', 1)]
+    """
+    parser = _delegate("waagent_log")
+    stream = member.open()
+    try:
+        head = stream.read(SNIFF_BYTES)
+        head_lines = head.decode("utf-8", "backslashreplace").splitlines()
+        if looks_flattened(head_lines[:_SNIFF_LINES]):
+            head += stream.read(MAX_RESHAPED_BYTES + 1 - len(head))
+            if len(head) <= MAX_RESHAPED_BYTES:
+                yield from _read_reshaped(member, ctx, head, parser)
+                return
+        yield from parser(replace(member, opener=lambda: _Replay(head, stream)), ctx)
+    finally:
+        stream.close()
+
+
+def _read_reshaped(member: Member, ctx: ParseContext, data: bytes, parser: Any = None) -> Iterator[Event]:
     """A paste whose layout was changed (:mod:`~loganalyzer.parsers.flattened`: records joined into
-    long lines, indented, double-spaced): read in its first layout by the parser its content calls
-    for, each record's evidence on the physical lines it came from."""
+    long lines, indented, double-spaced): read in its first layout by ``parser`` or the one its
+    content calls for, each record's evidence on the physical lines it came from."""
     lines, where, physical = reshape(data.decode("utf-8", "backslashreplace"))
     inner = FileCoverage(member.path, str(member.kind))
     inner_ctx = replace(ctx, coverage=inner)
     text = "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
-    fmt = sniff_format(lines[:_SNIFF_LINES])
-    parser = _delegate(fmt) if fmt is not None else None
+    fmt = str(member.kind) if parser is not None else sniff_format(lines[:_SNIFF_LINES])
     if parser is not None:
+        events = parser(replace(member, opener=lambda: io.BytesIO(text)), inner_ctx)
+    elif fmt is not None and (parser := _delegate(fmt)) is not None:
         events = parser(replace(member, kind=_FORMAT_KINDS[fmt], opener=lambda: io.BytesIO(text)), inner_ctx)
     else:
         events = _generic_records(member, inner_ctx, iter(lines), _mostly_timestamped(lines))
@@ -492,6 +566,10 @@ def status_echo_fields(message: str) -> dict[str, Any]:
 def _finish(pending: PendingRecord, member: Member) -> Event:
     message = pending.message
     fields = extract_fields(message) or {}
+    if "exit_code" not in fields:
+        code = exit_code_of(message)
+        if code is not None:
+            fields["exit_code"] = code
     if pending.generation == "handlerutil" and "," in message:
         fields.update(status_echo_fields(message))
     return pending.to_event(member, fields)

@@ -16,7 +16,8 @@ their literal.  Keys produced (see the shared Event conventions):
 * ``distro``, ``os_util``, ``agent_service``, ``python_version``, ``arch``, ``systemd``,
   ``systemd_version``, ``lis_drivers``, ``logrotate`` … — ``Distro: …; OSUtil: …;`` lines
   (any other key in lower_snake case).
-* ``incarnation`` (str), ``exception_tags`` (list[str]), ``exit_code`` (int).
+* ``incarnation`` (str), ``exception_tags`` (list[str]), ``exit_code`` (int); in free text
+  (files of no known kind) :func:`exit_code_of` reads the other ways an exit code is written.
 * ``http_method``, ``http_url`` (redacted), ``http_host``, ``http_port`` (int), ``http_error``,
   ``http_errno`` (int), ``http_status`` (int), ``http_attempts`` (int) — HTTP failure lines.
 
@@ -71,6 +72,17 @@ _EXCEPTION_TAG = re.compile(
     r"\[((?:[A-Z][A-Za-z0-9]*(?:Error|Exception))|Wireserver Exception|Wireserver Failed|"
     r"Internal error in HostGAPlugin)\]")
 _EXIT_CODE = re.compile(r"Non-zero exit code: (-?\d+)")
+#: How else a command's exit code is written: Go handlers (``command terminated with exit
+#: status=1``, ``error="exit status 1"``), Python's ``CalledProcessError`` (``returned non-zero exit
+#: status 2``), the agent's ``return code: [1]``, shells and people (``exited with code 127``,
+#: ``failed with exit code 3``, ``enable returned 2``).
+_ANY_EXIT_CODE = re.compile(
+    r"(?:\bexit (?:code|status)|\breturn code|\bexited with(?: exit)?(?: code| status)?)"
+    r"\s*[:=]?\s*\[?(-?\d{1,3})\b"
+    r"|\breturned(?: code| exit code)?\s+(-?\d{1,3})\b(?![.,]\d)", re.I)
+#: ``returned 200`` is an HTTP answer, not a command's exit code
+_HTTP_CONTEXT = re.compile(
+    r"HTTP|https?://|[Ss]tatus [Cc]ode|[Rr]esponse|\b(?:GET|PUT|POST|HEAD|DELETE)\b|\d OK\b")
 
 #: A message is an HTTP failure only with one of these (``[HTTP Response] Status Code 200`` is not).
 _HTTP_MARKERS = ("HTTP Failed", "HTTP Retry", "IOError", "IO error", "Request failed", "HttpError",
@@ -97,6 +109,24 @@ def extract_fields(message: str) -> dict[str, Any] | None:
         _anywhere(f"{message}\n{decoded}" if decoded else message, fields)
         return fields or None
     return _anywhere(message, {}) or None
+
+
+def exit_code_of(text: str) -> int | None:
+    """The exit code a free-text record reports, however it is written (None when it has none).
+
+    >>> [exit_code_of(t) for t in ("Enable failed: command terminated with exit status=1",
+    ...  "Command 'ls' returned non-zero exit status 2", "CustomScript enable returned 127",
+    ...  "Command: [iptables -L], return code: [4]", "GET /status returned 200 OK", "no code here")]
+    [1, 2, 127, 4, None, None]
+    """
+    if "xit" not in text and "eturn" not in text:
+        return None
+    m = _EXIT_CODE.search(text) or _ANY_EXIT_CODE.search(text)
+    if m is None:
+        return None
+    if m.group(1) is None and _HTTP_CONTEXT.search(text):
+        return None
+    return int(next(g for g in m.groups() if g is not None))
 
 
 def _anywhere(text: str, fields: dict[str, Any]) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from .base import Parser
 #: HISTORY_ARCHIVE have none (archives are opened as folders by the sources); OTHER_DOCUMENT is
 #: read only when its content has a known shape (:mod:`.documents`).
 PARSER_PATHS: dict[Kind, str] = {
-    Kind.WAAGENT_LOG: "waagent_log:parse",
-    Kind.COMMAND_EXECUTION_LOG: "waagent_log:parse",
+    Kind.WAAGENT_LOG: "generic:parse_agent_log",           # waagent_log.parse, unless flattened
+    Kind.COMMAND_EXECUTION_LOG: "generic:parse_agent_log",
     Kind.SYSLOG: "syslog:parse",
     Kind.SERIAL_CONSOLE: "syslog:parse",
     Kind.VMSNAPSHOT_LOG: "vmsnapshot:parse",

@@ -11,7 +11,11 @@ Line shapes read (formats.md §8.8; dev-corpus 012, 056, 059):
 * ``journalctl -o json`` — one JSON object per line, read like a ``-o verbose`` block.
 * ``journalctl -o verbose`` — a ``Wed 2023-05-17 07:01:19.018010 UTC [s=…]`` line followed by
   indented ``KEY=value`` lines; one event per block built from ``MESSAGE``,
-  ``SYSLOG_IDENTIFIER``/``_COMM``, ``_PID``, ``_HOSTNAME`` and ``PRIORITY``.
+  ``SYSLOG_IDENTIFIER``/``_COMM``, ``_PID``, ``_HOSTNAME`` and ``PRIORITY``.  A multi-line value
+  (journalctl indents its next lines past ``KEY=``; ``\n`` in JSON) stays whole: an agent record
+  logged with its traceback is one record, as in ``waagent.log``; so is a traceback the agent's
+  stdout gave the journal a line per entry (entries of the same ``program[pid]`` that start no
+  agent record continue the one before, as under a syslog header).
 * ``journalctl`` markers — ``-- Reboot --``, ``-- Logs begin at …`` (context events of program
   ``journal``: a reboot is evidence too).
 * serial console — kernel ``[   12.345678] msg`` lines, ``[  OK  ] Started …`` console lines,
@@ -138,8 +142,8 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
 class _Record:
     """A record being read (agent line, context line or journal block)."""
 
-    __slots__ = ("bsd_stamp", "fields", "generation", "header", "journal", "level", "line_end", "line_start",
-                 "message_parts", "origin", "time_kind", "timestamp")
+    __slots__ = ("bsd_stamp", "fields", "generation", "header", "journal", "journal_key", "level", "line_end",
+                 "line_start", "message_parts", "origin", "time_kind", "timestamp")
 
     def __init__(self, line_no: int, message_parts: list[str], origin: tuple[str | None, str | None] | None,
                  generation: str = "syslog", header: HeaderFields | None = None,
@@ -151,6 +155,7 @@ class _Record:
         self.header = header              # agent HeaderFields, None for context records
         self.fields = {} if fields is None else fields
         self.journal = journal
+        self.journal_key: tuple[str, int] | None = None   # a verbose block's last key and its indent
         self.level: str | None = None
         self.timestamp: datetime | None = None
         self.time_kind = NONE_KIND
@@ -249,6 +254,21 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
             yield _event(waiting.popleft(), path, kind, years)
         waiting_bsd = None
 
+    held: _Record | None = None   # an agent record a -o verbose block being read may continue
+
+    def emit(rec: _Record) -> Iterator[Event]:
+        nonlocal records
+        if years.year is not None:
+            # The year is known, so nothing waits: the record is an event now.
+            if rec.journal is not None:
+                _finish_journal(rec, state, tz)
+            records += 1
+            yield _event(rec, path, kind, years)
+        else:
+            close(rec)
+            if years.year is not None or waiting_bsd is None or len(waiting) >= MAX_WAITING:
+                yield from drain()
+
     try:
         for line in lines:
             line_no += 1
@@ -286,16 +306,15 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
             else:
                 if not line or line.isspace():
                     if current is not None:
+                        if current.journal is not None:
+                            _journal_line(current, line)     # an empty line of a multi-line value
                         current.line_end = line_no
                     else:
                         coverage.add_unparsed(line_no, line)
                     continue
-                if current is not None and current.journal is not None:
-                    jm = _JOURNAL_FIELD.fullmatch(line)
-                    if jm is not None:
-                        current.journal.setdefault(jm.group("key"), jm.group("value"))
-                        current.line_end = line_no
-                        continue
+                if current is not None and current.journal is not None and _journal_line(current, line):
+                    current.line_end = line_no
+                    continue
                 started = _start(line, line_no, state, tz)
                 if started is None and current is not None and current.origin == _DASH_ORIGIN:
                     # the console prefixes every agent line with "Waagent - ": a line without it
@@ -310,30 +329,86 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
                     continue
                 new = started
             if current is not None:
-                if years.year is not None:
-                    # The year is known, so nothing waits: the record is an event now.
-                    if current.journal is not None:
-                        _finish_journal(current, state, tz)
-                    records += 1
-                    yield _event(current, path, kind, years)
+                if current.journal is not None:
+                    _finish_journal(current, state, tz)
+                    if held is not None:
+                        if _continues(held, current):
+                            _append(held, current)
+                            current = held
+                        else:
+                            yield from emit(held)
+                        held = None
+                if new.journal is not None and current.header is not None:
+                    # a -o verbose block comes next: it may hold the next line of this record's traceback
+                    held = current
                 else:
-                    close(current)
-                    if years.year is not None or waiting_bsd is None or len(waiting) >= MAX_WAITING:
-                        yield from drain()
+                    yield from emit(current)
             current = new
     except Exception:
         # The stream failed part way: hand out what was read, then let the pipeline see the error.
-        if current is not None:
-            close(current)
+        for rec in _last_records(held, current, state, tz):
+            close(rec)
         yield from drain()
         raise
     else:
-        if current is not None:
-            close(current)
+        for rec in _last_records(held, current, state, tz):
+            close(rec)
         yield from drain()
     finally:
         coverage.lines += line_no
         coverage.records += records
+
+
+def _last_records(held: _Record | None, current: _Record | None, state: FormatState,
+                  tz: tzinfo) -> list[_Record]:
+    """The records still open at the end of the file, in order (a last verbose block joined to the
+    agent record held before it when it continues it)."""
+    if current is not None and current.journal is not None:
+        _finish_journal(current, state, tz)
+        if held is not None and _continues(held, current):
+            _append(held, current)
+            return [held]
+    return [rec for rec in (held, current) if rec is not None]
+
+
+def _append(rec: _Record, more: _Record) -> None:
+    """``more`` (a journal entry holding the next lines of ``rec``'s text) joined to ``rec``."""
+    rec.message_parts.extend(more.message_parts)
+    rec.line_end = more.line_end
+
+
+def _journal_line(rec: _Record, line: str) -> bool:
+    """Read a line of a ``-o verbose`` block into ``rec.journal``: a ``    KEY=value`` line, or a line
+    of a multi-line value (journalctl indents it past the ``KEY=``).  False for any other line.
+
+    >>> rec = _Record(1, [], None, "journal", journal={})
+    >>> [_journal_line(rec, x) for x in ("    MESSAGE=Traceback (most recent call last):",
+    ...                                   '              File "a.py", line 1, in <module>', "    _PID=1")]
+    [True, True, True]
+    >>> rec.journal["MESSAGE"]
+    'Traceback (most recent call last):\\n  File "a.py", line 1, in <module>'
+    """
+    journal = rec.journal
+    assert journal is not None
+    indent = len(line) - len(line.lstrip(" \t"))
+    last = rec.journal_key
+    if last is not None and indent > last[1]:
+        key, _ = last
+        prefix = last[1] + len(key) + 1
+        journal[key] += "\n" + (line[prefix:] if line[:prefix].isspace() else line.strip())
+        return True
+    if not line.strip():
+        return False
+    jm = _JOURNAL_FIELD.fullmatch(line)
+    if jm is None:
+        return False
+    key = jm.group("key")
+    if key in journal:
+        rec.journal_key = None      # a repeated field: its first value is kept, nothing continues
+    else:
+        journal[key] = jm.group("value")
+        rec.journal_key = (key, indent)
+    return True
 
 
 def _continues(current: _Record, new: _Record) -> bool:
@@ -531,10 +606,11 @@ def _finish_journal(rec: _Record, state: FormatState, tz: tzinfo) -> None:
     message = fields.get("MESSAGE", "")
     program = fields.get("SYSLOG_IDENTIFIER") or fields.get("_COMM")
     pid = fields.get("_PID") or fields.get("SYSLOG_PID")
-    agent = _agent_record(message, rec.line_start, state, tz, (program, pid))
+    first, newline, rest = message.partition("\n")   # a multi-line MESSAGE (a traceback logged whole)
+    agent = _agent_record(first, rec.line_start, state, tz, (program, pid))
     if agent is not None:
         rec.header, rec.generation = agent.header, agent.generation
-        rec.message_parts = agent.message_parts
+        rec.message_parts = agent.message_parts + (rest.split("\n") if newline else [])
     else:
         rec.message_parts = [message]
         rec.level = _PRIORITY_LEVELS.get(fields.get("PRIORITY", ""))
