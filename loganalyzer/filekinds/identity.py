@@ -3,8 +3,8 @@
 Sources (the member's ``extension``), facts (handler folders on disk, log folders) and rules
 (the extension a record is about) all ask :func:`identify`.
 
->>> identify("case-1/Microsoft.Azure.Extensions.CustomScript-2.1.10/status/3.status")
-Identity(name='Microsoft.Azure.Extensions.CustomScript', version='2.1.10', folder='case-1/Microsoft.Azure.Extensions.CustomScript-2.1.10', place='package')
+>>> identify("case-1/Microsoft.Azure.Extensions.CustomScript-2.1.10/status/3.status")[:2]
+('Microsoft.Azure.Extensions.CustomScript', '2.1.10')
 >>> identify("var/log/azure/custom-script/handler.log")[:2]
 ('Microsoft.Azure.Extensions.CustomScript', None)
 >>> identify("var/lib/waagent/WALinuxAgent-2.9.1.1/error.json").is_agent
@@ -72,13 +72,29 @@ def log_folder_aliases() -> dict[str, str]:
 
 
 def identify(path: str) -> Identity | None:
-    """The extension the nearest handler folder of ``path`` names, or ``None``."""
-    dirs = [p for p in path.replace("\\", "/").split("/") if p not in ("", ".")][:-1]
-    return identify_dirs(dirs)
+    """The extension the nearest handler folder of ``path`` names, or ``None``; ``folder`` is
+    ``path`` cut after that folder."""
+    ends: list[int] = []
+    dirs: list[str] = []
+    pos = 0
+    for part in path.replace("\\", "/").split("/"):
+        pos += len(part) + 1
+        if part not in ("", "."):
+            dirs.append(part)
+            ends.append(pos - 1)
+    found = identify_dirs(dirs[:-1])
+    if found is None:
+        return None
+    return found._replace(folder=path[: ends[found.folder.count("/")]])
 
 
 def identify_dirs(dirs: list[str]) -> Identity | None:
-    """:func:`identify` over the folders of a path (its file name already removed)."""
+    """:func:`identify` over the folders of a path (its file name already removed).
+
+    >>> found = identify_dirs(["var", "log", "azure", "Microsoft.Azure.Foo.Bar", "1.2.3"])
+    >>> found.version, found.folder, found.place
+    ('1.2.3', 'var/log/azure/Microsoft.Azure.Foo.Bar', 'log')
+    """
     for i in range(len(dirs) - 1, -1, -1):
         part = dirs[i]
         package = _PACKAGE_DIR.match(part)
@@ -91,6 +107,24 @@ def identify_dirs(dirs: list[str]) -> Identity | None:
             name = log_folder_aliases().get(part, part)
             return Identity(name, version, "/".join(dirs[: i + 1]), "log" if under_azure_logs else "handler")
     return None
+
+
+_NAME = r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+"
+#: How a log message mentions an extension: its tag, its package folder, its log folder, its event.
+_MENTION = re.compile(rf"\[(?P<name>{_NAME})-\d+(?:\.\d+)*\]"
+                      rf"|/var/lib/waagent/(?P<dir>{_NAME})-\d+(?:\.\d+)*"
+                      rf"|/var/log/azure/(?P<log>{_NAME})/"
+                      rf"|Event: name=(?P<event>{_NAME}), op=")
+
+
+def mentioned_in_text(text: str) -> str | None:
+    """The first extension a message names (tag, package or log path, ``Event: name=``).
+
+    >>> mentioned_in_text("Non-zero exit code: 3, /var/lib/waagent/Microsoft.Azure.X.Y-1.0/main/handle.sh")
+    'Microsoft.Azure.X.Y'
+    """
+    m = _MENTION.search(text)
+    return (m.group("name") or m.group("dir") or m.group("log") or m.group("event")) if m else None
 
 
 def named_in_text(text: str) -> str | None:
