@@ -19,6 +19,7 @@ class Kind(StrEnum):
     SERIAL_CONSOLE = "serial_console"            # boot diagnostics / serial console captures
     VMSNAPSHOT_LOG = "vmsnapshot_log"            # var/log/azure/…VMSnapshotLinux/extension.log
     VMSNAPSHOT_SHELL_LOG = "vmsnapshot_shell_log"  # …/VMSnapshotLinux/shell.log
+    APPHEALTH_HANDLER_LOG = "apphealth_handler_log"  # …/applicationhealth-extension/handler.log (Go slog)
     HANDLER_LOGFMT = "handler_logfmt"            # custom-script / run-command handler.log (go-kit logfmt)
     COMMAND_EXECUTION_LOG = "command_execution_log"  # …/azure/<Ext>/CommandExecution*.log (by the agent)
     EXTENSION_EVENTS = "extension_events"        # var/log/azure/<Ext>/events/*.json

@@ -4,7 +4,7 @@ The backup extension (VMSnapshotLinux) and the Go handlers have their own format
 file there is read as generic extension text.
 
 >>> from loganalyzer.filekinds import MemberPath, kind_of
->>> kind_of(MemberPath(("var", "log", "azure", "x"), "shell.log", "Microsoft.OSTCExtensions.VMAccessForLinux"))
+>>> kind_of(MemberPath(("var", "log", "azure", "x"), "shell.log", "Microsoft.OSTCExtensions.VMAccess"))
 <Kind.EXTENSION_LOG: 'extension_log'>
 """
 from __future__ import annotations
@@ -51,7 +51,7 @@ define(Kind.VMSNAPSHOT_SHELL_LOG, "the backup extension's shell.log (handle.sh)"
        claim=names(_SHELL_LOG, when=_backup_or_loose), priority=Priority.SPECIFIC,
        parser="shell_log:parse", log=True, cacheable=True,
        samples=(Sample(f"var/log/azure/{BACKUP}/shell.log",
-                       "2024-05-01 10:00:00+0000 [INFO] install started\n"),))
+                       "Tue Nov  5 00:05:10 UTC 2019- /usr/bin/python3 path exists\n"),))
 
 define(Kind.HANDLER_LOGFMT, "the Go handlers' handler.log (go-kit logfmt): CustomScript v2, Run Command",
        claim=names(_HANDLER_LOG, when=_go_or_loose), priority=Priority.SPECIFIC,
@@ -87,6 +87,6 @@ define(Kind.EXTENSION_LOG, "any other file under /var/log/azure/<Extension>/, re
        claim=_extension_folder,
        priority=Priority.GENERIC, parser="generic:parse", log=True, cacheable=True, sniff=_sniff_extension,
        samples=(Sample("var/log/azure/Microsoft.OSTCExtensions.VMAccessForLinux/extension.log",
-                       "2024/05/01 10:00:00 [Microsoft.OSTCExtensions.VMAccessForLinux-1.5.18] Enable,success,0,"
-                       "Enable succeeded\n"),
+                       "2024/05/01 10:00:00 [Microsoft.OSTCExtensions.VMAccessForLinux-1.5.18] "
+                       "Enable,success,0,Enable succeeded\n"),
                 Sample("var/log/azure/Microsoft.Azure.Monitor.AzureMonitorLinuxAgent/telegraf.log")))

@@ -18,8 +18,9 @@ define(Kind.HANDLER_STATE, "<Handler>/config/HandlerState",
 define(Kind.HANDLER_STATUS_FILE, "<Handler>/config/HandlerStatus",
        claim=names(r"^(?:[\w.-]+\.)?HandlerStatus$"), parser="handler_files:parse_handler_status",
        samples=(Sample(f"{_DIR}/config/HandlerStatus",
-                       '{"handlerVersion": "2.1.10", "handlerName": "Microsoft.Azure.Extensions.CustomScript",'
-                       ' "status": "Ready", "code": 0, "message": "Plugin enabled"}'),))
+                       '{"handlerVersion": "2.1.10", "handlerName": '
+                       '"Microsoft.Azure.Extensions.CustomScript", "status": "Ready", "code": 0, '
+                       '"message": "Plugin enabled"}'),))
 
 define(Kind.HANDLER_SETTINGS, "<Handler>/config/N.settings",
        claim=names(r"^(?:[\w.-]+\.)?\d+\.settings$"), parser="handler_files:parse_settings",
@@ -49,7 +50,8 @@ define(Kind.HANDLER_ENVIRONMENT, "<Handler>/HandlerEnvironment.json",
 define(Kind.HEARTBEAT, "<Handler>/heartbeat.log",
        claim=names(r"^heartbeat\.log$"), parser="handler_files:parse_heartbeat",
        samples=(Sample(f"{_DIR}/heartbeat.log",
-                       '[{"version": "1.0", "heartbeat": {"status": "ready", "code": "0", "Message": "ok"}}]'),))
+                       '[{"version": "1.0", "heartbeat": {"status": "ready", "code": "0", '
+                       '"Message": "ok"}}]'),))
 
 define(Kind.MRSEQ, "<Handler>/mrseq: the most recent sequence number run",
        claim=names(r"^mrseq$"), parser="handler_files:parse_mrseq",
