@@ -1,6 +1,7 @@
-"""File kinds: what a bundle member is, decided from its path by :mod:`loganalyzer.sources.classify`.
+"""File kinds: the names of what a bundle member can be.
 
-Each kind has exactly one parser (see :mod:`loganalyzer.parsers`).
+Everything else about a kind (the paths it claims, its parser, whether it is a log) is said by
+its one unit in :mod:`loganalyzer.filekinds`; ``LOG_KINDS`` is derived from those units.
 
 >>> Kind.WAAGENT_LOG.value
 'waagent_log'
@@ -8,6 +9,7 @@ Each kind has exactly one parser (see :mod:`loganalyzer.parsers`).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -17,6 +19,7 @@ class Kind(StrEnum):
     SERIAL_CONSOLE = "serial_console"            # boot diagnostics / serial console captures
     VMSNAPSHOT_LOG = "vmsnapshot_log"            # var/log/azure/…VMSnapshotLinux/extension.log
     VMSNAPSHOT_SHELL_LOG = "vmsnapshot_shell_log"  # …/VMSnapshotLinux/shell.log
+    APPHEALTH_HANDLER_LOG = "apphealth_handler_log"  # …/applicationhealth-extension/handler.log (Go slog)
     HANDLER_LOGFMT = "handler_logfmt"            # custom-script / run-command handler.log (go-kit logfmt)
     COMMAND_EXECUTION_LOG = "command_execution_log"  # …/azure/<Ext>/CommandExecution*.log (by the agent)
     EXTENSION_EVENTS = "extension_events"        # var/log/azure/<Ext>/events/*.json
@@ -54,13 +57,6 @@ class Kind(StrEnum):
     BINARY = "binary"                            # not text; listed in coverage, not parsed
 
 
-#: Kinds whose records are time-ordered log lines (the rest are state documents).
-LOG_KINDS = frozenset({
-    Kind.WAAGENT_LOG, Kind.SYSLOG, Kind.SERIAL_CONSOLE, Kind.VMSNAPSHOT_LOG,
-    Kind.VMSNAPSHOT_SHELL_LOG, Kind.HANDLER_LOGFMT, Kind.COMMAND_EXECUTION_LOG,
-    Kind.EXTENSION_LOG, Kind.COLLECTOR_RESULTS, Kind.OTHER_TEXT,
-})
-
 #: Evidence kinds a diagnosis leans on, and the files that carry them (for "missing evidence").
 EVIDENCE_KINDS: dict[str, tuple[str, ...]] = {
     "agent log (/var/log/waagent.log)": (Kind.WAAGENT_LOG,),
@@ -71,3 +67,12 @@ EVIDENCE_KINDS: dict[str, tuple[str, ...]] = {
     "agent configuration (/etc/waagent.conf)": (Kind.WAAGENT_CONF,),
     "system log (/var/log/syslog or messages)": (Kind.SYSLOG, Kind.SERIAL_CONSOLE),
 }
+
+
+def __getattr__(name: str) -> Any:
+    """``LOG_KINDS``: kinds whose records are time-ordered log lines (the rest are state documents)."""
+    if name == "LOG_KINDS":
+        from .filekinds import kinds_where
+        value = globals()["LOG_KINDS"] = kinds_where(lambda unit: unit.log)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

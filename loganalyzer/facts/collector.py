@@ -52,18 +52,13 @@ from collections import deque
 from datetime import datetime
 from typing import Any
 
+from ..filekinds.identity import AGENT, identify, identify_dirs
 from ..model import Event, TimeKind
 from ..parsers.base import Document
 from ..parsers.goal_state import history_info
 from .host import HostIdentity
 from .model import AgentRestart, AgentVersionSighting, ConfigValue, ExtensionFact, Facts, GoalStateFact, Ref
 
-_HANDLER_DIR = re.compile(r"(?:^|/)var/lib/waagent/(?P<name>[A-Za-z][\w.]*?)-(?P<ver>\d+(?:\.\d+)+)(?:/|$)")
-_LOG_DIR = re.compile(r"(?:^|/)var/log/azure/(?P<name>[^/]+)/")
-_LOG_ALIASES = {"custom-script": "Microsoft.Azure.Extensions.CustomScript",
-                "run-command": "Microsoft.CPlat.Core.RunCommandLinux",
-                "run-command-handler": "Microsoft.CPlat.Core.RunCommandHandlerLinux"}
-_LISTING_DIR = re.compile(r"^(?P<name>[A-Za-z][\w.]*?)-(?P<ver>\d+(?:\.\d+)+)/$")
 _LOG_KINDS = frozenset({"waagent_log", "syslog", "serial_console"})
 _LOCAL = TimeKind.LOCAL
 
@@ -131,29 +126,40 @@ class FactsCollector:
     # ------------------------------------------------------------------ members
 
     def note_member(self, path: str, kind: str) -> None:
-        """Kinds present, handler directories, agent folders, log folders, history folders."""
+        """Kinds present, handler directories, agent folders, log folders, history folders.
+
+        The handler a path names comes from :func:`~loganalyzer.filekinds.identity.identify`,
+        as the member's own ``extension`` does:
+
+        >>> c = FactsCollector()
+        >>> c.note_member("case-1/Microsoft.Azure.Extensions.CustomScript-2.1.10/status/3.status",
+        ...               "handler_status")
+        >>> c.facts.extensions["Microsoft.Azure.Extensions.CustomScript"].versions_on_disk
+        ['2.1.10']
+        """
         self.facts.kinds_present.add(kind)
         self._host.note_member(path)
-        if "waagent/" in path:
-            m = _HANDLER_DIR.search(path)
-            if m and "/history/" not in path:
-                name, ver = m.group("name"), m.group("ver")
-                if name == "WALinuxAgent":
-                    self._agent_folder(ver, path)
-                else:
-                    ext = self._extension(name)
-                    if ver not in ext.versions_on_disk:
-                        ext.versions_on_disk.append(ver)
-            if "/history/" in path:
-                self._history_goal_state(path)
-        elif "var/log/azure/" in path:
-            m = _LOG_DIR.search(path)
-            if m:
-                folder = path[: m.end() - 1]
-                name = _LOG_ALIASES.get(m.group("name"), m.group("name"))
-                if "." in name:
-                    ext = self._extension(name)
-                    ext.log_folder = ext.log_folder or folder
+        if "waagent/" in path and "/history/" in path:
+            self._history_goal_state(path)
+        identity = identify(path)
+        if identity is None:
+            return
+        if identity.place == "package" and "/history/" not in path:
+            self._package_folder(identity.name, identity.version, path)
+        elif identity.place == "log" and identity.is_handler_name:
+            ext = self._extension(identity.name)
+            ext.log_folder = ext.log_folder or identity.folder
+
+    def _package_folder(self, name: str, version: str | None, path: str) -> None:
+        """A ``<Name>-<Version>`` folder on disk: an agent version, or an extension version."""
+        if version is None:
+            return
+        if name == AGENT:
+            self._agent_folder(version, path)
+            return
+        ext = self._extension(name)
+        if version not in ext.versions_on_disk:
+            ext.versions_on_disk.append(version)
 
     def _agent_folder(self, version: str, path: str) -> None:
         if version in self._folders_seen:
@@ -499,15 +505,9 @@ class FactsCollector:
             return
         self.facts.state["waagent_lib_listing"] = listing
         for entry in listing:
-            m = _LISTING_DIR.match(entry)
-            if m is None:
-                continue
-            if m.group("name") == "WALinuxAgent":
-                self._agent_folder(m.group("ver"), doc.path)
-            else:
-                ext = self._extension(m.group("name"))
-                if m.group("ver") not in ext.versions_on_disk:
-                    ext.versions_on_disk.append(m.group("ver"))
+            identity = identify_dirs([entry[:-1]]) if entry.endswith("/") else None
+            if identity is not None and identity.place == "package":
+                self._package_folder(identity.name, identity.version, doc.path)
 
     def _unseen_starts(self) -> None:
         """A child exit or daemon crash whose following start line is not in the bundle still restarted it."""

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..catalog.signals import CONFIDENCE_OF, Via
 from ..facts.model import Facts
+from ..filekinds import kinds_where
 from ..model import CauseVerdict, Confidence, Event, FileCoverage, Finding, Severity, finding_rank
 from ..redact import redact
 from ..result import AnalysisOptions
@@ -52,9 +53,7 @@ _NO_CAPS: dict[str, Any] = {}
 #: (watcher id, regex captures, extension named, extensions reported successful)
 _Decision = tuple[int, dict[str, Any], str | None, frozenset[str]]
 #: kinds whose fields come from the record text alone, so identical records decide alike
-_CACHEABLE_KINDS = frozenset({"waagent_log", "syslog", "serial_console", "vmsnapshot_log",
-                              "vmsnapshot_shell_log", "command_execution_log", "extension_log", "other_text",
-                              "handler_logfmt"})
+_CACHEABLE_KINDS = kinds_where(lambda unit: unit.cacheable)
 _CACHE_SIZE = 20000
 #: kinds that carry copies of the same agent records (waagent.log, and syslog/console behind a prefix)
 _AGENT_COPIES = frozenset({"waagent_log", "syslog", "serial_console"})

@@ -12,23 +12,19 @@ and (for correlations) a capped list of match times.
 """
 from __future__ import annotations
 
-import re
 import string
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..filekinds.identity import mentioned_in_text
 from ..model import Event, Evidence
 
 MAX_EVIDENCE = 5
 MAX_TIMES = 20000
 EXCERPT_CHARS = 400
 
-_EXT_IN_TEXT = re.compile(r"\[(?P<name>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)-\d+(?:\.\d+)*\]"
-                          r"|/var/lib/waagent/(?P<dir>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)-\d+(?:\.\d+)*"
-                          r"|/var/log/azure/(?P<log>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+)/"
-                          r"|Event: name=(?P<event>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+), op=")
 _AGENT_NAMES = {"WALinuxAgent", "WALA", "waagent"}
 BACKUP_EXTENSION = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 
@@ -52,10 +48,7 @@ def extension_of(event: Event, text: str, captures: dict[str, Any] | None = None
         return str(name)
     if event.extension and event.extension not in _AGENT_NAMES:
         return event.extension
-    m = _EXT_IN_TEXT.search(text)
-    if m:
-        return m.group("name") or m.group("dir") or m.group("log") or m.group("event")
-    return None
+    return mentioned_in_text(text)
 
 
 def excerpt(event: Event, text: str | None = None) -> str:

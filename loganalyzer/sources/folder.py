@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from ..filekinds.identity import is_package_dir
 from .archives import _mode_reason
-from .classify import _PACKAGE_DIR
 from .walker import Candidate, Walker, describe, printable
 
 #: What a live VM (or a mounted OS disk under ``--root``) holds for the analyzer.
@@ -184,4 +184,4 @@ def _link_target(path: Path) -> str:
 def _is_package_program_dir(rel: str) -> bool:
     """``…/<Handler>-<Version>/<sub>`` where ``<sub>`` is not ``status`` or ``config``."""
     parts = rel.split("/")
-    return len(parts) >= 2 and bool(_PACKAGE_DIR.match(parts[-2])) and parts[-1] not in ("status", "config")
+    return len(parts) >= 2 and is_package_dir(parts[-2]) and parts[-1] not in ("status", "config")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import lzma
 import os
-import re
 import tarfile
 import zipfile
 import zlib
@@ -25,14 +24,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from ..filekinds import refine
 from ..kinds import Kind
 from ..limits import DEFAULT_LIMITS, LimitExceeded, Limits
 from ..model import CoverageStatus, FileCoverage
 from .base import BundleInfo, BundleType, Member, Source
 from .bundle_type import BundleTypeDetector
-from .classify import COMPRESSION_SUFFIXES, classify, untruncate
+from .classify import COMPRESSION_SUFFIXES, classify, member_path, untruncate
 from .guard import Budget, Guard, guard_of, guarded, human_bytes
-from .sniff import ARCHIVES, COMPRESSED, HEAD_BYTES, Format, decompressor, looks_binary, sniff
+from .sniff import ARCHIVES, COMPRESSED, HEAD_BYTES, Format, decompressor, sniff
 
 #: Everything reading a damaged or hostile entry can raise (BadGzipFile is an OSError).
 READ_ERRORS: tuple[type[BaseException], ...] = (
@@ -42,8 +42,6 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
 
 TRUNCATED_NOTE = ("cut by waagent -collect-logs to its last 30 MB (the start of the file is missing); "
                   "read as {path}")
-
-_EXTENSION_IN_LOG = re.compile(rb"\[(?P<name>[A-Z][\w-]*(?:\.[\w-]+){2,})-\d+(?:\.\d+)*\]")
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), *range(127, 160))}
@@ -173,7 +171,7 @@ class Walker(Source):
         if inner in ARCHIVES:
             yield from self._nested(c, stream, inner)
             return
-        kind, extension = self._refine(kind, extension, head)
+        kind, extension = self._refine(c.path, kind, extension, head)
         self.detector.observe(c.path, kind)
         if c.reopenable:
             self._release(stream)
@@ -205,16 +203,9 @@ class Walker(Source):
         guard_of(stream).not_final()
         stream.close()
 
-    def _refine(self, kind: Kind, extension: str | None, head: bytes) -> tuple[Kind, str | None]:
-        """Use the first bytes where the name left doubt (loose ``extension.log``, binary files)."""
-        if kind is Kind.OTHER_TEXT and looks_binary(head):
-            return Kind.BINARY, extension
-        if kind is Kind.EXTENSION_LOG and extension is None:
-            match = _EXTENSION_IN_LOG.search(head)
-            if match:
-                name = match["name"].decode("ascii")
-                return (Kind.VMSNAPSHOT_LOG if name.endswith("VMSnapshotLinux") else kind), name
-        return kind, extension
+    def _refine(self, path: str, kind: Kind, extension: str | None, head: bytes) -> tuple[Kind, str | None]:
+        """Use the first bytes where the name left doubt (the unit of ``kind`` says how)."""
+        return refine(member_path(path, extension), kind, head)
 
     def _path_notes(self, path: str) -> list[str]:
         basename = path.rsplit("/", 1)[-1]

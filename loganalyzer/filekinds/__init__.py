@@ -1,0 +1,199 @@
+"""File kinds as self-describing units: one :class:`FileKind` per :class:`~loganalyzer.kinds.Kind`.
+
+A unit says everything the tool knows about one kind of file: which paths it claims (and, when
+the name leaves doubt, what its first bytes say), its parser, whether its records are a
+time-ordered log and whether identical records decide alike (cacheable), the log folders under
+``/var/log/azure`` it names, and sample files its tests parse.  Units live in the modules of
+this package, one family per module; :func:`define` registers a unit, and every module here is
+imported the first time :func:`units` is asked.  Adding a file kind is adding a module.
+
+Classification tries units by :class:`Priority`, then in the order they were defined; within
+one priority no two units may claim the same path (the tests check every unit's sample paths).
+
+>>> unit_for(Kind.WAAGENT_LOG).log, unit_for(Kind.GOAL_STATE).log
+(True, False)
+>>> kind_of(MemberPath(("var", "log"), "waagent.log.1"))
+<Kind.WAAGENT_LOG: 'waagent_log'>
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from enum import IntEnum
+from functools import cached_property
+from typing import Any, NamedTuple
+
+from ..kinds import Kind
+
+#: What a member whose path no unit claims is read as.
+UNCLAIMED = Kind.OTHER_TEXT
+_ARCHIVE_SUFFIXES = (".zip", ".tar", ".tgz", ".txz", ".tbz2")
+
+
+class Priority(IntEnum):
+    """When a unit's claim is tried: containers first, then claims that need a folder or an
+    extension, then plain file names, then catch-alls."""
+
+    CONTAINER = 0
+    SPECIFIC = 1
+    NAME = 2
+    GENERIC = 3
+
+
+@dataclass(frozen=True, slots=True)
+class MemberPath:
+    """A member's path as the claims see it: folders, file name (compression suffix removed),
+    and the extension handler the folders name."""
+
+    dirs: tuple[str, ...]
+    basename: str
+    extension: str | None = None
+
+    @property
+    def lower(self) -> str:
+        return self.basename.lower()
+
+    @property
+    def is_archive(self) -> bool:
+        return self.lower.endswith(_ARCHIVE_SUFFIXES)
+
+    @property
+    def parent(self) -> str:
+        return self.dirs[-1] if self.dirs else ""
+
+    @property
+    def under_azure_logs(self) -> bool:
+        """Somewhere below ``…/var/log/azure/<folder>/``."""
+        d = self.dirs
+        return any(d[i] == "log" and d[i + 1] == "azure" for i in range(len(d) - 2))
+
+
+class Sniffed(NamedTuple):
+    """What a unit's content sniff learnt: the member is another kind, or names an extension."""
+
+    kind: Kind | None = None
+    extension: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """A small file a unit's tests classify by ``path`` and parse (``text`` ``None``: path only)."""
+
+    path: str
+    text: str | None = None
+
+
+Claim = Callable[[MemberPath], bool]
+Sniff = Callable[[bytes, MemberPath], Sniffed | None]
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """One file kind.  ``parser`` is ``"module:function"`` inside :mod:`loganalyzer.parsers`
+    (imported only when a member of this kind is read) or the parse function itself."""
+
+    kind: Kind
+    summary: str
+    claim: Claim | None = None
+    priority: Priority = Priority.NAME
+    parser: str | Callable[..., Any] | None = None
+    log: bool = False
+    cacheable: bool = False
+    sniff: Sniff | None = None
+    log_folders: Mapping[str, str] = field(default_factory=dict)
+    samples: tuple[Sample, ...] = ()
+
+    @cached_property
+    def parse(self) -> Callable[..., Any] | None:
+        """The parse function (imported on first use)."""
+        if self.parser is None or callable(self.parser):
+            return self.parser
+        module, func = self.parser.split(":")
+        return getattr(importlib.import_module(f"loganalyzer.parsers.{module}"), func)
+
+
+_DEFINED: list[FileKind] = []
+_ORDERED: list[FileKind] = []
+_BY_KIND: dict[Kind, FileKind] = {}
+
+
+def define(kind: Kind, summary: str, **options: Any) -> FileKind:
+    """Define (and so register) the unit of ``kind``; see :class:`FileKind` for the options."""
+    unit = FileKind(kind, summary, **options)
+    if any(u.kind is kind for u in _DEFINED):
+        raise ValueError(f"file kind {kind.value!r} is defined twice")
+    _DEFINED.append(unit)
+    return unit
+
+
+def names(*patterns: str, when: Claim | None = None) -> Claim:
+    """A claim on the file name: any of ``patterns`` (regex, searched), and ``when`` if given.
+
+    >>> names(r"^mrseq$")(MemberPath((), "mrseq"))
+    True
+    """
+    compiled = [re.compile(p) for p in patterns]
+
+    def claim(path: MemberPath) -> bool:
+        return any(p.search(path.basename) for p in compiled) and (when is None or when(path))
+    return claim
+
+
+def units() -> list[FileKind]:
+    """Every unit, in the order classification tries them (loads this package's modules once)."""
+    if not _ORDERED:
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+            importlib.import_module(f"{__name__}.{info.name}")
+        _ORDERED.extend(sorted(_DEFINED, key=lambda u: u.priority))   # stable: definition order
+        _BY_KIND.update((u.kind, u) for u in _ORDERED)
+    return _ORDERED
+
+
+def unit_for(kind: Kind) -> FileKind:
+    """The unit of ``kind`` (``KeyError`` for a kind without one)."""
+    if not _BY_KIND:
+        units()
+    return _BY_KIND[kind]
+
+
+def kind_of(path: MemberPath) -> Kind:
+    """The kind of the first unit that claims ``path``."""
+    for unit in units():
+        if unit.claim is not None and unit.claim(path):
+            return unit.kind
+    return UNCLAIMED
+
+
+def refine(path: MemberPath, kind: Kind, head: bytes) -> tuple[Kind, str | None]:
+    """Kind and extension once the first bytes are known (``kind`` came from the path alone).
+
+    >>> refine(MemberPath(("case",), "extension.log"), Kind.EXTENSION_LOG,
+    ...        b"2024/05/01 10:00:00 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9] start")
+    (<Kind.VMSNAPSHOT_LOG: 'vmsnapshot_log'>, 'Microsoft.Azure.RecoveryServices.VMSnapshotLinux')
+    """
+    unit = _BY_KIND.get(kind) or unit_for(kind)
+    sniffed = unit.sniff(head, path) if unit.sniff is not None else None
+    if sniffed is None:
+        return kind, path.extension
+    if sniffed.kind is not None:
+        return sniffed.kind, path.extension
+    return kind_of(replace(path, extension=sniffed.extension)), sniffed.extension
+
+
+def kinds_where(test: Callable[[FileKind], bool]) -> frozenset[Kind]:
+    """The kinds whose unit passes ``test``, e.g. ``kinds_where(lambda u: u.log)``."""
+    return frozenset(u.kind for u in units() if test(u))
+
+
+def iter_samples() -> Iterator[tuple[FileKind, Sample]]:
+    """Every unit's samples (for the tests)."""
+    for unit in units():
+        for sample in unit.samples:
+            yield unit, sample
+
+
+__all__ = ["UNCLAIMED", "FileKind", "MemberPath", "Priority", "Sample", "Sniffed", "define",
+           "iter_samples", "kind_of", "kinds_where", "names", "refine", "unit_for", "units"]

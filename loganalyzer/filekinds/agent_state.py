@@ -1,0 +1,52 @@
+"""Agent state and configuration files: /etc/waagent.conf and the small files in /var/lib/waagent.
+
+>>> from loganalyzer.filekinds import unit_for
+>>> unit_for(Kind.MRSEQ).log
+False
+"""
+from __future__ import annotations
+
+from ..kinds import Kind
+from . import MemberPath, Priority, Sample, define, names
+
+define(Kind.WAAGENT_CONF, "the agent's configuration, /etc/waagent.conf",
+       claim=names(r"^waagent[\w.-]*\.conf$"), parser="conf:parse",
+       samples=(Sample("etc/waagent.conf", "Extensions.Enabled=y\nAutoUpdate.Enabled=n\n"),))
+
+define(Kind.STATUS_BLOB, "waagent_status.json: the status the agent reported",
+       claim=names(r"^waagent_status(?:\.\d+)?\.json$"), parser="agent_files:parse_status_blob",
+       samples=(Sample("var/lib/waagent/waagent_status.5.json"),))
+
+
+def _agent_error(path: MemberPath) -> bool:
+    agent_folder = not path.dirs or path.parent == "waagent" or path.parent.startswith("WALinuxAgent-")
+    return path.basename == "error.json" and agent_folder
+
+
+define(Kind.AGENT_ERROR, "WALinuxAgent-<ver>/error.json: why an agent version was blacklisted",
+       claim=_agent_error, priority=Priority.SPECIFIC, parser="agent_files:parse_agent_error",
+       samples=(Sample("var/lib/waagent/WALinuxAgent-2.9.1.1/error.json",
+                       '{"last_failure": 1714557600.0, "failure_count": 1, "was_fatal": true, '
+                       '"reason": "crashed"}'),))
+
+define(Kind.INCARNATION, "the Incarnation file: the goal state's number",
+       claim=names(r"^Incarnation$"), parser="agent_files:parse_incarnation",
+       samples=(Sample("var/lib/waagent/Incarnation", "3"),))
+
+define(Kind.WIRESERVER_ENDPOINT, "WireServerEndpoint: the wireserver address the agent uses",
+       claim=names(r"^WireServerEndpoint$"), parser="agent_files:parse_wireserver_endpoint",
+       samples=(Sample("var/lib/waagent/WireServerEndpoint", "168.63.129.16"),))
+
+define(Kind.PROVISIONED, "the provisioned marker file",
+       claim=names(r"^provisioned$"), parser="agent_files:parse_provisioned",
+       samples=(Sample("var/lib/waagent/provisioned", ""),))
+
+define(Kind.OVF_ENV, "ovf-env.xml (only non-secret facts are read)",
+       claim=names(r"^ovf-env\.xml$"), parser="agent_files:parse_ovf_env",
+       samples=(Sample("var/lib/waagent/ovf-env.xml"),))
+
+define(Kind.DHCP_LEASE, "dhclient and networkd leases (option 245: the wireserver address)",
+       claim=names(r"^dhclient[\w.-]*\.leases?$|^lease-[\w.-]+-dhcp-ipv[46]\.xml$|\.leases$"),
+       parser="agent_files:parse_dhcp_lease",
+       samples=(Sample("var/lib/dhcp/dhclient.eth0.leases",
+                       "lease {\n  interface \"eth0\";\n  option unknown-245 a8:3f:81:10;\n}\n"),))

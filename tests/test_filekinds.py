@@ -1,0 +1,157 @@
+"""File-kind units: one per Kind, each self-testing with its own sample files."""
+from __future__ import annotations
+
+import io
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from loganalyzer import analyze
+from loganalyzer.facts.collector import FactsCollector
+from loganalyzer.filekinds import MemberPath, Priority, iter_samples, unit_for, units
+from loganalyzer.filekinds.identity import identify
+from loganalyzer.kinds import LOG_KINDS, Kind
+from loganalyzer.model import Event, FileCoverage, TimeKind
+from loganalyzer.parsers import PARSERS, ParseContext
+from loganalyzer.rules.engine import _CACHEABLE_KINDS
+from loganalyzer.rules.matches import extension_of
+from loganalyzer.sources import open_source
+from loganalyzer.sources.base import Member
+from loganalyzer.sources.classify import classify, member_path
+
+SAMPLES = list(iter_samples())
+TEXT_SAMPLES = [(u, s) for u, s in SAMPLES if s.text is not None]
+
+
+def _id(case: tuple) -> str:
+    return case[1].path
+
+
+def test_every_kind_has_exactly_one_unit():
+    kinds = [u.kind for u in units()]
+    assert sorted(kinds) == sorted(Kind)
+    assert len(kinds) == len(set(kinds))
+
+
+def test_every_unit_ships_a_sample_and_every_log_unit_a_parsed_one():
+    for unit in units():
+        assert unit.samples, f"{unit.kind.value}: no sample"
+        if unit.log:
+            assert any(s.text is not None for s in unit.samples), f"{unit.kind.value}: no sample text"
+
+
+@pytest.mark.parametrize("case", SAMPLES, ids=_id)
+def test_a_sample_path_is_classified_as_its_unit(case):
+    unit, sample = case
+    assert classify(sample.path)[0] is unit.kind
+
+
+@pytest.mark.parametrize("case", SAMPLES, ids=_id)
+def test_no_other_unit_of_the_same_priority_claims_a_sample(case):
+    """Within one priority the order of definition must not matter."""
+    unit, sample = case
+    extension = classify(sample.path)[1]
+    where = member_path(sample.path, extension)
+    rivals = [u.kind.value for u in units() if u is not unit and u.priority == unit.priority
+              and u.claim is not None and u.claim(where)]
+    assert rivals == []
+
+
+@pytest.mark.parametrize("case", TEXT_SAMPLES, ids=_id)
+def test_a_sample_parses_to_records_or_a_document_of_its_kind(case):
+    unit, sample = case
+    kind, extension, version = classify(sample.path)
+    data = sample.text.encode()
+    member = Member(sample.path, kind, lambda: io.BytesIO(data), len(data), extension, version)
+    ctx = ParseContext(FileCoverage(sample.path, kind.value))
+    events = list(unit.parse(member, ctx))
+    assert ctx.coverage.unparsed_lines == 0
+    if unit.log:
+        assert events and {e.kind for e in events} == {unit.kind}
+    else:
+        assert ctx.documents and {d.kind for d in ctx.documents} == {unit.kind.value}
+
+
+def test_the_kind_sets_are_read_from_the_units():
+    assert {u.kind for u in units() if u.log} == LOG_KINDS
+    assert set(_CACHEABLE_KINDS) == {u.kind for u in units() if u.cacheable}
+    assert set(PARSERS) == {u.kind for u in units() if u.parser is not None}
+    assert Kind.BINARY not in PARSERS and Kind.HISTORY_ARCHIVE not in PARSERS
+    assert unit_for(Kind.WAAGENT_LOG).priority is Priority.NAME
+
+
+def test_a_loose_extension_log_is_refined_by_its_first_bytes(tmp_path):
+    (tmp_path / "extension.log").write_text(
+        "2024/05/01 10:00:00 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9224.0] start\n")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "extension.log").write_text(
+        "2024/05/01 10:00:00 [Microsoft.OSTCExtensions.VMAccessForLinux-1.5.18] start\n")
+    found = {m.path: (m.kind, m.extension) for m in open_source(tmp_path).members()}
+    assert found["extension.log"] == (Kind.VMSNAPSHOT_LOG, "Microsoft.Azure.RecoveryServices.VMSnapshotLinux")
+    assert found["other/extension.log"] == (Kind.EXTENSION_LOG, "Microsoft.OSTCExtensions.VMAccessForLinux")
+
+
+def test_a_binary_file_with_a_text_name_is_refined_to_binary(tmp_path):
+    (tmp_path / "notes.txt").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(range(40)))
+    assert [m.kind for m in open_source(tmp_path).members()] == [Kind.BINARY]
+
+
+CASE = "case-1/Microsoft.Azure.Extensions.CustomScript-2.1.10/status/3.status"
+
+
+def test_sources_facts_and_rules_agree_on_an_extension_and_its_version():
+    name, version = "Microsoft.Azure.Extensions.CustomScript", "2.1.10"
+    assert identify(CASE)[:2] == (name, version)
+    assert classify(CASE)[1:] == (name, version)
+    collector = FactsCollector()
+    collector.note_member(CASE, "handler_status")
+    assert collector.facts.extensions[name].versions_on_disk == [version]
+    event = Event(None, TimeKind.NONE, "ERROR", "Enable failed", CASE, 1, 1, "handler_status",
+                  extension=classify(CASE)[1])
+    assert extension_of(event, event.message) == name
+
+
+def test_a_log_folder_alias_is_declared_by_its_unit():
+    assert identify("var/log/azure/run-command-handler/handler.log").name == \
+        "Microsoft.CPlat.Core.RunCommandHandlerLinux"
+    assert "run-command-handler" in unit_for(Kind.HANDLER_LOGFMT).log_folders
+
+
+def test_unit_claims_see_the_path_without_its_compression_suffix():
+    assert member_path("var/log/syslog.2.gz", None) == MemberPath(("var", "log"), "syslog.2")
+
+
+BUNDLES = sorted((Path(__file__).parent / "fixtures" / "bundles").glob("*/expected.toml"))
+
+
+@pytest.mark.parametrize("expected_file", BUNDLES, ids=lambda p: p.parent.name)
+def test_a_fixture_bundle_reads_as_its_kinds_and_raises_its_findings(expected_file):
+    """hotsos-style: fixture files → the kinds they are read as and the findings they raise."""
+    expected = tomllib.loads(expected_file.read_text(encoding="utf-8"))
+    result = analyze(str(expected_file.parent / "bundle"))
+    kinds = {c.path: c.kind for c in result.coverage}
+    for path, kind in expected.get("kinds", {}).items():
+        assert kinds.get(path) == kind, path
+    raised = {f.rule_id for f in result.findings}
+    assert set(expected["findings"]["raised"]) <= raised
+    assert not set(expected["findings"].get("not_raised", [])) & raised
+    assert all(c.unparsed_lines == 0 for c in result.coverage)
+
+
+def test_the_application_health_log_keeps_shim_lines_as_untimed_records():
+    unit = unit_for(Kind.APPHEALTH_HANDLER_LOG)
+    path = "var/log/azure/applicationhealth-extension/handler.log"
+    data = (BUNDLES[0].parent / "bundle" / path).read_bytes()
+    kind, extension, version = classify(path)
+    member = Member(path, kind, lambda: io.BytesIO(data), len(data), extension, version)
+    ctx = ParseContext(FileCoverage(path, kind.value))
+    events = list(unit.parse(member, ctx))
+    assert len(events) == ctx.coverage.lines == ctx.coverage.records == data.count(b"\n")
+    shim = [e for e in events if e.generation == "shim"]
+    assert [e.line_start for e in shim] == [1, 7] and all(e.timestamp is None for e in shim)
+    failed = events[-1]
+    assert (failed.level, failed.fields["handler_event"], failed.fields["handler_seq"]) == \
+        ("ERROR", "pre-check failed", 2)
+    assert failed.extension == "Microsoft.ManagedServices.ApplicationHealthLinux"
+    assert failed.timestamp.isoformat() == "2024-05-01T10:30:00.140000+00:00"
