@@ -71,6 +71,8 @@ def read_causes_file(path: Path) -> dict[str, Cause]:
     return load_causes(path.read_text(encoding="utf-8"))
 
 
+#: The pseudo-cause of errors no rule explains (not a documented cause: no verdict of its own).
+UNEXPLAINED = "unexplained_error"
 #: Every documented cause by id, in checklist order.
 CAUSES: dict[str, Cause] = _shipped()
 #: The documented causes (GUIDE §3), in checklist order: every one gets a verdict.

@@ -106,6 +106,8 @@ class Sample:
     extension: str | None = None
     fields: dict[str, Any] | None = None
     events: list[Sample] = field(default_factory=list)
+    #: a raw line of the file kind ``kind``, read by that kind's real parser (instead of ``message``)
+    raw: str | None = None
 
 
 @dataclass(slots=True)
