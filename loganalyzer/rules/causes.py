@@ -59,6 +59,11 @@ def load_causes(text: str) -> dict[str, Cause]:
         out.append(Cause(cid, int(t["order"]), str(t["label"]), str(t["title"]), tuple(t["needs"]),
                          str(t["collect"]), tuple(t.get("portal_codes", ())), str(t.get("remediation", "")),
                          tuple(t.get("leads_to", ())), t))
+    by_order: dict[int, str] = {}
+    for c in out:
+        if c.order in by_order:
+            raise ValueError(f"cause {c.id!r}: order {c.order} is also {by_order[c.order]!r}'s")
+        by_order[c.order] = c.id
     return {c.id: c for c in sorted(out, key=lambda c: c.order)}
 
 
