@@ -308,13 +308,24 @@ def _run(args: argparse.Namespace) -> int:
     progress.close()
     for folder in spooled:
         folder.cleanup()
-    status = 2 if unreadable else 1 if any(fails(r, options.fail_on) for r in results) else \
+    bad_rules = _report_rule_errors(results)
+    status = 2 if unreadable or bad_rules else 1 if any(fails(r, options.fail_on) for r in results) else \
         EXIT_NOTHING_CHECKED if options.fail_on != "never" and any(r.nothing_checked for r in results) else 0
     for result in results:
         result.stats["exit_status"] = status
     if results:
         _emit(results, args, formats)
     return status
+
+
+def _report_rule_errors(results: list[AnalysisResult]) -> int:
+    """Print each ``--rules`` problem on stderr (one line each); the number that are errors (a
+    broken rule is bad usage: exit status 2, while the report of the other rules is still written)."""
+    from .rules.loader import is_warning
+    errors = list(dict.fromkeys(e for r in results for e in r.rule_errors))
+    for err in errors:
+        print(f"analyze-logs: {'' if is_warning(err) else 'rule error: '}{one_line(err)}", file=sys.stderr)
+    return sum(1 for e in errors if not is_warning(e))
 
 
 def _explain(rule_id: str, options: AnalysisOptions) -> int:

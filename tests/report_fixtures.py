@@ -31,16 +31,9 @@ from loganalyzer.model import (
     Verdict,
 )
 from loganalyzer.result import AnalysisOptions, AnalysisResult
+from loganalyzer.rules.causes import TAXONOMY
 from loganalyzer.sources.base import BundleInfo, BundleType
 
-TAXONOMY = (
-    "no_network", "wireserver_unreachable", "proxy_or_firewall", "dhcp_or_endpoint",
-    "agent_not_running", "agent_outdated", "autoupdate_disabled", "agent_crash_loop",
-    "snapshot_failed", "extension_download_failed", "extension_install_failed",
-    "extension_enable_failed", "extension_update_or_load_failed", "extension_timeout",
-    "restore_point_limit_or_lock", "guest_shutdown", "cgroup_limits", "certificates", "disk_full",
-    "provisioning_failed",
-)
 VMSNAPSHOT = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 WAAGENT_LOG = "var/log/waagent.log"
 VMSNAPSHOT_LOG = f"var/log/azure/{VMSNAPSHOT}/extension.log"

@@ -118,3 +118,88 @@ def test_cli_reports_a_broken_rule_file_and_still_runs_the_others(tmp_path: Path
     report = json.loads(out.stdout)
     assert any(e.startswith(f"{rules / 'broken.toml'}:4:") for e in report["rule_errors"])
     assert any(f["cause"] == "provisioning_failed" for f in report["findings"])
+
+
+# -- the validating loader (issue 13): each broken rule is refused with its file and line ---------
+
+RULE = '''# a user rule
+id = "site.{name}"
+title = "t"
+cause = "{cause}"
+summary = "{summary}"
+match = \'\'\'{match}\'\'\'
+[[samples.positive]]
+message = "freeze failed here"
+kind = "vmsnapshot_log"
+'''
+OK = {"cause": "snapshot_failed", "summary": "Freeze failed {times}",
+      "match": 'kind == "vmsnapshot_log" and message contains "freeze failed"'}
+
+
+def _write(tmp_path: Path, name: str, **over: str) -> Path:
+    p = tmp_path / f"{name}.toml"
+    p.write_text(RULE.format(name=name, **{**OK, **over}))
+    return p
+
+
+@pytest.mark.parametrize(("over", "line", "says"), [
+    ({"match": 'kind == "vmsnapshotlog" and message contains "freeze failed"'}, 6,
+     "unknown kind 'vmsnapshotlog' (did you mean 'vmsnapshot_log'?)"),
+    ({"match": 'kind == "vmsnapshot_log" and field.vms_evnt == "freeze_result"'}, 6,
+     "unknown field 'vms_evnt' for kind vmsnapshot_log (did you mean 'vms_event'?)"),
+    ({"cause": "snapshot_faild"}, 4, "unknown cause 'snapshot_faild' (did you mean 'snapshot_failed'?)"),
+    ({"summary": "Freeze failed {nope}"}, 5, "unknown summary placeholder {nope}"),
+    ({"match": 'kind == "syslog" and field.vms_event == "x" and message contains "freeze failed"'}, 6,
+     "unknown field 'vms_event' for kind syslog"),
+], ids=["kind", "field", "cause", "placeholder", "field-of-another-kind"])
+def test_broken_rules_are_refused_with_file_and_line(tmp_path: Path, over: dict, line: int, says: str):
+    p = _write(tmp_path, "bad", **over)
+    rules, errors = load_rules([str(tmp_path)])
+    assert not any(r.id == "site.bad" for r in rules)
+    assert len(errors) == 1 and errors[0].startswith(f"{p}:{line}: ") and says in errors[0], errors
+
+
+def test_a_good_user_rule_loads(tmp_path: Path):
+    _write(tmp_path, "good")
+    rules, errors = load_rules([str(tmp_path)])
+    assert errors == [] and any(r.id == "site.good" for r in rules)
+
+
+def test_a_user_rule_whose_sample_fails_is_reported_and_not_loaded(tmp_path: Path):
+    p = _write(tmp_path, "nomatch", match='kind == "vmsnapshot_log" and message contains "thaw failed"')
+    rules, errors = load_rules([str(tmp_path)])
+    assert errors == [f"{p}:2: rule site.nomatch sample 1 does not match"]
+    assert not any(r.id == "site.nomatch" for r in rules)
+
+
+def test_a_raw_sample_line_is_read_by_the_real_parser(tmp_path: Path):
+    text = GOOD.replace('message = "custom failure here"\nlevel = "ERROR"',
+                        'raw = "2024-05-30T13:15:47.339279Z ERROR ExtHandler custom failure here"')
+    (tmp_path / "raw.toml").write_text(text)
+    assert load_rules([str(tmp_path)])[1] == []
+    # the parser takes the level from the line: a raw INFO line does not satisfy level == "ERROR"
+    (tmp_path / "raw.toml").write_text(text.replace("Z ERROR ExtHandler", "Z INFO ExtHandler"))
+    failed = f"{tmp_path / 'raw.toml'}:2: rule site.custom sample 1 does not match"
+    assert load_rules([str(tmp_path)])[1] == [failed]
+
+
+def test_two_rules_claiming_one_sample_warn(tmp_path: Path):
+    (tmp_path / "a.toml").write_text(GOOD)
+    (tmp_path / "b.toml").write_text(GOOD.replace("site.custom", "site.other"))
+    rules, errors = load_rules([str(tmp_path)])
+    from loganalyzer.rules.loader import is_warning
+    assert {"site.custom", "site.other"} <= {r.id for r in rules}
+    assert len(errors) == 1 and is_warning(errors[0])
+    assert errors[0].startswith(f"{tmp_path / 'b.toml'}:2: warning: rule site.other sample 1 is also claimed "
+                                "by rule site.custom sample 1")
+
+
+def test_cli_prints_a_bad_rules_file_on_stderr_and_exits_2(tmp_path: Path, samples_dir: Path):
+    import subprocess
+    import sys
+    cli = Path(sys.executable).parent / "analyze-logs"
+    p = _write(tmp_path, "bad", cause="snapshot_faild")
+    out = subprocess.run([str(cli), str(samples_dir / "folder-dhcp-failure"), "--rules", str(tmp_path),
+                          "--format", "json", "-q"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert f"analyze-logs: rule error: {p}:4: unknown cause 'snapshot_faild'" in out.stderr

@@ -75,9 +75,9 @@ def test_benign_baseline_raises_nothing_above_info():
 
 
 def test_every_taxonomy_cause_has_a_rule():
-    from loganalyzer.rules.model import TAXONOMY
+    from loganalyzer.rules.causes import CAUSES, TAXONOMY
     covered = {r.cause for r in RULES if r.kind in ("signature", "logic")}
-    covered |= {"restore_point_limit_or_lock"}  # decided from --error-code only (verdicts)
+    covered |= {c.id for c in CAUSES.values() if c.outside_guest}  # decided by the portal code (verdicts)
     covered |= {c for r in RULES if r.logic == "backup_runs" for c in r.params["codes"].values()}
     assert set(TAXONOMY) - covered == set()
 

@@ -22,29 +22,10 @@ from typing import Any
 
 from ..kinds import EVIDENCE_KINDS
 from ..model import CauseVerdict, CoverageStatus, Evidence, FileCoverage, Finding, finding_rank
+from ..rules.causes import CAUSES, label
 
-CAUSE_LABELS: dict[str, str] = {
-    "no_network": "the VM has no outbound network access",
-    "wireserver_unreachable": "the Azure WireServer (168.63.129.16) cannot be reached",
-    "proxy_or_firewall": "a proxy or firewall blocks the agent's traffic",
-    "dhcp_or_endpoint": "DHCP gave the VM no host/fabric endpoint address",
-    "agent_not_running": "the guest agent is not running or unresponsive",
-    "agent_outdated": "the guest agent is out of date",
-    "autoupdate_disabled": "guest agent auto-update is disabled",
-    "agent_crash_loop": "the guest agent keeps crashing and restarting",
-    "snapshot_failed": "the backup snapshot could not be taken",
-    "extension_download_failed": "the extension package could not be downloaded",
-    "extension_install_failed": "the extension failed to install",
-    "extension_enable_failed": "the extension failed to enable",
-    "extension_update_or_load_failed": "the backup extension fails to update or load",
-    "extension_timeout": "an extension operation timed out",
-    "restore_point_limit_or_lock": "old restore points cannot be deleted (resource lock or limit)",
-    "guest_shutdown": "the VM was shut down from inside the guest",
-    "cgroup_limits": "the agent or an extension hit its CPU/memory (cgroup) limit",
-    "certificates": "the agent could not handle its certificates",
-    "disk_full": "a file system is full",
-    "provisioning_failed": "VM provisioning failed",
-}
+#: The reports' phrase per cause, from ``rules/causes.toml`` (``label``).
+CAUSE_LABELS: dict[str, str] = {c.id: c.label for c in CAUSES.values()}
 
 VERDICT_LABELS: dict[str, str] = {
     "detected": "detected",
@@ -140,7 +121,7 @@ def _utc(moment: datetime) -> datetime:
 
 
 def cause_label(cause: str) -> str:
-    return CAUSE_LABELS.get(cause, cause.replace("_", " "))
+    return label(cause)
 
 
 def verdict_label(verdict: CauseVerdict) -> str:

@@ -69,6 +69,12 @@ class Condition:
     uses_time: bool = False
     #: ``policy[0](event)`` gives the minimum agent version in force for that record
     policy: list[PolicyResolver] = field(default_factory=lambda: [_no_policy])
+    #: every operand the condition names (``message``, ``kind``, ``field.vms_event``…)
+    operands: frozenset[str] = frozenset()
+    #: every value compared with ``kind`` (``==``, ``!=``, ``in``): the loader checks they exist
+    kind_values: frozenset[str] = frozenset()
+    #: the named groups of its regexes (summary placeholders they fill)
+    captures: frozenset[str] = frozenset()
 
     def __call__(self, event: Event, text: str, captures: dict[str, Any]) -> bool:
         return self.predicate(event, text, captures)
@@ -185,8 +191,24 @@ def compile_condition(source: str) -> Condition:
     policy: list[PolicyResolver] = [_no_policy]
     uses = _uses_policy(ast)
     pred = _compile(ast, policy)
+    leaves = list(_leaves(ast))
+    values = [v for n in leaves for v in (n.value if n.op == "in" else [n.value]) if isinstance(v, tuple)]
     return Condition(source=source, predicate=pred, literals=_literals(ast), kinds=_kinds(ast),
-                     uses_policy=uses, uses_time=uses or _uses_timestamp(ast), policy=policy)
+                     uses_policy=uses, uses_time=uses or _uses_timestamp(ast), policy=policy,
+                     operands=frozenset(n.operand for n in leaves),
+                     kind_values=frozenset(str(v[1]) for n in leaves if n.operand == "kind"
+                                           for v in (n.value if n.op == "in" else [n.value])
+                                           if isinstance(v, tuple) and v[0] == "str"),
+                     captures=frozenset(g for v in values if v[0] == "re" for g in v[1].groupindex))
+
+
+def _leaves(node: _Node):
+    """The comparisons of a condition tree (``cmp``, ``in``, ``exists`` nodes)."""
+    if node.op in ("and", "or", "not"):
+        for c in node.children:
+            yield from _leaves(c)
+    else:
+        yield node
 
 
 def _uses_timestamp(node: _Node) -> bool:

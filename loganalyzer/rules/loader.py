@@ -12,13 +12,18 @@ True
 """
 from __future__ import annotations
 
+import difflib
 import re
+import string
 import tomllib
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from ..fields import is_declared
+from ..kinds import Kind
 from ..model import Confidence, Severity
+from .causes import UNEXPLAINED
 from .condition import ConditionError, compile_condition
 from .logic import LOGIC
 from .model import (
@@ -31,6 +36,7 @@ from .model import (
     Transient,
     parse_duration,
 )
+from .selftest import check_samples, duplicate_claims
 
 _KNOWN_KEYS = {
     "id", "title", "cause", "severity", "confidence", "summary", "match", "prefilter", "kind",
@@ -52,18 +58,36 @@ def catalog_dir() -> Path:
 
 def load_rules(extra_dirs: list[str] | None = None) -> tuple[list[Rule], list[str]]:
     """All rules of the shipped catalog plus ``extra_dirs``; returns ``(rules, errors)``."""
-    paths = sorted(catalog_dir().glob("*.toml"))
-    for d in extra_dirs or []:
-        p = Path(d)
-        paths.extend(sorted(p.glob("*.toml")) if p.is_dir() else [p])
+    paths = sorted(catalog_dir().glob("*.toml")) + list(_extra_paths(extra_dirs))
+    shipped = len(paths) - sum(1 for _ in _extra_paths(extra_dirs))
     by_id: dict[str, Rule] = {}
     errors: list[str] = []
-    for path in paths:
+    user: set[str] = set()
+    for n, path in enumerate(paths):
         rules, errs = load_rule_file(path)
         errors.extend(errs)
         for rule in rules:
+            if n >= shipped:  # a user rule proves itself now (the catalog's: tests/test_rules_samples.py)
+                bad = check_samples(rule)
+                errors.extend(bad)
+                if bad:
+                    continue
+                user.add(rule.id)
             by_id[rule.id] = rule
+    if user:
+        errors.extend(duplicate_claims(list(by_id.values()), of=user))
     return list(by_id.values()), errors
+
+
+def _extra_paths(extra_dirs: list[str] | None):
+    for d in extra_dirs or []:
+        p = Path(d)
+        yield from (sorted(p.glob("*.toml")) if p.is_dir() else [p])
+
+
+def is_warning(error: str) -> bool:
+    """Whether a ``load_rules`` message is a warning (the rule still loaded)."""
+    return ": warning: " in error
 
 
 def load_rule_file(path: Path) -> tuple[list[Rule], list[str]]:
@@ -120,9 +144,7 @@ def build_rule(t: dict[str, Any], path: str, line: int, text: str = "") -> Rule:
     kind = t.get("kind", "logic" if "logic" in t else "signature")
     if kind not in RULE_KINDS:
         raise RuleFileError(f"kind must be one of {', '.join(RULE_KINDS)}", where("kind"))
-    if kind == "signature" and t["cause"] not in TAXONOMY \
-            and not re.fullmatch(r"[a-z][a-z0-9_]*", t["cause"]):
-        raise RuleFileError(f"cause {t['cause']!r} is not a taxonomy id", where("cause"))
+    _check_cause(t["cause"], kind, where("cause"))
     try:
         severity = Severity(t.get("severity", "info" if kind in ("benign", "health") else "warning"))
         confidence = Confidence(t.get("confidence", "medium"))
@@ -149,7 +171,78 @@ def build_rule(t: dict[str, Any], path: str, line: int, text: str = "") -> Rule:
         _attach_match(rule, t, where)
     _attach_correlation(rule, t, where)
     _attach_samples(rule, t, where)
+    for out in rule.rules_out:
+        _check_cause(out, "signature", where("rules_out"))
+    _check_vocabulary(rule, where)
     return rule
+
+
+#: Placeholders every matching rule's summary may use (:func:`~loganalyzer.rules.findings.summary_values`).
+SUMMARY_PLACEHOLDERS = frozenset({"count", "first_seen", "last_seen", "extension", "extensions", "times"})
+_KINDS = frozenset(k.value for k in Kind)
+
+
+def _did_you_mean(word: str, known: Any) -> str:
+    close = difflib.get_close_matches(word, sorted(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_cause(cause: str, kind: str, line: int) -> None:
+    """A rule's cause is a documented one (``causes.toml``); benign and health rules may say so."""
+    allowed = set(TAXONOMY) | {UNEXPLAINED} | ({kind} if kind in ("benign", "health") else set())
+    if cause not in allowed:
+        raise RuleFileError(f"unknown cause {cause!r}{_did_you_mean(cause, allowed)}; the causes are the "
+                            "tables of rules/causes.toml", line)
+
+
+def _check_vocabulary(rule: Rule, where: Any) -> None:
+    """Kinds and ``field.<name>`` operands the conditions name exist; summary placeholders are known."""
+    conds = [("match", rule.match), ("other", rule.correlation.other if rule.correlation else None),
+             ("recovered_by", rule.transient.recovered_by if rule.transient else None)]
+    captures: set[str] = set()
+    for key, cond in conds:
+        if cond is None:
+            continue
+        captures |= cond.captures
+        for k in sorted(cond.kind_values - _KINDS):
+            raise RuleFileError(f"unknown kind {k!r}{_did_you_mean(k, _KINDS)}", where(key))
+        kinds = sorted(cond.kinds) if cond.kinds else [None]
+        for op in sorted(cond.operands):
+            name = op.split(".", 1)[1] if op.startswith(("field.", "fields.")) else None
+            if name is not None and not any(is_declared(name, k) for k in kinds):
+                scope = f" for kind {', '.join(k for k in kinds if k)}" if kinds != [None] else ""
+                raise RuleFileError(f"unknown field {name!r}{scope}{_did_you_mean(name, _field_names())}: "
+                                    "fields are declared in loganalyzer/fields.py", where(key))
+    for sample in [*rule.positive, *rule.negative]:
+        for s in [sample, *sample.events]:
+            if s.kind not in _KINDS:
+                hint = _did_you_mean(s.kind, _KINDS)
+                raise RuleFileError(f"sample kind {s.kind!r} is not a file kind{hint}", where("samples"))
+    if rule.kind == "logic":
+        return  # a logic rule fills its own placeholders
+    allowed = SUMMARY_PLACEHOLDERS | captures
+    if rule.signal is not None:
+        from ..catalog.signals import FREE, UNEXPLAINED_ATTRS, VOCABULARY
+        allowed |= {"via", "signal"} | set(FREE) | set(UNEXPLAINED_ATTRS)
+        allowed |= set().union(*(VOCABULARY.get(n, {}) for n in rule.signal.names))
+    for name in _placeholders(rule.summary):
+        if name not in allowed:
+            raise RuleFileError(f"unknown summary placeholder {{{name}}}{_did_you_mean(name, allowed)} "
+                                f"(known here: {', '.join(sorted(allowed))})", where("summary"))
+
+
+def _placeholders(template: str) -> list[str]:
+    """The field names of a ``str.format`` template (``{a}``, ``{b!r}``…); a malformed one: none."""
+    try:
+        return [f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(template)
+                if f is not None]
+    except ValueError:
+        return []
+
+
+def _field_names() -> list[str]:
+    from ..fields import FIELDS
+    return list(FIELDS)
 
 
 def _str_list(t: dict[str, Any], key: str, where: Any) -> list[str]:
@@ -255,11 +348,14 @@ def _sample(d: Any, where: Any) -> Sample:
     if not isinstance(d, dict):
         raise RuleFileError("a sample is a string or a table", where("samples"))
     events = [_sample(e, where) for e in d.get("events", [])]
-    if "message" not in d and not events:
-        raise RuleFileError("a sample needs 'message' or 'events'", where("samples"))
+    if "message" not in d and "raw" not in d and not events:
+        raise RuleFileError("a sample needs 'message', 'raw' or 'events'", where("samples"))
+    raw = d.get("raw")
+    if raw is not None and not isinstance(raw, str):
+        raise RuleFileError("a sample's 'raw' is one log line (a string)", where("samples"))
     return Sample(message=str(d.get("message", "")), level=d.get("level"), kind=d.get("kind", "waagent_log"),
                   source=d.get("source"), extension=d.get("extension"), fields=d.get("fields"),
-                  events=events)
+                  events=events, raw=raw)
 
 
 def _attach_samples(rule: Rule, t: dict[str, Any], where: Any) -> None:

@@ -10,17 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Confidence, Severity
+from .causes import TAXONOMY  # noqa: F401  (re-exported: the documented causes, from causes.toml)
 from .condition import Condition
-
-#: The documented causes (GUIDE §3): every one gets a verdict.
-TAXONOMY = (
-    "no_network", "wireserver_unreachable", "proxy_or_firewall", "dhcp_or_endpoint",
-    "agent_not_running", "agent_outdated", "autoupdate_disabled", "agent_crash_loop",
-    "snapshot_failed", "extension_download_failed", "extension_install_failed",
-    "extension_enable_failed", "extension_update_or_load_failed", "extension_timeout",
-    "restore_point_limit_or_lock", "guest_shutdown", "cgroup_limits", "certificates", "disk_full",
-    "provisioning_failed",
-)
 
 #: Rule kinds: ``signature`` raises findings; ``health`` records counter-evidence for verdicts;
 #: ``benign`` documents known-harmless noise (at most info); ``logic`` runs Python.
@@ -115,6 +106,8 @@ class Sample:
     extension: str | None = None
     fields: dict[str, Any] | None = None
     events: list[Sample] = field(default_factory=list)
+    #: a raw line of the file kind ``kind``, read by that kind's real parser (instead of ``message``)
+    raw: str | None = None
 
 
 @dataclass(slots=True)

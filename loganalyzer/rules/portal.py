@@ -14,7 +14,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from .model import TAXONOMY
+from .causes import CAUSES, TAXONOMY, causes_named_by
 
 
 @cache
@@ -23,12 +23,20 @@ def _data(name: str) -> dict[str, Any]:
 
 
 def cause_info(cause: str) -> dict[str, Any]:
-    return _data("causes.toml").get(cause, {"title": cause, "needs": [], "collect": ""})
+    """The ``causes.toml`` table of a cause (``title``, ``needs``, ``collect``, ``proof``…)."""
+    c = CAUSES.get(cause)
+    return dict(c.table) if c is not None else {"title": cause, "needs": [], "collect": ""}
 
 
+@cache
 def portal_errors() -> list[dict[str, Any]]:
-    """Every entry of ``portal_errors.toml`` (code, English message, lower-case ``match`` phrases)."""
-    return _data("portal_errors.toml")["error"]
+    """Every entry of ``portal_errors.toml`` (code, English message, lower-case ``match`` phrases),
+    with ``means``: the causes whose ``portal_codes`` (``causes.toml``) name the code.
+
+    >>> [e["means"] for e in portal_errors() if e["code"] == "ExtensionSnapshotFailedNoNetwork"]
+    [['no_network']]
+    """
+    return [{**e, "means": causes_named_by(e["code"])} for e in _data("portal_errors.toml")["error"]]
 
 
 def portal_error(text: str | None) -> dict[str, Any] | None:
@@ -36,7 +44,7 @@ def portal_error(text: str | None) -> dict[str, Any] | None:
     if not text:
         return None
     low = text.strip().lower()
-    for entry in _data("portal_errors.toml")["error"]:
+    for entry in portal_errors():
         if low == entry["code"].lower() or low.startswith(entry["code"].lower()) \
                 or any(m in low for m in entry["match"]):
             return entry
@@ -45,7 +53,7 @@ def portal_error(text: str | None) -> dict[str, Any] | None:
 
 def known_error_codes() -> list[str]:
     """Every portal error code the checklist can be ordered for."""
-    return [entry["code"] for entry in _data("portal_errors.toml")["error"]]
+    return [entry["code"] for entry in portal_errors()]
 
 
 def order_for_error(error_code: str | None) -> list[str]:

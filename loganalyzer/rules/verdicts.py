@@ -7,6 +7,7 @@ from typing import Any
 
 from ..kinds import LOG_KINDS
 from ..model import CauseVerdict, Evidence, Finding, Severity, Verdict
+from .causes import CAUSES, Cause
 from .logic.base import FinishContext
 from .matches import MatchSet, fmt_time, to_evidence
 from .model import Rule
@@ -48,7 +49,6 @@ def _searched(kinds: list[str], ctx: FinishContext) -> list[Evidence]:
                      f"searched {c.records} records: no signature of this cause") for c in files]
 
 
-_RP_CAUSE = "restore_point_limit_or_lock"
 #: how a verdict ruled out by silence (no signature in the searched records) begins: only those
 #: can be masked by a failure upstream (counter-evidence and a seen version still count)
 _SILENCE = "No signature of this cause"
@@ -120,6 +120,16 @@ def _as_consequence(v: CauseVerdict, found: list[Finding], findings: list[Findin
                         v.evidence)
 
 
+def _decided_by_portal(cause: Cause, entry: dict[str, Any] | None) -> CauseVerdict:
+    """A cause nothing in the guest can show (``needs = []``): detected when the portal error names
+    it (its ``portal_codes``), with its ``remediation``; else not evaluable, saying what to collect."""
+    if entry is not None and entry["code"] in cause.portal_codes:
+        fix = f" Fix: {cause.remediation}" if cause.remediation else ""
+        named = f"Named by the portal error you gave ({entry['code']}: {entry['message']})."
+        return CauseVerdict(cause.id, Verdict.DETECTED, f"{named} Guest logs cannot show it.{fix}")
+    return CauseVerdict(cause.id, Verdict.NOT_EVALUABLE, cause.collect)
+
+
 def _verdict(cause: str, found: list[Finding], healthy: list[tuple[Rule, MatchSet]], ctx: FinishContext,
              entry: dict[str, Any] | None) -> CauseVerdict:
     info = cause_info(cause)
@@ -129,17 +139,9 @@ def _verdict(cause: str, found: list[Finding], healthy: list[tuple[Rule, MatchSe
         more = f" (+{len(raised) - 1} more finding(s))" if len(raised) > 1 else ""
         return CauseVerdict(cause, Verdict.DETECTED, f"{top.title}: "
                                                      f"{top.summary}{more}", list(top.evidence[:3]))
-    if cause == _RP_CAUSE:
-        if entry is not None and entry["code"] == "UserErrorRpCollectionLimitReached":
-            return CauseVerdict(cause, Verdict.DETECTED,
-                                f"Named by the portal error you gave ({entry['code']}: "
-                                f"{entry['message']}). Guest "
-                                "logs cannot show it. Fix: remove the lock on the "
-                                "AzureBackupRG_<geo>_<n> resource "
-                                "group, then let an on-demand backup clean up the restore point "
-                                "collection (or "
-                                f"delete the collection), and retry.")
-        return CauseVerdict(cause, Verdict.NOT_EVALUABLE, info["collect"])
+    known = CAUSES.get(cause)
+    if known is not None and known.outside_guest:
+        return _decided_by_portal(known, entry)
     decided = ctx.verdicts.get(cause)
     if decided is not None:
         return decided

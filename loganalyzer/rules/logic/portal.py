@@ -64,6 +64,8 @@ class PortalErrorCode(LogicRule):
             entry = portal_error(code)
             assert entry is not None
             for cause in entry.get("means", []):
+                if cause == self.rule.cause and code in self.params.get("codes", []):
+                    continue  # raised above, with this rule's own wording
                 out.append(self.finding(
                     {}, [seen.evidence()], cause=cause, severity=Severity.WARNING, confidence=Confidence.LOW,
                     title=f"The bundle names the portal error {code}",
