@@ -143,7 +143,8 @@ _ALL: tuple[FieldSpec, ...] = (
 #: Every declared field by name.
 FIELDS: Mapping[str, FieldSpec] = {f.name: f for f in _ALL}
 #: Open field families: prefix -> the kinds that write any ``<prefix><key>`` (logfmt pairs).
-OPEN_PREFIXES: Mapping[str, tuple[str, ...]] = {"handler_": ("handler_logfmt",)}
+#: every logfmt key=value pair of a Go handler's log becomes handler_<key> (parsers.logfmt.record_fields)
+OPEN_PREFIXES: Mapping[str, tuple[str, ...]] = {"handler_": ("handler_logfmt", "apphealth_handler_log")}
 
 
 @cache
