@@ -32,8 +32,11 @@ class Via(StrEnum):
 
 CONFIDENCE_OF = {Via.CATALOG: "high", Via.STRUCTURE: "medium", Via.KEYWORD: "low"}
 
-#: free-text attributes any signal may carry (captured from the record, never a closed set)
-FREE = frozenset({"extension", "code", "detail", "version"})
+#: free-text attributes any signal may carry (captured from the record, never a closed set);
+#: ``entry`` is the id of the catalog entry that gave the signal, so a rule can name the
+#: statements it is about (``signal = {name = "agent_unavailable", entry = ["wala.agent.orphan_exit"]}``)
+#: instead of copying their words
+FREE = frozenset({"extension", "code", "detail", "version", "entry"})
 #: attributes of the fallback signal ``unexplained`` (an ERROR/WARNING nothing else explained)
 UNEXPLAINED_ATTRS = ("template", "level", "backup")
 
@@ -135,6 +138,13 @@ class Signal:
     entry: str | None = None
 
     def get(self, key: str) -> Any:
+        """An attribute, its vocabulary default when absent; ``entry`` is the catalog entry id.
+
+        >>> Signal("agent_unavailable", {}, Via.CATALOG, "wala.agent.orphan_exit").get("entry")
+        'wala.agent.orphan_exit'
+        """
+        if key == "entry":
+            return self.entry
         value = self.attrs.get(key)
         if value is None and key in VOCABULARY.get(self.name, {}):
             return VOCABULARY[self.name][key][0]
@@ -159,7 +169,9 @@ def validate(name: str, attrs: dict[str, Any]) -> list[str]:
         return [f"unknown signal {name!r} (known: {', '.join(VOCABULARY)})"]
     problems = []
     for key, value in attrs.items():
-        if key in FREE:
+        if key == "entry":
+            problems.append(f"{name}: 'entry' is the id of the catalog entry itself, not an argument")
+        elif key in FREE:
             continue
         allowed = spec.get(key)
         if allowed is None:
