@@ -183,7 +183,7 @@ NOT_MESSAGES = {
     "inner_evp_generic_fetch:unsupported": "OpenSSL 3 error string",
     "CHAIN_ZERO failed": "iptables' own error text", "--zero OUTPUT": "an iptables argument",
     "return code: [1]": "a filled-in value of wala.shell.command_failed",
-    "100%": "df output column", "/usr/sbin/waagent": "program path",
+    "100%": "df output column", "waagent/history": "a folder path in du output", "/usr/sbin/waagent": "program path",
     "waagent -daemon": "process command line",
     "-run-exthandlers": "process command line", "azurelinuxagent": "Python package name",
     "WALinuxAgent": "program name", "VMSnapshotLinux": "extension name",
