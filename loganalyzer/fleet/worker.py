@@ -101,21 +101,19 @@ def _fetch(location: str, max_remote_bytes: int) -> tuple[str | bytes, str]:
 def analyze_target(target: str | bytes, location: str, options: AnalysisOptions,
                    with_events: bool) -> tuple[AnalysisResult, pd.DataFrame | None]:
     """Run the single-bundle pipeline on a local path or on a remote bundle's bytes."""
-    from ..analysis import Scan, analyze, iter_events, run_rules
-    if isinstance(target, str) and not with_events:
-        return analyze(target, options), None
+    from ..pipeline import Pipeline
     if isinstance(target, str):
         from ..sources import open_source
-        source = open_source(target, limits=options.limits)
+        source = open_source(target, root=options.root, limits=options.limits)
     else:
         from ..sources import open_bytes
         source = open_bytes(target, location, options.limits)
-    scan = Scan(source=source)
+    pipeline = Pipeline(source, options)
     if not with_events:
-        return run_rules(iter_events(scan, options), scan, options), None
+        return pipeline.result(), None
     from ..parsers.frame import events_frame
-    events = list(iter_events(scan, options))
-    return run_rules(events, scan, options), events_frame(events, redact=options.redact)
+    events = pipeline.read()
+    return pipeline.result(), events_frame(events, redact=options.redact)
 
 
 def bundle_row(result: AnalysisResult, bundle_id: str, shown: str, started: float) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from typing import Any
 from lxml import etree
 
 from ..model import CoverageStatus, Event, TimeKind
-from ..redact import redact, redact_obj
+from ..redact import redact_obj
 from ..sources.base import Member
 from .base import ParseContext
 from .jsonsafe import JsonRefused, loads_bounded, read_json
@@ -92,7 +92,7 @@ def state_event(member: Member, ctx: ParseContext, timestamp: datetime | None, l
     """An Event for a state file (``message`` redacted; ``line`` 1-based, at least 1)."""
     line = max(1, line)
     return Event(timestamp=timestamp, time_kind=TimeKind.UTC if timestamp else TimeKind.NONE,
-                 level=level, message=redact(message) if ctx.redact else message, path=member.path,
+                 level=level, message=message, path=member.path,
                  line_start=line, line_end=line, kind=str(member.kind), generation="state",
                  extension=extension or member.extension,
                  extension_version=extension_version or member.extension_version,

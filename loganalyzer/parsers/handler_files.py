@@ -100,9 +100,9 @@ def _message(obj: Any) -> str | None:
         if isinstance(fm, dict):
             msg = fm.get("message", fm.get("Message"))
             if isinstance(msg, str):
-                return redact(msg[:_MAX_MESSAGE])
+                return msg[:_MAX_MESSAGE]
     msg = obj.get("message", obj.get("Message"))
-    return redact(msg[:_MAX_MESSAGE]) if isinstance(msg, str) else None
+    return msg[:_MAX_MESSAGE] if isinstance(msg, str) else None
 
 
 def _list(value: Any) -> list[Any]:
@@ -225,7 +225,7 @@ def _vmsnapshot(status: dict[str, Any], ctx: ParseContext) -> VmSnapshotDetails 
             err = snap.get("errorMessage")
             details.snapshots.append(SnapshotResult(
                 is_successful=_as_bool(snap.get("isSuccessful")),
-                error_message=redact(err[:_MAX_MESSAGE]) if isinstance(err, str) and err else None,
+                error_message=err[:_MAX_MESSAGE] if isinstance(err, str) and err else None,
                 blob=_strip_query(snap.get("snapshotUri"))))
     for item in _list(pick("telemetryData")):
         if isinstance(item, dict) and isinstance(item.get("Key"), str):
@@ -368,7 +368,7 @@ def parse_handler_status(member: Member, ctx: ParseContext) -> Iterator[Event]:
     ctx.add_document(str(member.kind), member.path, HandlerStatus(
         extension=name or _code(data.get("name")), extension_version=version or _code(data.get("version")),
         status=_code(data.get("status")), code=_code(data.get("code")),
-        message=redact(message[:_MAX_MESSAGE]) if isinstance(message, str) else None,
+        message=message[:_MAX_MESSAGE] if isinstance(message, str) else None,
         extension_name=m.group("ext") if m else None))
     ctx.coverage.records = 1
     yield from ()
