@@ -51,7 +51,8 @@ def test_cli_api_and_fleet_give_the_same_findings() -> None:
     api = loganalyzer.open_bundle(SAMPLE).analyze()
     streamed = loganalyzer.analyze(SAMPLE)
     fleet, _ = analyze_target(str(SAMPLE), str(SAMPLE), AnalysisOptions(), with_events=False)
-    fleet_bytes, events = analyze_target(SAMPLE.read_bytes(), "mem://b.zip", AnalysisOptions(), with_events=True)
+    fleet_bytes, events = analyze_target(SAMPLE.read_bytes(), "mem://b.zip", AnalysisOptions(),
+                                         with_events=True)
     assert cli_ids
     for result in (api, streamed, fleet, fleet_bytes):
         assert [(f.rule_id, f.cause, f.count) for f in result.findings] == cli_ids

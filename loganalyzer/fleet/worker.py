@@ -127,8 +127,8 @@ def bundle_row(result: AnalysisResult, bundle_id: str, shown: str, started: floa
     facts = result.facts
     row.update(
         bundle_type=str(result.input.bundle_type),
-        hostname=_text(facts.state.get("hostname")),
-        os=_text(facts.state.get("os")),
+        hostname=_shown_text(facts.state.get("hostname"), result),
+        os=_shown_text(facts.state.get("os"), result),
         daemon_version=facts.latest_version("daemon"),
         goal_state_version=facts.latest_version("goal_state"),
         top_cause=top.cause if top else None,
@@ -146,10 +146,11 @@ def bundle_row(result: AnalysisResult, bundle_id: str, shown: str, started: floa
 
 
 def finding_rows(result: AnalysisResult, bundle_id: str) -> list[dict[str, Any]]:
-    """The ``findings`` table rows of one analysed bundle."""
+    """The ``findings`` table rows of one analysed bundle (text redacted unless ``--no-redact``)."""
     return [{"bundle_id": bundle_id, "rule_id": f.rule_id, "cause": f.cause, "severity": str(f.severity),
-             "confidence": str(f.confidence), "title": f.title, "count": f.count,
-             "first_seen": f.first_seen, "last_seen": f.last_seen, "extension": f.extension}
+             "confidence": str(f.confidence), "title": _shown_text(f.title, result), "count": f.count,
+             "first_seen": f.first_seen, "last_seen": f.last_seen,
+             "extension": _shown_text(f.extension, result)}
             for f in result.findings]
 
 
@@ -190,8 +191,14 @@ def _shown_location(location: str, options: AnalysisOptions) -> str:
     return redact(location)
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
+def _shown_text(value: object, result: AnalysisResult) -> str | None:
+    """``value`` as a fleet table cell: text leaving the tool is redacted unless ``--no-redact``."""
+    if value is None:
+        return None
+    if not result.options.redact:
+        return str(value)
+    from ..redact import redact
+    return redact(str(value))
 
 
 def _plain(exc: BaseException) -> str:

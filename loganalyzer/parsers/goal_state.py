@@ -89,7 +89,7 @@ def file_incarnation(path: str) -> str | None:
 def state_event(member: Member, ctx: ParseContext, timestamp: datetime | None, level: str,
                 message: str, fields: dict[str, Any], line: int = 1,
                 extension: str | None = None, extension_version: str | None = None) -> Event:
-    """An Event for a state file (``message`` redacted; ``line`` 1-based, at least 1)."""
+    """An Event for a state file (``message`` as written; ``line`` 1-based, at least 1)."""
     line = max(1, line)
     return Event(timestamp=timestamp, time_kind=TimeKind.UTC if timestamp else TimeKind.NONE,
                  level=level, message=message, path=member.path,
