@@ -17,7 +17,7 @@ their literal.  Keys produced (see the shared Event conventions):
   ``systemd_version``, ``lis_drivers``, ``logrotate`` … — ``Distro: …; OSUtil: …;`` lines
   (any other key in lower_snake case).
 * ``incarnation`` (str), ``exception_tags`` (list[str]), ``exit_code`` (int).
-* ``http_method``, ``http_url`` (as logged), ``http_host``, ``http_port`` (int), ``http_error``,
+* ``http_method``, ``http_url`` (redacted), ``http_host``, ``http_port`` (int), ``http_error``,
   ``http_errno`` (int), ``http_status`` (int), ``http_attempts`` (int) — HTTP failure lines.
 
 >>> f = extract_fields("Error fetching the goal state: [ProtocolError] [Wireserver Exception] [HttpError] "
@@ -39,6 +39,8 @@ import zlib
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
+
+from ..redact import redact
 
 ENCODED_OPS = frozenset({"Install", "Enable", "Disable", "UnInstall"})
 _MAX_DECODED = 1 << 20
@@ -299,7 +301,7 @@ def http_fields(text: str, fields: dict[str, Any]) -> None:
 
 def _add_url(url: str, found: dict[str, Any]) -> None:
     url = url.rstrip(".,:;)")
-    found["http_url"] = url
+    found["http_url"] = redact(url)
     try:
         parts = urlsplit(url)
         if parts.hostname:
