@@ -1,8 +1,8 @@
-"""The pipeline: sources → parsers → facts + rules → :class:`~loganalyzer.result.AnalysisResult`.
+"""Reading a bundle: sources → parsers → events (with coverage and the facts collector fed).
 
-It streams: each member is parsed as it is read, every event goes to the facts
-collector and the rule engine, and nothing keeps the events unless asked
-(``keep_events`` for the notebook API).
+:func:`analyze` is the streaming entry point; the stages are assembled in
+:mod:`loganalyzer.pipeline`.  Each member is parsed as it is read and nothing keeps the
+events unless asked (:meth:`loganalyzer.pipeline.Pipeline.read`).
 
 >>> from loganalyzer.analysis import analyze
 >>> result = analyze("sample_logs/collect-logs-backup-failure.zip")   # doctest: +SKIP
@@ -19,16 +19,13 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
-from functools import lru_cache
-from pathlib import Path
 
 from .facts.collector import FactsCollector
 from .kinds import EVIDENCE_KINDS, Kind
 from .limits import LimitExceeded
 from .model import CoverageStatus, Event, FileCoverage
 from .parsers import ParseContext, parser_for
-from .result import AnalysisOptions, AnalysisResult, Window
-from .rules import RuleEngine, load_rules
+from .result import AnalysisOptions, AnalysisResult
 from .sources import Source, open_source
 from .sources.base import Member
 
@@ -96,7 +93,7 @@ def _parse_member(member: Member, coverage: FileCoverage, scan: Scan,
         coverage.reason = _UNREAD_REASONS.get(member.kind, "not a log or state file (listed only)")
         return
     coverage.parser = parser.__module__.rsplit(".", 1)[-1]
-    ctx = ParseContext(coverage=coverage, tz=options.tz, limits=options.limits, redact=options.redact)
+    ctx = ParseContext(coverage=coverage, tz=options.tz, limits=options.limits)
     observe = scan.facts.observe
     try:
         for event in parser(member, ctx):
@@ -125,23 +122,13 @@ def _plain(exc: BaseException) -> str:
     return text.splitlines()[0][:300]
 
 
-def in_window(event: Event, options: AnalysisOptions) -> bool:
-    """``--since/--until`` filter; events without a timestamp always pass."""
-    ts = event.timestamp
-    if ts is None:
-        return True
-    if options.since is not None and ts < options.since:
-        return False
-    return not (options.until is not None and ts > options.until)
-
-
 def missing_evidence(coverage: Iterable[FileCoverage]) -> list[str]:
     """Evidence kinds of :data:`EVIDENCE_KINDS` with no readable file in the bundle."""
     present = {c.kind for c in coverage if c.status in (CoverageStatus.PARSED, CoverageStatus.PARTIAL)}
     return [label for label, kinds in EVIDENCE_KINDS.items() if not present.intersection(kinds)]
 
 
-def _mostly_local_time(local_records: dict[str, int], coverage: Iterable[FileCoverage]) -> list[str]:
+def mostly_local_time(local_records: dict[str, int], coverage: Iterable[FileCoverage]) -> list[str]:
     """Files most of whose records carry the VM's local clock (a current waagent.log with a few
     extension lines in local time is not one of them)."""
     records = {c.path: c.records for c in coverage}
@@ -161,7 +148,8 @@ def local_time_note(files: list[str], tz: tzinfo) -> str:
     return f"Times from {shown} are the VM's local clock, converted to UTC with --tz {tz}."
 
 
-def _relative(options: AnalysisOptions) -> bool:
+def duration_bounds(options: AnalysisOptions) -> bool:
+    """Whether a bound is a duration (``--since 7d``), counted back from the bundle's last record."""
     return isinstance(options.since, timedelta) or isinstance(options.until, timedelta)
 
 
@@ -182,7 +170,8 @@ def resolve_window(options: AnalysisOptions, last: datetime | None) -> AnalysisO
     return replace(options, since=one(options.since), until=one(options.until))
 
 
-def _requested(options: AnalysisOptions) -> str:
+def requested_window(options: AnalysisOptions) -> str:
+    """The bounds as the user gave them (``--since 7d, --until 2024-05-14T22:00:00Z``), or ``""``."""
     def one(flag: str, bound: datetime | timedelta | None) -> str | None:
         if bound is None:
             return None
@@ -201,83 +190,9 @@ def _duration(delta: timedelta) -> str:
     return f"{seconds:g}s"
 
 
-def run_rules(events: Iterable[Event], scan: Scan, options: AnalysisOptions) -> AnalysisResult:
-    """Feed ``events`` (already read) to the rules and build the result.
-
-    A duration bound (``--since 7d``) needs the bundle's last record before the first event
-    can be judged: the events are then kept in memory for this one run.
-    """
-    requested = _requested(options)
-    reference = None
-    if _relative(options):
-        events = events if isinstance(events, list) else list(events)
-        reference = max((e.timestamp for e in events if e.timestamp is not None), default=None)
-        options = resolve_window(options, reference)
-    windowed = options.since is not None or options.until is not None
-    rules, rule_errors = _rules_for(tuple(options.rule_dirs))
-    engine = RuleEngine(rules, options)
-    count = timed = timed_in = 0
-    per_kind: dict[str, list] = {}
-    for event in events:
-        count += 1
-        if in_window(event, options):
-            engine.observe(event)
-            if windowed:
-                entry = per_kind.setdefault(event.kind, [0, None, None])
-                entry[0] += 1
-                ts = event.timestamp
-                if ts is not None:
-                    timed_in += 1
-                    entry[1] = ts if entry[1] is None or ts < entry[1] else entry[1]
-                    entry[2] = ts if entry[2] is None or ts > entry[2] else entry[2]
-        if event.timestamp is not None:
-            timed += 1
-    facts = scan.facts.finish()
-    window = None
-    if requested:
-        window = Window(since=options.since, until=options.until, requested=requested, reference=reference,
-                        records_in=timed_in, records_total=timed)
-        facts.state["window_records"] = {k: tuple(v) for k, v in per_kind.items()}
-        scan.source.info.notes.insert(0, window.describe())
-    local = _mostly_local_time(facts.state.get("local_time_records", {}), scan.coverage)
-    if local:
-        scan.source.info.notes.append(local_time_note(local, options.tz))
-        facts.state["local_time_files"] = local
-    findings, verdicts = engine.finish(facts, scan.source.info, scan.coverage)
-    if options.tz is not UTC:       # --tz converted the local times: they are UTC now
-        for item in (*findings, *verdicts):
-            for ev in item.evidence:
-                ev.local = False
-    stats = {
-        "files": sum(1 for c in scan.coverage if c.kind != "archive"),
-        "lines": sum(c.lines for c in scan.coverage),
-        "records": sum(c.records for c in scan.coverage),
-        "unparsed_lines": sum(c.unparsed_lines for c in scan.coverage),
-        "events": count,
-        "rules": len(rules),
-        "seconds": round(scan.seconds, 3),
-    }
-    return AnalysisResult(input=scan.source.info, coverage=scan.coverage, facts=facts,
-                          findings=findings, causes=verdicts, options=options,
-                          missing_evidence=missing_evidence(scan.coverage),
-                          rule_errors=rule_errors, stats=stats, window=window)
-
-
-def _rules_for(rule_dirs: tuple[str, ...]) -> tuple[list, list[str]]:
-    """Load the catalog (plus user folders) once per process; a changed rule file reloads it."""
-    stamp = tuple((d, max((p.stat().st_mtime_ns for p in Path(d).glob("*.toml")), default=0))
-                  for d in rule_dirs)
-    return _load_rules_cached(rule_dirs, stamp)
-
-
-@lru_cache(maxsize=8)
-def _load_rules_cached(rule_dirs: tuple[str, ...], _stamp: tuple) -> tuple[list, list[str]]:
-    return load_rules(list(rule_dirs))
-
-
 def analyze(path: str | None, options: AnalysisOptions | None = None,
             progress: Progress | None = None) -> AnalysisResult:
     """Analyse one bundle (``None`` = this machine's live files) in one streaming pass."""
+    from .pipeline import run
     options = options or AnalysisOptions()
-    scan = Scan(source=open_source(path, root=options.root, limits=options.limits))
-    return run_rules(iter_events(scan, options, progress), scan, options)
+    return run(open_source(path, root=options.root, limits=options.limits), options, progress)

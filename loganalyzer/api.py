@@ -16,10 +16,10 @@ from datetime import timezone, tzinfo
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .analysis import Scan, iter_events, run_rules
 from .errors import InputError
 from .facts.model import Facts
 from .model import Event
+from .pipeline import Pipeline
 from .result import AnalysisOptions, AnalysisResult
 from .sources import open_source
 
@@ -33,15 +33,12 @@ class Bundle:
     def __init__(self, path: str | os.PathLike[str] | None, options: AnalysisOptions) -> None:
         self.path = None if path is None else os.fspath(path)
         self.options = options
-        self._scan = Scan(source=open_source(self.path, root=options.root, limits=options.limits))
-        self._events: list[Event] | None = None
-        self._facts: Facts | None = None
+        self._pipeline = Pipeline(open_source(self.path, root=options.root, limits=options.limits), options)
+        self._scan = self._pipeline.scan
 
     # -- reading -----------------------------------------------------------------------------
     def _read(self) -> list[Event]:
-        if self._events is None:
-            self._events = list(iter_events(self._scan, self.options))
-        return self._events
+        return self._pipeline.read()
 
     def iter_events(self) -> list[Event]:
         """All events as :class:`~loganalyzer.model.Event` objects, in file order."""
@@ -54,10 +51,9 @@ class Bundle:
 
     @property
     def facts(self) -> Facts:
-        """Derived state, as read (the tables below redact it unless ``redact=False``)."""
-        if self._facts is None:
-            self._facts = self.analyze().facts
-        return self._facts
+        """Derived state, as read (the tables below redact it unless ``redact=False``); no rule runs."""
+        self._read()
+        return self._pipeline.facts()
 
     def _shown_facts(self) -> Facts:
         if not self.options.redact:
@@ -142,10 +138,8 @@ class Bundle:
     # -- analysis ----------------------------------------------------------------------------
     def analyze(self) -> AnalysisResult:
         """Run the rules over the events already read (cached)."""
-        if not hasattr(self, "_result"):
-            self._result = run_rules(self._read(), self._scan, self.options)
-            self._facts = self._result.facts
-        return self._result
+        self._read()
+        return self._pipeline.result()
 
     def _repr_html_(self) -> str:
         from .report.notebook import result_html

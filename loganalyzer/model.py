@@ -123,7 +123,8 @@ class Confidence(StrEnum):
 
 @dataclass(slots=True)
 class Evidence:
-    """A pointer to the lines that support a finding; ``excerpt`` is already redacted.
+    """A pointer to the lines that support a finding; ``excerpt`` is the text as logged
+    (reports redact it: :func:`loganalyzer.report.redaction.report_view`).
     ``local``: the time is the VM's local clock shown as if UTC (the file gives no zone and no
     ``--tz`` converted it)."""
 

@@ -101,21 +101,19 @@ def _fetch(location: str, max_remote_bytes: int) -> tuple[str | bytes, str]:
 def analyze_target(target: str | bytes, location: str, options: AnalysisOptions,
                    with_events: bool) -> tuple[AnalysisResult, pd.DataFrame | None]:
     """Run the single-bundle pipeline on a local path or on a remote bundle's bytes."""
-    from ..analysis import Scan, analyze, iter_events, run_rules
-    if isinstance(target, str) and not with_events:
-        return analyze(target, options), None
+    from ..pipeline import Pipeline
     if isinstance(target, str):
         from ..sources import open_source
-        source = open_source(target, limits=options.limits)
+        source = open_source(target, root=options.root, limits=options.limits)
     else:
         from ..sources import open_bytes
         source = open_bytes(target, location, options.limits)
-    scan = Scan(source=source)
+    pipeline = Pipeline(source, options)
     if not with_events:
-        return run_rules(iter_events(scan, options), scan, options), None
+        return pipeline.result(), None
     from ..parsers.frame import events_frame
-    events = list(iter_events(scan, options))
-    return run_rules(events, scan, options), events_frame(events, redact=options.redact)
+    events = pipeline.read()
+    return pipeline.result(), events_frame(events, redact=options.redact)
 
 
 def bundle_row(result: AnalysisResult, bundle_id: str, shown: str, started: float) -> dict[str, Any]:
@@ -129,8 +127,8 @@ def bundle_row(result: AnalysisResult, bundle_id: str, shown: str, started: floa
     facts = result.facts
     row.update(
         bundle_type=str(result.input.bundle_type),
-        hostname=_text(facts.state.get("hostname")),
-        os=_text(facts.state.get("os")),
+        hostname=_shown_text(facts.state.get("hostname"), result),
+        os=_shown_text(facts.state.get("os"), result),
         daemon_version=facts.latest_version("daemon"),
         goal_state_version=facts.latest_version("goal_state"),
         top_cause=top.cause if top else None,
@@ -148,10 +146,11 @@ def bundle_row(result: AnalysisResult, bundle_id: str, shown: str, started: floa
 
 
 def finding_rows(result: AnalysisResult, bundle_id: str) -> list[dict[str, Any]]:
-    """The ``findings`` table rows of one analysed bundle."""
+    """The ``findings`` table rows of one analysed bundle (text redacted unless ``--no-redact``)."""
     return [{"bundle_id": bundle_id, "rule_id": f.rule_id, "cause": f.cause, "severity": str(f.severity),
-             "confidence": str(f.confidence), "title": f.title, "count": f.count,
-             "first_seen": f.first_seen, "last_seen": f.last_seen, "extension": f.extension}
+             "confidence": str(f.confidence), "title": _shown_text(f.title, result), "count": f.count,
+             "first_seen": f.first_seen, "last_seen": f.last_seen,
+             "extension": _shown_text(f.extension, result)}
             for f in result.findings]
 
 
@@ -192,8 +191,14 @@ def _shown_location(location: str, options: AnalysisOptions) -> str:
     return redact(location)
 
 
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
+def _shown_text(value: object, result: AnalysisResult) -> str | None:
+    """``value`` as a fleet table cell: text leaving the tool is redacted unless ``--no-redact``."""
+    if value is None:
+        return None
+    if not result.options.redact:
+        return str(value)
+    from ..redact import redact
+    return redact(str(value))
 
 
 def _plain(exc: BaseException) -> str:

@@ -29,7 +29,6 @@ from datetime import datetime
 from typing import Any
 
 from ..model import CoverageStatus, Event
-from ..redact import redact
 from ..sources.base import Member
 from .base import ParseContext
 from .goal_state import state_event
@@ -51,7 +50,7 @@ def _msg(obj: Any) -> str | None:
         return None
     fm = obj.get("formattedMessage")
     msg = fm.get("message") if isinstance(fm, dict) else obj.get("message")
-    return redact(msg[:_MAX_MESSAGE]) if isinstance(msg, str) else None
+    return msg[:_MAX_MESSAGE] if isinstance(msg, str) else None
 
 
 # ----------------------------------------------------------------------------- status blob
@@ -240,7 +239,7 @@ def parse_agent_error(member: Member, ctx: ParseContext) -> Iterator[Event]:
                      last_failure=parse_utc(last) if isinstance(last, int | float) and last > 0 else None,
                      failure_count=_int(data.get("failure_count")),
                      was_fatal=data.get("was_fatal") if isinstance(data.get("was_fatal"), bool) else None,
-                     reason=redact(reason[:_MAX_MESSAGE]) if isinstance(reason, str) and reason else None)
+                     reason=reason[:_MAX_MESSAGE] if isinstance(reason, str) and reason else None)
     ctx.add_document(str(member.kind), member.path, doc)
     ctx.coverage.records = 1
     if doc.failure_count or doc.was_fatal:

@@ -38,7 +38,6 @@ class ParseContext:
     coverage: FileCoverage
     tz: tzinfo = timezone.utc          # offset applied to local-time formats (``--tz``)
     limits: Limits = DEFAULT_LIMITS
-    redact: bool = True
     documents: list[Document] = field(default_factory=list)
 
     def add_document(self, kind: str, path: str, data: Any) -> None:

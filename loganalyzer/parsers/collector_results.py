@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..model import Event, TimeKind
-from ..redact import redact
 from ..sources.base import Member
 from ..textio import iter_lines
 from .base import ParseContext
@@ -160,7 +159,7 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
         _apply(doc, rec[0], rec[1], message, fields)
         ctx.coverage.records += 1
         return Event(timestamp=rec[0], time_kind=TimeKind.UTC, level=rec[1],
-                     message=redact(message) if ctx.redact else message, path=member.path,
+                     message=message, path=member.path,
                      line_start=rec[3], line_end=rec[4], kind=str(member.kind), generation="collector",
                      source="LogCollector", fields=fields)
 

@@ -55,6 +55,7 @@ from ..sources.base import Member
 from ..textio import iter_lines
 from .base import ParseContext
 from .flattened import looks_flattened, needs_reshape, reshape
+from .localtime import local_to_utc
 from .payloads import exit_code_of, extract_fields
 from .record_formats import (
     NO_TIMESTAMP_START,
@@ -63,7 +64,6 @@ from .record_formats import (
     FormatState,
     decode_header,
 )
-from .record_formats import local_to_utc as _local_to_utc
 
 SNIFF_BYTES = 8192
 #: A paste with a changed layout is read whole to undo it; a larger file is read line by line as it is.
@@ -109,16 +109,6 @@ class PendingRecord:
                      extension=self.extension or member.extension,
                      extension_version=self.extension_version or member.extension_version,
                      fields=merged or None)
-
-
-def local_to_utc(naive: datetime, tz: tzinfo) -> datetime | None:
-    """Wall-clock time read in ``tz`` → aware UTC (None outside year 1–9999).
-
-    >>> from datetime import timedelta
-    >>> local_to_utc(datetime(2019, 11, 17, 1, 0), timezone(timedelta(hours=1))).isoformat()
-    '2019-11-17T00:00:00+00:00'
-    """
-    return _local_to_utc(naive, tz)
 
 
 # --------------------------------------------------------------------------- sniffing

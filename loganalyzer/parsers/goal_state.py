@@ -34,7 +34,7 @@ from typing import Any
 from lxml import etree
 
 from ..model import CoverageStatus, Event, TimeKind
-from ..redact import redact, redact_obj
+from ..redact import redact_obj
 from ..sources.base import Member
 from .base import ParseContext
 from .jsonsafe import JsonRefused, loads_bounded, read_json
@@ -89,10 +89,10 @@ def file_incarnation(path: str) -> str | None:
 def state_event(member: Member, ctx: ParseContext, timestamp: datetime | None, level: str,
                 message: str, fields: dict[str, Any], line: int = 1,
                 extension: str | None = None, extension_version: str | None = None) -> Event:
-    """An Event for a state file (``message`` redacted; ``line`` 1-based, at least 1)."""
+    """An Event for a state file (``message`` as written; ``line`` 1-based, at least 1)."""
     line = max(1, line)
     return Event(timestamp=timestamp, time_kind=TimeKind.UTC if timestamp else TimeKind.NONE,
-                 level=level, message=redact(message) if ctx.redact else message, path=member.path,
+                 level=level, message=message, path=member.path,
                  line_start=line, line_end=line, kind=str(member.kind), generation="state",
                  extension=extension or member.extension,
                  extension_version=extension_version or member.extension_version,

@@ -5,7 +5,8 @@
 ``HandlerEnvironment.json``, ``heartbeat.log`` and ``mrseq``; multi-config
 names (``<ExtName>.N.status``, ``<ExtName>.HandlerState``) too.  Each file gives
 one typed document.  Protected settings are never kept (only "present" and the
-certificate thumbprint); messages are redacted.
+certificate thumbprint); messages are kept as written (reports, frames and fleet tables redact
+them where they leave the tool).
 
 A status file also yields one Event (timestamp = its ``timestampUTC``; level
 ERROR for ``error``, WARNING for ``warning``, else INFO; message = the formatted
@@ -29,7 +30,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..model import CoverageStatus, Event
-from ..redact import redact
 from ..sources.base import Member
 from .base import ParseContext
 from .goal_state import SettingsSummary, settings_summary, state_event
@@ -92,7 +92,7 @@ def parse_utc(value: Any) -> datetime | None:
 
 
 def _message(obj: Any) -> str | None:
-    """``formattedMessage.message`` (any key case) or a plain ``message`` string, redacted."""
+    """``formattedMessage.message`` (any key case) or a plain ``message`` string, as written."""
     if not isinstance(obj, dict):
         return None
     for key in ("formattedMessage", "FormattedMessage"):
@@ -100,9 +100,9 @@ def _message(obj: Any) -> str | None:
         if isinstance(fm, dict):
             msg = fm.get("message", fm.get("Message"))
             if isinstance(msg, str):
-                return redact(msg[:_MAX_MESSAGE])
+                return msg[:_MAX_MESSAGE]
     msg = obj.get("message", obj.get("Message"))
-    return redact(msg[:_MAX_MESSAGE]) if isinstance(msg, str) else None
+    return msg[:_MAX_MESSAGE] if isinstance(msg, str) else None
 
 
 def _list(value: Any) -> list[Any]:
@@ -225,11 +225,11 @@ def _vmsnapshot(status: dict[str, Any], ctx: ParseContext) -> VmSnapshotDetails 
             err = snap.get("errorMessage")
             details.snapshots.append(SnapshotResult(
                 is_successful=_as_bool(snap.get("isSuccessful")),
-                error_message=redact(err[:_MAX_MESSAGE]) if isinstance(err, str) and err else None,
+                error_message=err[:_MAX_MESSAGE] if isinstance(err, str) and err else None,
                 blob=_strip_query(snap.get("snapshotUri"))))
     for item in _list(pick("telemetryData")):
         if isinstance(item, dict) and isinstance(item.get("Key"), str):
-            details.telemetry[item["Key"]] = redact(str(item.get("Value"))[:_MAX_MESSAGE])
+            details.telemetry[item["Key"]] = str(item.get("Value"))[:_MAX_MESSAGE]
     if inner is not None:
         details.inner_status = _code(inner.get("status"))
         details.inner_code = _code(inner.get("code"))
@@ -347,7 +347,7 @@ def parse_handler_state(member: Member, ctx: ParseContext) -> Iterator[Event]:
     state = content or None
     if state not in HANDLER_STATES:
         ctx.coverage.mark(CoverageStatus.PARTIAL, f"unknown handler state {content[:40]!r}")
-        state = redact(content[:80]) or None
+        state = content[:80] or None
     ctx.add_document(str(member.kind), member.path,
                      HandlerState(name, version, state, m.group("ext") if m else None))
     ctx.coverage.records = 1
@@ -368,7 +368,7 @@ def parse_handler_status(member: Member, ctx: ParseContext) -> Iterator[Event]:
     ctx.add_document(str(member.kind), member.path, HandlerStatus(
         extension=name or _code(data.get("name")), extension_version=version or _code(data.get("version")),
         status=_code(data.get("status")), code=_code(data.get("code")),
-        message=redact(message[:_MAX_MESSAGE]) if isinstance(message, str) else None,
+        message=message[:_MAX_MESSAGE] if isinstance(message, str) else None,
         extension_name=m.group("ext") if m else None))
     ctx.coverage.records = 1
     yield from ()
@@ -438,7 +438,7 @@ def parse_handler_manifest(member: Member, ctx: ParseContext) -> Iterator[Event]
         return
     ctx.add_document(str(member.kind), member.path, HandlerManifest(
         name=_code(obj.get("name")), version=_code(obj.get("version")),
-        commands={k: redact(str(v)) for k, v in hm.items() if k.endswith("Command")},
+        commands={k: str(v) for k, v in hm.items() if k.endswith("Command")},
         report_heartbeat=hm.get("reportHeartbeat"),
         continue_on_update_failure=hm.get("continueOnUpdateFailure"),
         supports_multiple_extensions=hm.get("supportsMultipleExtensions"),

@@ -59,6 +59,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from ..model import TimeKind
+from .localtime import local_to_utc
 
 LEVELS = ("VERBOSE", "INFO", "WARNING", "ERROR")
 PROCESS_PREFIXES = ("Daemon", "ExtHandler", "LogCollector", "Firewall")
@@ -189,24 +190,7 @@ def parse_local(text: str, tz: tzinfo) -> datetime | None:
         naive = _loose_datetime(text)
         if naive is None:
             return None
-    if tz is UTC:
-        return naive.replace(tzinfo=UTC)
     return local_to_utc(naive, tz)
-
-
-def local_to_utc(naive: datetime, tz: tzinfo) -> datetime | None:
-    """Wall-clock time read in ``tz`` → aware UTC; None when that falls outside year 1–9999.
-
-    >>> from datetime import timedelta, timezone
-    >>> local_to_utc(datetime(2019, 11, 17, 1, 0), timezone(timedelta(hours=1))).isoformat()
-    '2019-11-17T00:00:00+00:00'
-    >>> local_to_utc(datetime(1, 1, 1, 0, 30), timezone(timedelta(hours=2))) is None
-    True
-    """
-    try:
-        return naive.replace(tzinfo=tz).astimezone(UTC)
-    except OverflowError:
-        return None
 
 
 #: ``(timestamp, time_kind, level, generation, thread, source, extension, extension_version)`` —

@@ -79,6 +79,7 @@ from ..model import Event, FileCoverage, TimeKind
 from ..sources.base import Member
 from ..textio import iter_line_blocks
 from .base import ParseContext
+from .localtime import local_to_utc
 from .payloads import extract_fields
 from .record_formats import (
     G_MSG,
@@ -89,7 +90,6 @@ from .record_formats import (
     HeaderFields,
     decode_header,
     decode_no_timestamp,
-    local_to_utc,
     parse_iso_utc,
 )
 
@@ -204,8 +204,6 @@ class _YearResolver:
             naive = datetime(self.year, *stamp)
         except ValueError:
             return None
-        if self.tz is UTC:
-            return naive.replace(tzinfo=UTC)
         return local_to_utc(naive, self.tz)
 
 
@@ -592,7 +590,7 @@ def _iso_time(text: str, tz: tzinfo) -> tuple[datetime | None, TimeKind]:
         ts = parse_iso_utc(text)
         return (ts, TimeKind.UTC) if ts is not None else (None, TimeKind.NONE)
     if ts.tzinfo is None:
-        local = ts.replace(tzinfo=UTC) if tz is UTC else local_to_utc(ts, tz)
+        local = local_to_utc(ts, tz)
         return (local, TimeKind.LOCAL) if local is not None else (None, TimeKind.NONE)
     try:
         return ts.astimezone(UTC), TimeKind.UTC

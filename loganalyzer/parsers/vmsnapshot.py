@@ -67,7 +67,8 @@ from ..sources.base import Member
 from ..textio import iter_lines
 from . import vmsnapshot_codes
 from .base import ParseContext
-from .generic import STATUS_ECHO, PendingRecord, local_to_utc
+from .generic import STATUS_ECHO, PendingRecord
+from .localtime import local_to_utc
 
 _PY3 = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?) \[([^\]]*?)-(\d+(?:\.\d+)*)\]")
 _PY2 = re.compile(r"(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)(?: |$)(ERROR:|WARNING:)?")

@@ -66,8 +66,8 @@ def to_sarif(result: AnalysisResult) -> dict[str, Any]:
 def _catalog(view: AnalysisResult) -> dict[str, Any]:
     """The rules by id (the catalog plus ``--rules`` folders), for help text that is the same
     in every run: a rule's description never carries one bundle's text."""
-    from ..analysis import _rules_for
-    rules, _ = _rules_for(tuple(view.options.rule_dirs))
+    from ..pipeline import rules_for
+    rules, _ = rules_for(tuple(view.options.rule_dirs))
     return {r.id: r for r in rules}
 
 

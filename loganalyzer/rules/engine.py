@@ -27,7 +27,6 @@ from ..catalog.signals import CONFIDENCE_OF, Via
 from ..facts.model import Facts
 from ..filekinds import kinds_where
 from ..model import CauseVerdict, Confidence, Event, FileCoverage, Finding, Severity, finding_rank
-from ..redact import redact
 from ..result import AnalysisOptions
 from ..sources.base import BundleInfo
 from .condition import event_text
@@ -102,7 +101,6 @@ class RuleEngine:
         self._decided: dict[tuple[Any, ...], list[_Decision]] = {}
         #: (rule, time, hash of the first line) → file of each timed agent record a signature matched
         self._matched: dict[tuple[str, datetime, int], str] = {}
-        self._window = (self.options.since, self.options.until)
         self._prefilter = Prefilter()
         #: watcher ids of signal rules, in catalog order (the first that takes a signal wins)
         self._signal_ids: list[int] = []
@@ -179,10 +177,7 @@ class RuleEngine:
     # -- streaming ---------------------------------------------------------------------------
     def observe(self, event: Event) -> None:
         """Match one event against every rule that could apply (cheap for most events)."""
-        ts = event.timestamp
-        since, until = self._window
-        if ts is not None and ((since and ts < since) or (until and ts > until)):
-            return
+        ts = event.timestamp       # the caller (loganalyzer.pipeline) passes only in-window events
         self._order += 1
         order = self._order
         self._last_order[event.path] = order
@@ -326,8 +321,6 @@ class RuleEngine:
         findings.sort(key=finding_rank, reverse=True)
         assign_incidents(findings)
         verdicts = build_verdicts(findings, health, ctx)
-        if self.options.redact:
-            _redact_all(findings, verdicts)
         return findings, verdicts
 
     def _conclude(self, rule: Rule, key: str | None, matches: MatchSet, state: _RuleState,
@@ -504,15 +497,3 @@ def _unanswered(times: list[tuple[datetime | None, int, str]], answers: list[Mar
             continue
         lonely.append((ts, order, path))
     return lonely
-
-
-def _redact_all(findings: list[Finding], verdicts: list[CauseVerdict]) -> None:
-    """Secrets out of every excerpt and text built from log content (``options.redact``)."""
-    for f in findings:
-        f.summary = redact(f.summary)
-        for ev in f.evidence:
-            ev.excerpt = redact(ev.excerpt)
-    for v in verdicts:
-        v.reason = redact(v.reason)
-        for ev in v.evidence:
-            ev.excerpt = redact(ev.excerpt)

@@ -14,6 +14,7 @@ from ...facts.model import Facts
 from ...model import CauseVerdict, Confidence, Event, Evidence, FileCoverage, Finding, Severity
 from ...result import AnalysisOptions
 from ...sources.base import BundleInfo
+from ...window import within
 from ..matches import excerpt, render
 from ..model import Rule
 from ..versions import VersionPolicy
@@ -45,8 +46,7 @@ class FinishContext:
 
     def in_window(self, ts: datetime | None) -> bool:
         """Whether a fact dated ``ts`` lies in the user's ``--since``/``--until`` window (undated: yes)."""
-        since, until = self.options.since, self.options.until
-        return ts is None or ((since is None or ts >= since) and (until is None or ts <= until))
+        return within(ts, self.options.since, self.options.until)
 
     @property
     def windowed(self) -> bool:
