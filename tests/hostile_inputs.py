@@ -584,13 +584,25 @@ def targz_plain_text(root: Path) -> HostileCase:
 def empty_file(root: Path) -> HostileCase:
     path = root / "waagent.log"
     path.write_bytes(b"")
-    return HostileCase("empty_file", path, "clean", lines=0)
+    return HostileCase("empty_file", path, "reason", r"input is empty \(0 bytes\)", lines=0)
 
 
 def empty_zip_file(root: Path) -> HostileCase:
     path = root / "bundle.zip"
     path.write_bytes(b"")
-    return HostileCase("empty_zip_file", path, "clean", lines=0)
+    return HostileCase("empty_zip_file", path, "reason", r"input is empty \(0 bytes\)", lines=0)
+
+
+#: What a browser saves when a bundle download fails (a sign-in page, a 404).
+HTML_PAGE = (b"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in</title></head>\n"
+             b"<body><h1>404 Not Found</h1><p>The blob does not exist.</p></body></html>\n")
+
+
+def html_saved_as_zip(root: Path) -> HostileCase:
+    path = root / "logs.zip"
+    path.write_bytes(HTML_PAGE)
+    return HostileCase("html_saved_as_zip", path, "reason", r"not an archive: looks like an HTML page",
+                       lines=0)
 
 
 def empty_folder(root: Path) -> HostileCase:
@@ -638,7 +650,7 @@ BUILDERS: dict[str, Builder] = {f.__name__: f for f in (
     json_deep_nesting,
     log_random_bytes, log_nul_runs, log_invalid_utf8, log_crlf, log_64mib_line,
     truncated_gz, truncated_targz, truncated_zip, targz_plain_text,
-    empty_file, empty_zip_file, empty_folder, missing_path, unreadable_file, unreadable_member,
+    empty_file, empty_zip_file, html_saved_as_zip, empty_folder, missing_path, unreadable_file, unreadable_member,
 )}
 
 

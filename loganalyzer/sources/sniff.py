@@ -8,6 +8,7 @@ from __future__ import annotations
 import bz2
 import io
 import lzma
+import re
 import tarfile
 import zlib
 from enum import StrEnum
@@ -77,6 +78,26 @@ def looks_binary(head: bytes) -> bool:
         return False                    # all NULs (pre-allocated log) or no NUL at all
     control = sum(1 for b in stripped if b < 9 or 13 < b < 32)
     return control > len(stripped) // 10
+
+
+_PAGE_SIGNS = ((re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]"), "an HTML page"),
+               (re.compile(rb"<\?xml[^>]*>\s*<error[\s>]"), "an XML error response"))
+
+
+def looks_like_web_page(head: bytes) -> str | None:
+    """What ``head`` is when it is a saved web response rather than a file (a failed download), else None.
+
+    >>> looks_like_web_page(b"\\xef\\xbb\\xbf <!DOCTYPE html><html><title>404</title>")
+    'an HTML page'
+    >>> looks_like_web_page(b'<?xml version="1.0"?><Error><Code>AuthenticationFailed</Code>')
+    'an XML error response'
+    >>> looks_like_web_page(b"2024-01-01T00:00:00Z INFO <html> in a log line") is None
+    True
+    """
+    start = head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if not start.startswith(b"<"):
+        return None
+    return next((what for sign, what in _PAGE_SIGNS if sign.search(start)), None)
 
 
 def decompressor(fmt: Format, stream: BinaryIO) -> BinaryIO:
