@@ -594,8 +594,8 @@ def empty_zip_file(root: Path) -> HostileCase:
 
 
 #: What a browser saves when a bundle download fails (a sign-in page, a 404).
-HTML_PAGE = (b"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in</title></head>\n"
-             b"<body><h1>404 Not Found</h1><p>The blob does not exist.</p></body></html>\n")
+HTML_PAGE = (b"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+             b"<title>Sign in</title></head>\n<body><h1>404 Not Found</h1><p>The blob does not exist.</p></body></html>\n")
 
 
 def html_saved_as_zip(root: Path) -> HostileCase:
@@ -650,7 +650,8 @@ BUILDERS: dict[str, Builder] = {f.__name__: f for f in (
     json_deep_nesting,
     log_random_bytes, log_nul_runs, log_invalid_utf8, log_crlf, log_64mib_line,
     truncated_gz, truncated_targz, truncated_zip, targz_plain_text,
-    empty_file, empty_zip_file, html_saved_as_zip, empty_folder, missing_path, unreadable_file, unreadable_member,
+    empty_file, empty_zip_file, html_saved_as_zip, empty_folder, missing_path, unreadable_file,
+    unreadable_member,
 )}
 
 
