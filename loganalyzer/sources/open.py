@@ -120,7 +120,7 @@ def _open_opener(opener: Callable[[], BinaryIO], location: str, name: str, size:
                  limits: Limits) -> Source:
     """Zip, tar (plain or compressed) or one (possibly compressed) file, decided by content."""
     fmt = sniff(raw_head)
-    head = _decompressed_head(fmt, raw_head) if fmt in COMPRESSED else raw_head
+    head = _decompressed_head(fmt, raw_head, limits) if fmt in COMPRESSED else raw_head
     info = BundleInfo(location)
     refusal = _not_a_bundle(name, fmt, raw_head)
     if refusal is not None:
@@ -168,13 +168,13 @@ def _refused(walker: Walker, name: str, kind: str, reason: str, size: int) -> It
     yield from ()
 
 
-def _decompressed_head(fmt: Format, raw: bytes) -> bytes:
+def _decompressed_head(fmt: Format, raw: bytes, limits: Limits) -> bytes:
     """The first decompressed bytes of a compressed file (empty when they cannot be decoded)."""
     try:
         if fmt is Format.GZIP:
             return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, HEAD_BYTES)
         if fmt is Format.XZ:
-            return lzma.LZMADecompressor().decompress(raw, max_length=HEAD_BYTES)
+            return lzma.LZMADecompressor(memlimit=limits.max_xz_memory).decompress(raw, max_length=HEAD_BYTES)
         return bz2.BZ2Decompressor().decompress(raw, max_length=HEAD_BYTES)
     except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError):
         return b""

@@ -14,6 +14,9 @@ import zlib
 from enum import StrEnum
 from typing import Any, BinaryIO
 
+from ..limits import DEFAULT_LIMITS, LimitExceeded, Limits
+from .guard import human_bytes
+
 #: Bytes looked at to decide (a tar header is 512 bytes).
 HEAD_BYTES = 512
 
@@ -100,12 +103,13 @@ def looks_like_web_page(head: bytes) -> str | None:
     return next((what for sign, what in _PAGE_SIGNS if sign.search(start)), None)
 
 
-def decompressor(fmt: Format, stream: BinaryIO) -> BinaryIO:
-    """A streaming decompressor reading ``stream`` (which it does not close)."""
+def decompressor(fmt: Format, stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> BinaryIO:
+    """A streaming decompressor reading ``stream`` (which it does not close); an xz stream may use
+    at most ``limits.max_xz_memory`` to decode."""
     if fmt is Format.GZIP:
         return GzipStream(stream)
     if fmt is Format.XZ:
-        return lzma.LZMAFile(stream)
+        return XzStream(stream, limits.max_xz_memory)
     if fmt is Format.BZIP2:
         return bz2.BZ2File(stream)
     raise ValueError(f"not a compressed format: {fmt}")
@@ -178,3 +182,61 @@ class GzipStream(io.RawIOBase):
             self._pending = self._inflater.decompress(data, want)
         except zlib.error as error:
             self._error = OSError(f"corrupt gzip data ({error})")
+
+
+class XzStream(io.RawIOBase):
+    """Streaming xz decoder (concatenated streams too) that may use at most ``memlimit`` bytes.
+
+    An xz header declares the dictionary the decoder must allocate (up to 4 GiB, whatever the data
+    needs); liblzma refuses a stream over ``memlimit`` before decoding, and that refusal is raised
+    as :class:`~loganalyzer.limits.LimitExceeded` naming the limit.
+
+    >>> data = lzma.compress(b"a\\n" * 3)
+    >>> XzStream(io.BytesIO(data + data), 64 << 20).read()
+    b'a\\na\\na\\na\\na\\na\\n'
+    >>> XzStream(io.BytesIO(data), 1 << 10).read()
+    Traceback (most recent call last):
+    ...
+    loganalyzer.limits.LimitExceeded: xz stream needs more than 1 KiB of memory to decode (its dictionary); \
+over the max_xz_memory limit, not read
+    """
+
+    def __init__(self, source: BinaryIO, memlimit: int) -> None:
+        super().__init__()
+        self._source = source
+        self._memlimit = memlimit
+        self._decoder = self._new()
+
+    def _new(self) -> lzma.LZMADecompressor:
+        return lzma.LZMADecompressor(lzma.FORMAT_XZ, memlimit=self._memlimit)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        want = max(1, len(buffer))
+        while True:
+            data = b""
+            if self._decoder.eof:
+                data = self._decoder.unused_data
+                while not (data := data.lstrip(b"\x00")):      # zero padding between streams
+                    data = self._source.read(1 << 16)
+                    if not data:
+                        return 0
+                self._decoder = self._new()
+            elif self._decoder.needs_input:
+                data = self._source.read(1 << 16)
+                if not data:
+                    raise EOFError("xz stream cut short: it ended before the end-of-stream marker")
+            try:
+                out = self._decoder.decompress(data, want)
+            except lzma.LZMAError as error:
+                if "memory usage limit" in str(error).lower():
+                    raise LimitExceeded(
+                        f"xz stream needs more than {human_bytes(self._memlimit)} of memory to decode "
+                        "(its dictionary); over the max_xz_memory limit, not read") from None
+                raise
+            if out:
+                n = len(out)
+                buffer[:n] = out
+                return n
