@@ -150,8 +150,9 @@ class _Reader:
         event = self._event(obj, first, last)
         budget = self.ctx.budget
         if event is not None and budget is not None and not budget.take_extension_event():
-            self.ctx.coverage.mark(CoverageStatus.PARTIAL, f"{_event_limit(self.ctx)} reached at line {first}; "
-                                   "the rest of this file was not read")
+            self.ctx.coverage.mark(CoverageStatus.PARTIAL,
+                                   f"{_event_limit(self.ctx)} reached at line {first}; the rest of this file "
+                                   "was not read")
             return None
         if event is None:
             self.dropped += 1
