@@ -172,3 +172,11 @@ def test_bundles_finished_before_a_crash_are_in_the_journal_and_resumed(tmp_path
     assert fleet_cli.main([str(inputs), "--out", str(out), "--jobs", "1"]) == 0
     rows = pq.read_table(out / "bundles.parquet").to_pandas()
     assert len(rows) == 3 and rows["bundle_id"].is_unique
+
+
+def test_a_dask_run_ends_without_a_traceback_or_leaked_resource_warning(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    inputs = _bundles(tmp_path / "in", 2)
+    proc = _fleet([str(inputs), "--out", str(tmp_path / "out"), "--engine", "dask", "--jobs", "1"], timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "resource_tracker" not in proc.stderr, proc.stderr
