@@ -177,6 +177,7 @@ def test_bundles_finished_before_a_crash_are_in_the_journal_and_resumed(tmp_path
 def test_a_dask_run_ends_without_a_traceback_or_leaked_resource_warning(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     inputs = _bundles(tmp_path / "in", 2)
-    proc = _fleet([str(inputs), "--out", str(tmp_path / "out"), "--engine", "dask", "--jobs", "1"], timeout=240)
+    proc = _fleet([str(inputs), "--out", str(tmp_path / "out"), "--engine", "dask", "--jobs", "1"],
+                  timeout=240)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr and "resource_tracker" not in proc.stderr, proc.stderr
