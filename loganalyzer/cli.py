@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list-rules", action="store_true",
                    help="list the rules and exit (--format json: one object per rule)")
     p.add_argument("--schema", action="store_true", help="print the JSON Schema of the JSON report and exit")
+    p.add_argument("--completion", choices=("bash", "zsh"), metavar="SHELL",
+                   help="print a shell completion script (bash or zsh) and exit: "
+                        "source <(analyze-logs --completion bash)")
     p.add_argument("--no-redact", action="store_true",
                    help="show secrets (SAS tokens, protected settings, passwords) as they are")
     p.add_argument("--root", metavar="DIR",
@@ -245,6 +248,10 @@ def run_guarded(prog: str, run: Callable[[], int]) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.completion:
+        from .cli_completion import completion_script
+        sys.stdout.write(completion_script(args.completion))
+        return 0
     formats = formats_of(args.format)
     if args.schema:
         from importlib.resources import files

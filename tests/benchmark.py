@@ -4,6 +4,7 @@
     python tests/benchmark.py parse --lines 200000       # a smaller generated bundle
     python tests/benchmark.py parse --bundle /tmp/bench.tar.gz
     python tests/benchmark.py fleet --bundles 200 --lines 3000    # analyze_many, 1 and 2 workers
+    python tests/benchmark.py e2e --repeat 5             # analyze-logs vs tar -xzOf, 1M and 200k lines
 
 Each case runs in a fresh subprocess so its peak RSS (``resource.getrusage``) is its own.
 Speeds are MiB of ``var/log/waagent.log`` per second, by wall clock and by CPU time of the
@@ -424,6 +425,146 @@ def add_fleet_commands(sub: argparse._SubParsersAction) -> None:
     fc.set_defaults(func=cmd_fleet_case)
 
 
+# ---------------------------------------------------------------- e2e: analyze-logs against tar -xzOf
+
+ANALYZE_LOGS = Path(sys.executable).with_name("analyze-logs")
+
+
+def _child(cmd: list[str]) -> dict[str, float]:
+    """Run ``cmd`` with stdout to /dev/null: wall seconds, CPU (user+sys) and peak RSS of that child."""
+    started = time.perf_counter()
+    with open(os.devnull, "wb") as null:
+        proc = subprocess.Popen(cmd, stdout=null, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):      # analyze-logs exits 1 when it finds errors
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return {"wall": time.perf_counter() - started, "cpu": usage.ru_utime + usage.ru_stime,
+            "rss_mib": usage.ru_maxrss / 1024}
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def stage_seconds(bundle: Path) -> dict[str, float]:
+    """CPU seconds per pipeline stage of one in-process ``analyze`` + text report, by wrapping the
+    stages' entry points with CPU-time timers (a CPU clock read is a system call: about 1 µs per
+    record and timed call, so the stages add up to more than the untimed run's CPU time).
+
+    decompress: reading the bundle's member bytes alone (a separate pass); scan: parsing minus
+    decompress; facts: the facts collector; match: the rule engine's per-record work; rules:
+    the engine's finish (findings, verdicts); report: rendering the text report.
+    """
+    from loganalyzer import analysis
+    from loganalyzer.facts.collector import FactsCollector
+    from loganalyzer.report.text import render_text
+    from loganalyzer.rules import RuleEngine
+
+    clock = time.process_time
+    spent = dict.fromkeys(("decompress", "scan", "facts", "match", "rules", "report"), 0.0)
+
+    def timed(cls: type, name: str, stage: str) -> Callable[..., Any]:
+        original = getattr(cls, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            t = clock()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[stage] += clock() - t
+        setattr(cls, name, wrapper)
+        return original
+
+    start = clock()
+    case_decompress(bundle)
+    spent["decompress"] = clock() - start
+    originals = [(FactsCollector, "observe", timed(FactsCollector, "observe", "facts")),
+                 (FactsCollector, "finish", timed(FactsCollector, "finish", "facts")),
+                 (RuleEngine, "observe", timed(RuleEngine, "observe", "match")),
+                 (RuleEngine, "finish", timed(RuleEngine, "finish", "rules"))]
+    try:
+        analysis.analyze(str(bundle))   # warm-up: rule loading and imports are start-up, not stages
+        for key in ("facts", "match", "rules"):
+            spent[key] = 0.0
+        start = clock()
+        result = analysis.analyze(str(bundle))
+        total = clock() - start
+        start = clock()
+        render_text(result, color=False, verbose=False, width=100)
+        spent["report"] = clock() - start
+    finally:
+        for cls, name, original in originals:
+            setattr(cls, name, original)
+    # the facts collector is called from inside the parser loop: take it out of "scan"
+    spent["scan"] = total - spent["facts"] - spent["match"] - spent["rules"] - spent["decompress"]
+    spent["total"] = total + spent["report"]
+    return spent
+
+
+def cmd_e2e(args: argparse.Namespace) -> int:
+    bundles = [Path(b) for b in args.bundle] if args.bundle else \
+        [make_bundle_with(n, Path(args.workdir)) for n in (1_000_000, 200_000)]
+    if not ANALYZE_LOGS.exists():
+        print(f"benchmark.py: {ANALYZE_LOGS} is missing (pip install -e . in this environment)",
+              file=sys.stderr)
+        return 2
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; median of {args.repeat}, "
+          "analyze-logs and tar -xzOf alternated")
+    for bundle in bundles:
+        size = member_size(bundle)
+        floor_runs, tool_runs = [], []
+        for _ in range(args.repeat):
+            floor_runs.append(_child(["tar", "-xzOf", str(bundle)]))
+            tool_runs.append(_child([str(ANALYZE_LOGS), str(bundle)]))
+        floor = {k: _median([r[k] for r in floor_runs]) for k in ("wall", "cpu", "rss_mib")}
+        tool = {k: _median([r[k] for r in tool_runs]) for k in ("wall", "cpu", "rss_mib")}
+        print(f"\n{bundle}: {MEMBER} {size / MiB:.0f} MiB")
+        print(f"{'':<16}{'CPU s':>8}{'wall s':>8}{'x floor CPU':>13}{'x floor wall':>14}{'peak RSS MiB':>14}")
+        for name, r in (("tar -xzOf", floor), ("analyze-logs", tool)):
+            print(f"{name:<16}{r['cpu']:>8.2f}{r['wall']:>8.2f}{r['cpu'] / floor['cpu']:>13.1f}"
+                  f"{r['wall'] / floor['wall']:>14.1f}{r['rss_mib']:>14.0f}")
+        if not args.no_stages:
+            out = subprocess.run([sys.executable, __file__, "_stages", str(bundle)], check=True,
+                                 capture_output=True, text=True).stdout
+            stages = json.loads(out.strip().splitlines()[-1])
+            print("stages (CPU s, in-process with timers): " + ", ".join(
+                f"{k} {v:.2f}" for k, v in stages.items()))
+    return 0
+
+
+def make_bundle_with(lines: int, workdir: Path) -> Path:
+    """The issue-15 bench bundle: ``lines`` lines, seed 42, a crash loop and a failed snapshot."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    out = workdir / f"bench-e2e-{lines}.tar.gz"
+    if not out.exists():
+        subprocess.run([sys.executable, str(GENERATOR), "--lines", str(lines), "--seed", "42",
+                        "--inject", "agent_crash_loop", "--inject", "snapshot_failed", "--out", str(out),
+                        "--quiet"], check=True)
+    return out
+
+
+def cmd_stages(args: argparse.Namespace) -> int:
+    print(json.dumps(stage_seconds(Path(args.bundle))))
+    return 0
+
+
+def add_e2e_commands(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser("e2e", help="analyze-logs against tar -xzOf of the same bundle (alternated, "
+                       "median): CPU and wall ratios, peak RSS, and CPU per pipeline stage")
+    e.add_argument("--bundle", action="append", help="bundle(s) to measure (default: the generated 1M- and "
+                   "200k-line bundles with a crash loop and a failed snapshot)")
+    e.add_argument("--repeat", type=int, default=5, help="runs of each command (median shown)")
+    e.add_argument("--no-stages", action="store_true", help="skip the in-process per-stage run")
+    e.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "loganalyzer-bench"))
+    e.set_defaults(func=cmd_e2e)
+    s = sub.add_parser("_stages")   # internal: the per-stage run in a fresh process
+    s.add_argument("bundle")
+    s.set_defaults(func=cmd_stages)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmark.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -462,8 +603,10 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("bundle")
     c.set_defaults(func=cmd_case)
     add_fleet_commands(sub)
+    add_e2e_commands(sub)
     args = parser.parse_args(argv)
-    needs_generator = (not getattr(args, "bundle", None) and args.command in ("parse", "rules", "stress")) \
+    needs_generator = (not getattr(args, "bundle", None)
+                       and args.command in ("parse", "rules", "stress", "e2e")) \
         or args.command.startswith("fleet")
     if needs_generator and not GENERATOR.is_file():
         print(f"benchmark.py: the bundle generator {GENERATOR} is missing (../shared is not next to the "

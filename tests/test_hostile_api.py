@@ -10,7 +10,6 @@ keep the slowest shapes fast here (the CLI test runs them with the defaults).
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,6 @@ from loganalyzer.report import FORMATS, render
 #: Limits that keep the bundle-wide shapes quick in-process; every other shape uses the defaults.
 FAST_LIMITS = {"zip_many_small_bombs": Limits(max_total_bytes=32 * MiB),
                "zip_text_bomb": Limits(max_member_bytes=32 * MiB)}
-MAX_SECONDS = 60.0
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +48,6 @@ def test_api_reports_hold_nothing_from_outside_the_bundle(name: str, hostile_bas
     limits = FAST_LIMITS.get(name, DEFAULT_LIMITS)
     watched = (hostile_base / name, *case.watch)
     before = Snapshot.of(*watched)
-    started = time.perf_counter()
     try:
         result = loganalyzer.analyze(case.path, limits=limits)
     except InputError as exc:
@@ -71,4 +68,3 @@ def test_api_reports_hold_nothing_from_outside_the_bundle(name: str, hostile_bas
     assert Snapshot.of(*watched) == before
     assert list((quiet_disk / "cwd").iterdir()) == []
     assert list((quiet_disk / "tmp").iterdir()) == []
-    assert time.perf_counter() - started < 2 * MAX_SECONDS

@@ -2,6 +2,7 @@
 windows relative to the bundle, verdicts that are not findings, exit codes, bundle header."""
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import subprocess
@@ -158,7 +159,7 @@ def test_one_time_style_and_local_times_have_no_z() -> None:
     text = run(OUTDATED).stdout
     # waagent.log of a 2.2.45 agent: local (the answer is auto-update off, the root of the outdated agent)
     assert "2024-05-29T03:12:05 (VM local time)" in text
-    assert "2024-05-07T07:58:40 (VM local time)" in text   # (summaries still print Z: issue 16, open)
+    assert "2024-05-07T07:58:40 (VM local time)" in text
     assert not re.search(r"\d\d:\d\d:\d\d UTC", text)              # no second style ("… UTC")
     converted = run(OUTDATED, "--tz", "+02:00").stdout
     assert "2024-05-29T01:12:05Z" in converted and "(VM local time)" not in converted
@@ -166,6 +167,21 @@ def test_one_time_style_and_local_times_have_no_z() -> None:
     assert ev["local_clock"] is True
     stuck = run(STUCK).stdout
     assert "3 h 34 min 57 s before the newest record" in " ".join(stuck.split())
+
+
+def test_summaries_and_reasons_never_put_a_z_on_a_local_clock_time() -> None:
+    # the sosreport's waagent.log has no zone (shown as is); its VMSnapshot log is UTC
+    for fmt in ("text", "markdown", "html"):
+        out = " ".join(run(OUTDATED, "--format", fmt).stdout.split())
+        for local in ("2024-05-29T03:12:05", "2024-05-29T03:14:41", "2024-05-29T03:14:42",
+                      "2024-05-07T07:58:40", "2024-06-03T21:00:06"):
+            assert f"{local}Z" not in out, (fmt, local)
+            assert f"{local} (VM local time)" in out, (fmt, local)
+        assert "2024-06-03T21:00:20Z" in out, fmt        # the UTC log's last record keeps its Z
+    summary = next(f["summary"] for f in as_json(OUTDATED)["findings"] if f["cause"] == "guest_shutdown")
+    assert "SIGTERM at 2024-05-29T03:12:05 (VM local time)" in summary
+    converted = " ".join(run(OUTDATED, "--tz", "+02:00").stdout.split())
+    assert "SIGTERM at 2024-05-29T01:12:05Z" in converted and "(VM local time)" not in converted
 
 
 def test_text_follows_the_terminal_width_and_never_splits_a_token() -> None:
@@ -290,3 +306,66 @@ def test_the_timeline_axis_is_linear_counted_labelled_and_legible() -> None:
     html = run(FAILING, "--format", "html").stdout
     assert "details::details-content" in html and "@media print" in html   # collapsed parts print
     assert "overflow-wrap: anywhere" in html                    # wide tables wrap instead of overflowing
+
+
+# -- shell completion ---------------------------------------------------------------------------
+def _complete(script: Path, *words: str) -> list[str]:
+    """What the bash completion offers for the last of ``words`` (as if Tab were pressed)."""
+    line = " ".join(f"'{w}'" for w in words)
+    probe = (f"source {script}; COMP_WORDS=(analyze-logs {line}); COMP_CWORD={len(words)}; "
+             f"cd {REPO}; _analyze_logs; printf '%s\\n' \"${{COMPREPLY[@]}}\"")
+    proc = subprocess.run(["bash", "--norc", "-c", probe], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+def test_bash_completion_is_valid_bash_and_completes_options_values_and_paths(tmp_path: Path) -> None:
+    if shutil.which("bash") is None:
+        import pytest
+        pytest.skip("bash is not installed")
+    proc = run("--completion", "bash")
+    assert proc.returncode == 0 and proc.stdout.startswith("# bash completion for analyze-logs")
+    script = tmp_path / "analyze-logs.bash"
+    script.write_text(proc.stdout)
+    check = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stderr
+    assert _complete(script, "--fail") == ["--fail-on"]
+    assert _complete(script, "--format", "json,ma") == ["json,markdown"]
+    assert _complete(script, "--color", "") == ["auto", "always", "never"]
+    assert "vmsnapshot.enable_failed" in _complete(script, "--explain", "vmsnapshot.")
+    assert _complete(script, "sample_logs/collect") == ["sample_logs/collect-logs-backup-failure.zip"]
+    assert _complete(script, "fle") == ["fleet"]
+    assert _complete(script, "fleet", "x", "--eng") == ["--engine"]
+
+
+def test_zsh_completion_loads_and_an_unknown_shell_is_a_usage_error(tmp_path: Path) -> None:
+    proc = run("--completion", "zsh")
+    assert proc.returncode == 0 and proc.stdout.startswith("#compdef analyze-logs")
+    assert "--fail-on" in proc.stdout and "(critical error warning info never)" in proc.stdout
+    bad = run("--completion", "fish")
+    assert bad.returncode == 2 and "invalid choice: 'fish'" in bad.stderr
+    if shutil.which("zsh") is None:
+        return                                       # the script text is checked above; no zsh to load it
+    script = tmp_path / "_analyze-logs"
+    script.write_text(proc.stdout)
+    load = subprocess.run(["zsh", "-f", "-c", f"autoload -U compinit && compinit -u -d {tmp_path}/zcd; "
+                           f"source {script}; print ${{_comps[analyze-logs]}}"],
+                          capture_output=True, text=True, timeout=60)
+    assert load.returncode == 0 and load.stdout.strip() == "_analyze_logs", load.stderr
+
+
+# -- reading the samples at 2 a.m.: said once ------------------------------------------------------
+def test_the_answer_does_not_say_its_cause_twice() -> None:
+    text = " ".join(run(OUTDATED, "--fail-on", "never").stdout.split())
+    assert "Most likely cause: guest agent auto-update is disabled (warning, high confidence)." in text
+    assert "Agent auto-update is disabled (warning" not in text
+
+
+def test_the_checklist_points_at_the_answer_instead_of_repeating_it() -> None:
+    for fmt in ("text", "markdown", "html"):
+        out = " ".join(html.unescape(run(STUCK, "--format", fmt, "--fail-on", "never").stdout).split())
+        assert out.count("last reported 'transitioning' at 2024-10-08T09:58:06Z") == 1, fmt
+        assert "CustomScript — the answer above." in out, fmt
+    data = as_json(STUCK, "--fail-on", "never")
+    reason = next(v["reason"] for v in data["causes"] if v["cause"] == "extension_timeout")
+    assert "last reported 'transitioning'" in reason           # JSON keeps the rule's full reason

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from pathlib import Path
 
 import lxml.html
 from report_fixtures import crowded_result, failing_backup_result, healthy_result
@@ -33,12 +34,38 @@ def test_parses_and_puts_the_answer_first():
     assert sections[0].text_content().startswith("AnswerMost likely cause: the backup snapshot")
 
 
-def test_contains_every_finding_the_checklist_and_the_coverage_table():
+def test_contains_every_other_finding_the_checklist_and_the_coverage_table():
     tree = lxml.html.fromstring(render_html(failing_backup_result()))
     titles = [h.text_content() for h in tree.xpath("//article[@class='finding']/h3")]
-    assert len(titles) == 4 and "VMSnapshotLinux enable failed" in titles[1]
+    assert len(titles) == 3 and "VMSnapshotLinux enable failed" in titles[0]
     headings = [h.text_content() for h in tree.xpath("//h2")]
-    assert {"Timeline", "Findings", "Causes checked", "Coverage"} <= set(headings)
+    assert {"Timeline", "Other findings", "Causes checked", "Coverage"} <= set(headings)
+
+
+def test_the_answer_is_said_once_not_repeated_as_the_first_finding():
+    tree = lxml.html.fromstring(render_html(failing_backup_result()))
+    assert "never thawed" in tree.xpath("//section[contains(@class, 'answer')]")[0].text_content()
+    assert not any("never thawed" in h.text_content() for h in tree.xpath("//article/h3"))
+
+
+def test_consequences_fold_under_the_answer_like_text_and_markdown():
+    result = failing_backup_result()
+    by_rule = {f.rule_id: f for f in result.findings}
+    root, consequence = by_rule["vmsnapshot.freeze_without_thaw"], by_rule["vmsnapshot.enable_failed"]
+    other = by_rule["agent.crash_loop"]
+    root.incident, root.role = 1, "root"
+    consequence.incident, consequence.role = 1, "consequence"
+    other.incident, other.role = 2, "root"
+    tree = lxml.html.fromstring(render_html(result))
+    answer = tree.xpath("//section[contains(@class, 'answer')]")[0]
+    folded = answer.xpath(".//ul[@class='folded']/li")
+    heads = [li.text_content().split(" (")[0].strip() for li in folded]
+    assert heads == ["error VMSnapshotLinux enable failed"]
+    assert "extension_enable_failed, seen 3 times" in folded[0].text_content()
+    assert folded[0].xpath(".//details//pre")                       # its evidence, folded but there
+    titles = [h.text_content() for h in tree.xpath("//article[@class='finding']/h3")]
+    assert not any("enable failed" in t or "never thawed" in t for t in titles)
+    assert any("restarted after not terminating" in t for t in titles)
     assert "not a zip file" in tree.xpath("//section[h2='Coverage']")[0].text_content()
 
 
@@ -89,6 +116,19 @@ def test_only_http_references_become_links():
     result.findings[0].references = ["javascript:alert(1)", "https://learn.microsoft.com/x"]
     hrefs = [a.get("href") for _, a in _tags(render_html(result)) if "href" in a]
     assert "javascript:alert(1)" not in hrefs and "https://learn.microsoft.com/x" in hrefs
+
+
+def test_the_collect_logs_sample_shows_one_answer_with_its_consequences_folded():
+    from loganalyzer import analyze
+    sample = Path(__file__).resolve().parents[1] / "sample_logs" / "collect-logs-backup-failure.zip"
+    tree = lxml.html.fromstring(render_html(analyze(sample)))
+    answer = tree.xpath("//section[contains(@class, 'answer')]")[0].text_content()
+    assert "Most likely cause: the VM has no outbound network access" in answer
+    assert "Because of this, also seen" in answer and "(snapshot_failed," in answer
+    items = tree.xpath("//ul[@class='folded']/li")
+    folded = {li.text_content().split(" (")[0].split(" ", 1)[1] for li in items}
+    others = {h.text_content().split(" ", 1)[1] for h in tree.xpath("//article[@class='finding']/h3")}
+    assert len(folded) >= 3 and not folded & others
 
 
 def test_healthy_bundle_says_no_cause_was_found():

@@ -72,3 +72,33 @@ def test_html_in_free_text_is_escaped():
     result = failing_backup_result()
     result.findings[0].summary = "<details><script>alert(1)</script>"
     assert "&lt;details&gt;&lt;script&gt;" in render_markdown(result)
+
+
+def test_local_clock_times_carry_no_z_in_findings_and_summaries():
+    result = failing_backup_result()
+    enable = next(f for f in result.findings if f.rule_id == "vmsnapshot.enable_failed")
+    for ev in enable.evidence:
+        ev.local = True
+    enable.summary = "Enable failed 3 times, last at 2024-05-30T13:45:47Z."
+    result.facts.state["local_time_files"] = [enable.evidence[0].path]
+    md = render_markdown(result)
+    assert "2024-05-30T13:15:47 (VM local time) → 2024-05-30T13:45:47 (VM local time)" in md
+    assert "last at 2024-05-30T13:45:47 (VM local time)." in md and "13:45:47Z" not in md
+    assert enable.summary.endswith("13:45:47Z.")                      # the result itself is untouched
+    crash = " ".join(render_markdown(result).split("restarted after not terminating")[1].split()[:12])
+    assert "2017-03-27T14:00:45Z" in crash                            # a UTC finding keeps its Z
+
+
+def test_a_finding_seen_at_one_time_gives_that_time_once():
+    md = render_markdown(failing_backup_result())
+    crash = md.split("### The agent restarted after not terminating cleanly", 1)[1].split("\n\n")[1]
+    assert crash.endswith("seen once · 2017-03-27T14:00:45Z")
+    assert "2024-05-30T13:15:47Z → 2024-05-30T13:45:47Z" in md        # a span keeps both ends
+
+
+def test_the_checklist_lists_detected_causes_first_like_the_text_report():
+    md = render_markdown(failing_backup_result())
+    table = md.split("## Causes checked", 1)[1].split("## Coverage", 1)[0]
+    verdicts = [row.split(" | ")[1] for row in table.splitlines() if row.startswith("| `")]
+    assert verdicts == sorted(verdicts, key=["detected", "not seen", "not evaluable", "ruled out"].index)
+    assert verdicts[0] == "detected" and verdicts[-1] == "ruled out"

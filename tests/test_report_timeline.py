@@ -62,3 +62,10 @@ def test_a_burst_next_to_an_old_line_keeps_its_width():
 def test_unknown_format_is_refused_with_the_known_ones():
     with pytest.raises(ValueError, match="text, json, markdown, html, sarif, junit"):
         render(failing_backup_result(), "pdf")
+
+
+def test_a_mark_within_one_second_names_its_time_once():
+    rows = [{"time": at("2024-05-30T13:00:00") + timedelta(microseconds=n), "category": "error",
+             "label": "x", "path": None, "line": None} for n in (0, 500, 3_600_000_000)]
+    svg = timeline_svg(rows)
+    assert "2 events, 2024-05-30T13:00:00Z\n" in svg and "13:00:00Z – 2024-05-30T13:00:00Z" not in svg

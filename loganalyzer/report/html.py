@@ -29,8 +29,13 @@ from .wording import (
     bundle_header,
     by_rank,
     cause_label,
+    checklist_order,
+    checklist_reason,
     coverage_sentence,
+    finding_local,
     healthy_answer,
+    incident_parts,
+    local_paths,
     seen,
     short_time,
     verdict_label,
@@ -81,10 +86,29 @@ def _answer(view: AnalysisResult) -> str:
                 f"<p>Ruled out: {text(checked or 'nothing')}.</p>{_notes(view)}</section>")
     evidence = "".join(evidence_block(e) for e in top.evidence[:EVIDENCE_OPEN])
     steps = remediation_list(top)
+    folded, _ = incident_parts(view.findings, top)
     return (f'<section class="answer sev-{text(top.severity)}"><h2>Answer</h2>'
             f'<p class="lead">{text(answer_sentence(top))}</p><p>{text(top.summary)}</p>'
             + (f"<h3>Evidence</h3>{evidence}" if evidence else "")
-            + (f"<h3>What to do</h3>{steps}" if steps else "") + _notes(view) + "</section>")
+            + (f"<h3>What to do</h3>{steps}" if steps else "") + _notes(view) + _folded(folded)
+            + "</section>")
+
+
+def _folded(folded: list[Finding]) -> str:
+    """The answer's consequences, one line each, their evidence folded (printed all the same)."""
+    if not folded:
+        return ""
+    items = []
+    for f in folded:
+        evidence = "".join(evidence_block(e) for e in f.evidence[:EVIDENCE_OPEN])
+        more = len(f.evidence) - EVIDENCE_OPEN
+        if more > 0:
+            evidence += f'<p class="muted">{more:,} more in the JSON report.</p>'
+        items.append(f"<li>{badge(str(f.severity), str(f.severity))} {text(f.title)} "
+                     f'<span class="muted">({text(f.cause)}, {text(seen(f.count))})</span>'
+                     + (f"<details><summary>Evidence</summary>{evidence}</details>" if evidence else "")
+                     + "</li>")
+    return f'<h3>Because of this, also seen</h3><ul class="folded">{"".join(items)}</ul>'
 
 
 def _notes(view: AnalysisResult) -> str:
@@ -96,7 +120,8 @@ def _timeline(view: AnalysisResult) -> str:
     noun = "event" if len(rows) == 1 else "events"
     return (f"<section><h2>Timeline</h2><p class=\"muted\">{len(rows):,} dated {noun}; "
             f"each warning or worse finding is a bar from its first to its last record, with its count; "
-            f"the findings below give the details.</p>{timeline_svg(rows, _spans(view))}</section>")
+            f"the findings below give the details.</p>"
+            f"{timeline_svg(rows, _spans(view), bundle_header(view).clock)}</section>")
 
 
 def _spans(view: AnalysisResult) -> list:
@@ -106,15 +131,20 @@ def _spans(view: AnalysisResult) -> list:
 
 
 def _findings(view: AnalysisResult) -> str:
-    if not view.findings:
-        return "<section><h2>Findings</h2><p>No findings.</p></section>"
-    return "<section><h2>Findings</h2>" + "".join(_finding(f) for f in by_rank(view.findings)) + "</section>"
+    """Every finding not already said in the answer (the answer and its folded consequences)."""
+    top = view.top_finding
+    _, others = incident_parts(view.findings, top)
+    heading = "Findings" if top is None else "Other findings"
+    if not others:
+        return f"<section><h2>{heading}</h2><p>No {heading.lower()}.</p></section>"
+    return f"<section><h2>{heading}</h2>" + "".join(_finding(f) for f in others) + "</section>"
 
 
 def _finding(f: Finding) -> str:
+    first, last = short_time(f.first_seen, finding_local(f)), short_time(f.last_seen, finding_local(f))
+    when = [("seen at", first)] if first == last else [("first seen", first), ("last seen", last)]
     props = [("cause", f"{f.cause} — {cause_label(f.cause)}"), ("confidence", f.confidence),
-             ("count", seen(f.count)), ("first seen", short_time(f.first_seen)),
-             ("last seen", short_time(f.last_seen)), ("rule", f.rule_id)]
+             ("count", seen(f.count)), *when, ("rule", f.rule_id)]
     if f.extension:
         props.append(("extension", f.extension))
     dl = "".join(f"<dt>{text(k)}</dt><dd>{text(v)}</dd>" for k, v in props)
@@ -139,8 +169,9 @@ def _checklist(view: AnalysisResult) -> str:
         return "<section><h2>Causes checked</h2><p>No cause checklist was produced.</p></section>"
     rows = "".join(
         f"<tr><td>{text(v.cause)}<br><span class=\"muted\">{text(cause_label(v.cause))}</span></td>"
-        f"<td>{badge(verdict_label(v), str(v.verdict))}</td><td>{text(v.reason)}</td></tr>"
-        for v in view.causes)
+        f"<td>{badge(verdict_label(v), str(v.verdict))}</td>"
+        f"<td>{text(checklist_reason(v, view.findings, view.top_finding))}</td></tr>"
+        for v in checklist_order(view.causes))
     return ("<section><h2>Causes checked</h2><table><thead><tr><th>Cause</th><th>Verdict</th>"
             f"<th>Why</th></tr></thead><tbody>{rows}</tbody></table></section>")
 
@@ -148,24 +179,32 @@ def _checklist(view: AnalysisResult) -> str:
 def _agent_and_extensions(view: AnalysisResult) -> str:
     facts = view.facts
     parts = ["<section><h2>Agent, extensions and backups</h2>"]
-    versions = [(s.role, s.version, s.how, short_time(s.timestamp), f"{s.ref.path}:{s.ref.line_start}")
-                for s in facts.agent_versions]
+    local = local_paths(view)
+    versions = [(s.role, s.version, s.how, short_time(s.timestamp, s.ref.path in local),
+                 f"{s.ref.path}:{s.ref.line_start}") for s in facts.agent_versions]
     parts.append("<h3>Agent versions</h3>" + (table(["role", "version", "how", "time", "where"], versions)
                                               if versions else "<p>No agent version seen.</p>"))
     if facts.extensions:
         rows = [(e.name, e.requested_version, ", ".join(e.versions_on_disk), e.handler_state, e.operation,
-                 e.status, e.status_code, e.status_message, short_time(e.status_time))
+                 e.status, e.status_code, e.status_message,
+                 short_time(e.status_time, _in(e.refs[0] if e.refs else None, local)))
                 for e in facts.extensions.values()]
         headers = ["name", "requested", "on disk", "handler", "operation", "status", "code", "message",
                    "time"]
         parts.append("<h3>Extensions</h3>" + table(headers, rows))
     if facts.backups:
-        rows = [(b.task_id, b.seq_no, short_time(b.start), short_time(b.end) if b.end else "",
+        rows = [(b.task_id, b.seq_no, short_time(b.start, _in(b.ref, local)),
+                 short_time(b.end, _in(b.ref, local)) if b.end else "",
                  " → ".join(b.phases), b.outcome, b.error_name or b.error_code, b.message)
                 for b in facts.backups]
         parts.append("<h3>Backups</h3>" + table(
             ["task", "seq", "start", "end", "phases", "outcome", "error", "message"], rows))
     return "".join(parts) + "</section>"
+
+
+def _in(ref: object, paths: set[str]) -> bool:
+    """Whether a fact's reference (``None`` for none) points into one of ``paths``."""
+    return getattr(ref, "path", None) in paths
 
 
 def _coverage(view: AnalysisResult) -> str:

@@ -22,8 +22,11 @@ from .wording import (
     answer_sentence,
     bundle_header,
     cause_label,
+    checklist_order,
+    checklist_reason,
     coverage_sentence,
     evidence_time,
+    finding_local,
     healthy_answer,
     incident_parts,
     location,
@@ -127,7 +130,8 @@ def _blocks(view: AnalysisResult) -> list[Block]:
         blocks += [(_finding(f), False) for f in others]
     if view.causes:
         rows = "\n".join(f"| {code_span(v.cause)} ({inline(cause_label(v.cause))}) | {verdict_label(v)} | "
-                         f"{inline(v.reason)} |" for v in view.causes)
+                         f"{inline(checklist_reason(v, view.findings, top))} |"
+                         for v in checklist_order(view.causes))
         blocks.append((f"## Causes checked\n\n| Cause | Verdict | Why |\n|---|---|---|\n{rows}", True))
     coverage = f"## Coverage\n\n{inline(coverage_sentence(view.coverage))}."
     if view.missing_evidence:
@@ -143,7 +147,12 @@ def _blocks(view: AnalysisResult) -> list[Block]:
 
 
 def _finding(f: Finding) -> str:
-    when = f" · {short_time(f.first_seen)} → {short_time(f.last_seen)}" if f.first_seen else ""
+    local = finding_local(f)
+    when = ""
+    if f.first_seen is not None:
+        when = f" · {short_time(f.first_seen, local)}"
+        if f.last_seen is not None and short_time(f.last_seen) != short_time(f.first_seen):
+            when += f" → {short_time(f.last_seen, local)}"
     head = (f"### {inline(f.title)}\n\n**{f.severity}** · {code_span(f.cause)} · {f.confidence} confidence · "
             f"{seen(f.count)}{when}\n\n{inline(f.summary)}")
     parts = [head]

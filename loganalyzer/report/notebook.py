@@ -19,6 +19,7 @@ from .wording import (
     answer_sentence,
     by_rank,
     coverage_sentence,
+    finding_local,
     healthy_answer,
     short_time,
     wellformed,
@@ -43,8 +44,9 @@ def result_html(result: AnalysisResult) -> str:
             parts.append("<p>What to do:</p><ol>" + "".join(f"<li>{text(s)}</li>" for s in top.remediation)
                          + "</ol>")
     if view.findings:
-        rows = [(f.severity, f.confidence, f.cause, f.title, f.count, short_time(f.first_seen),
-                 short_time(f.last_seen)) for f in by_rank(view.findings)]
+        rows = [(f.severity, f.confidence, f.cause, f.title, f.count,
+                 short_time(f.first_seen, finding_local(f)), short_time(f.last_seen, finding_local(f)))
+                for f in by_rank(view.findings)]
         parts.append(table(["severity", "confidence", "cause", "title", "count", "first seen", "last seen"],
                            rows, numeric=(4,)))
     detected = sum(1 for v in view.causes if str(v.verdict) == "detected")

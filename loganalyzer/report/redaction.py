@@ -22,15 +22,17 @@ from ..facts.model import ConfigValue
 from ..limits import Limits
 from ..redact import REDACTED, redact, redact_obj
 from ..result import AnalysisOptions, AnalysisResult
+from .wording import local_clock_view
 
 T = TypeVar("T")
 
 
 def report_view(result: AnalysisResult) -> AnalysisResult:
-    """``result`` itself when ``options.redact`` is off, else a redacted copy (the input is untouched)."""
+    """``result`` itself when ``options.redact`` is off, else a redacted copy (the input is untouched);
+    local-clock times in free text are labelled as such (:func:`~.wording.local_clock_view`)."""
     if not result.options.redact:
-        return result
-    return scrub(result)
+        return local_clock_view(result)
+    return local_clock_view(scrub(result))
 
 
 def scrub(value: T) -> T:

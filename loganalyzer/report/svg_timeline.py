@@ -64,9 +64,19 @@ class _Bucket:
 Span = tuple[datetime, datetime, int, str, str]
 
 
-def timeline_svg(rows: list[Row], spans: list[Span] | None = None) -> str:
+def timeline_svg(rows: list[Row], spans: list[Span] | None = None, clock: str = "UTC") -> str:
     """An ``<svg>`` element (no scripts, no external references) drawing ``rows``, and each
-    finding of ``spans`` as a bar from its first to its last record, labelled with its count."""
+    finding of ``spans`` as a bar from its first to its last record, labelled with its count.
+    ``clock`` is how the times read (the bundle header's): unless it is ``"UTC"``, no time
+    drawn claims UTC with a ``Z`` and the legend names the clock.
+
+    >>> from datetime import UTC
+    >>> row = {"time": datetime(2024, 5, 29, 3, 12, 5, tzinfo=UTC), "category": "restart", "label": "x"}
+    >>> at = "2024-05-29T03:12:05Z"
+    >>> at in timeline_svg([row]), at in timeline_svg([row], clock="VM local clock")
+    (True, False)
+    """
+    local = clock != "UTC"
     lanes = [c for c in CATEGORIES if any(r["category"] == c for r in rows)] or list(CATEGORIES)
     shown_spans = (spans or [])[:MAX_SPANS]
     spans_height = SPAN_ROW * len(shown_spans) + (4 if shown_spans else 0)
@@ -103,7 +113,7 @@ def timeline_svg(rows: list[Row], spans: list[Span] | None = None) -> str:
         y = TOP + LANE * lanes.index(lane) + LANE / 2
         radius = min(LANE / 2 - 2, 3 + 2 * math.log2(bucket.count))
         parts.append(f'<circle class="mark {lane}" cx="{bucket.x:.1f}" cy="{y:.1f}" r="{radius:.1f}">'
-                     f"<title>{escape(_tooltip(bucket))}</title></circle>")
+                     f"<title>{escape(_tooltip(bucket, local))}</title></circle>")
         if bucket.count > 1:         # the count is printed, not only in the tooltip
             parts.append(f'<text class="count" x="{bucket.x:.1f}" y="{y - radius - 2:.1f}" '
                          f'text-anchor="middle">{bucket.count}</text>')
@@ -114,7 +124,7 @@ def timeline_svg(rows: list[Row], spans: list[Span] | None = None) -> str:
         for row, (start, end, count, title, severity) in enumerate(shown_spans):
             y = top + SPAN_ROW * row
             x0, x1 = scale.x(start), scale.x(end)
-            tip = printable(f"{title}: {count} times, {short_time(start)} to {short_time(end)}")
+            tip = printable(f"{title}: {count} times, {_time(start, local)} to {_time(end, local)}")
             label = escape(printable(f"{count}× {title}"[:70]))
             parts.append(f'<rect class="span sev-{escape(severity)}" x="{x0:.1f}" y="{y + 4:.1f}" '
                          f'width="{max(3.0, x1 - x0):.1f}" height="5"><title>{escape(tip)}</title></rect>')
@@ -131,11 +141,12 @@ def timeline_svg(rows: list[Row], spans: list[Span] | None = None) -> str:
     for x, moment, anchor in _ticks(scale):
         parts.append(f'<line class="tick" x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 5}"/>'
                      f'<text class="tick-label" x="{x:.1f}" y="{axis_y + 20}" text-anchor="{anchor}">'
-                     f"{escape(short_time(moment))}</text>")
+                     f"{escape(_time(moment, local))}</text>")
     bin_width = _bin_duration(scale, bucket_width)
     axis = "shaded bar: a cut in the axis (the time it hides)" if scale.breaks else "linear time axis"
     parts.append(f'<text class="legend" x="{LEFT}" y="{height - 6}">Mark: the events of one '
-                 f"{escape(bin_width)} bin (number: how many, if more than one) · {axis} · UTC</text>")
+                 f"{escape(bin_width)} bin (number: how many, if more than one) · {axis} · "
+                 f"{escape(printable(clock))}</text>")
     parts.append("</svg>")
     return "".join(parts)
 
@@ -171,9 +182,14 @@ def _ticks(scale: BrokenScale) -> list[tuple[float, datetime, str]]:
     return ticks
 
 
-def _tooltip(bucket: _Bucket) -> str:
-    when = short_time(bucket.first) if bucket.first == bucket.last else (
-        f"{short_time(bucket.first)} – {short_time(bucket.last)}")
+def _time(moment: datetime, local: bool) -> str:
+    """:func:`short_time`, without its ``Z`` when the times are not all UTC (the legend says which)."""
+    return short_time(moment)[:-1] if local else short_time(moment)
+
+
+def _tooltip(bucket: _Bucket, local: bool = False) -> str:
+    first, last = _time(bucket.first, local), _time(bucket.last, local)
+    when = first if first == last else f"{first} – {last}"      # one time when the span is under a second
     noun = "event" if bucket.count == 1 else "events"
     more = f"\n… and {bucket.count - len(bucket.labels)} more" if bucket.count > len(bucket.labels) else ""
     return printable(f"{bucket.count} {noun}, {when}\n" + "\n".join(bucket.labels) + more)

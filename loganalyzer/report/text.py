@@ -22,14 +22,17 @@ import re
 import textwrap
 from collections.abc import Iterable
 from contextvars import ContextVar
+from dataclasses import replace
 
 from ..model import CauseVerdict, Evidence, FileCoverage, Finding
 from ..result import AnalysisResult
 from .redaction import report_view
 from .wording import (
     VERDICT_LABELS,
+    VERDICT_ORDER,
     answer_sentence,
     bundle_header,
+    checklist_reason,
     coverage_sentence,
     evidence_time,
     healthy_answer,
@@ -140,7 +143,8 @@ def _render(result: AnalysisResult, color: bool, verbose: bool) -> str:
             out += _finding(finding, style, verbose)
     if view.causes:
         out += ["", style("bold", "Causes checked:")]
-        out += _checklist(view.causes, style)
+        out += _checklist([replace(v, reason=checklist_reason(v, view.findings, top)) for v in view.causes],
+                          style)
     out += ["", *_wrap("Coverage: " + coverage_sentence(view.coverage))]
     if view.missing_evidence:
         out += _wrap("Missing from this bundle: " + ", ".join(view.missing_evidence))
@@ -210,9 +214,8 @@ def _checklist(verdicts: Iterable[CauseVerdict], style: _Style) -> list[str]:
         else:
             shared[(verdict, v.reason)] = [v.cause]
             entries.append((verdict, shared[(verdict, v.reason)], v.reason))
-    order = {"detected": 0, "not_seen": 1, "not_evaluable": 2, "ruled_out": 3}
     out: list[str] = []
-    for verdict, causes, reason in sorted(entries, key=lambda entry: order.get(entry[0], 3)):
+    for verdict, causes, reason in sorted(entries, key=lambda entry: VERDICT_ORDER.get(entry[0], 3)):
         mark = {"detected": "✗", "ruled_out": "✓", "not_seen": "~", "not_evaluable": "?"}.get(verdict, "-")
         label = f"{mark} {VERDICT_LABELS.get(verdict, verdict):<13}"
         lines = _wrap(f"{', '.join(causes)}: {reason}", indent=f"  {label} ", subsequent=" " * 18)

@@ -88,6 +88,53 @@ def evidence_time(ev: Evidence) -> str:
     return short_time(ev.timestamp, local=ev.local)
 
 
+def finding_local(finding: Finding | CauseVerdict) -> bool:
+    """Whether a finding's (or verdict's) times are the VM's local clock shown as is: every
+    evidence item that has a time is :attr:`~loganalyzer.model.Evidence.local`."""
+    timed = [ev for ev in finding.evidence if ev.timestamp is not None]
+    return bool(timed) and all(ev.local for ev in timed)
+
+
+#: a time as the rules write it (``fmt_time``), claiming UTC with its ``Z``
+_RULE_TIME = re.compile(r"\b(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)Z\b")
+
+
+def local_paths(result: Any) -> set[str]:
+    """The files whose times are the VM's local clock shown as is (none once ``--tz`` converted them)."""
+    if result.options.tz is not UTC:
+        return set()
+    return set(result.facts.state.get("local_time_files", ()))
+
+
+def local_clock_view(result: Any) -> Any:
+    """``result`` with the times in findings' titles and summaries and in verdict reasons
+    written as :func:`short_time` writes a local time (no ``Z``) when they are the VM's local
+    clock shown as is: the item's evidence is local, or the time is the first or last record
+    of a local-clock file.  ``result`` itself when no file had a local clock (or ``--tz``
+    converted them); the findings are copies, the input is untouched.
+    """
+    from dataclasses import replace
+
+    local_files = local_paths(result)
+    if not local_files:
+        return result
+    kinds = {c.kind for c in result.coverage if c.path in local_files}
+    known = {short_time(t)[:-1] for k in kinds for t in (result.facts.first_seen.get(k),
+                                                        result.facts.last_seen.get(k)) if t}
+
+    def relabel(text: str, local: bool) -> str:
+        def one(m: re.Match[str]) -> str:
+            if not (local or m.group(1) in known):
+                return m.group(0)
+            return short_time(datetime.fromisoformat(m.group(1)), local=True)
+        return _RULE_TIME.sub(one, text)
+
+    findings = [replace(f, title=relabel(f.title, finding_local(f)),
+                        summary=relabel(f.summary, finding_local(f))) for f in result.findings]
+    causes = [replace(v, reason=relabel(v.reason, finding_local(v))) for v in result.causes]
+    return replace(result, findings=findings, causes=causes)
+
+
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
@@ -166,8 +213,60 @@ def answer_sentence(finding: Finding) -> str:
     'Most likely cause: the extension failed to enable — Enable exited with code 1 (error, high confidence).'
     """
     title = finding.title.rstrip(". ")
-    return (f"Most likely cause: {cause_label(finding.cause)} — {title} "
-            f"({finding.severity}, {finding.confidence} confidence).")
+    label = cause_label(finding.cause)
+    said = label if _same_words(label, title) else f"{label} — {title}"
+    return f"Most likely cause: {said} ({finding.severity}, {finding.confidence} confidence)."
+
+
+def _same_words(label: str, title: str) -> bool:
+    """Whether a finding's title only repeats its cause's label ("Agent auto-update is disabled"
+    after "guest agent auto-update is disabled"): then the answer says it once.
+
+    >>> _same_words("guest agent auto-update is disabled", "Agent auto-update is disabled")
+    True
+    >>> _same_words("the guest agent is out of date", "The agent is older than the minimum")
+    False
+    """
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"[a-z0-9-]+", text.lower())) - {"the", "a", "an", "guest"}
+    a, b = words(label), words(title)
+    return bool(a and b) and (a <= b or b <= a)
+
+
+#: the checklist's order: what was found, then what could not be told apart, then the rest
+VERDICT_ORDER: dict[str, int] = {"detected": 0, "not_seen": 1, "not_evaluable": 2, "ruled_out": 3}
+
+
+def checklist_order(verdicts: Iterable[CauseVerdict]) -> list[CauseVerdict]:
+    """Verdicts as every checklist lists them: detected first, then not seen, not evaluable,
+    ruled out (the rules' order kept within each)."""
+    return sorted(verdicts, key=lambda v: VERDICT_ORDER.get(str(v.verdict), 3))
+
+
+def checklist_reason(verdict: CauseVerdict, findings: list[Finding], top: Finding | None) -> str:
+    """A verdict's reason as the checklist shows it: a detected cause whose finding the report
+    already tells points there instead of repeating its title and summary (the JSON report
+    keeps the rules' full reason).
+
+    >>> from loganalyzer.model import Confidence, Severity, Verdict
+    >>> f = Finding("r", "disk_full", Severity.ERROR, Confidence.HIGH, "/var is full", "", incident=1,
+    ...             role="root")
+    >>> checklist_reason(CauseVerdict("disk_full", Verdict.DETECTED, "/var is full: 100% used"), [f], f)
+    '/var is full — the answer above.'
+    """
+    if str(verdict.verdict) != "detected":
+        return verdict.reason
+    finding = finding_for(verdict.cause, findings)
+    if finding is None:
+        return verdict.reason
+    title = finding.title.rstrip(". ")
+    in_answer = top is not None and (finding is top or (top.incident is not None
+                                                        and finding.incident == top.incident))
+    root = next((f for f in by_rank(findings) if f.incident == finding.incident and f.role == "root"), None) \
+        if finding.role == "consequence" and finding.incident is not None else None
+    because = f"a consequence of {root.cause}: " if root is not None and root.cause != verdict.cause else ""
+    where = "the answer above" if in_answer else "under Other findings"
+    return f"{because}{title} — {where}."
 
 
 def healthy_sentence(verdicts: list[CauseVerdict], missing_evidence: list[str] | None = None,

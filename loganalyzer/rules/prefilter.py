@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 #: marks an end of a literal that a regex cut next to other pattern parts (not a word boundary)
 CUT = "\x00"
@@ -45,10 +46,12 @@ _COMMON = frozenset([
 ])
 
 
+@lru_cache(maxsize=8192)
 def strip_cut(literal: str) -> str:
     return literal.replace(CUT, "")
 
 
+@lru_cache(maxsize=8192)  # every engine indexes the same ~1,800 literals: once per process
 def index_word(literal: str) -> str | None:
     """The word of ``literal`` that is a whole word wherever the literal occurs (None: none is).
 

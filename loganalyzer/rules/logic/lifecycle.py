@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ...model import Confidence, Event, Finding, Severity
-from ..matches import fmt_time
+from ..matches import fmt_duration, fmt_time
 from ..model import parse_duration
 from .base import FinishContext, LogicRule, Seen, later, lits
 
@@ -108,7 +108,7 @@ class GuestShutdown(LogicRule):
                                          f"guest.")]
         gap = start.ts - stop.ts  # type: ignore[operator]
         finding = self.finding({"stopped": fmt_time(stop.ts), "started": fmt_time(start.ts),
-                                "gap": str(gap).split(".")[0], "episodes": len(episodes)},
+                                "gap": fmt_duration(gap), "episodes": len(episodes)},
                                evidence, count=len(episodes))
         if ctx.facts.backups and not any(_during_backup(s, e, ctx) for s, e in episodes if e is not None):
             # Restarts happen (patching); they only explain a failed backup when one was running.
@@ -221,5 +221,5 @@ class AgentNotRunning(LogicRule):
             return None
         return self.finding({}, [], severity=Severity.WARNING, confidence=Confidence.MEDIUM,
                             summary=f"waagent.log stops at {fmt_time(agent_last)} while {kind} goes on until "
-                                    f"{fmt_time(other_last)} ({str(gap).split('.')[0]} later): the agent was "
+                                    f"{fmt_time(other_last)} ({fmt_duration(gap)} later): the agent was "
                                     f"not running or not logging.")
