@@ -93,7 +93,8 @@ def _parse_member(member: Member, coverage: FileCoverage, scan: Scan,
         coverage.reason = _UNREAD_REASONS.get(member.kind, "not a log or state file (listed only)")
         return
     coverage.parser = parser.__module__.rsplit(".", 1)[-1]
-    ctx = ParseContext(coverage=coverage, tz=options.tz, limits=options.limits)
+    ctx = ParseContext(coverage=coverage, tz=options.tz, limits=options.limits,
+                       budget=getattr(scan.source, "budget", None))
     observe = scan.facts.observe
     try:
         for event in parser(member, ctx):

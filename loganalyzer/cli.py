@@ -350,6 +350,24 @@ def _bundle_name(result: AnalysisResult) -> str:
     return Path(path).name or "bundle"
 
 
+def report_names(results: list[AnalysisResult]) -> list[str]:
+    """One file name per result for ``-o DIR``: the bundle's name, or — when two bundles' names are
+    the same (``a/vm.zip`` and ``b/vm.zip``; also NFC/NFD spellings or case, which some file
+    systems merge) — the name plus a short hash of the full path, stable from run to run.
+    """
+    import hashlib
+    import unicodedata
+    names = [_bundle_name(r) for r in results]
+    keys = [unicodedata.normalize("NFC", n).casefold() for n in names]
+    out = []
+    for name, key, result in zip(names, keys, results, strict=True):
+        if keys.count(key) > 1:
+            full = os.path.abspath(result.input.path or name).encode("utf-8", "surrogateescape")
+            name = f"{name}-{hashlib.sha256(full).hexdigest()[:8]}"
+        out.append(name)
+    return out
+
+
 def write_output(path: Path, text: str) -> None:
     """Write a report; a missing folder or a read-only place is a usage error (exit 2), one line."""
     try:
@@ -368,8 +386,8 @@ def _emit(results: list[AnalysisResult], args: argparse.Namespace, formats: list
         folder = Path(args.output)
         for fmt in formats:
             if fmt == "html" or len(results) == 1:
-                for result in results:
-                    name = f"{_bundle_name(result)}.{EXTENSIONS[fmt]}"
+                for result, base in zip(results, report_names(results), strict=True):
+                    name = f"{base}.{EXTENSIONS[fmt]}"
                     write_output(folder / name, render(result, fmt) if fmt != "text"
                                  else render_many([result], "text", color=False, verbose=args.verbose))
             else:
@@ -379,9 +397,8 @@ def _emit(results: list[AnalysisResult], args: argparse.Namespace, formats: list
     fmt = formats[0]
     if fmt == "html" and len(results) > 1:
         from .report import render
-        for result in results:
-            name = Path(result.input.path or "live-system").name + ".html"
-            write_output(Path(args.output) / name, render(result, "html"))
+        for result, base in zip(results, report_names(results), strict=True):
+            write_output(Path(args.output) / f"{base}.html", render(result, "html"))
         return
     to_file = bool(args.output)
     if args.color == "auto":

@@ -26,8 +26,17 @@ class Limits:
     * ``max_nested_archive_bytes`` — a nested archive is held in memory to be read; cap it.
     * ``max_line_bytes`` — a longer physical line is cut (and counted once).
     * ``max_xml_bytes`` / ``max_json_bytes`` — state documents larger than this are not parsed.
+    * ``max_xml_elements`` — elements kept of one XML document (the rest is not read).
+    * ``max_json_depth`` — deeper-nested JSON is not loaded (no ``RecursionError``).
+    * ``max_extended_header_bytes`` — a tar PAX header or GNU long name larger than this stops the tar.
+    * ``max_xz_memory`` — memory liblzma may use to decode one xz stream (its dictionary); a stream
+      that declares more is not read.
+    * ``max_conf_keys`` — settings kept from ``waagent.conf`` besides the ones the agent knows.
+    * ``max_extension_events`` — extension telemetry events read across the bundle (``events/*.json``).
     * ``max_seconds`` — wall-clock budget for reading the bundle; files not reached by then are
       listed as cut by the time limit (their findings so far are kept).
+
+    Every limit that is hit is reported in the coverage, naming what was not read.
 
     Change them from the command line with ``--limit NAME=VALUE`` (sizes take KiB/MiB/GiB):
 
@@ -45,6 +54,12 @@ class Limits:
     max_line_bytes: int = 1 * MiB
     max_xml_bytes: int = 32 * MiB
     max_json_bytes: int = 32 * MiB
+    max_xml_elements: int = 20_000
+    max_json_depth: int = 64
+    max_extended_header_bytes: int = 1 * MiB
+    max_xz_memory: int = 256 * MiB
+    max_conf_keys: int = 10_000
+    max_extension_events: int = 100_000
     max_seconds: float = 600.0
 
     def with_overrides(self, assignments: list[str]) -> Limits:

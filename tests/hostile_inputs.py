@@ -584,13 +584,26 @@ def targz_plain_text(root: Path) -> HostileCase:
 def empty_file(root: Path) -> HostileCase:
     path = root / "waagent.log"
     path.write_bytes(b"")
-    return HostileCase("empty_file", path, "clean", lines=0)
+    return HostileCase("empty_file", path, "reason", r"input is empty \(0 bytes\)", lines=0)
 
 
 def empty_zip_file(root: Path) -> HostileCase:
     path = root / "bundle.zip"
     path.write_bytes(b"")
-    return HostileCase("empty_zip_file", path, "clean", lines=0)
+    return HostileCase("empty_zip_file", path, "reason", r"input is empty \(0 bytes\)", lines=0)
+
+
+#: What a browser saves when a bundle download fails (a sign-in page, a 404).
+HTML_PAGE = (b"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+             b"<title>Sign in</title></head>\n<body><h1>404 Not Found</h1>"
+             b"<p>The blob does not exist.</p></body></html>\n")
+
+
+def html_saved_as_zip(root: Path) -> HostileCase:
+    path = root / "logs.zip"
+    path.write_bytes(HTML_PAGE)
+    return HostileCase("html_saved_as_zip", path, "reason", r"not an archive: looks like an HTML page",
+                       lines=0)
 
 
 def empty_folder(root: Path) -> HostileCase:
@@ -638,7 +651,8 @@ BUILDERS: dict[str, Builder] = {f.__name__: f for f in (
     json_deep_nesting,
     log_random_bytes, log_nul_runs, log_invalid_utf8, log_crlf, log_64mib_line,
     truncated_gz, truncated_targz, truncated_zip, targz_plain_text,
-    empty_file, empty_zip_file, empty_folder, missing_path, unreadable_file, unreadable_member,
+    empty_file, empty_zip_file, html_saved_as_zip, empty_folder, missing_path, unreadable_file,
+    unreadable_member,
 )}
 
 
@@ -759,3 +773,56 @@ def coverage_problems(report: dict[str, Any]) -> list[str]:
         if f.get("status") != "parsed" or f.get("reason") or notes:
             out.append(f"[{f.get('status')}] {f.get('reason') or ''} {notes}".strip())
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# memory budgets: big state documents, written in batches (never held whole in memory)
+# ---------------------------------------------------------------------------------------------
+def _write_batched(path: Path, head: bytes, item: Callable[[int], bytes], count: int, tail: bytes,
+                   batch: int = 10_000) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as out:
+        out.write(head)
+        for start in range(0, count, batch):
+            out.write(b"".join(item(i) for i in range(start, min(count, start + batch))))
+        out.write(tail)
+    return path
+
+
+def extensions_config_plugins(path: Path, plugins: int) -> Path:
+    """An ExtensionsConfig asking for ``plugins`` handlers (880k plugins are 31 MB, under max_xml_bytes)."""
+    return _write_batched(path, b'<?xml version="1.0" encoding="utf-8"?>\n<Extensions version="1.0.0.0" '
+                          b'goalStateIncarnation="1">\n<Plugins>\n',
+                          lambda i: b'<Plugin name="P%d" version="1"/>\n' % i, plugins,
+                          b"</Plugins>\n</Extensions>\n")
+
+
+def waagent_conf_keys(path: Path, keys: int, known: bytes = b"AutoUpdate.Enabled=n\n") -> Path:
+    """A waagent.conf of ``keys`` made-up settings, with one key the agent knows at the very end."""
+    return _write_batched(path, b"# made up\n", lambda i: b"Key%d=value\n" % i, keys, known)
+
+
+def extension_event_files(folder: Path, records: int, per_file: int = 250_000) -> Path:
+    """``records`` minimal telemetry events (16 bytes each) in ``events/*.json`` files of ``per_file``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, start in enumerate(range(0, records, per_file)):
+        count = min(per_file, records - start)
+        _write_batched(folder / f"{number:06d}.json", b"[", lambda i: b'{"Message":"m"},\n', count - 1,
+                       b'{"Message":"m"}]\n')
+    return folder
+
+
+def xz_declaring_dictionary(path: Path, zeros: int, dict_code: int = 40) -> Path:
+    """An xz file of ``zeros`` zero bytes whose block header declares an LZMA2 dictionary of code
+    ``dict_code`` (40: 4 GiB - 1) although a 1 MiB one was used (the header CRC is fixed up)."""
+    import lzma
+    comp = lzma.compress(bytes(zeros), format=lzma.FORMAT_XZ, check=lzma.CHECK_NONE,
+                         filters=[{"id": lzma.FILTER_LZMA2, "dict_size": MiB, "preset": 0}])
+    header_size = (comp[12] + 1) * 4                  # after the 12-byte stream header
+    header = bytearray(comp[12:12 + header_size])
+    props = header.find(b"\x21\x01") + 2              # filter LZMA2 (0x21), 1 property byte
+    header[props] = dict_code
+    header[-4:] = struct.pack("<I", zlib.crc32(bytes(header[:-4])))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(comp[:12] + bytes(header) + comp[12 + header_size:])
+    return path

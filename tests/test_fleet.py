@@ -373,7 +373,7 @@ def test_the_command_writes_tables_and_reports(command_out) -> None:
     out, _, first = command_out
     assert first.returncode == 4, first.stderr   # vm3-corrupt failed (4 wins over the planted errors)
     assert {p.name for p in out.iterdir()} == {"bundles.parquet", "findings.parquet", "fleet-report.md",
-                                              "fleet-report.html"}
+                                              "fleet-report.html", ".fleet.lock"}   # the lock stays (flock)
     assert "Traceback" not in first.stderr
 
 

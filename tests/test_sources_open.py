@@ -144,11 +144,18 @@ def test_empty_folder_gives_no_members_and_says_so(tmp_path: Path) -> None:
     assert source.info.notes == ["the input holds no files"]
 
 
-def test_empty_file_is_a_member_with_no_bytes(tmp_path: Path) -> None:
+def test_an_empty_input_file_is_no_member_and_says_it_is_empty(tmp_path: Path) -> None:
     (tmp_path / "waagent.log").write_bytes(b"")
     source = open_source(tmp_path / "waagent.log")
-    assert drain(source) == {"waagent.log": (Kind.WAAGENT_LOG, b"")}
+    assert drain(source) == {}
+    assert [(e.path, e.reason) for e in source.entries] == \
+        [("waagent.log", "the input is empty (0 bytes); nothing to analyse")]
     assert source.info.bundle_type is BundleType.SINGLE_FILE
+
+
+def test_an_empty_file_inside_a_folder_is_still_a_member(tmp_path: Path) -> None:
+    (tmp_path / "waagent.log").write_bytes(b"")
+    assert drain(open_source(tmp_path)) == {"waagent.log": (Kind.WAAGENT_LOG, b"")}
 
 
 # -- tar, every compression, detected by content -----------------------------------------------

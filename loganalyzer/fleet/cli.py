@@ -17,10 +17,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..cli import FAIL_ON, one_line, run_guarded
 from ..errors import InputError, UsageError
 from ..result import AnalysisOptions
+
+if TYPE_CHECKING:
+    from .output import FleetOutput, FleetTables
+    from .run import FleetResult
 
 #: Exit status when some bundles (not all) could not be analysed.
 EXIT_SOME_FAILED = 4
@@ -67,18 +72,41 @@ def _run(args: argparse.Namespace) -> int:
 
     out = FleetOutput(Path(args.out))
     out.check_writable()
-    previous = out.load()
-    progress = _Progress(enabled=sys.stderr.isatty())
-    try:
-        fleet = analyze_many(args.inputs, engine=engine, client=args.scheduler, jobs=args.jobs,
-                             with_events=args.with_events, options=AnalysisOptions(tz=parse_tz(args.tz)),
-                             progress=progress, skip_ids=previous.done_ids(), exclude=str(out.folder))
-    finally:
-        progress.close()
-    if not len(fleet.bundles) and not fleet.skipped and not len(previous.bundles):
-        raise InputError(f"no bundle found in {' '.join(args.inputs)}")
-    tables = previous.merged_with(fleet)
-    out.write(tables)
+    with out.lock():
+        previous = out.load()
+        progress = _Progress(enabled=sys.stderr.isatty())
+        try:
+            fleet = analyze_many(args.inputs, engine=engine, client=args.scheduler, jobs=args.jobs,
+                                 with_events=args.with_events, options=AnalysisOptions(tz=parse_tz(args.tz)),
+                                 progress=progress, skip_ids=previous.done_ids(), exclude=str(out.folder),
+                                 on_outcome=out.journal.add)
+        except KeyboardInterrupt:
+            progress.close()
+            return _interrupted(out, len(previous.bundles))
+        finally:
+            progress.close()
+        if not len(fleet.bundles) and not fleet.skipped and not len(previous.bundles):
+            raise InputError(f"no bundle found in {' '.join(args.inputs)}")
+        tables = previous.merged_with(fleet)
+        out.write(tables)
+    return _status(args, out, fleet, tables)
+
+
+#: Exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+
+
+def _interrupted(out: FleetOutput, before: int) -> int:
+    """Ctrl-C: write the tables with every bundle finished so far; the next run resumes after them."""
+    tables = out.load()
+    if len(tables.bundles):
+        out.write(tables)
+    print(f"analyze-logs fleet: interrupted; {len(tables.bundles) - before} finished bundles kept in "
+          f"{out.folder} (run the same command again to resume)", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _status(args: argparse.Namespace, out: FleetOutput, fleet: FleetResult, tables: FleetTables) -> int:
     problems = int(fleet.bundles["error"].notna().sum())
     print(f"{len(fleet.bundles) - problems} bundles analysed, {problems} could not be, {fleet.skipped} "
           f"skipped (already in {out.folder}); tables and fleet-report.html in {out.folder}", file=sys.stderr)

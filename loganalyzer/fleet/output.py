@@ -7,12 +7,14 @@ that may pass).  New rows replace old rows with the same ``bundle_id``.
 from __future__ import annotations
 
 import tempfile
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..model import Severity
+from .journal import Journal, out_lock
 from .tables import (
     BUNDLE_COLUMNS,
     FINDING_COLUMNS,
@@ -46,14 +48,20 @@ class FleetTables:
 
     def merged_with(self, fleet: FleetResult) -> FleetTables:
         """These tables with ``fleet``'s rows added (replacing rows of the same bundle ids)."""
-        replaced = set(fleet.bundles["bundle_id"])
+        return self.replaced_by(fleet.bundles, fleet.findings, fleet.events)
+
+    def replaced_by(self, bundles: pd.DataFrame, findings: pd.DataFrame | None,
+                    events: pd.DataFrame | None) -> FleetTables:
+        """These tables with the given rows added, replacing the rows of the same bundle ids."""
+        replaced = set(bundles["bundle_id"])
 
         def kept(frame: pd.DataFrame | None) -> pd.DataFrame | None:
             return None if frame is None else frame[~frame["bundle_id"].isin(replaced)]
 
-        return FleetTables(merge(kept(self.bundles), fleet.bundles, BUNDLE_COLUMNS),
-                           merge(kept(self.findings), fleet.findings, FINDING_COLUMNS),
-                           merge(kept(self.events), fleet.events, None))
+        return FleetTables(merge(kept(self.bundles), bundles, BUNDLE_COLUMNS),
+                           merge(kept(self.findings), findings, FINDING_COLUMNS) if findings is not None
+                           else kept(self.findings),
+                           merge(kept(self.events), events, None))
 
     def analysed_count(self) -> int:
         return int((self.bundles["status"].astype(object) == "analyzed").sum())
@@ -72,14 +80,24 @@ class FleetOutput:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.journal = Journal(folder)
+
+    def lock(self) -> AbstractContextManager[None]:
+        """One fleet run at a time in this folder (see :func:`~loganalyzer.fleet.journal.out_lock`)."""
+        return out_lock(self.folder)
 
     def load(self) -> FleetTables:
-        """The tables of a previous run in this folder (empty tables when there was none)."""
+        """The tables of previous runs in this folder, with the bundles an interrupted run had
+        finished (its journal); empty tables when there was none."""
         bundles = read_table(self.folder / TABLE_FILES["bundles"], BUNDLE_COLUMNS)
         findings = read_table(self.folder / TABLE_FILES["findings"], FINDING_COLUMNS)
         events = read_table(self.folder / TABLE_FILES["events"], None)
-        return FleetTables(bundles if bundles is not None else bundles_frame([]),
-                           findings if findings is not None else findings_frame([]), events)
+        tables = FleetTables(bundles if bundles is not None else bundles_frame([]),
+                             findings if findings is not None else findings_frame([]), events)
+        done_bundles, done_findings, done_events = self.journal.load()
+        if done_bundles is None:
+            return tables
+        return tables.replaced_by(done_bundles, done_findings, done_events)
 
     def write(self, tables: FleetTables) -> None:
         from .report import fleet_html, fleet_markdown
@@ -91,6 +109,7 @@ class FleetOutput:
         write_text_atomic(self.folder / REPORT_FILES["markdown"],
                           fleet_markdown(tables.bundles, tables.findings))
         write_text_atomic(self.folder / REPORT_FILES["html"], fleet_html(tables.bundles, tables.findings))
+        self.journal.clear()              # its rows are in the tables now
 
     def check_writable(self) -> None:
         """Refuse an output folder that cannot be written *before* any bundle is analysed."""

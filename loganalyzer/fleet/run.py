@@ -99,12 +99,14 @@ def analyze_many(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str
                  with_events: bool = False, options: AnalysisOptions | None = None,
                  progress: FleetProgress | None = None, skip_ids: Collection[str] = (),
                  exclude: str | None = None,
-                 max_remote_bytes: int = DEFAULT_MAX_REMOTE_BYTES) -> FleetResult:
+                 max_remote_bytes: int = DEFAULT_MAX_REMOTE_BYTES,
+                 on_outcome: Callable[[worker.Outcome], None] | None = None) -> FleetResult:
     """Analyse every bundle behind ``inputs`` (paths, folders, globs, fsspec URLs) in parallel.
 
     One bad bundle never stops the run: it gets a row with ``status`` and ``error``.
     Bundles whose id is in ``skip_ids`` are hashed but not analysed (``skipped``).
-    ``exclude`` is a folder never taken as a bundle (the output folder).
+    ``exclude`` is a folder never taken as a bundle (the output folder).  ``on_outcome`` gets
+    each bundle's rows as soon as it finishes (the CLI journals them, so Ctrl-C keeps them).
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
@@ -115,11 +117,11 @@ def analyze_many(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str
     task = Task(frozenset(skip_ids), options or AnalysisOptions(), with_events, max_remote_bytes)
     started = time.perf_counter()
     run = _run_dask(locations, task, client, jobs) if engine == "dask" else _run_local(locations, task, jobs)
-    return _collect(run, len(locations), progress, started)
+    return _collect(run, len(locations), progress, started, on_outcome)
 
 
 def _collect(outcomes: Iterator[worker.Outcome], total: int, progress: FleetProgress | None,
-             started: float) -> FleetResult:
+             started: float, on_outcome: Callable[[worker.Outcome], None] | None = None) -> FleetResult:
     bundles: list[dict[str, Any]] = []
     findings: list[dict[str, Any]] = []
     events: list[pd.DataFrame] = []
@@ -127,6 +129,8 @@ def _collect(outcomes: Iterator[worker.Outcome], total: int, progress: FleetProg
     skipped = 0
     for done, outcome in enumerate(outcomes, start=1):
         peaks[outcome.worker] = max(peaks.get(outcome.worker, 0), outcome.peak_rss)
+        if on_outcome is not None:
+            on_outcome(outcome)
         if outcome.skipped:
             skipped += 1
         else:

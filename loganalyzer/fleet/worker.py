@@ -160,7 +160,8 @@ def _nothing_read(result: AnalysisResult) -> str | None:
             and c.status in (CoverageStatus.PARSED, CoverageStatus.PARTIAL) and c.parser]
     if read:
         return None
-    reasons = [c.reason for c in result.coverage if c.kind == "archive" and c.reason]
+    reasons = [c.reason for c in result.coverage if c.kind == "archive" and c.reason] or \
+        [c.reason for c in result.coverage if c.reason]      # e.g. an empty input
     return reasons[0] if reasons else "no guest-agent log or state file found in the bundle"
 
 

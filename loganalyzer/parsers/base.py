@@ -22,6 +22,7 @@ from typing import Any
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model import Event, FileCoverage
 from ..sources.base import Member
+from ..sources.guard import Budget
 
 
 @dataclass(slots=True)
@@ -39,6 +40,12 @@ class ParseContext:
     tz: tzinfo = timezone.utc          # offset applied to local-time formats (``--tz``)
     limits: Limits = DEFAULT_LIMITS
     documents: list[Document] = field(default_factory=list)
+    #: what the whole bundle has used (shared by every member's context); one per context if not given
+    budget: Budget | None = None
+
+    def __post_init__(self) -> None:
+        if self.budget is None:
+            self.budget = Budget(self.limits)
 
     def add_document(self, kind: str, path: str, data: Any) -> None:
         self.documents.append(Document(kind, path, data))

@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..model import Event
+from ..limits import DEFAULT_LIMITS
+from ..model import CoverageStatus, Event
 from ..redact import REDACTED, redact
 from ..sources.base import Member
 from ..textio import iter_lines
@@ -74,6 +75,11 @@ class WaagentConf:
     entries: dict[str, ConfEntry] = field(default_factory=dict)
     #: keys the agent ignores because their case differs from a known key: (written, expected, line)
     miscased: list[tuple[str, str, int]] = field(default_factory=list)
+    #: settings lines read (every ``key=value`` line, kept or not)
+    settings: int = 0
+    #: settings not kept because ``max_keys`` other keys were kept already (known keys are always kept)
+    dropped: int = 0
+    first_dropped_line: int | None = None
 
     def effective(self, key: str) -> tuple[str | None, bool, int | None]:
         """``(value, is_default, line)`` of ``key`` as the agent sees it."""
@@ -97,9 +103,19 @@ def _clean_value(key: str, raw: str) -> str | None:
     return redact(value)
 
 
-def parse_conf_lines(lines: Iterable[str], on_unparsed=None) -> WaagentConf:
-    """Parse ``waagent.conf`` lines; ``on_unparsed(line_no, text)`` gets lines that are not settings."""
+def parse_conf_lines(lines: Iterable[str], on_unparsed=None,
+                     max_keys: int = DEFAULT_LIMITS.max_conf_keys) -> WaagentConf:
+    """Parse ``waagent.conf`` lines; ``on_unparsed(line_no, text)`` gets lines that are not settings.
+
+    Keys the agent knows (:data:`DEFAULTS`) are always kept; of the others at most ``max_keys``
+    (a file of a million keys stays small), the rest counted in ``dropped``:
+
+    >>> conf = parse_conf_lines(["A=1", "B=2", "C=3", "Logs.Verbose=y"], max_keys=1)
+    >>> sorted(conf.entries), conf.dropped, conf.first_dropped_line
+    (['A', 'Logs.Verbose'], 2, 2)
+    """
     conf = WaagentConf()
+    others = 0                      # keys kept that the agent does not know
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -110,11 +126,21 @@ def parse_conf_lines(lines: Iterable[str], on_unparsed=None) -> WaagentConf:
             if on_unparsed is not None:
                 on_unparsed(number, line)
             continue
-        conf.entries[key] = ConfEntry(key, _clean_value(key, raw), number)
+        conf.settings += 1
         known = _LOWER_KNOWN.get(key.lower())
-        if known is not None and known != key:
+        if key not in conf.entries and key not in DEFAULTS:
+            if others >= max_keys:
+                conf.dropped += 1
+                conf.first_dropped_line = conf.first_dropped_line or number
+                continue
+            others += 1
+        conf.entries[key] = ConfEntry(key, _clean_value(key, raw), number)
+        if known is not None and known != key and len(conf.miscased) < _MAX_MISCASED:
             conf.miscased.append((key, known, number))
     return conf
+
+
+_MAX_MISCASED = 20
 
 
 def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
@@ -129,9 +155,14 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
 
     with member.open() as stream:
         conf = parse_conf_lines(counting(iter_lines(stream, ctx.limits.max_line_bytes, ctx.coverage)),
-                                ctx.coverage.add_unparsed)
+                                ctx.coverage.add_unparsed, ctx.limits.max_conf_keys)
     ctx.coverage.lines = counted
     ctx.coverage.records = len(conf.entries)
+    if conf.dropped:
+        ctx.coverage.mark(CoverageStatus.PARTIAL,
+                          f"setting limit ({ctx.limits.max_conf_keys:,} keys besides the agent's own, "
+                          f"max_conf_keys) reached at line {conf.first_dropped_line}: {conf.dropped:,} "
+                          "settings not kept (every key the agent knows was kept)")
     for written, expected, line in conf.miscased:
         ctx.coverage.notes.append(f"line {line}: {written} is not {expected} (keys are case-sensitive; "
                                   "the agent ignores it)")

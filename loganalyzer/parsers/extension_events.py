@@ -31,7 +31,7 @@ from typing import Any
 from ..model import CoverageStatus, Event, TimeKind
 from ..sources.base import Member
 from .base import ParseContext
-from .jsonsafe import MAX_DEPTH, decode_text, nesting_depth
+from .jsonsafe import decode_text, nesting_depth
 from .xmlsafe import read_bytes
 
 _ISO = re.compile(r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d:?\d\d)?\Z")
@@ -59,17 +59,27 @@ def parse_timestamp(value: Any) -> datetime | None:
 
 def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
     """One Event per telemetry event of an extension's ``events/*.json`` file."""
+    if ctx.budget is not None and ctx.budget.extension_events >= ctx.limits.max_extension_events:
+        ctx.coverage.mark(CoverageStatus.SKIPPED, f"{_event_limit(ctx)} reached before this file; not read")
+        return
     data = read_bytes(member, ctx, ctx.limits.max_json_bytes)
     if data is None:
         return
     text = decode_text(data)
+    del data
     if not text.strip():
         ctx.coverage.notes.append("empty events file")
         return
-    if nesting_depth(text) > MAX_DEPTH:
-        ctx.coverage.mark(CoverageStatus.UNREADABLE, f"JSON nested deeper than {MAX_DEPTH} levels; not read")
+    depth = ctx.limits.max_json_depth
+    if nesting_depth(text) > depth:
+        ctx.coverage.mark(CoverageStatus.UNREADABLE, f"JSON nested deeper than {depth} levels; not read")
         return
     yield from _Reader(text, member, ctx).events()
+
+
+def _event_limit(ctx: ParseContext) -> str:
+    return (f"extension event limit ({ctx.limits.max_extension_events:,} events across the bundle, "
+            "max_extension_events)")
 
 
 class _Reader:
@@ -77,12 +87,19 @@ class _Reader:
 
     def __init__(self, text: str, member: Member, ctx: ParseContext) -> None:
         self.text = text
-        self.lines = text.split("\n")
+        self._lines: list[str] | None = None
         self.member = member
         self.ctx = ctx
         self.dropped = 0
         self._counted_to = 0        # line numbers are counted incrementally (positions only grow)
         self._line = 1
+
+    @property
+    def lines(self) -> list[str]:
+        """The file's lines, split only when a line must be shown (a big file costs no list)."""
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
 
     def line_of(self, pos: int) -> int:
         if pos < self._counted_to:
@@ -131,6 +148,12 @@ class _Reader:
             return None
         first, last = self.line_of(pos), self.line_of(max(pos, end - 1))
         event = self._event(obj, first, last)
+        budget = self.ctx.budget
+        if event is not None and budget is not None and not budget.take_extension_event():
+            self.ctx.coverage.mark(CoverageStatus.PARTIAL,
+                                   f"{_event_limit(self.ctx)} reached at line {first}; the rest of this file "
+                                   "was not read")
+            return None
         if event is None:
             self.dropped += 1
             for n in range(first, last + 1):

@@ -24,7 +24,7 @@ from ..sources.base import Member
 from .base import ParseContext
 from .xmlsafe import read_bytes
 
-MAX_DEPTH = 64
+MAX_DEPTH = DEFAULT_LIMITS.max_json_depth
 
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
@@ -79,13 +79,13 @@ def loads_bounded(data: bytes | str, max_bytes: int = DEFAULT_LIMITS.max_json_by
         raise JsonRefused(f"invalid JSON: {exc}") from None
 
 
-def read_json(member: Member, ctx: ParseContext, max_depth: int = MAX_DEPTH) -> tuple[bool, Any]:
+def read_json(member: Member, ctx: ParseContext, max_depth: int | None = None) -> tuple[bool, Any]:
     """Read and load ``member``: ``(True, value)``, or ``(False, None)`` with coverage marked."""
     data = read_bytes(member, ctx, ctx.limits.max_json_bytes)
     if data is None:
         return False, None
     try:
-        return True, loads_bounded(data, ctx.limits.max_json_bytes, max_depth)
+        return True, loads_bounded(data, ctx.limits.max_json_bytes, max_depth or ctx.limits.max_json_depth)
     except JsonRefused as exc:
         ctx.coverage.mark(CoverageStatus.UNREADABLE, str(exc))
         return False, None

@@ -18,6 +18,7 @@ loganalyzer.parsers.xmlsafe.XmlRefused: refused: the XML declares a DOCTYPE with
 """
 from __future__ import annotations
 
+import io
 import re
 
 from lxml import etree
@@ -36,10 +37,12 @@ class XmlRefused(ValueError):
     """The document was not parsed; ``str(exc)`` is the reason shown in coverage."""
 
 
+_PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False,
+                   "dtd_validation": False, "remove_comments": True, "remove_pis": True, "recover": False}
+
+
 def _new_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False, dtd_validation=False, remove_comments=True,
-                           remove_pis=True, recover=False)
+    return etree.XMLParser(**_PARSER_OPTIONS)
 
 
 def _check_prolog(data: bytes) -> None:
@@ -78,6 +81,55 @@ def parse_xml(data: bytes, max_bytes: int = DEFAULT_LIMITS.max_xml_bytes) -> etr
         root = etree.fromstring(data, parser=_new_parser())
     except etree.XMLSyntaxError as exc:
         raise XmlRefused(f"not well-formed XML: {exc}") from None
+    return _checked_root(root)
+
+
+def parse_xml_bounded(data: bytes, max_bytes: int = DEFAULT_LIMITS.max_xml_bytes,
+                      max_elements: int = DEFAULT_LIMITS.max_xml_elements,
+                      ) -> tuple[etree._Element, int | None]:
+    """Like :func:`parse_xml`, keeping at most ``max_elements`` elements (memory stays bounded on
+    a document of a million elements); also returns the line where the document was cut, or None.
+
+    >>> root, cut = parse_xml_bounded(b"<a><b/><b/>\\n<b/><b/></a>", max_elements=3)
+    >>> len(root), cut
+    (2, 2)
+    """
+    if len(data) > max_bytes:
+        raise XmlRefused(f"refused: XML is larger than the {max_bytes}-byte limit")
+    if not data.strip():
+        raise XmlRefused("empty XML file")
+    _check_prolog(data)
+    events = etree.iterparse(io.BytesIO(data), events=("start",), **_PARSER_OPTIONS)
+    root: etree._Element | None = None
+    cut: int | None = None
+    count = 0
+    try:
+        for _, element in events:
+            count += 1
+            if count > max_elements:
+                cut = element.sourceline or 0
+                _drop_from(element)
+                break
+            if root is None:
+                root = element
+    except etree.XMLSyntaxError as exc:
+        raise XmlRefused(f"not well-formed XML: {exc}") from None
+    return _checked_root(root), cut
+
+
+def _drop_from(element: etree._Element) -> None:
+    """Remove ``element`` and everything after it in document order (the parser reads ahead)."""
+    node = element
+    while (parent := node.getparent()) is not None:
+        for later in list(node.itersiblings()):
+            parent.remove(later)
+        node = parent
+    parent = element.getparent()
+    if parent is not None:
+        parent.remove(element)
+
+
+def _checked_root(root: etree._Element | None) -> etree._Element:
     if root is None:
         raise XmlRefused("empty XML document")
     if root.getroottree().docinfo.doctype:
@@ -103,10 +155,15 @@ def read_xml(member: Member, ctx: ParseContext) -> etree._Element | None:
     if data is None:
         return None
     try:
-        return parse_xml(data, ctx.limits.max_xml_bytes)
+        root, cut = parse_xml_bounded(data, ctx.limits.max_xml_bytes, ctx.limits.max_xml_elements)
     except XmlRefused as exc:
         ctx.coverage.mark(CoverageStatus.UNREADABLE, str(exc))
         return None
+    if cut is not None:
+        ctx.coverage.mark(CoverageStatus.PARTIAL,
+                          f"XML element limit ({ctx.limits.max_xml_elements:,} elements, max_xml_elements) "
+                          f"reached at line {cut}; the rest of the document was not read")
+    return root
 
 
 def text(el: etree._Element | None, path: str) -> str | None:

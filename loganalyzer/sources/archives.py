@@ -84,14 +84,13 @@ def _tar_type_reason(info: tarfile.TarInfo) -> str | None:
 #: reads such data whole into memory, so its size is checked first.
 _EXTENDED_HEADERS = (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE, tarfile.GNUTYPE_LONGNAME,
                      tarfile.GNUTYPE_LONGLINK)
-MAX_EXTENDED_HEADER_BYTES = 1 << 20
 
 
 class _HeaderTooLarge(tarfile.ReadError):
     pass
 
 
-def _checked_tarinfo() -> type[tarfile.TarInfo]:
+def _checked_tarinfo(max_header: int) -> type[tarfile.TarInfo]:
     """A TarInfo class for one archive: refuses huge extended headers, remembers a damaged header.
 
     tarfile ends a stream silently at a damaged header after the first; the class keeps why
@@ -111,9 +110,9 @@ def _checked_tarinfo() -> type[tarfile.TarInfo]:
                 raise
 
         def _proc_member(self, archive: tarfile.TarFile) -> tarfile.TarInfo:
-            if self.type in _EXTENDED_HEADERS and self.size > MAX_EXTENDED_HEADER_BYTES:
+            if self.type in _EXTENDED_HEADERS and self.size > max_header:
                 raise _HeaderTooLarge(f"extended tar header (PAX or GNU long name) of {self.size:,} bytes, "
-                                      f"over the {human_bytes(MAX_EXTENDED_HEADER_BYTES)} limit")
+                                      f"over the {human_bytes(max_header)} limit (max_extended_header_bytes)")
             return super()._proc_member(archive)  # type: ignore[misc]
 
     return Checked
@@ -131,11 +130,11 @@ def iter_tar(walker: Walker, stream: BinaryIO, label: str, depth: int) -> Iterat
     fmt = sniff(buffered.peek(HEAD_BYTES)[:HEAD_BYTES])
     source: BinaryIO = buffered
     if fmt in COMPRESSED:
-        source = _Timed(decompressor(fmt, buffered), walker.budget)
+        source = _Timed(decompressor(fmt, buffered, walker.limits), walker.budget)
     limits = walker.limits
     read = 0
     where = walker.label(label)
-    checked = _checked_tarinfo()
+    checked = _checked_tarinfo(walker.limits.max_extended_header_bytes)
     try:
         archive = tarfile.open(fileobj=source, mode="r|", tarinfo=checked)  # noqa: SIM115 - closed with the stream
         while (info := archive.next()) is not None:

@@ -57,6 +57,8 @@ class Budget:
         # so many small bombs that each stay under the per-stream grace still add up.
         self.done_produced = 0
         self.done_consumed = 0
+        #: extension telemetry events read so far (``max_extension_events``)
+        self.extension_events = 0
 
     def out_of_time(self) -> bool:
         return time.monotonic() > self.deadline
@@ -70,6 +72,13 @@ class Budget:
     @property
     def bytes_left(self) -> int:
         return max(0, self.limits.max_total_bytes - self.total_bytes)
+
+    def take_extension_event(self) -> bool:
+        """Count one more extension telemetry event; False once ``max_extension_events`` are read."""
+        if self.extension_events >= self.limits.max_extension_events:
+            return False
+        self.extension_events += 1
+        return True
 
     def take_entry(self) -> bool:
         """Count one more archive/folder entry; False once ``max_members`` is passed."""

@@ -32,7 +32,7 @@ from .base import BundleInfo, BundleType, Source
 from .bundle_type import is_disk_inspection
 from .classify import classify
 from .folder import LIVE_SELECTION, iter_folder, open_regular_file, selection_exists
-from .sniff import COMPRESSED, HEAD_BYTES, Format, looks_binary, sniff
+from .sniff import COMPRESSED, HEAD_BYTES, Format, looks_binary, looks_like_web_page, sniff
 from .walker import READ_ERRORS, Candidate, Walker
 
 #: Paths whose presence makes a folder (or ``--root``) a guest-agent system.
@@ -120,8 +120,14 @@ def _open_opener(opener: Callable[[], BinaryIO], location: str, name: str, size:
                  limits: Limits) -> Source:
     """Zip, tar (plain or compressed) or one (possibly compressed) file, decided by content."""
     fmt = sniff(raw_head)
-    head = _decompressed_head(fmt, raw_head) if fmt in COMPRESSED else raw_head
+    head = _decompressed_head(fmt, raw_head, limits) if fmt in COMPRESSED else raw_head
     info = BundleInfo(location)
+    refusal = _not_a_bundle(name, fmt, raw_head)
+    if refusal is not None:
+        kind, reason = refusal
+        info.notes.append(f"{name}: {reason}")
+        return Walker(info, lambda w: _refused(w, name, kind, reason, size), limits,
+                      bundle_type=BundleType.SINGLE_FILE)
     if fmt is Format.ZIP:
         return _open_zip(opener, info, limits)
     if fmt is Format.TAR or (fmt in COMPRESSED and sniff(head) is Format.TAR):
@@ -135,13 +141,40 @@ def _open_opener(opener: Callable[[], BinaryIO], location: str, name: str, size:
     return Walker(info, lambda w: iter([single]), limits, bundle_type=BundleType.SINGLE_FILE)
 
 
-def _decompressed_head(fmt: Format, raw: bytes) -> bytes:
+def _not_a_bundle(name: str, fmt: Format, raw_head: bytes) -> tuple[str, str] | None:
+    """``(kind, reason)`` when the input holds nothing to analyse: empty, or a saved web page
+    where an archive was expected (a download that failed); None for anything worth reading.
+
+    >>> _not_a_bundle("bundle.zip", Format.PLAIN, b"")
+    ('archive', 'the input is empty (0 bytes); nothing to analyse')
+    >>> _not_a_bundle("logs.zip", Format.PLAIN, b"<!DOCTYPE html><html><body>Sign in</body></html>")[1]
+    'not an archive: looks like an HTML page (a download that failed?); not read'
+    >>> _not_a_bundle("waagent.log", Format.PLAIN, b"<html> pasted into a log") is None
+    True
+    """
+    named_archive = name.lower().endswith(ARCHIVE_SUFFIXES)
+    kind = "archive" if named_archive else classify(name)[0].value
+    if not raw_head:
+        return kind, "the input is empty (0 bytes); nothing to analyse"
+    page = looks_like_web_page(raw_head) if fmt is Format.PLAIN and named_archive else None
+    if page:
+        return kind, f"not an archive: looks like {page} (a download that failed?); not read"
+    return None
+
+
+def _refused(walker: Walker, name: str, kind: str, reason: str, size: int) -> Iterator[Candidate]:
+    """No member: one skipped entry that says why (so the input never counts as analysed)."""
+    walker.skip(name, reason, kind=kind, size=size)
+    yield from ()
+
+
+def _decompressed_head(fmt: Format, raw: bytes, limits: Limits) -> bytes:
     """The first decompressed bytes of a compressed file (empty when they cannot be decoded)."""
     try:
         if fmt is Format.GZIP:
             return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, HEAD_BYTES)
         if fmt is Format.XZ:
-            return lzma.LZMADecompressor().decompress(raw, max_length=HEAD_BYTES)
+            return lzma.LZMADecompressor(memlimit=limits.max_xz_memory).decompress(raw, max_length=HEAD_BYTES)
         return bz2.BZ2Decompressor().decompress(raw, max_length=HEAD_BYTES)
     except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError):
         return b""

@@ -8,10 +8,14 @@ from __future__ import annotations
 import bz2
 import io
 import lzma
+import re
 import tarfile
 import zlib
 from enum import StrEnum
 from typing import Any, BinaryIO
+
+from ..limits import DEFAULT_LIMITS, LimitExceeded, Limits
+from .guard import human_bytes
 
 #: Bytes looked at to decide (a tar header is 512 bytes).
 HEAD_BYTES = 512
@@ -79,12 +83,33 @@ def looks_binary(head: bytes) -> bool:
     return control > len(stripped) // 10
 
 
-def decompressor(fmt: Format, stream: BinaryIO) -> BinaryIO:
-    """A streaming decompressor reading ``stream`` (which it does not close)."""
+_PAGE_SIGNS = ((re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]"), "an HTML page"),
+               (re.compile(rb"<\?xml[^>]*>\s*<error[\s>]"), "an XML error response"))
+
+
+def looks_like_web_page(head: bytes) -> str | None:
+    """What ``head`` is when it is a saved web response rather than a file (a failed download), else None.
+
+    >>> looks_like_web_page(b"\\xef\\xbb\\xbf <!DOCTYPE html><html><title>404</title>")
+    'an HTML page'
+    >>> looks_like_web_page(b'<?xml version="1.0"?><Error><Code>AuthenticationFailed</Code>')
+    'an XML error response'
+    >>> looks_like_web_page(b"2024-01-01T00:00:00Z INFO <html> in a log line") is None
+    True
+    """
+    start = head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if not start.startswith(b"<"):
+        return None
+    return next((what for sign, what in _PAGE_SIGNS if sign.search(start)), None)
+
+
+def decompressor(fmt: Format, stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> BinaryIO:
+    """A streaming decompressor reading ``stream`` (which it does not close); an xz stream may use
+    at most ``limits.max_xz_memory`` to decode."""
     if fmt is Format.GZIP:
         return GzipStream(stream)
     if fmt is Format.XZ:
-        return lzma.LZMAFile(stream)
+        return XzStream(stream, limits.max_xz_memory)
     if fmt is Format.BZIP2:
         return bz2.BZ2File(stream)
     raise ValueError(f"not a compressed format: {fmt}")
@@ -157,3 +182,61 @@ class GzipStream(io.RawIOBase):
             self._pending = self._inflater.decompress(data, want)
         except zlib.error as error:
             self._error = OSError(f"corrupt gzip data ({error})")
+
+
+class XzStream(io.RawIOBase):
+    """Streaming xz decoder (concatenated streams too) that may use at most ``memlimit`` bytes.
+
+    An xz header declares the dictionary the decoder must allocate (up to 4 GiB, whatever the data
+    needs); liblzma refuses a stream over ``memlimit`` before decoding, and that refusal is raised
+    as :class:`~loganalyzer.limits.LimitExceeded` naming the limit.
+
+    >>> data = lzma.compress(b"a\\n" * 3)
+    >>> XzStream(io.BytesIO(data + data), 64 << 20).read()
+    b'a\\na\\na\\na\\na\\na\\n'
+    >>> XzStream(io.BytesIO(data), 1 << 10).read()
+    Traceback (most recent call last):
+    ...
+    loganalyzer.limits.LimitExceeded: xz stream needs more than 1 KiB of memory to decode (its dictionary); \
+over the max_xz_memory limit, not read
+    """
+
+    def __init__(self, source: BinaryIO, memlimit: int) -> None:
+        super().__init__()
+        self._source = source
+        self._memlimit = memlimit
+        self._decoder = self._new()
+
+    def _new(self) -> lzma.LZMADecompressor:
+        return lzma.LZMADecompressor(lzma.FORMAT_XZ, memlimit=self._memlimit)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        want = max(1, len(buffer))
+        while True:
+            data = b""
+            if self._decoder.eof:
+                data = self._decoder.unused_data
+                while not (data := data.lstrip(b"\x00")):      # zero padding between streams
+                    data = self._source.read(1 << 16)
+                    if not data:
+                        return 0
+                self._decoder = self._new()
+            elif self._decoder.needs_input:
+                data = self._source.read(1 << 16)
+                if not data:
+                    raise EOFError("xz stream cut short: it ended before the end-of-stream marker")
+            try:
+                out = self._decoder.decompress(data, want)
+            except lzma.LZMAError as error:
+                if "memory usage limit" in str(error).lower():
+                    raise LimitExceeded(
+                        f"xz stream needs more than {human_bytes(self._memlimit)} of memory to decode "
+                        "(its dictionary); over the max_xz_memory limit, not read") from None
+                raise
+            if out:
+                n = len(out)
+                buffer[:n] = out
+                return n

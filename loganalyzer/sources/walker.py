@@ -193,7 +193,7 @@ class Walker(Source):
             return stream, fmt
         outer = guard_of(stream)
         outer.not_final()
-        inner = guarded(_Closing(decompressor(fmt, stream), stream), c.path, self.budget,
+        inner = guarded(_Closing(decompressor(fmt, stream, self.limits), stream), c.path, self.budget,
                         compressed=lambda: outer.count)
         c.guards.append(guard_of(inner))
         return inner, fmt
