@@ -69,3 +69,30 @@ def test_no_problem_found_is_not_said_while_unknown_errors_are_left(tmp_path):
     out = " ".join(run(tmp_path, "--fail-on", "never").stdout.split())
     assert "No problem found" not in out
     assert "no rule explains" in out and "Zorblax widget refused <*> times" in out
+
+
+def test_incident_numbers_do_not_depend_on_the_hash_seed() -> None:
+    """Two equally likely roots: incident 1 is the one met first, whatever PYTHONHASHSEED is
+    (set iteration once decided it, so a report's incident numbers changed between runs)."""
+    import os
+    import subprocess
+    import sys
+    probe = (
+        "from datetime import datetime, UTC\n"
+        "from loganalyzer.model import Finding\n"
+        "from loganalyzer.rules.incidents import assign_incidents\n"
+        "t = datetime(2024, 5, 14, 21, tzinfo=UTC)\n"
+        "found = [Finding('r.' + c, c, 'error', 'high', c, '', first_seen=t, last_seen=t)\n"
+        "         for c in ('extension_install_failed', 'extension_update_or_load_failed',\n"
+        "                   'restore_point_limit_or_lock', 'provisioning_failed')]\n"
+        "assign_incidents(found)\n"
+        "print([(f.cause, f.incident) for f in found])\n")
+    seen = set()
+    for seed in range(8):
+        env = dict(os.environ, PYTHONHASHSEED=str(seed))
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        seen.add(done.stdout)
+    assert len(seen) == 1, seen
+    assert "('extension_install_failed', 1)" in seen.pop()

@@ -89,25 +89,29 @@ def assign_incidents(findings: list[Finding]) -> None:
             if a[0] != b[0] and any(explains(x, y) for x in nodes[a] for y in nodes[b]):
                 parents[b].add(a)
     depth = _depth()
+    #: ties go to the node met first in the findings, never to a set's (hash-seeded) order
+    first = {k: i for i, k in enumerate(keys)}
 
     def strength(k: tuple[str, str | None]) -> tuple:
-        return (-depth.get(k[0], 99), max(finding_rank(f) for f in nodes[k]))
+        return (-depth.get(k[0], 99), max(finding_rank(f) for f in nodes[k]), -first[k])
 
     def best_root(k: tuple[str, str | None]) -> tuple[str, str | None]:
         seen, todo, roots = {k}, [k], []
         while todo:
             cur = todo.pop()
-            ups = parents[cur] - seen
+            ups = sorted(parents[cur] - seen, key=first.__getitem__)
             if not parents[cur]:
                 roots.append(cur)
-            seen |= ups
+            seen.update(ups)
             todo.extend(ups)
         return max(roots, key=strength) if roots else max(seen, key=strength)
 
     root_of_node = {k: best_root(k) for k in keys}
-    roots = sorted(set(root_of_node.values()),
-                   key=lambda r: max(finding_rank(f) for k in keys if root_of_node[k] == r for f in nodes[k]),
-                   reverse=True)
+
+    def incident_rank(r: tuple[str, str | None]) -> tuple:
+        return (max(finding_rank(f) for k in keys if root_of_node[k] == r for f in nodes[k]), -first[r])
+
+    roots = sorted(set(root_of_node.values()), key=incident_rank, reverse=True)
     number = {r: n for n, r in enumerate(roots, 1)}
     for k in keys:
         for f in nodes[k]:
