@@ -145,3 +145,12 @@ def test_notebook_view_has_the_answer_a_findings_table_and_coverage():
     assert len(tree.xpath("//table/tbody/tr")) == 4
     assert "read 5 files, 52,701 lines" in tree.text_content()
     assert not [t for t, _ in _tags(html) if t == "script"]
+
+
+def test_verdict_and_severity_badges_stay_on_one_line():
+    """In the narrow verdict column 'not evaluable' broke into 'not / evalu / able' (seen in a
+    headless-Chromium screenshot of adhoc-extension-stuck); the embedded stylesheet keeps a
+    badge whole."""
+    style = lxml.html.fromstring(render_html(failing_backup_result())).xpath("string(//style)")
+    badge = style[style.index(".badge {"):]
+    assert "white-space: nowrap" in badge[:badge.index("}")]
