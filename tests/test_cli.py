@@ -217,8 +217,9 @@ def test_list_rules_and_version() -> None:
 def test_a_broken_user_rule_is_reported_and_the_rest_still_run(tmp_path: Path) -> None:
     (tmp_path / "mine.toml").write_text('[rule]\nid = "x"\ncause = \n')
     proc = run(FAILING, "--format", "json", "--rules", tmp_path)
-    assert proc.returncode == 1
-    report = json.loads(proc.stdout)
+    assert proc.returncode == 2          # a broken rule file is bad usage (GUIDE's exit codes) …
+    assert "mine.toml:3" in proc.stderr
+    report = json.loads(proc.stdout)     # … and the report of the other rules is still written
     assert report["rule_errors"] and "mine.toml" in report["rule_errors"][0]
     assert report["findings"]
 
