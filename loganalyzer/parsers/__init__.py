@@ -1,7 +1,9 @@
 """One parser per file kind.  :func:`parser_for` is the only lookup.
 
->>> parser_for(Kind.WAAGENT_LOG).__module__
-'loganalyzer.parsers.waagent_log'
+>>> parser_for(Kind.VMSNAPSHOT_LOG).__module__
+'loganalyzer.parsers.vmsnapshot'
+>>> parser_for(Kind.WAAGENT_LOG).__name__     # waagent_log.parse, unless the file is one pasted line
+'parse_agent_log'
 """
 from __future__ import annotations
 

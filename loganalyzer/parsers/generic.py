@@ -43,7 +43,9 @@ from __future__ import annotations
 
 import importlib
 import io
+import lzma
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -256,6 +258,39 @@ class _Prefixed(io.RawIOBase):
         super().close()
 
 
+def _read_head(stream: BinaryIO, size: int) -> tuple[bytes, Exception | None]:
+    """Up to ``size`` bytes, in small reads, and the error that cut them short (a gzip with
+    trailing garbage, a truncated stream): the bytes before the error are still records."""
+    parts: list[bytes] = []
+    got = 0
+    # read1: a buffered stream hands out what it holds; read(n) would ask the damaged source for
+    # the rest and drop what it held when that raises
+    read = getattr(stream, "read1", stream.read)
+    try:
+        while got < size:
+            piece = read(size - got)
+            if not piece:
+                break
+            parts.append(piece)
+            got += len(piece)
+    except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+        return b"".join(parts), exc
+    return b"".join(parts), None
+
+
+class _Broken(io.RawIOBase):
+    """A stream whose next read raises the error its source already raised."""
+
+    def __init__(self, error: Exception) -> None:
+        self._error = error
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        raise self._error
+
+
 class _Replay(io.BufferedIOBase):
     """The bytes already sniffed, then the original stream's own reads (no extra buffer or copy:
     the agent-log parser reads big blocks on its fast path)."""
@@ -415,7 +450,10 @@ def parse_agent_log(member: Member, ctx: ParseContext) -> Iterator[Event]:
     parser = _delegate("waagent_log")
     stream = member.open()
     try:
-        head = stream.read(SNIFF_BYTES)
+        head, broken = _read_head(stream, SNIFF_BYTES)
+        if broken is not None:      # a corrupt tail within the head: its lines first, then the error
+            yield from parser(replace(member, opener=lambda: _Replay(head, _Broken(broken))), ctx)
+            return
         head_lines = head.decode("utf-8", "backslashreplace").splitlines()
         if looks_flattened(head_lines[:_SNIFF_LINES]):
             head += stream.read(MAX_RESHAPED_BYTES + 1 - len(head))
