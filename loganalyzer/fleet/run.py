@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -153,6 +154,9 @@ _WORKER_TASK: Task | None = None
 def _init_local_worker(task: Task) -> None:
     global _WORKER_TASK
     _WORKER_TASK = task
+    # Ctrl-C reaches the whole process group: the parent stops the run and keeps what finished;
+    # a worker interrupted while waiting for work would only print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_in_local_worker(location: str) -> worker.Outcome:
