@@ -41,10 +41,6 @@ class CompiledTemplate:
     anchor_left_cut: bool
     anchor_right_cut: bool
 
-    @property
-    def regex(self) -> re.Pattern[str]:
-        return _regex(self.pattern)
-
     def match(self, text: str) -> dict[str, str] | None:
         m = _regex(self.pattern).search(text)
         if m is None:
