@@ -173,16 +173,20 @@ class Walker(Source):
             return
         kind, extension = self._refine(c.path, kind, extension, head)
         self.detector.observe(c.path, kind)
-        if c.reopenable:
-            self._release(stream)
-            opener = _reopener(self, c)
-        else:
-            opener = _once(c.path, stream)
         if fmt in COMPRESSED:
             notes.append(f"{fmt.value}-compressed; read decompressed")
         elif c.path.lower().endswith(COMPRESSION_SUFFIXES):
             notes.append("named like a compressed file but its content is not compressed; read as it is")
-        yield Member(c.path, kind, opener, None if fmt in COMPRESSED else c.size, extension, version, notes)
+        if not c.reopenable:
+            yield Member(c.path, kind, _once(c.path, stream), None if fmt in COMPRESSED else c.size,
+                         extension, version, notes)
+            return
+        handover = _Handover(self, c, stream)
+        try:
+            yield Member(c.path, kind, handover.open, None if fmt in COMPRESSED else c.size, extension,
+                         version, notes)
+        finally:
+            handover.settle()
 
     def _open(self, c: Candidate) -> tuple[io.BufferedReader, Format]:
         """Guarded stream of the candidate's content (decompressed when it is gzip/xz/bzip2)."""
@@ -300,7 +304,21 @@ def _once(path: str, stream: io.BufferedReader) -> Callable[[], BinaryIO]:
     return opener
 
 
-def _reopener(walker: Walker, c: Candidate) -> Callable[[], BinaryIO]:
-    def opener() -> BinaryIO:
-        return walker._open(c)[0]
-    return opener
+class _Handover:
+    """Opener of a member that can be reopened: the first open gets the stream its sniff already
+    started (opening a zip member or a file again costs more than reading a small one), later
+    opens a fresh stream.  Once the next member is asked for, a stream nobody took is closed
+    and its bytes given back to the bundle budget (they are counted when read again)."""
+
+    def __init__(self, walker: Walker, c: Candidate, stream: io.BufferedReader) -> None:
+        self._walker, self._candidate = walker, c
+        self._pending: io.BufferedReader | None = stream
+
+    def open(self) -> BinaryIO:
+        stream, self._pending = self._pending, None
+        return stream if stream is not None else self._walker._open(self._candidate)[0]
+
+    def settle(self) -> None:
+        if self._pending is not None:
+            self._walker._release(self._pending)
+            self._pending = None
