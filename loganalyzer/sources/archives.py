@@ -238,7 +238,8 @@ def iter_zip(walker: Walker, archive: zipfile.ZipFile, label: str, depth: int,
             walker.skip(path, reason, size=info.file_size)
             continue
         member = _ZipMember(archive, info)
-        yield Candidate(path, member.open, depth, info.file_size, compressed=member.consumed)
+        yield Candidate(path, member.open, depth, info.file_size, compressed=member.consumed,
+                        crc=info.CRC)
     if listed > len(infos):     # the member limit was not reached by files (folders do not count)
         walker.stop_container(walker.label(label), f"member limit reached: the central directory lists "
                               f"{listed:,} entries, the first {len(infos):,} were looked at "

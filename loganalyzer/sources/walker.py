@@ -33,6 +33,7 @@ from .bundle_type import BundleTypeDetector
 from .classify import COMPRESSION_SUFFIXES, classify, member_path, untruncate
 from .guard import Budget, Guard, guard_of, guarded, human_bytes
 from .sniff import ARCHIVES, COMPRESSED, HEAD_BYTES, Format, decompressor, sniff
+from .spellings import Spellings
 
 #: Everything reading a damaged or hostile entry can raise (BadGzipFile is an OSError).
 READ_ERRORS: tuple[type[BaseException], ...] = (
@@ -91,6 +92,7 @@ class Candidate:
     compressed: Callable[[], int] | None = None
     offset: int = 0
     guards: list[Guard] = field(default_factory=list)
+    crc: int | None = None      # CRC-32 of the content when the container records it (zip)
 
     @property
     def ratio_tripped(self) -> bool:
@@ -113,6 +115,7 @@ class Walker(Source):
         self._candidates = candidates
         self._bundle_type = bundle_type
         self._seen: set[str] = set()
+        self._spellings = Spellings()
         #: set when a folder walk hit the member limit (the walk stops there)
         self.stopped = False
         #: kinds to use instead of the path's (e.g. results.txt of a disk inspection)
@@ -150,9 +153,17 @@ class Walker(Source):
             self.skip(c.path, "duplicate name: an earlier entry with this path was read", size=c.size)
             return
         self._seen.add(c.path)
+        notes = self._path_notes(c.path)
+        respelled = self._spellings.check(c, self.budget)
+        if respelled is not None:
+            path, why = respelled
+            if not path:
+                self.skip(c.path, why, size=c.size)
+                return
+            c.path = path
+            notes.append(why)
         kind, extension, version = classify(c.path)
         kind = self.kind_overrides.get(c.path, kind)
-        notes = self._path_notes(c.path)
         if kind is Kind.BINARY:
             self.detector.observe(c.path, kind)
             yield Member(c.path, kind, _refuse(c.path), c.size, extension, version, notes)
