@@ -23,9 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..catalog.classify import STRONG_FAILURE_WORDS, STRUCTURE_WORDS, needs_structure
 from ..catalog.signals import CONFIDENCE_OF, Via
-from ..catalog.templates import literal_parts
 from ..facts.model import Facts
 from ..filekinds import kinds_where
 from ..model import CauseVerdict, Confidence, Event, FileCoverage, Finding, Severity, finding_rank
@@ -132,6 +130,9 @@ class RuleEngine:
         for rule in ordered:
             self._register(rule)
         self._prefilter.freeze()
+        # the catalog imports the rule prefilter: its classifier module is imported here, not above
+        from ..catalog.classify import STRONG_FAILURE_WORDS, STRUCTURE_WORDS, needs_structure
+        self._needs_structure = needs_structure
         #: literals any record is routed or classified by: one that numbers change may change the route
         self._shape_guard = ShapeGuard(
             [(strip_cut(lit), False) for lit in self._prefilter.literals()]
@@ -218,7 +219,7 @@ class RuleEngine:
         decided = self._decided.get(key) if key is not None else None
         if decided is None:
             skey = None
-            if key is not None and SHAPES and not needs_structure(event, text):
+            if key is not None and SHAPES and not self._needs_structure(event, text):
                 skey = (*key[:-1], shape_of(text))
                 shared = self._by_shape.get(skey)
                 if shared is _NOT_SHARED:
@@ -361,6 +362,7 @@ class RuleEngine:
     def _entry_guard(self, entry: int) -> ShapeGuard:
         guard = self._entry_guards.get(entry)
         if guard is None:
+            from ..catalog.templates import literal_parts
             template = self._classifier.entries[entry].template  # type: ignore[union-attr]
             guard = self._entry_guards[entry] = ShapeGuard((p, False) for p in literal_parts(template))
         return guard
