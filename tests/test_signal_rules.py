@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from loganalyzer.catalog import load_catalog
-from loganalyzer.catalog.classify import signal_of_entry
 from loganalyzer.catalog.render import fill
 from loganalyzer.catalog.signals import cause_of
 from loganalyzer.facts.model import Facts
@@ -66,6 +65,7 @@ def _with_positive(rule: Rule, sample: Sample) -> Rule:
 @pytest.mark.parametrize("rule", NAMING, ids=lambda r: r.id)
 def test_a_rule_naming_entries_reports_the_cause_they_mean(rule: Rule):
     """The coverage command expects each entry's own cause (or one upstream of it)."""
+    from loganalyzer.catalog.classify import signal_of_entry  # after loganalyzer.rules (import cycle)
     graph = leads_to()
     wrong = []
     for eid in sorted(rule.signal.where["entry"]):
