@@ -5,6 +5,7 @@
     python tests/benchmark.py parse --bundle /tmp/bench.tar.gz
     python tests/benchmark.py fleet --bundles 200 --lines 3000    # analyze_many, 1 and 2 workers
     python tests/benchmark.py e2e --repeat 5             # analyze-logs vs tar -xzOf, 1M and 200k lines
+    python tests/benchmark.py hostile                    # every hostile shape: exit, wall, peak RSS
 
 Each case runs in a fresh subprocess so its peak RSS (``resource.getrusage``) is its own.
 Speeds are MiB of ``var/log/waagent.log`` per second, by wall clock and by CPU time of the
@@ -26,6 +27,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
+
+from benchmark_hostile import add_hostile_commands
 
 REPO = Path(__file__).resolve().parent.parent
 GENERATOR = REPO.parent / "shared" / "bench" / "make_bench_bundle.py"
@@ -604,6 +607,7 @@ def main(argv: list[str] | None = None) -> int:
     c.set_defaults(func=cmd_case)
     add_fleet_commands(sub)
     add_e2e_commands(sub)
+    add_hostile_commands(sub)
     args = parser.parse_args(argv)
     needs_generator = (not getattr(args, "bundle", None)
                        and args.command in ("parse", "rules", "stress", "e2e")) \

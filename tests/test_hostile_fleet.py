@@ -181,3 +181,35 @@ def test_a_dask_run_ends_without_a_traceback_or_leaked_resource_warning(tmp_path
                   timeout=240)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr and "resource_tracker" not in proc.stderr, proc.stderr
+
+
+_KILL_TRACKER = """
+import logging, os, signal, sys, time
+from multiprocessing import resource_tracker
+from loganalyzer.fleet.tracker import quiet_restarts
+logging.basicConfig(format="%(message)s")
+resource_tracker.ensure_running()
+resource_tracker.register("/mp-planted", "semaphore")
+os.kill(resource_tracker._resource_tracker._pid, signal.SIGKILL)
+time.sleep(0.5)
+if sys.argv[1] == "quiet":
+    with quiet_restarts(logging.getLogger("t").warning):
+        resource_tracker.unregister("/mp-planted", "semaphore")
+else:
+    resource_tracker.unregister("/mp-planted", "semaphore")
+time.sleep(1.0)    # the new tracker reads the message and prints what it prints
+"""
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_killed_resource_tracker_is_restarted_with_one_line_not_tracebacks(quiet: bool) -> None:
+    proc = subprocess.run([sys.executable, "-c", _KILL_TRACKER, "quiet" if quiet else "plain"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    if not quiet:     # what multiprocessing itself does: the case the fleet run guards against
+        assert "Traceback" in proc.stderr and "KeyError: '/mp-planted'" in proc.stderr, proc.stderr
+        return
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "relaunching" not in proc.stderr, proc.stderr
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("the multiprocessing resource tracker (pid ") and line.endswith(
+        "died during the run and was restarted; semaphores it held may stay until the machine restarts")

@@ -177,10 +177,7 @@ class Classifier:
                                 event.extension if event.kind == "waagent_log" else None)
         if found:
             return found
-        f = event.fields
-        if (f and ("event_name" in f or "exception_tags" in f or "http_error" in f or "http_status" in f
-                   or f.get("exit_code"))) \
-                or "Traceback (most recent" in text or "xit code" in text or "xit status" in text:
+        if needs_structure(event, text):
             found = by_structure(event, text)
             if found:
                 return found
@@ -242,6 +239,24 @@ def signal_of_entry(entry: Entry, caps: dict[str, str], text: str) -> Signal:
                     _OPS.get(caps[key].lower(), _op_of(caps[key]))
                 break
     return Signal(entry.signal, attrs, Via.CATALOG, entry.id)
+
+
+#: the literals :func:`needs_structure` looks for (the rule engine guards them like rule literals)
+STRUCTURE_WORDS = ("Traceback (most recent", "xit code", "xit status")
+
+
+def needs_structure(event: Event, text: str) -> bool:
+    """Whether a record no catalog entry explained is worth :func:`by_structure`: it has the
+    fields of an ``Event:``, an exception tag, an HTTP failure or an exit code, or a traceback or
+    exit-code wording."""
+    f = event.fields
+    if f and ("event_name" in f or "exception_tags" in f or "http_error" in f or "http_status" in f
+              or f.get("exit_code")):
+        return True
+    for word in STRUCTURE_WORDS:    # noqa: SIM110 - a plain loop: this runs for most records
+        if word in text:
+            return True
+    return False
 
 
 def _ext_of(event: Event, text: str) -> str | None:
@@ -319,6 +334,10 @@ def _code(text: str) -> dict[str, str]:
 
 
 _LOUD = frozenset({"ERROR", "WARNING", "WARN", "CRITICAL", "FATAL"})
+#: substrings one of which every match of ``_STRONG_FAILURE`` holds (scanned first: cheaper).
+#: Each word of the pattern has a letter no GUID holds, so numbers never change its answer.
+STRONG_FAILURE_WORDS = ("ailed", "ailure", "AILED", "AILURE", "ble to", "BLE TO", "annot", "ANNOT",
+                        "ould not", "ouldn't", "OULD NOT")
 _STRONG_FAILURE = re.compile(r"\b(?:failed|failure|unable to|cannot|could not|couldn't|not able to)\b", re.I)
 
 
@@ -341,9 +360,10 @@ def _strong_failure(text: str) -> bool:
     """Plain failure wording in the first 2,000 characters (substring scans first: most records
     have none of the letters, and ``in`` is much cheaper than the regex)."""
     head = text[:2000]
-    if not ("ailed" in head or "ailure" in head or "AILED" in head or "AILURE" in head
-            or "ble to" in head or "BLE TO" in head or "annot" in head or "ANNOT" in head
-            or "ould not" in head or "ouldn't" in head or "OULD NOT" in head):
+    for word in STRONG_FAILURE_WORDS:   # a plain loop: this runs for most records
+        if word in head:
+            break
+    else:
         return False
     return bool(_STRONG_FAILURE.search(head))
 

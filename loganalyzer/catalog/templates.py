@@ -86,3 +86,12 @@ def compile_template(template: str) -> CompiledTemplate:
 @cache
 def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.S)
+
+
+def literal_parts(template: str) -> tuple[str, ...]:
+    """The literal runs a template's regex looks for, between its placeholders and spaces.
+
+    >>> literal_parts("Failed to {op} {extension} (code {code})")
+    ('Failed', 'to', '(code', ')')
+    """
+    return tuple(part for lit in _PLACEHOLDER.split(template)[0::2] for part in _SPACES.split(lit) if part)

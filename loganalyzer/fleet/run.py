@@ -30,13 +30,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, UsageError
 from ..result import AnalysisOptions
-from . import worker
+from . import tracker, worker
 from .inputs import DEFAULT_MAX_REMOTE_BYTES, expand_inputs
 from .tables import bundles_frame, events_table, findings_frame
 
 if TYPE_CHECKING:
     import pandas as pd
 
+_LOG = logging.getLogger(__name__)
 ENGINES = ("local", "dask")
 #: Called after each bundle: (bundles done, bundles in total, location just finished).
 FleetProgress = Callable[[int, int, str], None]
@@ -118,7 +119,8 @@ def analyze_many(inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str
     task = Task(frozenset(skip_ids), options or AnalysisOptions(), with_events, max_remote_bytes)
     started = time.perf_counter()
     run = _run_dask(locations, task, client, jobs) if engine == "dask" else _run_local(locations, task, jobs)
-    return _collect(run, len(locations), progress, started, on_outcome)
+    with tracker.quiet_restarts(_LOG.warning):
+        return _collect(run, len(locations), progress, started, on_outcome)
 
 
 def _collect(outcomes: Iterator[worker.Outcome], total: int, progress: FleetProgress | None,

@@ -31,6 +31,7 @@ from lark import Lark, Token, Transformer, UnexpectedInput, v_args
 from ..grammars import load_grammar
 from ..model import Event
 from .prefilter import CUT, index_word, strip_cut
+from .shapes import digit_uniform
 from .versions import older_than
 
 Predicate = Callable[[Event, str, dict[str, Any]], bool]
@@ -75,6 +76,13 @@ class Condition:
     kind_values: frozenset[str] = frozenset()
     #: the named groups of its regexes (summary placeholders they fill)
     captures: frozenset[str] = frozenset()
+    #: (literal, ignore case) of every text test, when the condition reads a record only by
+    #: text tests, regexes treating all digits alike and the fields a rule decision is keyed on;
+    #: None when it reads anything else (a field, a version, a digit in a regex): then its answer
+    #: may change with a record's numbers (see :mod:`loganalyzer.rules.shapes`)
+    text_literals: frozenset[tuple[str, bool]] | None = None
+    #: it has a regex (blind to digits, not to a GUID's letters)
+    text_regex: bool = False
 
     def __call__(self, event: Event, text: str, captures: dict[str, Any]) -> bool:
         return self.predicate(event, text, captures)
@@ -199,7 +207,9 @@ def compile_condition(source: str) -> Condition:
                      kind_values=frozenset(str(v[1]) for n in leaves if n.operand == "kind"
                                            for v in (n.value if n.op == "in" else [n.value])
                                            if isinstance(v, tuple) and v[0] == "str"),
-                     captures=frozenset(g for v in values if v[0] == "re" for g in v[1].groupindex))
+                     captures=frozenset(g for v in values if v[0] == "re" for g in v[1].groupindex),
+                     text_literals=_text_literals(leaves),
+                     text_regex=any(v[0] == "re" for v in values))
 
 
 def _leaves(node: _Node):
@@ -209,6 +219,45 @@ def _leaves(node: _Node):
             yield from _leaves(c)
     else:
         yield node
+
+
+#: operands a rule decision is keyed on (``RuleEngine`` caches decisions per kind, level, source,
+#: extension, generation and text)
+_KEYED_OPERANDS = frozenset({"level", "source", "kind", "extension", "generation"})
+_TEXT_OPERANDS = frozenset({"message", "raw_message"})
+_TEXT_TESTS = frozenset({"contains", "icontains", "startswith", "endswith", "==", "!="})
+
+
+def _text_literals(leaves: list[_Node]) -> frozenset[tuple[str, bool]] | None:
+    """The literals of a condition made of plain text tests and keyed operands (else None).
+
+    >>> sorted(_text_literals(list(_leaves(parse_condition(
+    ...     'message contains "No route" and level == "ERROR"')))))
+    [('No route', False)]
+    >>> _text_literals(list(_leaves(parse_condition('message ~ /code [0-9]+/'))))
+    frozenset()
+    >>> _text_literals(list(_leaves(parse_condition('message ~ /HTTP [45][0-9][0-9]/')))) is None
+    True
+    """
+    out: set[tuple[str, bool]] = set()
+    for n in leaves:
+        if n.operand in _KEYED_OPERANDS:
+            continue
+        if n.operand not in _TEXT_OPERANDS:
+            return None
+        if n.op == "exists":
+            continue
+        values = n.value if n.op == "in" else [n.value]
+        if n.op == "cmp" and n.cmp == "~":
+            rx = values[0][1] if values[0][0] == "re" else None
+            if rx is None or not digit_uniform(rx):
+                return None
+            continue
+        if (n.op == "cmp" and n.cmp not in _TEXT_TESTS) or any(v[0] != "str" for v in values):
+            return None
+        out.update((str(v[1]).lower() if n.cmp == "icontains" else str(v[1]), n.cmp == "icontains")
+                   for v in values)
+    return frozenset(out)
 
 
 def _uses_timestamp(node: _Node) -> bool:

@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..catalog.classify import STRONG_FAILURE_WORDS, STRUCTURE_WORDS, needs_structure
 from ..catalog.signals import CONFIDENCE_OF, Via
+from ..catalog.templates import literal_parts
 from ..facts.model import Facts
 from ..filekinds import kinds_where
 from ..model import CauseVerdict, Confidence, Event, FileCoverage, Finding, Severity, finding_rank
@@ -35,7 +37,8 @@ from .incidents import assign_incidents
 from .logic import LOGIC, FinishContext, LogicRule
 from .matches import MatchSet, extension_of, fmt_time
 from .model import Rule
-from .prefilter import Prefilter
+from .prefilter import Prefilter, strip_cut
+from .shapes import ShapeGuard, masks_letters, shape_of
 from .verdicts import build_verdicts
 from .versions import policy_for
 
@@ -54,6 +57,14 @@ _Decision = tuple[int, dict[str, Any], str | None, frozenset[str]]
 #: kinds whose fields come from the record text alone, so identical records decide alike
 _CACHEABLE_KINDS = kinds_where(lambda unit: unit.cacheable)
 _CACHE_SIZE = 20000
+#: share decisions between records of one shape (see :mod:`loganalyzer.rules.shapes`); tests
+#: switch it off to compare both ways
+SHAPES = True
+#: a shape whose records may decide differently: each is decided by itself
+_NOT_SHARED: tuple[list[_Decision], tuple[int, ...], tuple[int, ...]] = ([], (), ())
+#: roles whose firing changes nothing else in a record's decision (marks, health matches)
+_ASKED_AGAIN = frozenset({"other", "recovery", "health"})
+_NO_GUARD = ShapeGuard(())
 #: kinds that carry copies of the same agent records (waagent.log, and syslog/console behind a prefix)
 _AGENT_COPIES = frozenset({"waagent_log", "syslog", "serial_console"})
 #: failure records remembered to recognise their copies in another file (about 20 MB at most)
@@ -75,6 +86,11 @@ class _Watcher:
     reusable: bool = True
     #: marks of a correlation partner / recovery condition, one list shared by every rule using it
     marks: list[Mark] = field(default_factory=list)
+    #: the condition's literals that numbers can change (None: the condition reads more than
+    #: plain text and keyed fields, so its answer cannot be shared between records of a shape)
+    guard: ShapeGuard | None = _NO_GUARD
+    #: the condition has a regex: blind to digits, not to a GUID's letters
+    regex: bool = False
 
 
 @dataclass(slots=True)
@@ -99,6 +115,9 @@ class RuleEngine:
         self._last_order: dict[str, int] = {}
         self._shared: dict[tuple[str, str], _Watcher] = {}
         self._decided: dict[tuple[Any, ...], list[_Decision]] = {}
+        self._by_shape: dict[tuple[Any, ...], list[_Decision]] = {}
+        #: catalog entry index -> the literals of its template that numbers can change
+        self._entry_guards: dict[int, ShapeGuard] = {}
         #: (rule, time, hash of the first line) → file of each timed agent record a signature matched
         self._matched: dict[tuple[str, datetime, int], str] = {}
         self._prefilter = Prefilter()
@@ -113,6 +132,10 @@ class RuleEngine:
         for rule in ordered:
             self._register(rule)
         self._prefilter.freeze()
+        #: literals any record is routed or classified by: one that numbers change may change the route
+        self._shape_guard = ShapeGuard(
+            [(strip_cut(lit), False) for lit in self._prefilter.literals()]
+            + [(w, False) for w in (*STRUCTURE_WORDS, *STRONG_FAILURE_WORDS, "'success')")])
 
     # -- set-up ------------------------------------------------------------------------------
     def _add(self, watcher: _Watcher, literals: frozenset[str] | None, kinds: frozenset[str] | None) -> None:
@@ -134,7 +157,8 @@ class RuleEngine:
             timed = rule.correlation is not None or rule.transient is not None
             self._watchers.append(_Watcher("signal", rule, rule.match.predicate if rule.match else None,
                                            keep_times=timed,
-                                           reusable=not (rule.match and rule.match.uses_time)))
+                                           reusable=not (rule.match and rule.match.uses_time),
+                                           **_shape_facts(rule.match)))
             if self._classifier is None:
                 from ..catalog.classify import Classifier  # the catalog imports the rule prefilter
                 self._classifier = Classifier.default()
@@ -150,7 +174,7 @@ class RuleEngine:
         self._state[rule.id] = _RuleState()
         self._add(_Watcher(rule.kind, rule, rule.match.predicate,
                            keep_times=rule.correlation is not None or rule.transient is not None,
-                           reusable=not rule.match.uses_time),
+                           reusable=not rule.match.uses_time, **_shape_facts(rule.match)),
                   rule.literals, rule.kinds)
         if rule.correlation and rule.correlation.other is not None:
             self._add_shared("other", rule, rule.correlation.other)
@@ -162,13 +186,18 @@ class RuleEngine:
         key = (role, cond.source)
         watcher = self._shared.get(key)
         if watcher is None:
-            watcher = self._shared[key] = _Watcher(role, rule, cond.predicate, reusable=not cond.uses_time)
+            watcher = self._shared[key] = _Watcher(role, rule, cond.predicate, reusable=not cond.uses_time,
+                                                   **_shape_facts(cond))
             self._add(watcher, cond.literals, cond.kinds)
         state = self._state[rule.id]
         if role == "other":
             state.others = watcher.marks
         else:
             state.recoveries = watcher.marks
+
+    #: set by :meth:`_decide` when given a shape: (the decision, positions to redo) for every
+    #: record of that shape, or None when they may decide differently
+    _shared_by_shape: tuple[list[_Decision], tuple[int, ...], tuple[int, ...]] | None = None
 
     def _policy_floor(self, event: Event) -> str | None:
         entry = self.policy.minimum_at(event.timestamp)
@@ -188,11 +217,24 @@ class RuleEngine:
             if event.kind in _CACHEABLE_KINDS else None
         decided = self._decided.get(key) if key is not None else None
         if decided is None:
-            decided, reusable = self._decide(event, text)
-            if key is not None and reusable:
-                if len(self._decided) >= _CACHE_SIZE:
-                    self._decided.clear()
-                self._decided[key] = decided
+            skey = None
+            if key is not None and SHAPES and not needs_structure(event, text):
+                skey = (*key[:-1], shape_of(text))
+                shared = self._by_shape.get(skey)
+                if shared is _NOT_SHARED:
+                    skey = None
+                elif shared is not None:
+                    decided = self._redo(event, text, *shared) if shared[1] or shared[2] else shared[0]
+            if decided is None:
+                decided, reusable = self._decide(event, text, skey[-1] if skey else None)
+                if key is not None and reusable:
+                    if len(self._decided) >= _CACHE_SIZE:
+                        self._decided.clear()
+                    self._decided[key] = decided
+                    if skey is not None:
+                        if len(self._by_shape) >= _CACHE_SIZE:
+                            self._by_shape.clear()
+                        self._by_shape[skey] = self._shared_by_shape or _NOT_SHARED
         watchers = self._watchers
         for i, caps, ext, names in decided:
             w = watchers[i]
@@ -230,13 +272,23 @@ class RuleEngine:
             return False
         return first != event.path
 
-    def _decide(self, event: Event, text: str) -> tuple[list[_Decision], bool]:
+    def _decide(self, event: Event, text: str, shape: str | None = None) -> tuple[list[_Decision], bool]:
         """Which watchers fire for this record, and whether that answer depends on the text alone
-        (then identical records reuse it: log files repeat the same lines thousands of times)."""
+        (then identical records reuse it: log files repeat the same lines thousands of times).
+
+        Given the record's ``shape``, it also sets ``_shared_by_shape``: the decision with the
+        positions whose values come from the text (captures, extension names), when every
+        record of that shape fires the same watchers — each condition asked is blind to numbers
+        (:func:`_blind`) and no literal that numbers change can be in the shape — else None."""
         decided: list[_Decision] = []
         reusable = True
         benign = False
         explained = False
+        blind = shape is not None
+        letters = blind and masks_letters(shape)  # type: ignore[arg-type]
+        shared: list[_Decision] = []    # what every record of the shape shares …
+        redo: list[int] = []            # … with these positions from the record's own text
+        recheck: list[int] = []         # … and these watchers asked again for each record
         entries: list[int] = []
         for i in self._prefilter.candidates(event.kind, text):
             w = self._watchers[i]
@@ -246,32 +298,81 @@ class RuleEngine:
                 continue
             if role == "logic":
                 decided.append((i, _NO_CAPS, None, _NO_NAMES))
+                shared.append(decided[-1])
                 continue
             if role == "signature" and benign:
                 continue
             reusable = reusable and w.reusable
+            asked_again = False
+            if blind and not _blind(w, shape, letters):  # type: ignore[arg-type]
+                # a partner or health condition changes nothing else in the decision: ask it
+                # again for each record rather than not share the shape
+                asked_again = role in _ASKED_AGAIN
+                blind = asked_again
+                if asked_again:
+                    recheck.append(i)
             caps: dict[str, Any] = {}
             if not w.check(event, text, caps):  # type: ignore[misc]
                 continue
-            if role == "other" or role == "recovery":
-                names = frozenset(_SUCCESS.findall(text)) if "'success')" in text else _NO_NAMES
-                if event.extension:     # a success record of that extension ("Enable,success,…")
-                    names = names | {event.extension}
-                decided.append((i, _NO_CAPS, None, names))
-            elif role == "signature":
-                decided.append((i, caps, extension_of(event, text, caps), _NO_NAMES))
-            else:
-                benign = benign or role == "benign"
-                decided.append((i, caps, None, _NO_NAMES))
+            entry = self._fired(w, i, event, text, caps)
+            if not asked_again:
+                if entry[1] or entry[2] is not None or (entry[3] and entry[3] != _names_of(event, "")):
+                    redo.append(len(shared))
+                shared.append(entry)
+            decided.append(entry)
+            benign = benign or role == "benign"
             explained = explained or role == "signature"
         if self._signal_ids and not benign and not explained:
-            self._decide_signals(event, text, decided, entries)
+            blind = self._decide_signals(event, text, decided, entries, shape if blind else None, letters)
+        if blind:
+            blind = not self._shape_guard.may_hold(shape)  # type: ignore[arg-type]
+        self._shared_by_shape = (shared, tuple(redo), tuple(recheck)) if blind else None
         return decided, reusable
 
-    def _decide_signals(self, event: Event, text: str, decided: list[_Decision], entries: list[int]) -> None:
-        """Signals of a record no signature explained, each to the first signal rule taking it."""
+    def _fired(self, w: _Watcher, i: int, event: Event, text: str, caps: dict[str, Any]) -> _Decision:
+        """The decision entry of watcher ``i`` that fired for this record."""
+        if w.role == "other" or w.role == "recovery":
+            return (i, _NO_CAPS, None, _names_of(event, text))
+        if w.role == "signature":
+            return (i, caps, extension_of(event, text, caps), _NO_NAMES)
+        return (i, caps, None, _NO_NAMES)
+
+    def _redo(self, event: Event, text: str, shared: list[_Decision], redo: tuple[int, ...],
+              recheck: tuple[int, ...]) -> list[_Decision] | None:
+        """A shared decision with this record's own values at ``redo`` and the watchers of
+        ``recheck`` asked again (None: a watcher did not fire again — it cannot happen for a
+        blind condition; the record is then decided alone)."""
+        out = list(shared)
+        watchers = self._watchers
+        for k in redo:
+            i = out[k][0]
+            w = watchers[i]
+            caps: dict[str, Any] = {}
+            if not w.check(event, text, caps):  # type: ignore[misc]
+                return None
+            out[k] = self._fired(w, i, event, text, caps)
+        for i in recheck:
+            w = watchers[i]
+            caps = {}
+            if w.check(event, text, caps):  # type: ignore[misc]
+                out.append(self._fired(w, i, event, text, caps))
+        return out
+
+    def _entry_guard(self, entry: int) -> ShapeGuard:
+        guard = self._entry_guards.get(entry)
+        if guard is None:
+            template = self._classifier.entries[entry].template  # type: ignore[union-attr]
+            guard = self._entry_guards[entry] = ShapeGuard((p, False) for p in literal_parts(template))
+        return guard
+
+    def _decide_signals(self, event: Event, text: str, decided: list[_Decision], entries: list[int],
+                        shape: str | None = None, letters: bool = False) -> bool:
+        """Signals of a record no signature explained, each to the first signal rule taking it.
+        With ``shape``: True when every record of that shape gets the same (no signal, or only the
+        benign "none" of a template blind to numbers)."""
         assert self._classifier is not None
         signals = self._classifier.classify(event, text, entries)
+        before = len(decided)
         for sig in signals:
             for i in self._signal_ids:
                 w = self._watchers[i]
@@ -280,11 +381,16 @@ class RuleEngine:
                 caps: dict[str, Any] = {**sig.attrs, "via": sig.via.value, "signal": sig.name}
                 if sig.entry:
                     caps["entry"] = sig.entry
-                if w.check is not None and not w.check(event, text, caps):
-                    continue
+                if w.check is not None:
+                    if shape is not None and not _blind(w, shape, letters):
+                        shape = None
+                    if not w.check(event, text, caps):
+                        continue
                 ext = sig.attrs.get("extension") or extension_of(event, text, caps)
                 decided.append((i, caps, ext, _NO_NAMES))
                 break
+        return shape is not None and len(decided) == before and all(s.name == "none" for s in signals) \
+            and not any(self._entry_guard(e).may_hold(shape) for e in entries)
 
     # -- results -----------------------------------------------------------------------------
     def finish(self, facts: Facts, info: BundleInfo, coverage: list[FileCoverage]
@@ -497,3 +603,26 @@ def _unanswered(times: list[tuple[datetime | None, int, str]], answers: list[Mar
             continue
         lonely.append((ts, order, path))
     return lonely
+
+
+def _names_of(event: Event, text: str) -> frozenset[str]:
+    """Extensions a success record names: ``('<name>', 'success')`` summaries and its own."""
+    names = frozenset(_SUCCESS.findall(text)) if "'success')" in text else _NO_NAMES
+    if event.extension:     # a success record of that extension ("Enable,success,…")
+        names = names | {event.extension}
+    return names
+
+
+def _blind(w: _Watcher, shape: str, letters: bool) -> bool:
+    """Whether a watcher's condition answers alike for every record of ``shape`` (``letters``:
+    the shape masks a GUID's letters, which a regex may read)."""
+    return w.guard is not None and not (letters and w.regex) and not w.guard.may_hold(shape)
+
+
+def _shape_facts(cond: Any) -> dict[str, Any]:
+    """What a watcher's condition needs to be blind to a record's numbers: the guard of its
+    literals (None: it reads more than text), and whether it has a regex."""
+    if cond is None:
+        return {"guard": _NO_GUARD, "regex": False}
+    guard = None if cond.text_literals is None else ShapeGuard(cond.text_literals)
+    return {"guard": guard, "regex": cond.text_regex}

@@ -106,6 +106,10 @@ class Prefilter:
         self._words = frozenset(by_word)
         self._unindexed = unindexed
 
+    def literals(self) -> list[str]:
+        """Every literal a watcher is routed by (``CUT`` marks kept)."""
+        return list(self._by_literal)
+
     @property
     def unindexed(self) -> list[str]:
         """Literals tested on every record because no word of them can be indexed."""

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from ..limits import LimitExceeded
+from . import zipdir
 from .guard import Budget, CountingReader, human_bytes
 from .sniff import COMPRESSED, HEAD_BYTES, decompressor, sniff
 from .walker import READ_ERRORS, Candidate, Walker, describe, printable
@@ -209,11 +210,14 @@ def _damaged(read: int, error: BaseException) -> str:
 
 
 # -- zip ------------------------------------------------------------------------------------
-def iter_zip(walker: Walker, archive: zipfile.ZipFile, label: str, depth: int) -> Iterator[Candidate]:
-    """Candidates of an open zip, in archive order."""
+def iter_zip(walker: Walker, archive: zipfile.ZipFile, label: str, depth: int,
+             listed: int = -1) -> Iterator[Candidate]:
+    """Candidates of an open zip, in archive order; ``listed`` is how many entries its central
+    directory holds when :func:`.zipdir.open_zip` parsed fewer."""
     limits = walker.limits
     spans = _Spans()
-    for info in archive.infolist():
+    infos = archive.infolist()
+    for info in infos:
         if info.is_dir():
             continue
         if not walker.budget.take_entry():
@@ -234,7 +238,12 @@ def iter_zip(walker: Walker, archive: zipfile.ZipFile, label: str, depth: int) -
             walker.skip(path, reason, size=info.file_size)
             continue
         member = _ZipMember(archive, info)
-        yield Candidate(path, member.open, depth, info.file_size, compressed=member.consumed)
+        yield Candidate(path, member.open, depth, info.file_size, compressed=member.consumed,
+                        crc=info.CRC)
+    if listed > len(infos):     # the member limit was not reached by files (folders do not count)
+        walker.stop_container(walker.label(label), f"member limit reached: the central directory lists "
+                              f"{listed:,} entries, the first {len(infos):,} were looked at "
+                              f"(max_members {limits.max_members:,}); the rest was not read")
 
 
 class _Spans:
@@ -287,11 +296,11 @@ class _ZipMember:
 def iter_zip_bytes(walker: Walker, data: bytes, label: str, depth: int) -> Iterator[Candidate]:
     """Candidates of a zip held in memory (a nested archive)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive, listed = zipdir.open_zip(io.BytesIO(data), walker.limits.max_members)
     except READ_ERRORS:
         yield from iter_zip_local(walker, lambda: io.BytesIO(data), label, depth)
         return
-    yield from iter_zip(walker, archive, label, depth)
+    yield from iter_zip(walker, archive, label, depth, listed)
 
 
 # -- zip without central directory ------------------------------------------------------------

@@ -18,7 +18,6 @@ import bz2
 import io
 import lzma
 import os
-import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import BinaryIO
 from ..errors import InputError
 from ..kinds import Kind
 from ..limits import DEFAULT_LIMITS, Limits
+from . import zipdir
 from .archives import iter_tar, iter_zip, iter_zip_local
 from .base import BundleInfo, BundleType, Source
 from .bundle_type import is_disk_inspection
@@ -187,12 +187,12 @@ def _tar_candidates(walker: Walker, opener: Callable[[], BinaryIO]) -> Iterator[
 
 def _open_zip(opener: Callable[[], BinaryIO], info: BundleInfo, limits: Limits) -> Source:
     try:
-        archive = zipfile.ZipFile(opener())
+        archive, listed = zipdir.open_zip(opener(), limits.max_members)
     except READ_ERRORS:
         return Walker(info, lambda w: iter_zip_local(w, opener, "", 1), limits)
     names = [i.filename for i in archive.infolist()]
     bundle_type = BundleType.DISK_INSPECTION if is_disk_inspection(names) else None
-    walker = Walker(info, lambda w: iter_zip(w, archive, "", 1), limits, bundle_type=bundle_type)
+    walker = Walker(info, lambda w: iter_zip(w, archive, "", 1, listed), limits, bundle_type=bundle_type)
     if bundle_type is BundleType.DISK_INSPECTION:
         walker.kind_overrides["results.txt"] = Kind.OTHER_TEXT   # the inspection log, not the collector's
     return walker

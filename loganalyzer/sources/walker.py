@@ -33,6 +33,7 @@ from .bundle_type import BundleTypeDetector
 from .classify import COMPRESSION_SUFFIXES, classify, member_path, untruncate
 from .guard import Budget, Guard, guard_of, guarded, human_bytes
 from .sniff import ARCHIVES, COMPRESSED, HEAD_BYTES, Format, decompressor, sniff
+from .spellings import Spellings
 
 #: Everything reading a damaged or hostile entry can raise (BadGzipFile is an OSError).
 READ_ERRORS: tuple[type[BaseException], ...] = (
@@ -91,6 +92,7 @@ class Candidate:
     compressed: Callable[[], int] | None = None
     offset: int = 0
     guards: list[Guard] = field(default_factory=list)
+    crc: int | None = None      # CRC-32 of the content when the container records it (zip)
 
     @property
     def ratio_tripped(self) -> bool:
@@ -113,6 +115,7 @@ class Walker(Source):
         self._candidates = candidates
         self._bundle_type = bundle_type
         self._seen: set[str] = set()
+        self._spellings = Spellings()
         #: set when a folder walk hit the member limit (the walk stops there)
         self.stopped = False
         #: kinds to use instead of the path's (e.g. results.txt of a disk inspection)
@@ -150,9 +153,17 @@ class Walker(Source):
             self.skip(c.path, "duplicate name: an earlier entry with this path was read", size=c.size)
             return
         self._seen.add(c.path)
+        notes = self._path_notes(c.path)
+        respelled = self._spellings.check(c, self.budget)
+        if respelled is not None:
+            path, why = respelled
+            if not path:
+                self.skip(c.path, why, size=c.size)
+                return
+            c.path = path
+            notes.append(why)
         kind, extension, version = classify(c.path)
         kind = self.kind_overrides.get(c.path, kind)
-        notes = self._path_notes(c.path)
         if kind is Kind.BINARY:
             self.detector.observe(c.path, kind)
             yield Member(c.path, kind, _refuse(c.path), c.size, extension, version, notes)
@@ -173,16 +184,20 @@ class Walker(Source):
             return
         kind, extension = self._refine(c.path, kind, extension, head)
         self.detector.observe(c.path, kind)
-        if c.reopenable:
-            self._release(stream)
-            opener = _reopener(self, c)
-        else:
-            opener = _once(c.path, stream)
         if fmt in COMPRESSED:
             notes.append(f"{fmt.value}-compressed; read decompressed")
         elif c.path.lower().endswith(COMPRESSION_SUFFIXES):
             notes.append("named like a compressed file but its content is not compressed; read as it is")
-        yield Member(c.path, kind, opener, None if fmt in COMPRESSED else c.size, extension, version, notes)
+        if not c.reopenable:
+            yield Member(c.path, kind, _once(c.path, stream), None if fmt in COMPRESSED else c.size,
+                         extension, version, notes)
+            return
+        handover = _Handover(self, c, stream)
+        try:
+            yield Member(c.path, kind, handover.open, None if fmt in COMPRESSED else c.size, extension,
+                         version, notes)
+        finally:
+            handover.settle()
 
     def _open(self, c: Candidate) -> tuple[io.BufferedReader, Format]:
         """Guarded stream of the candidate's content (decompressed when it is gzip/xz/bzip2)."""
@@ -300,7 +315,21 @@ def _once(path: str, stream: io.BufferedReader) -> Callable[[], BinaryIO]:
     return opener
 
 
-def _reopener(walker: Walker, c: Candidate) -> Callable[[], BinaryIO]:
-    def opener() -> BinaryIO:
-        return walker._open(c)[0]
-    return opener
+class _Handover:
+    """Opener of a member that can be reopened: the first open gets the stream its sniff already
+    started (opening a zip member or a file again costs more than reading a small one), later
+    opens a fresh stream.  Once the next member is asked for, a stream nobody took is closed
+    and its bytes given back to the bundle budget (they are counted when read again)."""
+
+    def __init__(self, walker: Walker, c: Candidate, stream: io.BufferedReader) -> None:
+        self._walker, self._candidate = walker, c
+        self._pending: io.BufferedReader | None = stream
+
+    def open(self) -> BinaryIO:
+        stream, self._pending = self._pending, None
+        return stream if stream is not None else self._walker._open(self._candidate)[0]
+
+    def settle(self) -> None:
+        if self._pending is not None:
+            self._walker._release(self._pending)
+            self._pending = None

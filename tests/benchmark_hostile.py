@@ -1,0 +1,146 @@
+"""``benchmark.py hostile``: exit code, wall time and peak RSS of ``analyze-logs`` on every hostile
+shape — the project's hostile suite (:data:`hostile_inputs.BUILDERS`) and the issue-17 items built
+outside it (budgets, memory, damaged evidence) — with the default limits and with
+``--limit max_seconds=10``.  Each run is a fresh process measured by :func:`hostile_inputs.run_cli`
+(wall clock, ``ru_maxrss`` of the command alone); a run still going after ``--timeout`` is killed.
+
+    python tests/benchmark.py hostile                        # every shape, both limit settings
+    python tests/benchmark.py hostile --only zip_200k_entries --only pax_header_2gib
+    python tests/benchmark.py hostile --no-short             # the default limits only
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import shutil
+import sys
+import tarfile
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import hostile_inputs as h
+
+
+def _tar_gz_with(path: Path, header: bytes, zeros: int) -> Path:
+    parts = [(header, 1), *h.zeros_parts(zeros), (h.tar_member("var/log/waagent.log", h.WAAGENT_LINES), 1),
+             (h.TAR_END, 1)]
+    path.write_bytes(h.gzip_of(parts))
+    return path
+
+
+def pax_header_2gib(root: Path) -> Path:
+    return _tar_gz_with(root / "pax.tar.gz", h.tar_header("././@PaxHeader", 2 * h.GiB, tarfile.XHDTYPE),
+                        2 * h.GiB)
+
+
+def gnu_long_name_2gib(root: Path) -> Path:
+    return _tar_gz_with(root / "longname.tar.gz",
+                        h.tar_header("././@LongLink", 2 * h.GiB, tarfile.GNUTYPE_LONGNAME), 2 * h.GiB)
+
+
+def tar_skipped_4gib_member(root: Path) -> Path:
+    return _tar_gz_with(root / "skip.tar.gz", h.tar_header("../outside.log", 4 * h.GiB), 4 * h.GiB)
+
+
+def zip_lying_sizes(root: Path) -> Path:
+    block = h.WAAGENT_LINES * (h.MiB // len(h.WAAGENT_LINES))
+    entry = h.ZipEntry.deflated("var/log/waagent.log", [(block, 2048)])       # 2 GiB of log text
+    path = h.write_zip(root / "liar.zip", [entry])
+    data = bytearray(path.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    data[central + 20:central + 24] = (entry.size // 2).to_bytes(4, "little")  # claims 2:1
+    path.write_bytes(bytes(data))
+    return path
+
+
+def tar_garbage_header(root: Path) -> Path:
+    path = root / "damaged.tar"
+    path.write_bytes(h.tar_member("var/log/waagent.log", h.WAAGENT_LINES) + bytes(range(1, 256)) * 2
+                     + b"\x01\x02" + h.tar_member("var/log/waagent.log.1", h.WAAGENT_LINES) + h.TAR_END)
+    return path
+
+
+def gz_two_members_garbage(root: Path) -> Path:
+    path = root / "waagent.log.1.gz"
+    path.write_bytes(gzip.compress(h.WAAGENT_LINES[:90]) + gzip.compress(h.WAAGENT_LINES[90:]) + b"garbage!")
+    return path
+
+
+def extensions_config_880k(root: Path) -> Path:
+    h.extensions_config_plugins(root / "vm" / "var/lib/waagent/ExtensionsConfig.1.xml", 880_000)
+    return root / "vm"
+
+
+def waagent_conf_1m_keys(root: Path) -> Path:
+    h.waagent_conf_keys(root / "vm" / "etc/waagent.conf", 1_000_000)
+    return root / "vm"
+
+
+def extension_events_3m(root: Path) -> Path:
+    h.extension_event_files(root / "vm" / "var/log/azure/Microsoft.Foo.Bar/events", 3_000_000)
+    return root / "vm"
+
+
+def xz_4gib_dictionary(root: Path) -> Path:
+    h.xz_declaring_dictionary(root / "vm" / "var/log/waagent.log.1.xz", 256 * h.MiB)
+    return root / "vm"
+
+
+def year_one_with_zone(root: Path) -> Path:
+    path = root / "waagent.log"
+    path.write_bytes(b"2015/03/02 10:00:00 first\n0001/01/01 00:00:00 year one\n2015/03/02 10:00:01 last\n")
+    return path
+
+
+#: The issue's items that the hostile suite does not build (name → builder of the input path).
+ISSUE_ITEMS: dict[str, Callable[[Path], Path]] = {f.__name__: f for f in (
+    pax_header_2gib, gnu_long_name_2gib, tar_skipped_4gib_member, zip_lying_sizes, tar_garbage_header,
+    gz_two_members_garbage, extensions_config_880k, waagent_conf_1m_keys, extension_events_3m,
+    xz_4gib_dictionary, year_one_with_zone)}
+
+
+def _inputs(only: list[str], workdir: Path) -> list[tuple[str, Path, list[str]]]:
+    out: list[tuple[str, Path, list[str]]] = []
+    for name in sorted(h.BUILDERS):
+        if not only or name in only:
+            out.append((name, h.build(name, workdir / name).path, []))
+    for name, builder in ISSUE_ITEMS.items():
+        if not only or name in only:
+            (workdir / name).mkdir(parents=True, exist_ok=True)
+            extra = ["--tz", "+02:00"] if name == "year_one_with_zone" else []
+            out.append((name, builder(workdir / name), extra))
+    return out
+
+
+def cmd_hostile(args: argparse.Namespace) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="hostile-bench-", dir=args.workdir))
+    short = [("max_seconds=10", ["--limit", "max_seconds=10"])]
+    settings = [("default", []), *([] if args.no_short else short)]
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; timeout {args.timeout:g} s")
+    print("| input | limits | exit | wall s | peak RSS MiB |\n|---|---|--:|--:|--:|")
+    try:
+        for name, path, extra in _inputs(args.only, workdir):
+            for label, limit in settings:
+                run = h.run_cli([str(path), "--format", "json", "-o", os.devnull, *extra, *limit],
+                                workdir / "runs" / name, timeout=args.timeout)
+                code = "killed" if run.timed_out else str(run.returncode)
+                trace = " traceback!" if "Traceback" in run.stderr else ""
+                print(f"| {name} | {label} | {code}{trace} | {run.seconds:.1f} | {run.peak_rss_mib:.0f} |",
+                      flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def add_hostile_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("hostile", help="exit code, wall time and peak RSS of analyze-logs on every hostile "
+                       "shape (the hostile suite and the issue-17 items), default and max_seconds=10 limits")
+    p.add_argument("--only", action="append", default=[], help="shape name (repeatable)")
+    p.add_argument("--timeout", type=float, default=120.0, help="kill a run after this many seconds")
+    p.add_argument("--no-short", action="store_true", help="skip the --limit max_seconds=10 runs")
+    p.add_argument("--workdir", default=tempfile.gettempdir())
+    p.set_defaults(func=cmd_hostile)
