@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 import loganalyzer
 
 REPORTED = {"critical", "error", "warning"}
@@ -241,3 +243,23 @@ def test_a_waagent_log_pasted_as_one_line_is_read_under_its_own_name(tmp_path: P
     assert "certificates" in reported(result)
     [cov] = result.coverage
     assert (cov.lines, cov.records, cov.unparsed_lines) == (1, 3, 0)
+
+
+#: du's options → how it prints a 24 GiB history folder
+HISTORY_24G = {"-sh": "24G", "-sk": "25165824", "-sm": "24576", "-sb": "25769803776",
+               "-s --block-size=1M": "24576", "-s": "25165824"}
+
+
+@pytest.mark.parametrize("flags", list(HISTORY_24G))
+def test_a_du_listing_is_read_in_the_unit_its_command_asked_for(tmp_path: Path, flags: str) -> None:
+    data = f"$ sudo du {flags} /var/lib/waagent/*\n{HISTORY_24G[flags]}\t/var/lib/waagent/history\n".encode()
+    result = analyze(tmp_path, {"du.txt": data})
+    [finding] = [f for f in result.findings if f.cause == "disk_full"]
+    assert [e.line_start for e in finding.evidence] == [2]
+
+
+@pytest.mark.parametrize("flags", ["-sm", "-sb", "-sk"])
+def test_a_small_history_folder_is_no_evidence_in_any_unit(tmp_path: Path, flags: str) -> None:
+    size = {"-sm": "3", "-sb": "25165824", "-sk": "3072"}[flags]   # -sb 24 MiB is small
+    data = f"# du {flags} /var/lib/waagent/history\n{size}\t/var/lib/waagent/history\n".encode()
+    assert "disk_full" not in reported(analyze(tmp_path, {"du.txt": data}))

@@ -305,11 +305,6 @@ TEXT_CHECKS = {
 @sources
 @pytest.mark.parametrize("transform", list(TEXT_CHECKS))
 def test_agent_records_reach_the_rules_with_the_same_text_and_level(source: str, transform: str) -> None:
-    if "whole" in transform.replace("-", "_") and "064-agent-2.0.18" in str(source):
-        # Known gap (issue 14 note): 2.0's untimed 'ERROR:' lines are one record each in waagent.log,
-        # but the transformation packs them into one journal MESSAGE, which the journal reader keeps
-        # as one record; splitting a MESSAGE at agent record starts is not built yet.
-        pytest.xfail("journal MESSAGE holding several untimed 2.0 'ERROR:' records is one record")
     fn, what = TEXT_CHECKS[transform]
     for key, data in inputs_of(source).items():
         before = records_of(data, "waagent.log")

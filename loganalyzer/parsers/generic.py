@@ -20,8 +20,10 @@ The first few KB decide how a file is read:
 
 Fields: the common payload fields of :func:`loganalyzer.parsers.payloads.extract_fields`
 (``exception_tags``, ``exit_code``, ``http_*``, ``incarnation``, ``event_*`` …; ``exit_code`` however
-the text writes it, :func:`~loganalyzer.parsers.payloads.exit_code_of`), and
-``uptime_seconds`` (float, kernel-style ``[ 12.3]`` lines).  Logs of the Python extensions built
+the text writes it, :func:`~loganalyzer.parsers.payloads.exit_code_of`),
+``uptime_seconds`` (float, kernel-style ``[ 12.3]`` lines), and ``du_bytes`` / ``du_path`` for a ``du``
+output line, its size in bytes in the unit the du command line above it asked for
+(:mod:`loganalyzer.parsers.du_listing`).  Logs of the Python extensions built
 on azure-linux-extensions' HandlerUtil (``2023/09/26 04:07:33 [Microsoft.Azure.Monitor.
 AzureMonitorLinuxAgent-1.28.5] Enable,success,0,Enable succeeded``, local time) get the
 ``[Name-Version]`` prefix as extension and version (generation ``handlerutil``) and, for a
@@ -56,6 +58,7 @@ from ..model import CoverageStatus, Event, FileCoverage, TimeKind
 from ..sources.base import Member
 from ..textio import iter_lines
 from .base import ParseContext
+from .du_listing import DuUnit
 from .flattened import looks_flattened, needs_reshape, reshape
 from .localtime import local_to_utc
 from .payloads import exit_code_of, extract_fields
@@ -507,6 +510,7 @@ def _generic_records(member: Member, ctx: ParseContext, lines: Iterator[str],
     state = FormatState()
     in_output = False
     in_pem = False        # a PEM block stays one record, so redaction sees it whole
+    du = DuUnit()         # the unit of du output lines, from the last du command line
     line_no = 0
     for line_no, line in enumerate(lines, 1):
         starts = not in_pem and _starts_record(line, pending is None, timestamped, in_output)
@@ -524,6 +528,8 @@ def _generic_records(member: Member, ctx: ParseContext, lines: Iterator[str],
             yield _finish(pending, member)
             ctx.coverage.records += 1
         pending = _start(line_no, line, ctx.tz, state)
+        if not du.see_command(line) and (size := du.size_of(line)) is not None:
+            pending.fields["du_bytes"], pending.fields["du_path"] = size
         in_output = line.strip() in _OUTPUT_SECTIONS
     ctx.coverage.lines = line_no
     if pending is not None:

@@ -143,7 +143,7 @@ class _Record:
     """A record being read (agent line, context line or journal block)."""
 
     __slots__ = ("bsd_stamp", "fields", "generation", "header", "journal", "journal_key", "level", "line_end",
-                 "line_start", "message_parts", "origin", "time_kind", "timestamp")
+                 "line_start", "message_parts", "more", "origin", "time_kind", "timestamp")
 
     def __init__(self, line_no: int, message_parts: list[str], origin: tuple[str | None, str | None] | None,
                  generation: str = "syslog", header: HeaderFields | None = None,
@@ -160,6 +160,7 @@ class _Record:
         self.timestamp: datetime | None = None
         self.time_kind = NONE_KIND
         self.bsd_stamp: tuple[int, int, int, int, int, int] | None = None   # month, day, h, m, s, µs
+        self.more: list[_Record] = []     # further agent records one journal MESSAGE held
 
 
 class _YearResolver:
@@ -248,8 +249,9 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
         if years.year is None and waiting_bsd is not None:
             years.fallback(waiting_bsd)
         while waiting:
-            records += 1
-            yield _event(waiting.popleft(), path, kind, years)
+            rec = waiting.popleft()
+            records += 1 + len(rec.more)
+            yield from _events(rec, path, kind, years)
         waiting_bsd = None
 
     held: _Record | None = None   # an agent record a -o verbose block being read may continue
@@ -260,8 +262,8 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
             # The year is known, so nothing waits: the record is an event now.
             if rec.journal is not None:
                 _finish_journal(rec, state, tz)
-            records += 1
-            yield _event(rec, path, kind, years)
+            records += 1 + len(rec.more)
+            yield from _events(rec, path, kind, years)
         else:
             close(rec)
             if years.year is not None or waiting_bsd is None or len(waiting) >= MAX_WAITING:
@@ -608,7 +610,9 @@ def _finish_journal(rec: _Record, state: FormatState, tz: tzinfo) -> None:
     agent = _agent_record(first, rec.line_start, state, tz, (program, pid))
     if agent is not None:
         rec.header, rec.generation = agent.header, agent.generation
-        rec.message_parts = agent.message_parts + (rest.split("\n") if newline else [])
+        rec.message_parts = agent.message_parts
+        if newline:
+            _split_message(rec, rest.split("\n"), state, tz, (program, pid))
     else:
         rec.message_parts = [message]
         rec.level = _PRIORITY_LEVELS.get(fields.get("PRIORITY", ""))
@@ -616,6 +620,38 @@ def _finish_journal(rec: _Record, state: FormatState, tz: tzinfo) -> None:
     rec.fields.update(_origin_fields(program, pid, fields.get("_HOSTNAME")))
     rec.origin = (program, pid)
     rec.journal = None
+    for sub in rec.more:
+        sub.fields.update(rec.fields)
+        sub.origin, sub.line_start, sub.line_end = rec.origin, rec.line_start, rec.line_end
+
+
+def _split_message(rec: _Record, lines: list[str], state: FormatState, tz: tzinfo,
+                   origin: tuple[str | None, str | None]) -> None:
+    """The lines after an agent record's first in one journal MESSAGE: its traceback, or the next
+    agent records (2.0 logs one ``ERROR:`` line per record, untimed; a MESSAGE may carry several),
+    which go to ``rec.more``.
+
+    >>> rec = _Record(1, ["Error Traceback (most recent call last):"], None)
+    >>> _split_message(rec, ["ERROR:    event.Save()", "WARNING:Disk full"], FormatState(), UTC,
+    ...                ("waagent", None))
+    >>> [r.message_parts for r in rec.more]
+    [['   event.Save()'], ['Disk full']]
+    """
+    target = rec
+    for line in lines:
+        nxt = _agent_record(line, rec.line_start, state, tz, origin)
+        if nxt is None:
+            target.message_parts.append(line)
+        else:
+            rec.more.append(nxt)
+            target = nxt
+
+
+def _events(rec: _Record, path: str, kind: str, years: _YearResolver) -> Iterator[Event]:
+    """The event of a finished record, then those of the further records its journal MESSAGE held."""
+    yield _event(rec, path, kind, years)
+    for sub in rec.more:
+        yield _event(sub, path, kind, years)
 
 
 def _event(rec: _Record, path: str, kind: str, years: _YearResolver) -> Event:
