@@ -1,8 +1,8 @@
 """Print, for each sample and each dev-corpus case, the incidents (root / consequence causes) and
 the cause verdict table of ``analyze-logs --format json`` — the before/after tables of a closing note.
 
-Usage: ``python3 tools/incident_table.py ANALYZE_LOGS SAMPLES_DIR DEV_CORPUS_DIR``, e.g.
-``python3 tools/incident_table.py .venv/bin/analyze-logs sample_logs ../shared/dev-corpus``.
+Usage: ``python3 tests/incident_table.py ANALYZE_LOGS SAMPLES_DIR DEV_CORPUS_DIR``, e.g.
+``python3 tests/incident_table.py .venv/bin/analyze-logs sample_logs ../shared/dev-corpus``.
 A dev-corpus case is analysed from a copy of the files its case.json lists (not case.json itself).
 """
 from __future__ import annotations
