@@ -7,6 +7,7 @@ outside it (budgets, memory, damaged evidence) — with the default limits and w
     python tests/benchmark.py hostile                        # every shape, both limit settings
     python tests/benchmark.py hostile --only zip_200k_entries --only pax_header_2gib
     python tests/benchmark.py hostile --no-short             # the default limits only
+    python tests/benchmark.py hostile-coverage               # JSON coverage rows: 25k to 200k rows
 """
 from __future__ import annotations
 
@@ -136,6 +137,60 @@ def cmd_hostile(args: argparse.Namespace) -> int:
     return 0
 
 
+_COVERAGE_ROWS_RUN = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[2])
+from report_fixtures import failing_backup_result
+from loganalyzer.model import CoverageStatus, FileCoverage
+from loganalyzer.report import render
+from loganalyzer.report.json_report import to_dict
+rows, fmt = int(sys.argv[1]), sys.argv[3]
+result = failing_backup_result()
+for i in range(rows):      # what a member of a huge zip leaves: read, skipped as not a log, or unreadable
+    row = FileCoverage(f"var/lib/waagent/history/2024-05-01T10-{i // 60:05d}-{i % 60:02d}/member{i}.log",
+                       "unknown", size=1_000 + i % 97)
+    if i % 3 == 1:
+        row.mark(CoverageStatus.SKIPPED, "not a file kind the tool reads")
+    elif i % 3 == 2:
+        row.add_unparsed(1, f"odd line in member {i}")
+    result.coverage.append(row)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+if fmt == "json":
+    data = to_dict(result)
+    built = time.perf_counter()
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+else:
+    built = started
+    text = render(result, fmt)
+done = time.perf_counter()
+print(json.dumps({"build": built - started, "dump": done - built, "bytes": len(text.encode()),
+                  "rss_before": before / 1024,
+                  "rss_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def cmd_hostile_coverage(args: argparse.Namespace) -> int:
+    """Render cost of coverage rows as the count grows (each count in a fresh process)."""
+    import json
+    import subprocess
+    here = str(Path(__file__).resolve().parent)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print("| format | rows | view+dict s | dump s | µs/row | output MB | RSS before MiB | peak RSS MiB "
+          "| KiB/row |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for fmt in args.format or ["json"]:
+        for rows in args.rows or [25_000, 50_000, 100_000, 200_000]:
+            out = subprocess.run([sys.executable, "-c", _COVERAGE_ROWS_RUN, str(rows), here, fmt],
+                                 capture_output=True, text=True, check=True)
+            r = json.loads(out.stdout)
+            total = r["build"] + r["dump"]
+            grown = r["rss_peak"] - r["rss_before"]
+            print(f"| {fmt} | {rows} | {r['build']:.2f} | {r['dump']:.2f} | {total / rows * 1e6:.1f} "
+                  f"| {r['bytes'] / 1e6:.1f} | {r['rss_before']:.0f} | {r['rss_peak']:.0f} "
+                  f"| {grown * 1024 / rows:.2f} |", flush=True)
+    return 0
+
+
 def add_hostile_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("hostile", help="exit code, wall time and peak RSS of analyze-logs on every hostile "
                        "shape (the hostile suite and the issue-17 items), default and max_seconds=10 limits")
@@ -144,3 +199,9 @@ def add_hostile_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-short", action="store_true", help="skip the --limit max_seconds=10 runs")
     p.add_argument("--workdir", default=tempfile.gettempdir())
     p.set_defaults(func=cmd_hostile)
+    c = sub.add_parser("hostile-coverage", help="render time and peak RSS of the coverage rows of a huge "
+                       "bundle (e.g. a 200k-member zip), per row count and format")
+    c.add_argument("--rows", type=int, action="append", default=None,
+                   help="row counts (repeatable; default 25k, 50k, 100k, 200k)")
+    c.add_argument("--format", action="append", default=None, help="report format (default: json)")
+    c.set_defaults(func=cmd_hostile_coverage)
