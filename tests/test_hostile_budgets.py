@@ -13,6 +13,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 from hostile_inputs import (
     TAR_END,
     WAAGENT_LINES,
@@ -157,3 +158,31 @@ def test_a_truncated_small_gz_keeps_the_lines_decoded_before_the_cut(tmp_path: P
     assert len(bundle.events) > 1000
     row = bundle.coverage.iloc[0]
     assert row["status"] == "partial" and "cut short" in row["reason"]
+
+
+# -- a member that claims more than the archive holds ---------------------------------------------
+def _pax_size_tar(size: int, compress: bool) -> bytes:
+    """A PAX header giving the next member ``size`` bytes, then that member with a few real lines."""
+    payload = f" size={size}\n"
+    length = len(payload) + len(str(len(payload)))
+    record = f"{len(payload) + len(str(length))}{payload}".encode()
+    pax = tar_header("././@PaxHeader", len(record), tarfile.XHDTYPE) + record + bytes(-len(record) % 512)
+    body = pax + tar_member("var/log/waagent.log", WAAGENT_LINES) + TAR_END
+    return gzip_of([(body, 1)]) if compress else body
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["tar.gz", "tar"])
+@pytest.mark.parametrize("size", [10**11, 10**15], ids=["1e11", "1e15"])
+def test_a_member_claiming_more_bytes_than_the_archive_holds_ends_it_at_once(
+        tmp_path: Path, size: int, compress: bool) -> None:
+    bundle = tmp_path / ("pax.tar.gz" if compress else "pax.tar")
+    bundle.write_bytes(_pax_size_tar(size, compress))
+    with tarfile.open(bundle) as archive:
+        assert archive.next().size == size
+    started = time.monotonic()
+    got, entries = drain(bundle, Limits())
+    elapsed = time.monotonic() - started
+    assert elapsed < 5, f"{elapsed:.1f} s to find the end of a {bundle.stat().st_size}-byte archive"
+    assert got.get("var/log/waagent.log", 0) <= len(WAAGENT_LINES) + 1024
+    assert "end of data" in (entries.get("var/log/waagent.log") or ""), entries   # listed, not silent
+    assert "claims more bytes than the archive holds" in (entries[bundle.name] or ""), entries

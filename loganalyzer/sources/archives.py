@@ -129,7 +129,7 @@ def iter_tar(walker: Walker, stream: BinaryIO, label: str, depth: int) -> Iterat
     counter = CountingReader(stream, walker.budget)
     buffered = io.BufferedReader(counter, 1 << 16)
     fmt = sniff(buffered.peek(HEAD_BYTES)[:HEAD_BYTES])
-    source: BinaryIO = buffered
+    source: BinaryIO = _Timed(buffered, walker.budget)
     if fmt in COMPRESSED:
         source = _Timed(decompressor(fmt, buffered, walker.limits), walker.budget)
     limits = walker.limits
@@ -174,11 +174,15 @@ def iter_tar(walker: Walker, stream: BinaryIO, label: str, depth: int) -> Iterat
 
 
 class _Timed(io.RawIOBase):
-    """A decompressed stream that stops at the bundle's time limit (checked on every read)."""
+    """A tar's (decompressed) stream that stops at the bundle's time limit (checked on every read)
+    and at its end: tarfile skips a member by reading block after block, and goes on asking an
+    exhausted stream for as many blocks as a header claims (a PAX ``size=1e15`` is 10^11 empty
+    reads, days).  Past :data:`_EMPTY_READS` empty reads in a row the archive is over."""
 
     def __init__(self, source: BinaryIO, budget: Budget) -> None:
         super().__init__()
         self._source, self._budget = source, budget
+        self._empty = 0
 
     def readable(self) -> bool:
         return True
@@ -186,8 +190,19 @@ class _Timed(io.RawIOBase):
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         self._budget.check_time("archive")
         data = self._source.read(min(len(buffer), 1 << 20))
+        if data:
+            self._empty = 0
+        elif len(buffer):
+            self._empty += 1
+            if self._empty > _EMPTY_READS:
+                raise tarfile.ReadError("unexpected end of data: a member claims more bytes than the "
+                                        "archive holds")
         buffer[:len(data)] = data
         return len(data)
+
+
+#: Empty reads in a row after which a tar stream is taken as ended (a whole archive's end takes a few).
+_EMPTY_READS = 64
 
 
 
