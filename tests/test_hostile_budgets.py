@@ -186,3 +186,43 @@ def test_a_member_claiming_more_bytes_than_the_archive_holds_ends_it_at_once(
     assert got.get("var/log/waagent.log", 0) <= len(WAAGENT_LINES) + 1024
     assert "end of data" in (entries.get("var/log/waagent.log") or ""), entries   # listed, not silent
     assert "claims more bytes than the archive holds" in (entries[bundle.name] or ""), entries
+
+
+# -- bzip2: one tiny stream can stand for hundreds of MiB -----------------------------------------
+def _bz2_streams(parts: list[tuple[bytes, int]]) -> bytes:
+    """Each ``(chunk, times)`` as ``times`` copies of one bz2 stream of ``chunk`` (multi-stream bz2,
+    which bzip2 and Python both read as one): 1 GiB of zeros costs 64 × ~100 bytes to make."""
+    import bz2
+    return b"".join(bz2.compress(chunk, 9) * times for chunk, times in parts)
+
+
+def _zeros_16m() -> tuple[bytes, int]:
+    return bytes(16 * MiB), 1
+
+
+def test_max_seconds_stops_a_tar_bz2_skipping_a_1_gib_member(tmp_path: Path) -> None:
+    zeros, _ = _zeros_16m()
+    bundle = tmp_path / "skip.tar.bz2"
+    bundle.write_bytes(_bz2_streams([(tar_header("../outside.log", GiB), 1), (zeros, 64),
+                                     (tar_member("var/log/waagent.log", WAAGENT_LINES) + TAR_END, 1)]))
+    assert bundle.stat().st_size < 64 * 1024
+    started = time.monotonic()
+    _, entries = drain(bundle, Limits(max_seconds=1, max_ratio=1e9))
+    elapsed = time.monotonic() - started
+    assert elapsed < 4, elapsed
+    assert any("time limit" in (r or "") for r in entries.values()), entries
+
+
+def test_a_tar_bz2_bomb_stops_at_the_ratio_limit(tmp_path: Path) -> None:
+    zeros, _ = _zeros_16m()
+    bundle = tmp_path / "bomb.tar.bz2"
+    bundle.write_bytes(_bz2_streams([(tar_member("var/log/waagent.log.1", WAAGENT_LINES), 1),
+                                     (tar_header("var/log/waagent.log", 2 * GiB), 1), (zeros, 128),
+                                     (TAR_END, 1)]))
+    started = time.monotonic()
+    got, entries = drain(bundle, Limits())
+    elapsed = time.monotonic() - started
+    assert got["var/log/waagent.log.1"] == len(WAAGENT_LINES)
+    assert got.get("var/log/waagent.log", 0) < 64 * MiB, "stopped long before its 2 GiB"
+    assert elapsed < 15, elapsed
+    assert any("ratio" in (r or "") for r in entries.values()), entries
