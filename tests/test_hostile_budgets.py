@@ -226,3 +226,22 @@ def test_a_tar_bz2_bomb_stops_at_the_ratio_limit(tmp_path: Path) -> None:
     assert got.get("var/log/waagent.log", 0) < 64 * MiB, "stopped long before its 2 GiB"
     assert elapsed < 15, elapsed
     assert any("ratio" in (r or "") for r in entries.values()), entries
+
+
+def test_nested_lying_zips_each_stop_at_the_ratio_limit(tmp_path: Path) -> None:
+    block = WAAGENT_LINES * (MiB // len(WAAGENT_LINES))
+    entry = ZipEntry.deflated("var/log/waagent.log", [(block, 64)])
+    liar = write_zip(tmp_path / "liar.zip", [entry])
+    data = bytearray(liar.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    data[central + 20:central + 24] = (entry.size // 2).to_bytes(4, "little")
+    inner = bytes(data)
+    bundle = write_zip(tmp_path / "nested.zip", [
+        ZipEntry.stored(f"var/lib/waagent/history/2024-05-0{n}T10-00-00.zip", inner) for n in range(1, 9)])
+    assert bundle.stat().st_size < 8 * MiB
+    got, entries = drain(bundle, Limits(ratio_grace_bytes=1 * MiB, max_ratio=100))
+    logs = {p: n for p, n in got.items() if p.endswith("waagent.log")}
+    assert len(logs) == 8, got
+    assert all(n < 32 * MiB for n in logs.values()), logs                 # each well before its 64 MiB
+    stopped = [p for p, r in entries.items() if "compression ratio" in (r or "")]
+    assert len(stopped) == 8, entries
