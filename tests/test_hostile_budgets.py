@@ -120,7 +120,9 @@ def test_the_zip_ratio_check_measures_inflated_bytes_not_declared_sizes(tmp_path
     bundle.write_bytes(bytes(data))
     assert zipfile.ZipFile(bundle).infolist()[0].compress_size == declared
     got, entries = drain(bundle, Limits(ratio_grace_bytes=1 * MiB, max_ratio=100))
-    assert got["var/log/waagent.log"] < 32 * MiB           # stopped well before its 64 MiB
+    # stopped at the grace allowance: compressed bytes zipfile read ahead but did not inflate yet
+    # are not counted as used (they were, and the member ran to 12 MiB of its 64)
+    assert got["var/log/waagent.log"] < 2 * MiB
     assert any("compression ratio" in (r or "") for r in entries.values()), entries
 
 
@@ -183,8 +185,9 @@ def test_a_member_claiming_more_bytes_than_the_archive_holds_ends_it_at_once(
     got, entries = drain(bundle, Limits())
     elapsed = time.monotonic() - started
     assert elapsed < 5, f"{elapsed:.1f} s to find the end of a {bundle.stat().st_size}-byte archive"
-    assert got.get("var/log/waagent.log", 0) <= len(WAAGENT_LINES) + 1024
-    assert "end of data" in (entries.get("var/log/waagent.log") or ""), entries   # listed, not silent
+    held = len(WAAGENT_LINES) + -len(WAAGENT_LINES) % 512 + len(TAR_END)   # its bytes, padding, end marker
+    assert got["var/log/waagent.log"] == held, "every byte the archive holds is read"
+    assert "end of data" in (entries.get("var/log/waagent.log") or ""), entries   # cut short, and says so
     assert "claims more bytes than the archive holds" in (entries[bundle.name] or ""), entries
 
 
@@ -242,6 +245,6 @@ def test_nested_lying_zips_each_stop_at_the_ratio_limit(tmp_path: Path) -> None:
     got, entries = drain(bundle, Limits(ratio_grace_bytes=1 * MiB, max_ratio=100))
     logs = {p: n for p, n in got.items() if p.endswith("waagent.log")}
     assert len(logs) == 8, got
-    assert all(n < 32 * MiB for n in logs.values()), logs                 # each well before its 64 MiB
+    assert all(n < 2 * MiB for n in logs.values()), logs          # each at its 1 MiB grace, of 64 MiB
     stopped = [p for p, r in entries.items() if "compression ratio" in (r or "")]
     assert len(stopped) == 8, entries
