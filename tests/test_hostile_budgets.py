@@ -248,3 +248,12 @@ def test_nested_lying_zips_each_stop_at_the_ratio_limit(tmp_path: Path) -> None:
     assert all(n < 2 * MiB for n in logs.values()), logs          # each at its 1 MiB grace, of 64 MiB
     stopped = [p for p, r in entries.items() if "compression ratio" in (r or "")]
     assert len(stopped) == 8, entries
+
+
+def test_the_ratio_limit_holds_while_tarfile_skips_a_member_nobody_reads(tmp_path: Path) -> None:
+    bundle = tar_gz_with(tmp_path / "skip.tar.gz", tar_header("../outside.log", 4 * GiB), 4 * GiB)
+    started = time.monotonic()
+    _, entries = drain(bundle, Limits())              # default limits: no time limit near
+    elapsed = time.monotonic() - started
+    assert elapsed < 10, f"{elapsed:.1f} s: the 4 GiB of zeros were inflated to be passed over"
+    assert "compression ratio above 100:1" in (entries["skip.tar.gz"] or ""), entries

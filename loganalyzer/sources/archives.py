@@ -131,7 +131,7 @@ def iter_tar(walker: Walker, stream: BinaryIO, label: str, depth: int) -> Iterat
     fmt = sniff(buffered.peek(HEAD_BYTES)[:HEAD_BYTES])
     source: BinaryIO = _Timed(buffered, walker.budget)
     if fmt in COMPRESSED:
-        source = _Timed(decompressor(fmt, buffered, walker.limits), walker.budget)
+        source = _Timed(decompressor(fmt, buffered, walker.limits), walker.budget, lambda: counter.count)
     limits = walker.limits
     read = 0
     where = walker.label(label)
@@ -179,10 +179,11 @@ class _Timed(io.RawIOBase):
     exhausted stream for as many blocks as a header claims (a PAX ``size=1e15`` is 10^11 empty
     reads, days).  Past :data:`_EMPTY_READS` empty reads in a row the archive is over."""
 
-    def __init__(self, source: BinaryIO, budget: Budget) -> None:
+    def __init__(self, source: BinaryIO, budget: Budget, consumed: Callable[[], int] | None = None) -> None:
         super().__init__()
-        self._source, self._budget = source, budget
+        self._source, self._budget, self._consumed = source, budget, consumed
         self._empty = 0
+        self._produced = 0
 
     def readable(self) -> bool:
         return True
@@ -198,7 +199,20 @@ class _Timed(io.RawIOBase):
                 raise tarfile.ReadError("unexpected end of data: a member claims more bytes than the "
                                         "archive holds")
         buffer[:len(data)] = data
+        self._produced += len(data)
+        self._check_ratio()
         return len(data)
+
+    def _check_ratio(self) -> None:
+        """The ratio a member's reader checks, also while tarfile skips what nobody reads (a 4 GiB
+        member of zeros behind an unsafe name was inflated whole just to be passed over)."""
+        limits = self._budget.limits
+        if self._consumed is None or self._produced <= limits.ratio_grace_bytes:
+            return
+        if self._produced / max(1, self._consumed()) > limits.max_ratio:
+            raise LimitExceeded(f"compression ratio above {limits.max_ratio:g}:1 after "
+                                f"{human_bytes(limits.ratio_grace_bytes)} of the archive's stream "
+                                "(possible archive bomb); the rest was not read")
 
 
 #: Empty reads in a row after which a tar stream is taken as ended (a whole archive's end takes a few).
