@@ -257,3 +257,16 @@ def test_the_ratio_limit_holds_while_tarfile_skips_a_member_nobody_reads(tmp_pat
     elapsed = time.monotonic() - started
     assert elapsed < 10, f"{elapsed:.1f} s: the 4 GiB of zeros were inflated to be passed over"
     assert "compression ratio above 100:1" in (entries["skip.tar.gz"] or ""), entries
+
+
+def test_members_not_reached_by_the_time_limit_are_listed_without_being_opened(tmp_path: Path) -> None:
+    entries = [ZipEntry.stored("var/log/waagent.log", WAAGENT_LINES)]
+    entries += [ZipEntry.stored(f"var/log/azure/Ext.A.B/f{i}.log", b"x\n") for i in range(40_000)]
+    bundle = write_zip(tmp_path / "many.zip", entries)
+    started = time.monotonic()
+    got, reasons = drain(bundle, Limits(max_seconds=0.5))
+    elapsed = time.monotonic() - started
+    late = [p for p, r in reasons.items() if "time limit" in (r or "")]
+    assert len(got) + len(late) >= 40_000, "every member is read or listed"
+    assert len(late) > 1000, "the limit was reached early in the walk"
+    assert elapsed < 6, f"{elapsed:.1f} s: members past the limit cost as much as reading them"
