@@ -158,10 +158,7 @@ def test_negatives_come_out_of_every_report_format_as_they_went_in(fmt: str) -> 
         assert squeezed[False].count(line) == squeezed[True].count(line) > 0, f"{cell} changed in {fmt}"
 
 
-FRAMES_WITH_TEXT = ("findings", "causes", pytest.param("coverage", marks=pytest.mark.xfail(
-    strict=True, reason="report/frames.py coverage_frame reads result.coverage, not report_view(result)"
-                        ".coverage: a coverage reason (a member name, a damage note) leaks into "
-                        "to_frames()['coverage'] — outside this branch's files, reported to the lead")))
+FRAMES_WITH_TEXT = ("findings", "causes", "coverage")
 
 
 @pytest.mark.parametrize("frame", FRAMES_WITH_TEXT)
