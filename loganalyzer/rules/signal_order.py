@@ -12,9 +12,10 @@ So ``snapshot.toml``'s rule for the freeze-timeout statements takes them before 
 ``signal.snapshot`` (which takes every ``snapshot_phase_failed``) although its file sorts later.
 
 >>> from loganalyzer.rules.model import Rule, SignalFilter
->>> whole = Rule(id="a", title="", cause="", signal=SignalFilter(frozenset({"agent_crash"})))
->>> named = Rule(id="b", title="", cause="", signal=SignalFilter(frozenset({"agent_crash"}),
-...                                                              {"entry": frozenset({"x.y"})}))
+>>> def rule(id, signal):
+...     return Rule(id, "", "", "error", "high", "", "doc", 0, signal=signal)
+>>> whole = rule("a", SignalFilter(frozenset({"agent_crash"})))
+>>> named = rule("b", SignalFilter(frozenset({"agent_crash"}), {"entry": frozenset({"x.y"})}))
 >>> [r.id for r in by_precedence([whole, named])]
 ['b', 'a']
 """
@@ -27,7 +28,7 @@ def precedence(rule: Any) -> tuple[int, int, int]:
     """Sort key of a signal rule, higher first (see the module doc).
 
     >>> from loganalyzer.rules.model import Rule, SignalFilter
-    >>> precedence(Rule(id="a", title="", cause="", signal=SignalFilter(
+    >>> precedence(Rule("a", "", "", "error", "high", "", "doc", 0, signal=SignalFilter(
     ...     frozenset({"http_failure"}), {"endpoint": frozenset({"wireserver"})})))
     (0, 1, 0)
     """
