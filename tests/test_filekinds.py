@@ -1,6 +1,8 @@
 """File-kind units: one per Kind, each self-testing with its own sample files."""
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import io
 import tomllib
 from pathlib import Path
@@ -9,7 +11,9 @@ import pytest
 
 from loganalyzer import analyze
 from loganalyzer.facts.collector import FactsCollector
-from loganalyzer.filekinds import MemberPath, Priority, iter_samples, unit_for, units
+from loganalyzer.facts.feeds import document_feeds, record_feeds
+from loganalyzer.facts.model import Facts
+from loganalyzer.filekinds import RECORDS, MemberPath, Priority, iter_samples, unit_for, units
 from loganalyzer.filekinds.identity import identify
 from loganalyzer.kinds import LOG_KINDS, Kind
 from loganalyzer.model import Event, FileCoverage, TimeKind
@@ -155,3 +159,68 @@ def test_the_application_health_log_keeps_shim_lines_as_untimed_records():
         ("ERROR", "pre-check failed", 2)
     assert failed.extension == "Microsoft.ManagedServices.ApplicationHealthLinux"
     assert failed.timestamp.isoformat() == "2024-05-01T10:30:00.140000+00:00"
+
+
+# ---------------------------------------------------------------- facts contributions (declared by units)
+
+FEEDING = [(u, s) for u, s in TEXT_SAMPLES if u.facts]
+_FACT_PARTS = {f.name for f in dataclasses.fields(Facts)}
+
+
+def test_every_feed_names_real_facts_parts_and_real_functions():
+    for unit in units():
+        for feed in unit.facts:
+            for part in feed.writes:
+                top = part.split(".", 1)[0]
+                assert top in _FACT_PARTS, f"{unit.kind.value}: {part!r} is no part of Facts"
+                assert top != "state" or "." in part, f"{unit.kind.value}: name the state key of {part!r}"
+            module, name = feed.contribute.split(":")
+            assert callable(getattr(importlib.import_module(f"loganalyzer.facts.{module}"), name))
+            if feed.reads != RECORDS:
+                module, name = feed.reads.split(":")
+                found = getattr(importlib.import_module(f"loganalyzer.parsers.{module}"), name)
+                assert isinstance(found, type)
+
+
+def test_the_collector_dispatch_is_derived_from_the_units():
+    declared = {feed.reads for unit in units() for feed in unit.facts if feed.reads != RECORDS}
+    assert {_type_name(c) for c in document_feeds()} == declared
+    assert set(record_feeds()) == {u.kind for u in units() if any(f.reads == RECORDS for f in u.facts)}
+    assert Kind.WAAGENT_LOG in record_feeds() and Kind.GOAL_STATE not in record_feeds()
+
+
+def _type_name(cls: type) -> str:
+    return f"{cls.__module__.rsplit('.', 1)[-1]}:{cls.__name__}"
+
+
+def _changed(before: Facts, after: Facts) -> set[str]:
+    changed = {name for name in _FACT_PARTS - {"state", "kinds_present", "first_seen", "last_seen"}
+               if getattr(before, name) != getattr(after, name)}
+    keys = set(before.state) | set(after.state)
+    return changed | {f"state.{k}" for k in keys if before.state.get(k) != after.state.get(k)}
+
+
+@pytest.mark.parametrize("case", FEEDING, ids=_id)
+def test_a_unit_feeds_only_the_facts_it_declares(case):
+    """Each unit's sample, run through its parser and its declared feeds alone, changes the facts
+    it declares and nothing else; a document sample is of the type its feed reads."""
+    unit, sample = case
+    kind, extension, version = classify(sample.path)
+    data = sample.text.encode()
+    member = Member(sample.path, kind, lambda: io.BytesIO(data), len(data), extension, version)
+    ctx = ParseContext(FileCoverage(sample.path, kind.value))
+    events = list(unit.parse(member, ctx))
+    collector = FactsCollector()
+    fed = 0
+    for feed in unit.facts:
+        module, name = feed.contribute.split(":")
+        function = getattr(importlib.import_module(f"loganalyzer.facts.{module}"), name)
+        inputs = events if feed.reads == RECORDS else \
+            [d for d in ctx.documents if _type_name(type(d.data)) == feed.reads]
+        for item in inputs:
+            function(collector, item)
+            fed += 1
+    assert fed, f"{sample.path}: no input for the feeds {unit.kind.value} declares"
+    declared = {part for feed in unit.facts for part in feed.writes}
+    changed = _changed(FactsCollector().finish(), collector.finish())
+    assert changed <= declared, f"{unit.kind.value} writes undeclared {sorted(changed - declared)}"

@@ -86,6 +86,35 @@ class Sample:
     text: str | None = None
 
 
+#: What a record feed reads (instead of a document type): the unit's log records.
+RECORDS = "records"
+
+
+class Feeds(NamedTuple):
+    """One contribution of a unit to the facts (:mod:`loganalyzer.facts.feeds` holds the functions).
+
+    ``reads``: one document type of the unit's parser (``"module:Class"`` inside
+    :mod:`loganalyzer.parsers`) or :data:`RECORDS`; ``contribute``: the function
+    (``"module:function"`` inside :mod:`loganalyzer.facts`); ``writes``: the parts of
+    :class:`~loganalyzer.facts.model.Facts` it fills (``"extensions"``, ``"state.incarnation"``…).
+    """
+
+    reads: str
+    contribute: str
+    writes: tuple[str, ...]
+
+
+def feeds(reads: str, contribute: str, *writes: str) -> Feeds:
+    """A :class:`Feeds` declaration; ``contribute`` without a module means :mod:`loganalyzer.facts.feeds`.
+
+    >>> feeds("agent_files:Provisioned", "provisioned", "state.provisioned")
+    Feeds(reads='agent_files:Provisioned', contribute='feeds:provisioned', writes=('state.provisioned',))
+    """
+    if not writes:
+        raise ValueError(f"{contribute}: a feed must name the facts it writes")
+    return Feeds(reads, contribute if ":" in contribute else f"feeds:{contribute}", writes)
+
+
 Claim = Callable[[MemberPath], bool]
 Sniff = Callable[[bytes, MemberPath], Sniffed | None]
 
@@ -93,7 +122,8 @@ Sniff = Callable[[bytes, MemberPath], Sniffed | None]
 @dataclass(frozen=True)
 class FileKind:
     """One file kind.  ``parser`` is ``"module:function"`` inside :mod:`loganalyzer.parsers`
-    (imported only when a member of this kind is read) or the parse function itself."""
+    (imported only when a member of this kind is read) or the parse function itself; ``facts``
+    are what its documents and records contribute to the facts (:func:`feeds`)."""
 
     kind: Kind
     summary: str
@@ -104,6 +134,7 @@ class FileKind:
     cacheable: bool = False
     sniff: Sniff | None = None
     log_folders: Mapping[str, str] = field(default_factory=dict)
+    facts: tuple[Feeds, ...] = ()
     samples: tuple[Sample, ...] = ()
 
     @cached_property
@@ -199,5 +230,6 @@ def iter_samples() -> Iterator[tuple[FileKind, Sample]]:
             yield unit, sample
 
 
-__all__ = ["UNCLAIMED", "FileKind", "MemberPath", "Priority", "Sample", "Sniffed", "define",
-           "iter_samples", "kind_of", "kinds_where", "names", "refine", "unit_for", "units"]
+__all__ = ["RECORDS", "UNCLAIMED", "Feeds", "FileKind", "MemberPath", "Priority", "Sample", "Sniffed",
+           "define", "feeds", "iter_samples", "kind_of", "kinds_where", "names", "refine", "unit_for",
+           "units"]

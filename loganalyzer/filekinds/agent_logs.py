@@ -10,11 +10,15 @@ Unit modules import only :mod:`loganalyzer.kinds` and :mod:`loganalyzer.filekind
 from __future__ import annotations
 
 from ..kinds import Kind
-from . import MemberPath, Priority, Sample, define, names
+from . import RECORDS, MemberPath, Priority, Sample, define, feeds, names
+
+#: Agent lines, wherever they were written, tell versions, restarts, goal states and the host.
+_AGENT_RECORDS = feeds(RECORDS, "agent_records", "agent_versions", "restarts", "goal_states",
+                       "state.hostname", "state.hostname_from", "state.os", "state.os_from")
 
 define(Kind.WAAGENT_LOG, "the guest agent's log, /var/log/waagent.log and its rotations",
        claim=names(r"^waagent\.log(?:[.-][\w.-]*)?$"), parser="generic:parse_agent_log", log=True,
-       cacheable=True,
+       cacheable=True, facts=(_AGENT_RECORDS,),
        samples=(Sample("var/log/waagent.log-2023-05-01-1682899200.gz",
                        "2024-05-01T10:00:00.000000Z INFO Daemon Daemon Azure Linux Agent Version: "
                        "2.9.1.1\n"),))
@@ -22,7 +26,7 @@ define(Kind.WAAGENT_LOG, "the guest agent's log, /var/log/waagent.log and its ro
 define(Kind.SYSLOG, "syslog, messages, kern/daemon logs and journal exports",
        claim=names(r"^(?:syslog|messages|kern(?:\.log)?|daemon(?:\.log)?|user\.log)(?:[.-][\w.-]*)?(?<!\.conf)$",
                    r"^journal(?:ctl)?(?:[\w.-]*\.(?:txt|log)|_--no-pager[\w.-]*)?$"),
-       parser="syslog:parse", log=True, cacheable=True,
+       parser="syslog:parse", log=True, cacheable=True, facts=(_AGENT_RECORDS,),
        samples=(Sample("var/log/messages-20240501",
                        "May  1 10:00:00 vm1 python3[901]: 2024-05-01T10:00:00.000000Z INFO Daemon hello\n"),
                 Sample("journalctl.txt")))
@@ -30,7 +34,7 @@ define(Kind.SYSLOG, "syslog, messages, kern/daemon logs and journal exports",
 define(Kind.SERIAL_CONSOLE, "boot diagnostics / serial console captures",
        claim=names(r"^(?:serial[-_ ]?console|serial[-_]log|boot[-_]?diagnostics|bootdiag)[\w.-]*$",
                    r"^console\.log$"),
-       parser="syslog:parse", log=True, cacheable=True,
+       parser="syslog:parse", log=True, cacheable=True, facts=(_AGENT_RECORDS,),
        samples=(Sample("serial-console.log",
                        "[   12.345678] cloud-init[900]: 2024-05-01T10:00:00.000000Z INFO Daemon hello\n"),))
 
@@ -48,4 +52,6 @@ def _collector_results(path: MemberPath) -> bool:
 
 define(Kind.COLLECTOR_RESULTS, "results.txt at the root of a waagent -collect-logs zip",
        claim=_collector_results, priority=Priority.SPECIFIC, parser="collector_results:parse", log=True,
+       facts=(feeds("collector_results:CollectorResults", "collector_results", "state.collector",
+                    "state.waagent_lib_listing", "agent_versions", "extensions"),),
        samples=(Sample("results.txt", "2024-01-15T08:00:00Z INFO Using log collection mode full\n"),))

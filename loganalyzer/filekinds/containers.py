@@ -10,7 +10,7 @@ unknown documents and unknown text.
 from __future__ import annotations
 
 from ..kinds import Kind
-from . import MemberPath, Priority, Sample, Sniffed, define
+from . import RECORDS, MemberPath, Priority, Sample, Sniffed, define, feeds
 from .identity import is_package_dir
 
 #: File names that are never read: keys, certificates, programs, images, packages.
@@ -76,6 +76,8 @@ def _sniff_binary(head: bytes, path: MemberPath) -> Sniffed | None:
 define(Kind.OTHER_TEXT, "a file no unit claims: sniffed, then read as generic text",
        claim=_other_archive, priority=Priority.CONTAINER, parser="generic:parse", log=True, cacheable=True,
        sniff=_sniff_binary,
+       facts=(feeds(RECORDS, "text_records", "state.os", "state.os_from", "state.hostname",
+                    "state.hostname_from"),),
        samples=(Sample("notes/readme.txt", "2024-05-01 10:00:00 something happened\n"),
                 Sample("case-1/old-bundle.tar")))
 

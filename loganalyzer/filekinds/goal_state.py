@@ -7,16 +7,19 @@
 from __future__ import annotations
 
 from ..kinds import Kind
-from . import Sample, define, names
+from . import Sample, define, feeds, names
 
 define(Kind.GOAL_STATE, "GoalState.N.xml and history/*/GoalState.xml",
        claim=names(r"^GoalState(?:\.\d+)?\.xml$"), parser="goal_state:parse_goal_state",
+       facts=(feeds("goal_state:GoalState", "goal_state", "goal_states", "state.goal_state_placeholder"),),
        samples=(Sample("var/lib/waagent/GoalState.1.xml",
                        "<GoalState><Incarnation>1</Incarnation><Machine><ExpectedState>Started"
                        "</ExpectedState></Machine></GoalState>"),))
 
 define(Kind.EXTENSIONS_CONFIG, "ExtensionsConfig.N.xml: the extensions requested",
        claim=names(r"^ExtensionsConfig(?:\.\d+)?\.xml$"), parser="goal_state:parse_extensions_config",
+       facts=(feeds("goal_state:ExtensionsConfig", "extensions_config", "goal_states", "extensions",
+                    "state.extensions_config_problems"),),
        samples=(Sample("var/lib/waagent/ExtensionsConfig.12.xml"),))
 
 define(Kind.HOSTING_ENV, "HostingEnvironmentConfig.xml",
@@ -38,6 +41,8 @@ define(Kind.MANIFEST, "extension and agent manifests (*.manifest.xml, *.agentsMa
 
 define(Kind.VM_SETTINGS, "VmSettings*.json: the FastTrack goal state from the host plugin",
        claim=names(r"^VmSettings(?:\.\d+)?\.json$"), parser="vm_settings:parse",
+       facts=(feeds("vm_settings:VmSettings", "vm_settings", "goal_states", "extensions",
+                    "state.vm_settings_source", "state.host_ga_plugin_version"),),
        samples=(Sample("var/lib/waagent/history/2024-05-01T10-00-00__3/VmSettings.json"),))
 
 define(Kind.REMOTE_ACCESS, "RemoteAccess*.xml",

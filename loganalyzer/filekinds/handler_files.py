@@ -7,16 +7,18 @@
 from __future__ import annotations
 
 from ..kinds import Kind
-from . import Sample, define, names
+from . import Sample, define, feeds, names
 
 _DIR = "var/lib/waagent/Microsoft.Azure.Extensions.CustomScript-2.1.10"
 
 define(Kind.HANDLER_STATE, "<Handler>/config/HandlerState",
        claim=names(r"^(?:[\w.-]+\.)?HandlerState$"), parser="handler_files:parse_handler_state",
+       facts=(feeds("handler_files:HandlerState", "handler_state", "extensions"),),
        samples=(Sample(f"{_DIR}/config/HandlerState", "Enabled"),))
 
 define(Kind.HANDLER_STATUS_FILE, "<Handler>/config/HandlerStatus",
        claim=names(r"^(?:[\w.-]+\.)?HandlerStatus$"), parser="handler_files:parse_handler_status",
+       facts=(feeds("handler_files:HandlerStatus", "handler_status", "extensions"),),
        samples=(Sample(f"{_DIR}/config/HandlerStatus",
                        '{"handlerVersion": "2.1.10", "handlerName": '
                        '"Microsoft.Azure.Extensions.CustomScript", "status": "Ready", "code": 0, '
@@ -24,11 +26,13 @@ define(Kind.HANDLER_STATUS_FILE, "<Handler>/config/HandlerStatus",
 
 define(Kind.HANDLER_SETTINGS, "<Handler>/config/N.settings",
        claim=names(r"^(?:[\w.-]+\.)?\d+\.settings$"), parser="handler_files:parse_settings",
+       facts=(feeds("handler_files:HandlerSettings", "settings", "extensions"),),
        samples=(Sample(f"{_DIR}/config/3.settings",
                        '{"runtimeSettings": [{"handlerSettings": {"publicSettings": {}}}]}'),))
 
 define(Kind.HANDLER_STATUS, "<Handler>/status/N.status: what the extension reported",
        claim=names(r"\.status$"), parser="handler_files:parse_status",
+       facts=(feeds("handler_files:ExtensionStatus", "extension_status", "extensions"),),
        samples=(Sample(f"{_DIR}/status/3.status",
                        '[{"version": "1.0", "timestampUTC": "2024-05-01T10:00:00Z", "status": {"name": '
                        '"Microsoft.Azure.Extensions.CustomScript", "operation": "Enable", "status": "error", '
@@ -42,6 +46,7 @@ define(Kind.HANDLER_MANIFEST, "<Handler>/HandlerManifest.json",
 
 define(Kind.HANDLER_ENVIRONMENT, "<Handler>/HandlerEnvironment.json",
        claim=names(r"^HandlerEnvironment\.json$"), parser="handler_files:parse_handler_environment",
+       facts=(feeds("handler_files:HandlerEnvironment", "handler_environment", "extensions"),),
        samples=(Sample(f"{_DIR}/HandlerEnvironment.json",
                        '[{"name": "Microsoft.Azure.Extensions.CustomScript", "version": 1.0, '
                        '"handlerEnvironment": {"logFolder": "/var/log/azure/custom-script", '
@@ -55,4 +60,5 @@ define(Kind.HEARTBEAT, "<Handler>/heartbeat.log",
 
 define(Kind.MRSEQ, "<Handler>/mrseq: the most recent sequence number run",
        claim=names(r"^mrseq$"), parser="handler_files:parse_mrseq",
+       facts=(feeds("handler_files:Mrseq", "mrseq", "extensions"),),
        samples=(Sample(f"{_DIR}/mrseq", "3"),))
