@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import io
+import pickle
 import tomllib
 from pathlib import Path
 
@@ -13,7 +14,16 @@ from loganalyzer import analyze
 from loganalyzer.facts.collector import FactsCollector
 from loganalyzer.facts.feeds import document_feeds, record_feeds
 from loganalyzer.facts.model import Facts
-from loganalyzer.filekinds import RECORDS, MemberPath, Priority, iter_samples, unit_for, units
+from loganalyzer.filekinds import (
+    RECORDS,
+    MemberPath,
+    Priority,
+    declared_kinds,
+    define,
+    iter_samples,
+    unit_for,
+    units,
+)
 from loganalyzer.filekinds.identity import identify
 from loganalyzer.kinds import LOG_KINDS, Kind
 from loganalyzer.model import Event, FileCoverage, TimeKind
@@ -30,6 +40,38 @@ TEXT_SAMPLES = [(u, s) for u, s in SAMPLES if s.text is not None]
 
 def _id(case: tuple) -> str:
     return case[1].path
+
+
+#: The public names of Kind (their values are the names in lower case): the contract with JSON
+#: reports, rule files (``kind == "…"``) and users' code.  Removing or renaming one is a breaking
+#: change; adding a unit adds a name here.
+PUBLIC_KINDS = [
+    "WAAGENT_LOG", "SYSLOG", "SERIAL_CONSOLE", "VMSNAPSHOT_LOG", "VMSNAPSHOT_SHELL_LOG",
+    "APPHEALTH_HANDLER_LOG", "HANDLER_LOGFMT", "COMMAND_EXECUTION_LOG", "EXTENSION_EVENTS",
+    "EXTENSION_LOG", "COLLECTOR_RESULTS", "GOAL_STATE", "EXTENSIONS_CONFIG", "HOSTING_ENV",
+    "SHARED_CONFIG", "CERTIFICATES", "MANIFEST", "VM_SETTINGS", "REMOTE_ACCESS", "HISTORY_ARCHIVE",
+    "HANDLER_STATUS", "HANDLER_STATE", "HANDLER_STATUS_FILE", "HANDLER_SETTINGS", "HANDLER_MANIFEST",
+    "HANDLER_ENVIRONMENT", "HEARTBEAT", "MRSEQ", "STATUS_BLOB", "AGENT_ERROR", "INCARNATION",
+    "WIRESERVER_ENDPOINT", "PROVISIONED", "OVF_ENV", "WAAGENT_CONF", "DHCP_LEASE", "OTHER_TEXT",
+    "OTHER_DOCUMENT", "BINARY",
+]
+
+
+def test_kind_is_built_from_the_units_and_keeps_its_public_names():
+    assert [k.value for k in Kind] == declared_kinds()
+    assert sorted(Kind.__members__) == sorted(PUBLIC_KINDS)
+    assert all(Kind[name].value == name.lower() for name in PUBLIC_KINDS)
+    assert Kind("waagent_log") is Kind.WAAGENT_LOG and Kind.WAAGENT_LOG == "waagent_log"
+    assert pickle.loads(pickle.dumps(Kind.SYSLOG)) is Kind.SYSLOG
+    assert all(isinstance(u.kind, Kind) for u in units())
+
+
+def test_a_unit_is_named_by_a_new_lower_case_value():
+    with pytest.raises(ValueError, match="defined twice"):
+        define("waagent_log", "a second unit of an existing kind")
+    with pytest.raises(ValueError, match="lower_snake_case"):
+        define("Waagent-Log", "a badly named kind")
+    assert declared_kinds().count("waagent_log") == 1
 
 
 def test_every_kind_has_exactly_one_unit():

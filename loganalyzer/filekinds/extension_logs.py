@@ -9,7 +9,6 @@ file there is read as generic extension text.
 """
 from __future__ import annotations
 
-from ..kinds import Kind
 from . import MemberPath, Priority, Sample, Sniffed, define, names
 
 BACKUP = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
@@ -41,19 +40,19 @@ def _events_folder(path: MemberPath) -> bool:
     return path.parent == "events" and path.basename.endswith(".json") and path.extension is not None
 
 
-define(Kind.VMSNAPSHOT_LOG, "the backup extension's extension.log",
+define("vmsnapshot_log", "the backup extension's extension.log",
        claim=names(_EXTENSION_LOG, when=_backup), priority=Priority.SPECIFIC,
        parser="vmsnapshot:parse", log=True, cacheable=True,
        samples=(Sample(f"var/log/azure/{BACKUP}/extension.log",
                        f"2024/05/01 10:00:00 [{BACKUP}-1.0.9224.0] Enable,success,0,Enable succeeded\n"),))
 
-define(Kind.VMSNAPSHOT_SHELL_LOG, "the backup extension's shell.log (handle.sh)",
+define("vmsnapshot_shell_log", "the backup extension's shell.log (handle.sh)",
        claim=names(_SHELL_LOG, when=_backup_or_loose), priority=Priority.SPECIFIC,
        parser="shell_log:parse", log=True, cacheable=True,
        samples=(Sample(f"var/log/azure/{BACKUP}/shell.log",
                        "Tue Nov  5 00:05:10 UTC 2019- /usr/bin/python3 path exists\n"),))
 
-define(Kind.HANDLER_LOGFMT, "the Go handlers' handler.log (go-kit logfmt): CustomScript v2, Run Command",
+define("handler_logfmt", "the Go handlers' handler.log (go-kit logfmt): CustomScript v2, Run Command",
        claim=names(_HANDLER_LOG, when=_go_or_loose), priority=Priority.SPECIFIC,
        parser="logfmt:parse", log=True, cacheable=True, log_folders=GO_HANDLERS,
        samples=(Sample("var/log/azure/custom-script/handler.log",
@@ -62,7 +61,7 @@ define(Kind.HANDLER_LOGFMT, "the Go handlers' handler.log (go-kit logfmt): Custo
                 Sample("var/log/azure/run-command-handler/handler.log",
                        "time=2023-01-10T08:00:00Z version=1.3.2 operation=enable seq=1 event=start\n")))
 
-define(Kind.EXTENSION_EVENTS, "events/*.json an extension leaves for the agent's telemetry",
+define("extension_events", "events/*.json an extension leaves for the agent's telemetry",
        claim=_events_folder, priority=Priority.SPECIFIC, parser="extension_events:parse",
        samples=(Sample(f"var/log/azure/{BACKUP}/events/1714557600000000.json"),))
 
@@ -83,7 +82,7 @@ def _extension_folder(path: MemberPath) -> bool:
     return _EXTENSION_LOG_NAMES(path) or path.under_azure_logs
 
 
-define(Kind.EXTENSION_LOG, "any other file under /var/log/azure/<Extension>/, read as generic text",
+define("extension_log", "any other file under /var/log/azure/<Extension>/, read as generic text",
        claim=_extension_folder,
        priority=Priority.GENERIC, parser="generic:parse", log=True, cacheable=True, sniff=_sniff_extension,
        samples=(Sample("var/log/azure/Microsoft.OSTCExtensions.VMAccessForLinux/extension.log",
