@@ -27,22 +27,19 @@ Kind = _kind_enum()
 Kind.__doc__ = "What a bundle member can be: one member per unit of :mod:`loganalyzer.filekinds`."
 
 
-#: Evidence kinds a diagnosis leans on, and the files that carry them (for "missing evidence").
-EVIDENCE_KINDS: dict[str, tuple[str, ...]] = {
-    "agent log (/var/log/waagent.log)": (Kind.WAAGENT_LOG,),
-    "goal state and extensions config (/var/lib/waagent/*.xml or history/)": (
-        Kind.GOAL_STATE, Kind.EXTENSIONS_CONFIG, Kind.VM_SETTINGS),
-    "extension status files (/var/lib/waagent/<Handler>/status/)": (Kind.HANDLER_STATUS, Kind.STATUS_BLOB),
-    "backup extension log (/var/log/azure/…VMSnapshotLinux/extension.log)": (Kind.VMSNAPSHOT_LOG,),
-    "agent configuration (/etc/waagent.conf)": (Kind.WAAGENT_CONF,),
-    "system log (/var/log/syslog or messages)": (Kind.SYSLOG, Kind.SERIAL_CONSOLE),
-}
-
-
 def __getattr__(name: str) -> Any:
-    """``LOG_KINDS``: kinds whose records are time-ordered log lines (the rest are state documents)."""
+    """Sets read from the units on first use (the units need :class:`Kind` to be built first):
+
+    ``LOG_KINDS``: kinds whose records are time-ordered log lines (the rest are state documents);
+    ``EVIDENCE_KINDS``: evidence a diagnosis leans on (label → the kinds that carry it, each unit's
+    ``evidence=``), for "missing evidence".
+    """
     if name == "LOG_KINDS":
         from .filekinds import kinds_where
         value = globals()["LOG_KINDS"] = kinds_where(lambda unit: unit.log)
+        return value
+    if name == "EVIDENCE_KINDS":
+        from .filekinds import evidence_kinds
+        value = globals()["EVIDENCE_KINDS"] = evidence_kinds()
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

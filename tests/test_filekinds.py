@@ -15,6 +15,7 @@ from loganalyzer.facts.collector import FactsCollector
 from loganalyzer.facts.feeds import document_feeds, record_feeds
 from loganalyzer.facts.model import Facts
 from loganalyzer.filekinds import (
+    EVIDENCE_GROUPS,
     RECORDS,
     MemberPath,
     Priority,
@@ -25,9 +26,10 @@ from loganalyzer.filekinds import (
     units,
 )
 from loganalyzer.filekinds.identity import identify
-from loganalyzer.kinds import LOG_KINDS, Kind
+from loganalyzer.kinds import EVIDENCE_KINDS, LOG_KINDS, Kind
 from loganalyzer.model import Event, FileCoverage, TimeKind
 from loganalyzer.parsers import PARSERS, ParseContext
+from loganalyzer.rules.causes import CAUSES
 from loganalyzer.rules.engine import _CACHEABLE_KINDS
 from loganalyzer.rules.matches import extension_of
 from loganalyzer.sources import open_source
@@ -266,3 +268,26 @@ def test_a_unit_feeds_only_the_facts_it_declares(case):
     declared = {part for feed in unit.facts for part in feed.writes}
     changed = _changed(FactsCollector().finish(), collector.finish())
     assert changed <= declared, f"{unit.kind.value} writes undeclared {sorted(changed - declared)}"
+
+
+# ---------------------------------------------------------------- evidence groups and cause needs
+
+def test_evidence_kinds_are_the_groups_units_join():
+    assert list(EVIDENCE_KINDS) == list(EVIDENCE_GROUPS.values())
+    for label, kinds in EVIDENCE_KINDS.items():
+        group = next(g for g, text in EVIDENCE_GROUPS.items() if text == label)
+        assert set(kinds) == {u.kind for u in units() if u.evidence == group}
+        assert all(unit_for(k).parser is not None for k in kinds), f"{label}: a kind nothing reads"
+    assert EVIDENCE_KINDS["system log (/var/log/syslog or messages)"] == (Kind.SYSLOG, Kind.SERIAL_CONSOLE)
+    with pytest.raises(ValueError, match="no evidence group"):
+        define("some_new_kind", "a unit joining a group that does not exist", evidence="agent_logs")
+
+
+def test_every_kind_a_cause_needs_or_counts_as_proof_is_a_unit_that_is_read():
+    """``needs``/``proof`` in causes.toml name file kinds: each must be a unit with a parser, or
+    the cause is called not evaluable whatever the bundle holds."""
+    parsed = {u.kind.value for u in units() if u.parser is not None}
+    for cause in CAUSES.values():
+        for key in ("needs", "proof"):
+            unknown = set(cause.table.get(key, ())) - parsed
+            assert not unknown, f"causes.toml [{cause.id}] {key}: {sorted(unknown)}: no kind that is read"

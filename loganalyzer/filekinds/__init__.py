@@ -91,6 +91,18 @@ class Sample:
     text: str | None = None
 
 
+#: The evidence a diagnosis leans on, in the order "missing evidence" lists it: group → label.
+#: A unit joins a group with ``evidence=`` (:data:`loganalyzer.kinds.EVIDENCE_KINDS` is built
+#: from those declarations); a group none of whose kinds was read is reported missing.
+EVIDENCE_GROUPS: dict[str, str] = {
+    "agent_log": "agent log (/var/log/waagent.log)",
+    "goal_state": "goal state and extensions config (/var/lib/waagent/*.xml or history/)",
+    "extension_status": "extension status files (/var/lib/waagent/<Handler>/status/)",
+    "backup_log": "backup extension log (/var/log/azure/…VMSnapshotLinux/extension.log)",
+    "agent_conf": "agent configuration (/etc/waagent.conf)",
+    "system_log": "system log (/var/log/syslog or messages)",
+}
+
 #: What a record feed reads (instead of a document type): the unit's log records.
 RECORDS = "records"
 
@@ -140,6 +152,7 @@ class FileKind:
     sniff: Sniff | None = None
     log_folders: Mapping[str, str] = field(default_factory=dict)
     facts: tuple[Feeds, ...] = ()
+    evidence: str | None = None       # the EVIDENCE_GROUPS group its files are evidence of
     samples: tuple[Sample, ...] = ()
 
     @cached_property
@@ -170,6 +183,9 @@ def define(kind: str, summary: str, **options: Any) -> None:
         raise ValueError(f"file kind {value!r}: a kind is named in lower_snake_case")
     if any(u.kind == value for u in _DEFINED):
         raise ValueError(f"file kind {value!r} is defined twice")
+    evidence = options.get("evidence")
+    if evidence is not None and evidence not in EVIDENCE_GROUPS:
+        raise ValueError(f"file kind {value!r}: no evidence group {evidence!r} (see EVIDENCE_GROUPS)")
     _DEFINED.append(FileKind(value, summary, **options))  # type: ignore[arg-type]
 
 
@@ -266,6 +282,20 @@ def kinds_where(test: Callable[[FileKind], bool]) -> frozenset[Kind]:
     return frozenset(u.kind for u in units() if test(u))
 
 
+def evidence_kinds() -> dict[str, tuple[Kind, ...]]:
+    """Each evidence group's label → the kinds whose units joined it (in :data:`EVIDENCE_GROUPS` order).
+
+    >>> evidence_kinds()["agent configuration (/etc/waagent.conf)"]
+    (<Kind.WAAGENT_CONF: 'waagent_conf'>,)
+    """
+    from ..kinds import Kind
+    found = {group: tuple(k for k in Kind if unit_for(k).evidence == group) for group in EVIDENCE_GROUPS}
+    empty = [group for group, kinds in found.items() if not kinds]
+    if empty:
+        raise ValueError(f"evidence group(s) no unit joins: {', '.join(empty)}")
+    return {EVIDENCE_GROUPS[group]: kinds for group, kinds in found.items()}
+
+
 def iter_samples() -> Iterator[tuple[FileKind, Sample]]:
     """Every unit's samples (for the tests)."""
     for unit in units():
@@ -273,6 +303,6 @@ def iter_samples() -> Iterator[tuple[FileKind, Sample]]:
             yield unit, sample
 
 
-__all__ = ["RECORDS", "UNCLAIMED_VALUE", "Feeds", "FileKind", "MemberPath", "Priority", "Sample", "Sniffed",
-           "declared_kinds", "define", "feeds", "iter_samples", "kind_of", "kinds_where", "names", "refine",
-           "unit_for", "units"]
+__all__ = ["EVIDENCE_GROUPS", "RECORDS", "UNCLAIMED_VALUE", "Feeds", "FileKind", "MemberPath", "Priority",
+           "Sample", "Sniffed", "declared_kinds", "define", "evidence_kinds", "feeds", "iter_samples",
+           "kind_of", "kinds_where", "names", "refine", "unit_for", "units"]

@@ -19,6 +19,7 @@ _AGENT_RECORDS = feeds(RECORDS, "agent_records", "agent_versions", "restarts", "
 define("waagent_log", "the guest agent's log, /var/log/waagent.log and its rotations",
        claim=names(r"^waagent\.log(?:[.-][\w.-]*)?$"), parser="generic:parse_agent_log", log=True,
        cacheable=True, facts=(_AGENT_RECORDS,),
+       evidence="agent_log",
        samples=(Sample("var/log/waagent.log-2023-05-01-1682899200.gz",
                        "2024-05-01T10:00:00.000000Z INFO Daemon Daemon Azure Linux Agent Version: "
                        "2.9.1.1\n"),))
@@ -27,6 +28,7 @@ define("syslog", "syslog, messages, kern/daemon logs and journal exports",
        claim=names(r"^(?:syslog|messages|kern(?:\.log)?|daemon(?:\.log)?|user\.log)(?:[.-][\w.-]*)?(?<!\.conf)$",
                    r"^journal(?:ctl)?(?:[\w.-]*\.(?:txt|log)|_--no-pager[\w.-]*)?$"),
        parser="syslog:parse", log=True, cacheable=True, facts=(_AGENT_RECORDS,),
+       evidence="system_log",
        samples=(Sample("var/log/messages-20240501",
                        "May  1 10:00:00 vm1 python3[901]: 2024-05-01T10:00:00.000000Z INFO Daemon hello\n"),
                 Sample("journalctl.txt")))
@@ -35,6 +37,7 @@ define("serial_console", "boot diagnostics / serial console captures",
        claim=names(r"^(?:serial[-_ ]?console|serial[-_]log|boot[-_]?diagnostics|bootdiag)[\w.-]*$",
                    r"^console\.log$"),
        parser="syslog:parse", log=True, cacheable=True, facts=(_AGENT_RECORDS,),
+       evidence="system_log",
        samples=(Sample("serial-console.log",
                        "[   12.345678] cloud-init[900]: 2024-05-01T10:00:00.000000Z INFO Daemon hello\n"),))
 

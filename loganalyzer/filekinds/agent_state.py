@@ -11,6 +11,7 @@ from . import MemberPath, Priority, Sample, define, feeds, names
 define("waagent_conf", "the agent's configuration, /etc/waagent.conf",
        claim=names(r"^waagent[\w.-]*\.conf$"), parser="conf:parse",
        facts=(feeds("conf:WaagentConf", "waagent_conf", "config"),),
+       evidence="agent_conf",
        samples=(Sample("etc/waagent.conf", "Extensions.Enabled=y\nAutoUpdate.Enabled=n\n"),))
 
 define("status_blob", "waagent_status.json: the status the agent reported",
@@ -19,6 +20,7 @@ define("status_blob", "waagent_status.json: the status the agent reported",
                     "state.status_blob_time", "state.status_blob_era", "state.agent_status",
                     "state.agent_status_message", "state.agent_update_status", "state.agent_update_message",
                     "state.goal_state_status", "state.goal_state_message"),),
+       evidence="extension_status",
        samples=(Sample("var/lib/waagent/waagent_status.5.json"),))
 
 

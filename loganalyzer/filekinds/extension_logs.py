@@ -43,6 +43,7 @@ def _events_folder(path: MemberPath) -> bool:
 define("vmsnapshot_log", "the backup extension's extension.log",
        claim=names(_EXTENSION_LOG, when=_backup), priority=Priority.SPECIFIC,
        parser="vmsnapshot:parse", log=True, cacheable=True,
+       evidence="backup_log",
        samples=(Sample(f"var/log/azure/{BACKUP}/extension.log",
                        f"2024/05/01 10:00:00 [{BACKUP}-1.0.9224.0] Enable,success,0,Enable succeeded\n"),))
 

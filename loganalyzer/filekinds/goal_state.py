@@ -11,6 +11,7 @@ from . import Sample, define, feeds, names
 define("goal_state", "GoalState.N.xml and history/*/GoalState.xml",
        claim=names(r"^GoalState(?:\.\d+)?\.xml$"), parser="goal_state:parse_goal_state",
        facts=(feeds("goal_state:GoalState", "goal_state", "goal_states", "state.goal_state_placeholder"),),
+       evidence="goal_state",
        samples=(Sample("var/lib/waagent/GoalState.1.xml",
                        "<GoalState><Incarnation>1</Incarnation><Machine><ExpectedState>Started"
                        "</ExpectedState></Machine></GoalState>"),))
@@ -19,6 +20,7 @@ define("extensions_config", "ExtensionsConfig.N.xml: the extensions requested",
        claim=names(r"^ExtensionsConfig(?:\.\d+)?\.xml$"), parser="goal_state:parse_extensions_config",
        facts=(feeds("goal_state:ExtensionsConfig", "extensions_config", "goal_states", "extensions",
                     "state.extensions_config_problems"),),
+       evidence="goal_state",
        samples=(Sample("var/lib/waagent/ExtensionsConfig.12.xml"),))
 
 define("hosting_env", "HostingEnvironmentConfig.xml",
@@ -42,6 +44,7 @@ define("vm_settings", "VmSettings*.json: the FastTrack goal state from the host 
        claim=names(r"^VmSettings(?:\.\d+)?\.json$"), parser="vm_settings:parse",
        facts=(feeds("vm_settings:VmSettings", "vm_settings", "goal_states", "extensions",
                     "state.vm_settings_source", "state.host_ga_plugin_version"),),
+       evidence="goal_state",
        samples=(Sample("var/lib/waagent/history/2024-05-01T10-00-00__3/VmSettings.json"),))
 
 define("remote_access", "RemoteAccess*.xml",

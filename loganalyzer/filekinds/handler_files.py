@@ -32,6 +32,7 @@ define("handler_settings", "<Handler>/config/N.settings",
 define("handler_status", "<Handler>/status/N.status: what the extension reported",
        claim=names(r"\.status$"), parser="handler_files:parse_status",
        facts=(feeds("handler_files:ExtensionStatus", "extension_status", "extensions"),),
+       evidence="extension_status",
        samples=(Sample(f"{_DIR}/status/3.status",
                        '[{"version": "1.0", "timestampUTC": "2024-05-01T10:00:00Z", "status": {"name": '
                        '"Microsoft.Azure.Extensions.CustomScript", "operation": "Enable", "status": "error", '
