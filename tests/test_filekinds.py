@@ -14,6 +14,7 @@ from loganalyzer import analyze
 from loganalyzer.facts.collector import FactsCollector
 from loganalyzer.facts.feeds import document_feeds, record_feeds
 from loganalyzer.facts.model import Facts
+from loganalyzer.fields import FIELDS, OPEN_PREFIXES, is_declared
 from loganalyzer.filekinds import (
     EVIDENCE_GROUPS,
     RECORDS,
@@ -291,3 +292,15 @@ def test_every_kind_a_cause_needs_or_counts_as_proof_is_a_unit_that_is_read():
         for key in ("needs", "proof"):
             unknown = set(cause.table.get(key, ())) - parsed
             assert not unknown, f"causes.toml [{cause.id}] {key}: {sorted(unknown)}: no kind that is read"
+
+
+def test_a_unit_declares_the_fields_only_its_parser_writes():
+    """One kind's fields live in its unit; fields.FIELDS joins them with the shared ones."""
+    for unit in units():
+        for own in unit.fields:
+            assert FIELDS[own.name].kinds == (unit.kind.value,), own.name
+            assert is_declared(own.name, unit.kind.value) and not is_declared(own.name, "binary")
+    assert set(OPEN_PREFIXES["handler_"]) == {u.kind.value for u in units() if "handler_" in u.field_prefixes}
+    assert "vms_phase" in {f.name for f in unit_for(Kind.VMSNAPSHOT_LOG).fields}
+    shared = {name for name, spec in FIELDS.items() if len(spec.kinds) > 1}
+    assert shared and not shared & {f.name for u in units() for f in u.fields}

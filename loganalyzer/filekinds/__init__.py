@@ -103,6 +103,17 @@ EVIDENCE_GROUPS: dict[str, str] = {
     "system_log": "system log (/var/log/syslog or messages)",
 }
 
+class Field(NamedTuple):
+    """One key only this unit's parser writes into ``Event.fields`` (``type``: str, int, bool,
+    list…); keys several kinds' parsers share are declared in :mod:`loganalyzer.fields`."""
+
+    name: str
+    type: str
+    meaning: str
+    #: False: written only by rarer formats of the kind, which no sample bundle or corpus case holds
+    in_corpus: bool = True
+
+
 #: What a record feed reads (instead of a document type): the unit's log records.
 RECORDS = "records"
 
@@ -153,6 +164,8 @@ class FileKind:
     log_folders: Mapping[str, str] = field(default_factory=dict)
     facts: tuple[Feeds, ...] = ()
     evidence: str | None = None       # the EVIDENCE_GROUPS group its files are evidence of
+    fields: tuple[Field, ...] = ()    # the Event.fields keys only this kind's parser writes
+    field_prefixes: tuple[str, ...] = ()   # open families: every ``<prefix><key>`` it writes
     samples: tuple[Sample, ...] = ()
 
     @cached_property
@@ -303,6 +316,6 @@ def iter_samples() -> Iterator[tuple[FileKind, Sample]]:
             yield unit, sample
 
 
-__all__ = ["EVIDENCE_GROUPS", "RECORDS", "UNCLAIMED_VALUE", "Feeds", "FileKind", "MemberPath", "Priority",
-           "Sample", "Sniffed", "declared_kinds", "define", "evidence_kinds", "feeds", "iter_samples",
-           "kind_of", "kinds_where", "names", "refine", "unit_for", "units"]
+__all__ = ["EVIDENCE_GROUPS", "RECORDS", "UNCLAIMED_VALUE", "Feeds", "Field", "FileKind", "MemberPath",
+           "Priority", "Sample", "Sniffed", "declared_kinds", "define", "evidence_kinds", "feeds",
+           "iter_samples", "kind_of", "kinds_where", "names", "refine", "unit_for", "units"]

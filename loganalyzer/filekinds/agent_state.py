@@ -6,13 +6,19 @@ False
 """
 from __future__ import annotations
 
-from . import MemberPath, Priority, Sample, define, feeds, names
+from . import Field, MemberPath, Priority, Sample, define, feeds, names
 
 define("waagent_conf", "the agent's configuration, /etc/waagent.conf",
        claim=names(r"^waagent[\w.-]*\.conf$"), parser="conf:parse",
        facts=(feeds("conf:WaagentConf", "waagent_conf", "config"),),
        evidence="agent_conf",
        samples=(Sample("etc/waagent.conf", "Extensions.Enabled=y\nAutoUpdate.Enabled=n\n"),))
+
+#: Event.fields keys only the status_blob parser writes.
+_STATUS_BLOB_FIELDS = (
+    Field("handler_code", "str", "a handler's status code in the agent's status blob"),
+    Field("handler_status", "str", "a handler's status (status blob) or a HandlerUtil status echo"),
+)
 
 define("status_blob", "waagent_status.json: the status the agent reported",
        claim=names(r"^waagent_status(?:\.\d+)?\.json$"), parser="agent_files:parse_status_blob",
@@ -21,6 +27,7 @@ define("status_blob", "waagent_status.json: the status the agent reported",
                     "state.agent_status_message", "state.agent_update_status", "state.agent_update_message",
                     "state.goal_state_status", "state.goal_state_message"),),
        evidence="extension_status",
+       fields=_STATUS_BLOB_FIELDS,
        samples=(Sample("var/lib/waagent/waagent_status.5.json"),))
 
 

@@ -59,6 +59,7 @@ def _app_health(path: MemberPath) -> bool:
 define("apphealth_handler_log", "the Application Health extension's handler.log (Go slog + shim lines)",
        claim=names(r"^handler\.log(?:[.-][\w.-]*)?$", when=_app_health), priority=Priority.SPECIFIC,
        parser=parse, log=True, cacheable=True, log_folders={"applicationhealth-extension": HANDLER},
+       field_prefixes=("handler_",),
        samples=(Sample("var/log/azure/applicationhealth-extension/handler.log",
                        "Writing a placeholder status file indicating progress before forking: "
                        "/var/lib/waagent/Microsoft.ManagedServices.ApplicationHealthLinux-2.0.29/status/0.status\n"

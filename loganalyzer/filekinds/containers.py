@@ -9,7 +9,7 @@ unknown documents and unknown text.
 """
 from __future__ import annotations
 
-from . import RECORDS, MemberPath, Priority, Sample, Sniffed, define, feeds
+from . import RECORDS, Field, MemberPath, Priority, Sample, Sniffed, define, feeds
 from .identity import is_package_dir
 
 #: File names that are never read: keys, certificates, programs, images, packages.
@@ -73,11 +73,20 @@ def _sniff_binary(head: bytes, path: MemberPath) -> Sniffed | None:
     return Sniffed(kind=Kind.BINARY) if looks_binary(head) else None
 
 
+#: Event.fields keys only the other_text parser writes.
+_OTHER_TEXT_FIELDS = (
+    Field("du_bytes", "int",
+          "a du output line's size in bytes (unit from the du command: -b, -k, -m, -B, -h / --si)",
+          in_corpus=False),
+    Field("du_path", "str", "the path a du output line sizes", in_corpus=False),
+)
+
 define("other_text", "a file no unit claims: sniffed, then read as generic text",
        claim=_other_archive, priority=Priority.CONTAINER, parser="generic:parse", log=True, cacheable=True,
        sniff=_sniff_binary,
        facts=(feeds(RECORDS, "text_records", "state.os", "state.os_from", "state.hostname",
                     "state.hostname_from"),),
+       fields=_OTHER_TEXT_FIELDS,
        samples=(Sample("notes/readme.txt", "2024-05-01 10:00:00 something happened\n"),
                 Sample("case-1/old-bundle.tar")))
 

@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from . import Sample, define, feeds, names
+from . import Field, Sample, define, feeds, names
 
 define("goal_state", "GoalState.N.xml and history/*/GoalState.xml",
        claim=names(r"^GoalState(?:\.\d+)?\.xml$"), parser="goal_state:parse_goal_state",
@@ -16,11 +16,18 @@ define("goal_state", "GoalState.N.xml and history/*/GoalState.xml",
                        "<GoalState><Incarnation>1</Incarnation><Machine><ExpectedState>Started"
                        "</ExpectedState></Machine></GoalState>"),))
 
+#: Event.fields keys only the extensions_config parser writes.
+_EXTENSIONS_CONFIG_FIELDS = (
+    Field("requested_state", "str", "the state an extensions config asks for (enabled / disabled)"),
+    Field("requested_version", "str", "the extension version an extensions config asks for"),
+)
+
 define("extensions_config", "ExtensionsConfig.N.xml: the extensions requested",
        claim=names(r"^ExtensionsConfig(?:\.\d+)?\.xml$"), parser="goal_state:parse_extensions_config",
        facts=(feeds("goal_state:ExtensionsConfig", "extensions_config", "goal_states", "extensions",
                     "state.extensions_config_problems"),),
        evidence="goal_state",
+       fields=_EXTENSIONS_CONFIG_FIELDS,
        samples=(Sample("var/lib/waagent/ExtensionsConfig.12.xml"),))
 
 define("hosting_env", "HostingEnvironmentConfig.xml",

@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from . import Sample, define, feeds, names
+from . import Field, Sample, define, feeds, names
 
 _DIR = "var/lib/waagent/Microsoft.Azure.Extensions.CustomScript-2.1.10"
 
@@ -29,10 +29,21 @@ define("handler_settings", "<Handler>/config/N.settings",
        samples=(Sample(f"{_DIR}/config/3.settings",
                        '{"runtimeSettings": [{"handlerSettings": {"publicSettings": {}}}]}'),))
 
+#: Event.fields keys only the handler_status parser writes.
+_HANDLER_STATUS_FIELDS = (
+    Field("vms_ext_error_code", "str", "VMSnapshot status: the extension error code"),
+    Field("vms_health_code", "int", "VMSnapshot status: health code"),
+    Field("vms_health_state", "int", "VMSnapshot status: health state"),
+    Field("vms_snapshots", "int", "VMSnapshot status: snapshots taken"),
+    Field("vms_snapshots_failed", "int", "VMSnapshot status: snapshots failed"),
+    Field("vms_task_id", "str", "VMSnapshot: the task id"),
+)
+
 define("handler_status", "<Handler>/status/N.status: what the extension reported",
        claim=names(r"\.status$"), parser="handler_files:parse_status",
        facts=(feeds("handler_files:ExtensionStatus", "extension_status", "extensions"),),
        evidence="extension_status",
+       fields=_HANDLER_STATUS_FIELDS,
        samples=(Sample(f"{_DIR}/status/3.status",
                        '[{"version": "1.0", "timestampUTC": "2024-05-01T10:00:00Z", "status": {"name": '
                        '"Microsoft.Azure.Extensions.CustomScript", "operation": "Enable", "status": "error", '
