@@ -5,6 +5,7 @@ import dataclasses
 import importlib
 import io
 import pickle
+import re
 import tomllib
 from pathlib import Path
 
@@ -304,3 +305,21 @@ def test_a_unit_declares_the_fields_only_its_parser_writes():
     assert "vms_phase" in {f.name for f in unit_for(Kind.VMSNAPSHOT_LOG).fields}
     shared = {name for name, spec in FIELDS.items() if len(spec.kinds) > 1}
     assert shared and not shared & {f.name for u in units() for f in u.fields}
+
+
+def test_an_extension_format_is_one_module_one_fixture_and_one_rule_file():
+    """Issue 13's measure of "a file kind is one unit", on the Application Health handler log
+    (added as a unit): its kind, extension and log folder are named nowhere in the package but
+    in its unit module and its rule file, and nowhere in the tests but in its fixture bundle and
+    this file."""
+    root = Path(__file__).resolve().parent.parent
+    names = re.compile(r"apphealth_handler_log|ApplicationHealthLinux|applicationhealth", re.IGNORECASE)
+
+    def naming(folder: Path) -> set[str]:
+        return {str(p.relative_to(root)) for p in folder.rglob("*") if p.is_file() and p.suffix != ".pyc"
+                and names.search(p.read_text(encoding="utf-8", errors="replace"))}
+
+    assert naming(root / "loganalyzer") == {"loganalyzer/filekinds/apphealth.py",
+                                            "loganalyzer/rules/catalog/apphealth.toml"}
+    fixture = "tests/fixtures/bundles/apphealth-precheck-failed/"
+    assert {p for p in naming(root / "tests") if not p.startswith(fixture)} == {"tests/test_filekinds.py"}
