@@ -12,7 +12,8 @@ Python only for what rule data cannot say.  So, for every module of ``loganalyze
   one input);
 
 and, run for real, every logic rule of the catalog raises nothing on an empty bundle, and each
-finding it raises on the sample bundles cites files of that bundle.
+finding it raises on the sample and fixture bundles cites files of that bundle (the
+``dhcp.endpoint_state`` rule once cited a fixed path and gave its DHCP finding no evidence).
 """
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ _MARKS = re.compile(r"\b(?:TODO|FIXME|XXX|HACK|placeholder|stub|dummy|hard-?code
 SAMPLES = sorted(p for p in (ROOT / "sample_logs").iterdir() if p.name != "build_samples.py"
                  and p.name != "README.md")
 LOGIC_RULES = [r for r in load_rules()[0] if r.kind == "logic"]
+#: hotsos-style fixture bundles (tests/fixtures/bundles/<name>/bundle + expected.toml)
+FIXTURES = sorted(p.parent for p in (ROOT / "tests" / "fixtures" / "bundles").glob("*/expected.toml"))
 
 
 def _ids(paths: list[Path]) -> list[str]:
@@ -148,7 +151,11 @@ def test_every_catalog_logic_id_is_implemented_and_every_implementation_is_used(
     assert {r.logic for r in LOGIC_RULES} == set(LOGIC)
 
 
-@pytest.mark.parametrize("sample", SAMPLES, ids=_ids(SAMPLES))
+BUNDLES = SAMPLES + [p / "bundle" for p in FIXTURES]
+BUNDLE_IDS = [p.parent.name if p.name == "bundle" else p.name for p in BUNDLES]
+
+
+@pytest.mark.parametrize("sample", BUNDLES, ids=BUNDLE_IDS)
 def test_logic_findings_cite_files_of_their_bundle(sample: Path):
     logic_ids = {r.id for r in LOGIC_RULES}
     result = analyze(str(sample))

@@ -26,11 +26,12 @@ What comes from where:
   disk), HandlerState, HandlerStatus, status files and the status blob (newest status),
   settings (seqNo), ``mrseq`` and log folders.
 * ``config`` — every triage key of ``waagent.conf`` (defaults marked) when one was present.
-* ``state`` — ``wireserver_endpoint``, ``wireserver_endpoint_default``, ``provisioned``,
+* ``state`` — ``wireserver_endpoint``, ``wireserver_endpoint_default``, ``wireserver_endpoint_path``,
+  ``provisioned``,
   ``provision_guest_agent``, ``hostname``, ``incarnation``, ``status_blob_time``,
   ``status_blob_era``, ``agent_status``, ``agent_status_message``, ``agent_update_status``,
   ``agent_update_message``, ``goal_state_status``, ``goal_state_message``,
-  ``agent_errors`` (list of dicts), ``dhcp_option_245`` (bool), ``dhcp_endpoint``,
+  ``agent_errors`` (list of dicts), ``dhcp_option_245`` (bool), ``dhcp_endpoint``, ``dhcp_lease_paths``,
   ``vm_settings_source``, ``host_ga_plugin_version``, ``extensions_config_problems``,
   ``collector`` (results.txt summary dict), ``waagent_lib_listing`` (names).
 * ``backups`` — :class:`loganalyzer.facts.backups.BackupTracker` when that module exists.

@@ -244,6 +244,7 @@ def incarnation(c: FactsCollector, doc: Document) -> None:
 def wireserver_endpoint(c: FactsCollector, doc: Document) -> None:
     c.facts.state["wireserver_endpoint"] = doc.data.address
     c.facts.state["wireserver_endpoint_default"] = doc.data.is_default
+    c.facts.state["wireserver_endpoint_path"] = doc.path
 
 
 def provisioned(c: FactsCollector, doc: Document) -> None:
@@ -261,6 +262,7 @@ def ovf_env(c: FactsCollector, doc: Document) -> None:
 def dhcp_lease(c: FactsCollector, doc: Document) -> None:
     data, state = doc.data, c.facts.state
     state["dhcp_option_245"] = state.get("dhcp_option_245", False) or data.option_245_seen
+    state.setdefault("dhcp_lease_paths", []).append(doc.path)
     if data.endpoint:
         state["dhcp_endpoint"] = data.endpoint
 

@@ -51,7 +51,7 @@ define("incarnation", "the Incarnation file: the goal state's number",
 define("wireserver_endpoint", "WireServerEndpoint: the wireserver address the agent uses",
        claim=names(r"^WireServerEndpoint$"), parser="agent_files:parse_wireserver_endpoint",
        facts=(feeds("agent_files:WireServerEndpoint", "wireserver_endpoint", "state.wireserver_endpoint",
-                    "state.wireserver_endpoint_default"),),
+                    "state.wireserver_endpoint_default", "state.wireserver_endpoint_path"),),
        samples=(Sample("var/lib/waagent/WireServerEndpoint", "168.63.129.16"),))
 
 define("provisioned", "the provisioned marker file",
@@ -67,6 +67,7 @@ define("ovf_env", "ovf-env.xml (only non-secret facts are read)",
 define("dhcp_lease", "dhclient and networkd leases (option 245: the wireserver address)",
        claim=names(r"^dhclient[\w.-]*\.leases?$|^lease-[\w.-]+-dhcp-ipv[46]\.xml$|\.leases$"),
        parser="agent_files:parse_dhcp_lease",
-       facts=(feeds("agent_files:DhcpLeases", "dhcp_lease", "state.dhcp_option_245", "state.dhcp_endpoint"),),
+       facts=(feeds("agent_files:DhcpLeases", "dhcp_lease", "state.dhcp_option_245", "state.dhcp_endpoint",
+                    "state.dhcp_lease_paths"),),
        samples=(Sample("var/lib/dhcp/dhclient.eth0.leases",
                        "lease {\n  interface \"eth0\";\n  option unknown-245 a8:3f:81:10;\n}\n"),))
