@@ -132,7 +132,8 @@ class FactsCollector:
         self.doc_order = 0
         self._backups = _backup_tracker()
         self.host = HostIdentity()
-        self._record_feeds = record_feeds()
+        #: kind → its records' feed (one call per record; several feeds of one kind are chained)
+        self._record_feed = {kind: _chained(feeds) for kind, feeds in record_feeds().items()}
         self._document_feeds = document_feeds()
 
     # ------------------------------------------------------------------ members
@@ -214,10 +215,9 @@ class FactsCollector:
                 self._last[kind] = ts
         if self._backups is not None:
             self._backups.observe(event)
-        feeds = self._record_feeds.get(kind)
-        if feeds is not None:
-            for feed in feeds:
-                feed(self, event)
+        feed = self._record_feed.get(kind)
+        if feed is not None:
+            feed(self, event)
 
     def _ref(self, event: Event) -> Ref:
         return Ref(event.path, event.line_start, event.line_end)
@@ -382,6 +382,16 @@ class FactsCollector:
 
 _RELAUNCHED = frozenset(reason for _, role, reason in _CAUSES if role == "goal_state") | {"daemon crashed"}
 _AGENT_NAME = re.compile(r"WALinuxAgent-(\d+(?:\.\d+)+)")
+
+
+def _chained(feeds: tuple[Any, ...]) -> Any:
+    if len(feeds) == 1:
+        return feeds[0]
+
+    def chain(collector: FactsCollector, event: Event) -> None:
+        for feed in feeds:
+            feed(collector, event)
+    return chain
 
 
 def _time_order(item: Any) -> tuple[bool, datetime | None]:

@@ -71,7 +71,7 @@ def record_feeds() -> dict[str, tuple[RecordFeed, ...]]:
     for unit in units():
         found = tuple(_function(f.contribute) for f in unit.facts if f.reads == RECORDS)
         if found:
-            out[unit.kind] = found
+            out[unit.kind.value] = found     # str keys: event.kind is a str (the fast comparison)
     return out
 
 
