@@ -383,3 +383,27 @@ _SECRET_KEY = re.compile(r"(?i)(protectedsettings$|password|passwd|secret|accoun
 
 def _is_secret_key(key: str) -> bool:
     return bool(_SECRET_KEY.search(key))
+
+
+#: ``waagent.conf`` keys whose value is a secret (``OS.RootPassword``, ``*.ApiKey``, ``*Token``…).
+_SECRET_SETTING = re.compile(r"(?i)password|secret|token|key$")
+#: ``user[:password]@`` at the start of a proxy URL.
+_USERINFO = re.compile(r"^(?P<scheme>[a-z]+://)?[^@/\s]+@")
+
+
+def redact_setting(key: str, value: str | None) -> str | None:
+    """A ``waagent.conf`` value as it may be shown: a secret key's value goes whole, a proxy's
+    user and password go, and the rest is :func:`redact`-ed.
+
+    >>> redact_setting("OS.RootPassword", "hunter2"), redact_setting("HttpProxy.Host", "http://u:p@proxy")
+    ('<redacted>', 'http://<redacted>@proxy')
+    >>> redact_setting("Logs.Verbose", "y"), redact_setting("OS.RootPassword", None)
+    ('y', None)
+    """
+    if not value:
+        return value
+    if _SECRET_SETTING.search(key):
+        return REDACTED
+    if key.startswith("HttpProxy"):
+        value = _USERINFO.sub(lambda m: f"{m.group('scheme') or ''}{REDACTED}@", value)
+    return redact(value)

@@ -10,6 +10,7 @@ from loganalyzer.kinds import Kind
 from loganalyzer.model import CoverageStatus, FileCoverage
 from loganalyzer.parsers.base import ParseContext
 from loganalyzer.parsers.conf import DEFAULTS, parse
+from loganalyzer.redact import redact_setting
 from loganalyzer.sources.base import Member
 
 FIXTURES = Path(__file__).parent / "fixtures" / "state"
@@ -96,11 +97,17 @@ def test_miscased_key_is_ignored_like_the_agent_does_and_noted():
     assert any("case-sensitive" in note for note in ctx.coverage.notes)
 
 
-def test_proxy_credentials_and_passwords_are_redacted():
+def test_values_are_kept_as_written_and_redacted_where_they_leave():
+    """The parser keeps proxy credentials and passwords as written; what a report shows of them is
+    :func:`redact_setting`'s (the report view applies it to every config value)."""
     conf, _ = run((FIXTURES / "waagent.conf").read_bytes())
-    assert conf.entries["HttpProxy.Host"].value == "http://<redacted>@proxy.corp.example"
+    host = conf.entries["HttpProxy.Host"].value
+    assert host.endswith("@proxy.corp.example") and "<redacted>" not in host
+    assert redact_setting("HttpProxy.Host", host) == "http://<redacted>@proxy.corp.example"
     conf, _ = run(b"Some.Password=hunter2\nOS.RootPassword=abc\n")
-    assert "hunter2" not in repr(conf) and "abc" not in repr(conf)
+    assert conf.entries["Some.Password"].value == "hunter2" and conf.entries["OS.RootPassword"].value == "abc"
+    assert {k: redact_setting(k, e.value) for k, e in conf.entries.items()} == \
+        {"Some.Password": "<redacted>", "OS.RootPassword": "<redacted>"}
 
 
 def test_absent_keys_take_the_documented_code_defaults():

@@ -109,16 +109,23 @@ def test_extensions_config_reads_rsm_agent_family_version():
         "2.10.0.8", True, True)
 
 
-def test_backup_request_keeps_task_id_and_drops_sas_and_protected_settings():
+def test_backup_request_keeps_task_id_and_public_settings_and_never_reads_protected_ones():
+    """Protected settings and the status upload blob are never read (a flag says they are there);
+    public settings are kept as written — the SAS URLs in them are redacted where text leaves
+    the tool, not here (tests/test_redaction_boundary.py)."""
+    from loganalyzer.report.redaction import scrub
     raw = (FIXTURES / "ExtensionsConfig.12.xml").read_text()
     _, ctx = run(Kind.EXTENSIONS_CONFIG, raw.encode())
     req = ctx.documents[0].data.extensions[0]
     public = req.settings[0].public_settings
     assert public["taskId"] == "6a1b2c3d-0000-4000-8000-000000000001"
     assert public["commandToExecute"] == "snapshot"
-    for secret in ("MIIBPROTECTEDSECRETBLOB", "STATUSBLOBSIGSECRET", "LOGSBLOBSIGSECRET",
-                   "SECRETSIGNATUREVALUE"):
-        assert secret not in repr(ctx.documents)
+    assert req.settings[0].has_protected_settings
+    for never_read in ("MIIBPROTECTEDSECRETBLOB", "SECRETSIGNATUREVALUE"):
+        assert never_read not in repr(ctx.documents)
+    assert "STATUSBLOBSIGSECRET" in repr(public) and "LOGSBLOBSIGSECRET" in repr(public)
+    shown = repr(scrub(ctx.documents[0].data))
+    assert "STATUSBLOBSIGSECRET" not in shown and "LOGSBLOBSIGSECRET" not in shown
 
 
 def test_multi_config_plugin_lists_its_extension_instances(reference_data):

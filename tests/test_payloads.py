@@ -190,13 +190,21 @@ def test_2017_retry_variant_with_ioerror_timed_out():
     assert (f["http_method"], f["http_error"], f["http_attempts"]) == ("PUT", "timed out", 2)
 
 
-def test_sas_query_in_a_failed_url_is_redacted():
+def test_a_failed_url_is_kept_as_logged_and_redacted_where_it_leaves():
+    """Redaction is not the parser's: the field holds the URL as logged, the frame hides its SAS."""
+    from loganalyzer.model import Event, TimeKind
+    from loganalyzer.parsers.frame import events_frame
     f = extract_fields("Fetch failed: [HttpError] [HTTP Failed] GET "
                        "https://md-x.blob.core.windows.net/$system/a.vmSettings"
                        "?sv=2018-03-28&sr=b&sk=system-1&sig=abc%2Bd&se=9999 -- IOError timed out -- 6 "
                        "attempts made")
-    assert "sig=" not in f["http_url"] and f["http_url"].endswith("?<redacted>")
+    assert f["http_url"].endswith("&sig=abc%2Bd&se=9999")
     assert f["http_host"] == "md-x.blob.core.windows.net"
+    event = Event(None, TimeKind.NONE, "ERROR", "Fetch failed", "var/log/waagent.log", 1, 1, "waagent_log",
+                  fields=f)
+    shown = events_frame([event]).loc[0, "fields"]
+    assert "abc%2Bd" not in str(shown) and str(shown).count("<redacted>") == 1
+    assert "abc%2Bd" in str(events_frame([event], redact=False).loc[0, "fields"])
 
 
 def test_successful_http_lines_are_not_failures():

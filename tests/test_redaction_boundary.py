@@ -38,6 +38,8 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     at = first.line_start - 1
     lines[at] = lines[at].rstrip("\n") + f" GET https://h/x?sv=1&sig=L{SECRET} failed\n"
     log.write_text("".join(lines))
+    with (root / "etc" / "waagent.conf").open("a") as conf:
+        conf.write(f"\nOS.RootPassword=C{SECRET}\nHttpProxy.Host=http://proxyuser:P{SECRET}@proxy.example\n")
     status = root / "var/lib/waagent" / EXT / "status"
     status.mkdir(parents=True)
     (status / "0.status").write_text(json.dumps(STATUS))
@@ -83,3 +85,24 @@ def test_no_redact_reveals_the_log_line_and_the_status_message(planted: Path) ->
     assert f"S{SECRET}" in json.dumps(json.loads(reports["json"])), "status message shown with --no-redact"
     assert bundle.events["message"].astype(str).str.contains(f"L{SECRET}").any()
     assert f"S{SECRET}" in bundle.extensions.to_csv()
+
+
+@pytest.mark.parametrize("redact", [True, False])
+def test_config_values_are_held_as_written(planted: Path, redact: bool) -> None:
+    """waagent.conf is not redacted at parse time any more: the facts hold what the file says."""
+    config = open_bundle(planted, redact=redact).analyze().facts.config
+    assert config["OS.RootPassword"].value == f"C{SECRET}"
+    assert config["HttpProxy.Host"].value == f"http://proxyuser:P{SECRET}@proxy.example"
+
+
+def test_config_secrets_leave_only_with_no_redact(planted: Path) -> None:
+    bundle = open_bundle(planted)
+    for fmt, text in _reports(bundle.analyze()).items():
+        assert SECRET not in text, f"config secret leaked in {fmt}"
+    shown = bundle.config
+    assert shown["OS.RootPassword"]["value"] == "<redacted>"
+    assert shown["HttpProxy.Host"]["value"] == "http://<redacted>@proxy.example"
+    assert bundle.facts.config["OS.RootPassword"].value == f"C{SECRET}"   # a result object: as read
+    revealed = open_bundle(planted, redact=False)
+    assert revealed.config["OS.RootPassword"]["value"] == f"C{SECRET}"
+    assert f"P{SECRET}" in revealed.config["HttpProxy.Host"]["value"]

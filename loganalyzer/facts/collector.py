@@ -26,11 +26,12 @@ What comes from where:
   disk), HandlerState, HandlerStatus, status files and the status blob (newest status),
   settings (seqNo), ``mrseq`` and log folders.
 * ``config`` — every triage key of ``waagent.conf`` (defaults marked) when one was present.
-* ``state`` — ``wireserver_endpoint``, ``wireserver_endpoint_default``, ``provisioned``,
+* ``state`` — ``wireserver_endpoint``, ``wireserver_endpoint_default``, ``wireserver_endpoint_path``,
+  ``provisioned``,
   ``provision_guest_agent``, ``hostname``, ``incarnation``, ``status_blob_time``,
   ``status_blob_era``, ``agent_status``, ``agent_status_message``, ``agent_update_status``,
   ``agent_update_message``, ``goal_state_status``, ``goal_state_message``,
-  ``agent_errors`` (list of dicts), ``dhcp_option_245`` (bool), ``dhcp_endpoint``,
+  ``agent_errors`` (list of dicts), ``dhcp_option_245`` (bool), ``dhcp_endpoint``, ``dhcp_lease_paths``,
   ``vm_settings_source``, ``host_ga_plugin_version``, ``extensions_config_problems``,
   ``collector`` (results.txt summary dict), ``waagent_lib_listing`` (names).
 * ``backups`` — :class:`loganalyzer.facts.backups.BackupTracker` when that module exists.
@@ -52,14 +53,14 @@ from collections import deque
 from datetime import datetime
 from typing import Any
 
-from ..filekinds.identity import AGENT, identify, identify_dirs
+from ..filekinds.identity import AGENT, identify
 from ..model import Event, TimeKind
 from ..parsers.base import Document
 from ..parsers.goal_state import history_info
+from .feeds import document_feeds, record_feeds
 from .host import HostIdentity
 from .model import AgentRestart, AgentVersionSighting, ConfigValue, ExtensionFact, Facts, GoalStateFact, Ref
 
-_LOG_KINDS = frozenset({"waagent_log", "syslog", "serial_console"})
 _LOCAL = TimeKind.LOCAL
 
 # Restart causes: (message prefix, substring, role the next start belongs to, reason label)
@@ -93,7 +94,16 @@ def _version_key(version: str | None) -> tuple[int, ...]:
 
 
 class FactsCollector:
-    """Collects facts while the pipeline streams a bundle; :meth:`finish` returns them."""
+    """Collects facts while the pipeline streams a bundle; :meth:`finish` returns them.
+
+    What each file kind adds is said by its unit (:mod:`loganalyzer.filekinds`) and done by
+    :mod:`loganalyzer.facts.feeds`; the collector holds the merged state and the merge helpers
+    those functions share.
+    """
+
+    #: message starts of lines that may explain the next agent start (see :meth:`restart_cause`)
+    RESTART_STARTS = _RESTART_STARTS
+    version_key = staticmethod(_version_key)
 
     def __init__(self) -> None:
         self.facts = Facts()
@@ -114,14 +124,17 @@ class FactsCollector:
         self._goal_by_key: dict[tuple[str, str], GoalStateFact] = {}
         self._request_rank: dict[str, tuple[Any, ...]] = {}
         self._status_rank: dict[str, tuple[Any, ...]] = {}
-        self._state_version: dict[str, tuple[int, ...]] = {}
+        self.state_version: dict[str, tuple[int, ...]] = {}
         self._folders_seen: set[str] = set()
-        self._blob_handlers: set[str] = set()
+        self.blob_handlers: set[str] = set()
         self._local_time_records: dict[str, int] = {}   # path → records timed by the VM's local clock
-        self._conf: tuple[str, Any] | None = None
-        self._doc_order = 0
+        self.conf: tuple[str, Any] | None = None
+        self.doc_order = 0
         self._backups = _backup_tracker()
-        self._host = HostIdentity()
+        self.host = HostIdentity()
+        #: kind → its records' feed (one call per record; several feeds of one kind are chained)
+        self._record_feed = {kind: _chained(feeds) for kind, feeds in record_feeds().items()}
+        self._document_feeds = document_feeds()
 
     # ------------------------------------------------------------------ members
 
@@ -138,26 +151,26 @@ class FactsCollector:
         ['2.1.10']
         """
         self.facts.kinds_present.add(kind)
-        self._host.note_member(path)
+        self.host.note_member(path)
         if "waagent/" in path and "/history/" in path:
             self._history_goal_state(path)
         identity = identify(path)
         if identity is None:
             return
         if identity.place == "package" and "/history/" not in path:
-            self._package_folder(identity.name, identity.version, path)
+            self.package_folder(identity.name, identity.version, path)
         elif identity.place == "log" and identity.is_handler_name:
-            ext = self._extension(identity.name)
+            ext = self.extension(identity.name)
             ext.log_folder = ext.log_folder or identity.folder
 
-    def _package_folder(self, name: str, version: str | None, path: str) -> None:
+    def package_folder(self, name: str, version: str | None, path: str) -> None:
         """A ``<Name>-<Version>`` folder on disk: an agent version, or an extension version."""
         if version is None:
             return
         if name == AGENT:
             self._agent_folder(version, path)
             return
-        ext = self._extension(name)
+        ext = self.extension(name)
         if version not in ext.versions_on_disk:
             ext.versions_on_disk.append(version)
 
@@ -186,7 +199,8 @@ class FactsCollector:
     # ------------------------------------------------------------------ events
 
     def observe(self, event: Event) -> None:
-        """Record first/last times per kind, versions, restarts, incarnations; feed backups."""
+        """Record first/last times per kind and feed backups; then the record feeds of the event's
+        kind (agent lines: versions, restarts, incarnations, host)."""
         ts = event.timestamp
         kind = event.kind
         if ts is not None:
@@ -201,20 +215,9 @@ class FactsCollector:
                 self._last[kind] = ts
         if self._backups is not None:
             self._backups.observe(event)
-        if kind not in _LOG_KINDS:
-            if kind == "other_text":
-                self._host.observe_text(event.path, event.message)
-            return
-        fields = event.fields
-        self._host.observe_log(event.message, fields)
-        if fields is not None:
-            if "agent_version" in fields and "version_how" in fields:
-                self._version_event(event, fields)
-            inc = fields.get("incarnation")
-            if inc is not None:
-                self._incarnation_event(event, str(inc))
-        if event.message.startswith(_RESTART_STARTS):
-            self._restart_cause(event)
+        feed = self._record_feed.get(kind)
+        if feed is not None:
+            feed(self, event)
 
     def _ref(self, event: Event) -> Ref:
         return Ref(event.path, event.line_start, event.line_end)
@@ -233,7 +236,7 @@ class FactsCollector:
         self._version_run[key] = (sighting.version, -1)
         sightings.append(sighting)
 
-    def _version_event(self, event: Event, fields: dict[str, Any]) -> None:
+    def version_event(self, event: Event, fields: dict[str, Any]) -> None:
         role = str(fields.get("agent_role") or "goal_state")
         version = str(fields["agent_version"])
         how = str(fields["version_how"])
@@ -248,7 +251,7 @@ class FactsCollector:
         if role == "goal_state":
             self._last_start[event.path] = start
 
-    def _restart_cause(self, event: Event) -> None:
+    def restart_cause(self, event: Event) -> None:
         msg = event.message
         if "did not terminate cleanly" in msg:
             # 2.2.20+: "Agent did not terminate cleanly: <version>"; 2.2.x: "WALinuxAgent-<v> did not …"
@@ -269,7 +272,7 @@ class FactsCollector:
                         self._pending_cause[(event.path, r)] = (reason, rank, event)
                 return
 
-    def _incarnation_event(self, event: Event, incarnation: str) -> None:
+    def incarnation_event(self, event: Event, incarnation: str) -> None:
         if self._last_incarnation.get(event.path) == incarnation:
             return
         self._last_incarnation[event.path] = incarnation
@@ -285,26 +288,25 @@ class FactsCollector:
     # ------------------------------------------------------------------ documents
 
     def add_document(self, doc: Document) -> None:
-        """Join one state document into the facts (dispatch on the parser's dataclass)."""
-        self._doc_order += 1
+        """Join one state document into the facts: the feed its unit declares for the document's type."""
+        self.doc_order += 1
         if self._backups is not None:
             self._backups.add_document(doc)
-        cls = type(doc.data)
-        handler = _DISPATCH.get(f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}")
-        if handler is not None:
-            handler(self, doc)
+        feed = self._document_feeds.get(type(doc.data))
+        if feed is not None:
+            feed(self, doc)
 
-    def _extension(self, name: str) -> ExtensionFact:
+    def extension(self, name: str) -> ExtensionFact:
         ext = self.facts.extensions.get(name)
         if ext is None:
             ext = self.facts.extensions[name] = ExtensionFact(name=name)
         return ext
 
-    def _ref_doc(self, ext: ExtensionFact, doc: Document) -> None:
+    def ref_doc(self, ext: ExtensionFact, doc: Document) -> None:
         if not any(r.path == doc.path for r in ext.refs):
             ext.refs.append(Ref(doc.path))
 
-    def _goal_fact(self, doc: Document, incarnation: str | None, hist: Any) -> GoalStateFact:
+    def goal_fact(self, doc: Document, incarnation: str | None, hist: Any) -> GoalStateFact:
         if hist is not None:
             fact = self._history_goal_state(doc.path)
             if fact is not None:
@@ -319,19 +321,9 @@ class FactsCollector:
             self.facts.goal_states.append(fact)
         return fact
 
-    def _on_goal_state(self, doc: Document) -> None:
-        gs = doc.data
-        if gs.placeholder:
-            self.facts.state["goal_state_placeholder"] = doc.path
-            return
-        fact = self._goal_fact(doc, gs.incarnation, gs.history)
-        fact.details.update({k: v for k, v in (("container_id", gs.container_id),
-                                                ("expected_state", gs.expected_state),
-                                                ("role_state", gs.role_state)) if v})
-
-    def _request(self, name: str, req: Any, rank: tuple[Any, ...], doc: Document) -> None:
-        ext = self._extension(name)
-        self._ref_doc(ext, doc)
+    def request(self, name: str, req: Any, rank: tuple[Any, ...], doc: Document) -> None:
+        ext = self.extension(name)
+        self.ref_doc(ext, doc)
         if rank < self._request_rank.get(name, ()):
             return
         self._request_rank[name] = rank
@@ -341,173 +333,19 @@ class FactsCollector:
         if req.seq_no is not None and (ext.seq_no is None or req.seq_no > ext.seq_no):
             ext.seq_no = req.seq_no
 
-    def _rank(self, hist: Any, incarnation: str | None) -> tuple[Any, ...]:
+    def rank(self, hist: Any, incarnation: str | None) -> tuple[Any, ...]:
         ts = hist.timestamp.timestamp() if hist is not None and hist.timestamp else 0.0
         inc = int(incarnation) if incarnation and incarnation.isdigit() else -1
-        return (ts, inc, self._doc_order)
+        return (ts, inc, self.doc_order)
 
-    def _on_extensions_config(self, doc: Document) -> None:
-        ec = doc.data
-        fact = self._goal_fact(doc, ec.incarnation, ec.history)
-        fact.details["extensions"] = [r.name for r in ec.extensions]
-        if ec.in_svd_seq_no:
-            fact.details["in_svd_seq_no"] = ec.in_svd_seq_no
-        if ec.problems:
-            self.facts.state.setdefault("extensions_config_problems", []).extend(ec.problems)
-        rank = self._rank(ec.history, ec.incarnation)
-        for req in ec.extensions:
-            self._request(req.name, req, rank, doc)
-
-    def _on_vm_settings(self, doc: Document) -> None:
-        vs = doc.data
-        if vs.history is not None:
-            fact = self._goal_fact(doc, vs.history.incarnation, vs.history)
-            fact.details["vm_settings_source"] = vs.source
-        self.facts.state["vm_settings_source"] = vs.source
-        self.facts.state["host_ga_plugin_version"] = vs.host_ga_plugin_version
-        rank = self._rank(vs.history, vs.history.incarnation if vs.history else None)
-        for req in vs.extensions:
-            self._request(req.name, req, rank, doc)
-
-    def _on_handler_state(self, doc: Document) -> None:
-        hs = doc.data
-        if hs.extension is None:
-            return
-        ext = self._extension(hs.extension)
-        self._ref_doc(ext, doc)
-        key = _version_key(hs.extension_version)
-        if key >= self._state_version.get(hs.extension, ()):
-            self._state_version[hs.extension] = key
-            ext.handler_state = hs.state
-
-    def _on_handler_status(self, doc: Document) -> None:
-        st = doc.data
-        if st.extension is None:
-            return
-        ext = self._extension(st.extension)
-        self._ref_doc(ext, doc)
-        if st.extension not in self._blob_handlers:     # the status blob is what was reported
-            ext.handler_status = st.status
-
-    def _set_status(self, name: str, rank: tuple[Any, ...], status: str | None, code: str | None,
+    def set_status(self, name: str, rank: tuple[Any, ...], status: str | None, code: str | None,
                     message: str | None, operation: str | None, when: datetime | None, path: str) -> None:
-        ext = self._extension(name)
+        ext = self.extension(name)
         if rank < self._status_rank.get(name, ()):
             return
         self._status_rank[name] = rank
         ext.status, ext.status_code, ext.status_message = status, code, message
         ext.operation, ext.status_time, ext.status_ref = operation, when, Ref(path)
-
-    def _on_extension_status(self, doc: Document) -> None:
-        st = doc.data
-        if st.extension is None:
-            return
-        self._ref_doc(self._extension(st.extension), doc)
-        ts = st.timestamp.timestamp() if st.timestamp else 0.0
-        self._set_status(st.extension, (ts, st.seq_no or -1, self._doc_order), st.status, st.code,
-                         st.message, st.operation, st.timestamp, doc.path)
-
-    def _on_status_blob(self, doc: Document) -> None:
-        blob = doc.data
-        state = self.facts.state
-        previous = state.get("status_blob_time")
-        if previous is None or (blob.timestamp is not None and blob.timestamp >= previous):
-            state.update(status_blob_time=blob.timestamp, status_blob_era=blob.era,
-                         agent_status=blob.agent_status, agent_status_message=blob.agent_message,
-                         agent_update_status=blob.update_status, agent_update_message=blob.update_message,
-                         goal_state_status=blob.goal_state_status, goal_state_message=blob.goal_state_message)
-        if blob.agent_version:
-            self.facts.agent_versions.append(AgentVersionSighting(
-                "goal_state", blob.agent_version, "status_blob", blob.timestamp, Ref(doc.path)))
-        if blob.daemon_version:
-            self.facts.agent_versions.append(AgentVersionSighting(
-                "daemon", blob.daemon_version, "status_blob", blob.timestamp, Ref(doc.path)))
-        for h in blob.handlers:
-            if not h.name:
-                continue
-            ext = self._extension(h.name)
-            self._ref_doc(ext, doc)
-            ext.handler_status = h.handler_status
-            self._blob_handlers.add(h.name)
-            if h.status is not None:
-                ts = h.timestamp.timestamp() if h.timestamp else 0.0
-                self._set_status(h.name, (ts, h.seq_no or -1, self._doc_order), h.status, h.code,
-                                 h.message, h.operation, h.timestamp, doc.path)
-            if h.seq_no is not None and (ext.seq_no is None or h.seq_no > ext.seq_no):
-                ext.seq_no = h.seq_no
-
-    def _on_settings(self, doc: Document) -> None:
-        s = doc.data
-        if s.extension is None:
-            return
-        ext = self._extension(s.extension)
-        self._ref_doc(ext, doc)
-        if s.seq_no is not None and (ext.seq_no is None or s.seq_no > ext.seq_no):
-            ext.seq_no = s.seq_no
-
-    def _on_mrseq(self, doc: Document) -> None:
-        m = doc.data
-        if m.extension is None or m.value is None:
-            return
-        ext = self._extension(m.extension)
-        self._ref_doc(ext, doc)
-        ext.mrseq = m.value if ext.mrseq is None else max(ext.mrseq, m.value)
-
-    def _on_handler_environment(self, doc: Document) -> None:
-        env = doc.data
-        if env.name and env.log_folder:
-            ext = self._extension(env.name)
-            ext.log_folder = ext.log_folder or env.log_folder
-
-    def _on_agent_error(self, doc: Document) -> None:
-        err = doc.data
-        self.facts.state.setdefault("agent_errors", []).append({
-            "agent_version": err.agent_version, "failure_count": err.failure_count,
-            "was_fatal": err.was_fatal, "blacklisted": err.blacklisted, "reason": err.reason,
-            "last_failure": err.last_failure, "path": doc.path})
-
-    def _on_simple(self, doc: Document) -> None:
-        data, state = doc.data, self.facts.state
-        name = type(data).__name__
-        if name == "Incarnation":
-            state["incarnation"] = data.value
-            if data.value:
-                self._goal_fact(doc, data.value, None)
-        elif name == "WireServerEndpoint":
-            state["wireserver_endpoint"] = data.address
-            state["wireserver_endpoint_default"] = data.is_default
-        elif name == "Provisioned":
-            state["provisioned"] = True
-        elif name == "OvfEnv":
-            state["provision_guest_agent"] = data.provision_guest_agent
-            if data.hostname:
-                state["hostname"] = data.hostname
-                self._host.provisioned_hostname(data.hostname)
-        elif name == "DhcpLeases":
-            state["dhcp_option_245"] = state.get("dhcp_option_245", False) or data.option_245_seen
-            if data.endpoint:
-                state["dhcp_endpoint"] = data.endpoint
-
-    def _on_conf(self, doc: Document) -> None:
-        preferred = doc.path.endswith("etc/waagent.conf")
-        if self._conf is None or (preferred and not self._conf[0].endswith("etc/waagent.conf")):
-            self._conf = (doc.path, doc.data)
-
-    def _on_collector(self, doc: Document) -> None:
-        r = doc.data
-        self.facts.state["collector"] = {
-            "mode": r.mode, "started": r.started, "finished": r.finished, "added": len(r.added),
-            "truncated": [p for p, _ in r.truncated], "discarded": r.discarded, "missing": r.missing,
-            "failed": r.failed, "archive_full": r.archive_full, "not_collected": r.not_collected,
-            "uncompressed_size": r.uncompressed_size, "elapsed_ms": r.elapsed_ms, "errors": r.errors}
-        listing = r.listings.get("/var/lib/waagent") or r.listings.get("/var/lib/waagent/")
-        if listing is None:
-            return
-        self.facts.state["waagent_lib_listing"] = listing
-        for entry in listing:
-            identity = identify_dirs([entry[:-1]]) if entry.endswith("/") else None
-            if identity is not None and identity.place == "package":
-                self._package_folder(identity.name, identity.version, doc.path)
 
     def _unseen_starts(self) -> None:
         """A child exit or daemon crash whose following start line is not in the bundle still restarted it."""
@@ -524,8 +362,8 @@ class FactsCollector:
     def finish(self) -> Facts:
         """Close the facts: config with defaults, ordered timelines, backup runs."""
         facts = self.facts
-        if self._conf is not None:
-            facts.config = _config_values(*self._conf)
+        if self.conf is not None:
+            facts.config = _config_values(*self.conf)
         self._unseen_starts()
         facts.goal_states.extend(self._log_goal_tail)
         if self._log_goal_omitted:
@@ -538,12 +376,22 @@ class FactsCollector:
             ext.versions_on_disk.sort(key=_version_key)
         if self._backups is not None:
             facts.backups = list(self._backups.finish())
-        facts.state.update(self._host.result())
+        facts.state.update(self.host.result())
         return facts
 
 
 _RELAUNCHED = frozenset(reason for _, role, reason in _CAUSES if role == "goal_state") | {"daemon crashed"}
 _AGENT_NAME = re.compile(r"WALinuxAgent-(\d+(?:\.\d+)+)")
+
+
+def _chained(feeds: tuple[Any, ...]) -> Any:
+    if len(feeds) == 1:
+        return feeds[0]
+
+    def chain(collector: FactsCollector, event: Event) -> None:
+        for feed in feeds:
+            feed(collector, event)
+    return chain
 
 
 def _time_order(item: Any) -> tuple[bool, datetime | None]:
@@ -568,24 +416,3 @@ def _backup_tracker() -> Any:
         return None
     return BackupTracker()
 
-
-_DISPATCH = {
-    "goal_state.GoalState": FactsCollector._on_goal_state,
-    "goal_state.ExtensionsConfig": FactsCollector._on_extensions_config,
-    "vm_settings.VmSettings": FactsCollector._on_vm_settings,
-    "handler_files.HandlerState": FactsCollector._on_handler_state,
-    "handler_files.HandlerStatus": FactsCollector._on_handler_status,
-    "handler_files.ExtensionStatus": FactsCollector._on_extension_status,
-    "agent_files.StatusBlob": FactsCollector._on_status_blob,
-    "handler_files.HandlerSettings": FactsCollector._on_settings,
-    "handler_files.Mrseq": FactsCollector._on_mrseq,
-    "handler_files.HandlerEnvironment": FactsCollector._on_handler_environment,
-    "agent_files.AgentError": FactsCollector._on_agent_error,
-    "agent_files.Incarnation": FactsCollector._on_simple,
-    "agent_files.WireServerEndpoint": FactsCollector._on_simple,
-    "agent_files.Provisioned": FactsCollector._on_simple,
-    "agent_files.OvfEnv": FactsCollector._on_simple,
-    "agent_files.DhcpLeases": FactsCollector._on_simple,
-    "conf.WaagentConf": FactsCollector._on_conf,
-    "collector_results.CollectorResults": FactsCollector._on_collector,
-}

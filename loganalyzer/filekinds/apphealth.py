@@ -14,7 +14,7 @@ fields (as the other Go handlers' logs) and slog's level (``WARN`` read as ``WAR
 line becomes an untimed record of its own.
 
 >>> from loganalyzer.filekinds import unit_for
->>> unit_for(Kind.APPHEALTH_HANDLER_LOG).log_folders["applicationhealth-extension"]
+>>> unit_for("apphealth_handler_log").log_folders["applicationhealth-extension"]
 'Microsoft.ManagedServices.ApplicationHealthLinux'
 """
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..kinds import Kind
 from . import MemberPath, Priority, Sample, define, names
 
 HANDLER = "Microsoft.ManagedServices.ApplicationHealthLinux"
@@ -57,9 +56,10 @@ def _app_health(path: MemberPath) -> bool:
     return path.extension == HANDLER
 
 
-define(Kind.APPHEALTH_HANDLER_LOG, "the Application Health extension's handler.log (Go slog + shim lines)",
+define("apphealth_handler_log", "the Application Health extension's handler.log (Go slog + shim lines)",
        claim=names(r"^handler\.log(?:[.-][\w.-]*)?$", when=_app_health), priority=Priority.SPECIFIC,
        parser=parse, log=True, cacheable=True, log_folders={"applicationhealth-extension": HANDLER},
+       field_prefixes=("handler_",),
        samples=(Sample("var/log/azure/applicationhealth-extension/handler.log",
                        "Writing a placeholder status file indicating progress before forking: "
                        "/var/lib/waagent/Microsoft.ManagedServices.ApplicationHealthLinux-2.0.29/status/0.status\n"

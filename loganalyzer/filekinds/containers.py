@@ -9,8 +9,7 @@ unknown documents and unknown text.
 """
 from __future__ import annotations
 
-from ..kinds import Kind
-from . import MemberPath, Priority, Sample, Sniffed, define
+from . import RECORDS, Field, MemberPath, Priority, Sample, Sniffed, define, feeds
 from .identity import is_package_dir
 
 #: File names that are never read: keys, certificates, programs, images, packages.
@@ -57,25 +56,37 @@ def _other_archive(path: MemberPath) -> bool:
     return path.is_archive and path.parent != "history" and not _binary(path)
 
 
-define(Kind.BINARY, "not text (keys, programs, packages); listed in coverage, not parsed",
+define("binary", "not text (keys, programs, packages); listed in coverage, not parsed",
        claim=_binary, priority=Priority.CONTAINER,
        samples=(Sample("var/lib/waagent/Microsoft.Azure.Extensions.CustomScript-2.1.10/bin/custom-script-shim"),
                 Sample("var/lib/waagent/Microsoft.Azure.Extensions.CustomScript__2.1.10.zip"),
                 Sample("var/lib/waagent/TransportCert.pem")))
 
-define(Kind.HISTORY_ARCHIVE, "var/lib/waagent/history/*.zip (opened as a folder by the sources)",
+define("history_archive", "var/lib/waagent/history/*.zip (opened as a folder by the sources)",
        claim=_history_archive, priority=Priority.CONTAINER,
        samples=(Sample("var/lib/waagent/history/2024-05-01T10-00-00__3.zip"),))
 
 
 def _sniff_binary(head: bytes, path: MemberPath) -> Sniffed | None:
+    from ..kinds import Kind
     from ..sources.sniff import looks_binary  # the sources import this registry
     return Sniffed(kind=Kind.BINARY) if looks_binary(head) else None
 
 
-define(Kind.OTHER_TEXT, "a file no unit claims: sniffed, then read as generic text",
+#: Event.fields keys only the other_text parser writes.
+_OTHER_TEXT_FIELDS = (
+    Field("du_bytes", "int",
+          "a du output line's size in bytes (unit from the du command: -b, -k, -m, -B, -h / --si)",
+          in_corpus=False),
+    Field("du_path", "str", "the path a du output line sizes", in_corpus=False),
+)
+
+define("other_text", "a file no unit claims: sniffed, then read as generic text",
        claim=_other_archive, priority=Priority.CONTAINER, parser="generic:parse", log=True, cacheable=True,
        sniff=_sniff_binary,
+       facts=(feeds(RECORDS, "text_records", "state.os", "state.os_from", "state.hostname",
+                    "state.hostname_from"),),
+       fields=_OTHER_TEXT_FIELDS,
        samples=(Sample("notes/readme.txt", "2024-05-01 10:00:00 something happened\n"),
                 Sample("case-1/old-bundle.tar")))
 
@@ -86,6 +97,6 @@ def _document(path: MemberPath) -> bool:
     return path.lower.endswith((".json", ".xml")) and not path.under_azure_logs
 
 
-define(Kind.OTHER_DOCUMENT, "an unknown JSON/XML document: listed, read only when its shape is known",
+define("other_document", "an unknown JSON/XML document: listed, read only when its shape is known",
        claim=_document, priority=Priority.GENERIC, parser="documents:parse",
        samples=(Sample("case-1234/case.json"),))

@@ -3,8 +3,9 @@
 The agent reads ``key=value`` lines that do not start with ``#``; the value ends
 at an inline ``#``, quotes and blanks are stripped and ``None`` means "not
 set".  Keys are case-sensitive: a key that only differs in case from a known
-one is ignored by the agent, which is noted in the coverage.  Values are
-redacted (proxy credentials, passwords).
+one is ignored by the agent, which is noted in the coverage.  Values are kept as
+written: reports, frames and fleet tables redact them where they leave the tool
+(:func:`loganalyzer.redact.redact_setting`, unless ``--no-redact``).
 
 >>> conf = parse_conf_lines(["# comment", "Logs.Verbose=y  # debug", "HttpProxy.Host=None"])
 >>> conf.entries["Logs.Verbose"].value, conf.entries["Logs.Verbose"].line
@@ -14,13 +15,11 @@ redacted (proxy credentials, passwords).
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..limits import DEFAULT_LIMITS
 from ..model import CoverageStatus, Event
-from ..redact import REDACTED, redact
 from ..sources.base import Member
 from ..textio import iter_lines
 from .base import ParseContext
@@ -59,8 +58,6 @@ DEFAULTS: dict[str, str | None] = {
     "Pid.File": "/var/run/waagent.pid",
 }
 _LOWER_KNOWN = {k.lower(): k for k in DEFAULTS}
-_SECRET_KEY = re.compile(r"(?i)password|secret|token|key$")
-_USERINFO = re.compile(r"^(?P<scheme>[a-z]+://)?[^@/\s]+@")
 
 
 @dataclass(slots=True)
@@ -96,11 +93,7 @@ def _clean_value(key: str, raw: str) -> str | None:
     value = raw.split("#", 1)[0].strip('" ').strip()
     if value == "None":
         return None
-    if _SECRET_KEY.search(key) and value:
-        return REDACTED
-    if key.startswith("HttpProxy"):
-        value = _USERINFO.sub(lambda m: f"{m.group('scheme') or ''}{REDACTED}@", value)
-    return redact(value)
+    return value
 
 
 def parse_conf_lines(lines: Iterable[str], on_unparsed=None,

@@ -6,8 +6,8 @@ summary), extension / agent manifests and ``RemoteAccess`` (formats.md §4.2–4
 §4.10).  Each parser hands one typed document to ``ctx.add_document(kind, …)``
 with ``kind`` = the member's :class:`~loganalyzer.kinds.Kind` value.  Nothing
 secret is kept: status-upload-blob URLs, ``protectedSettings``, certificate data
-and remote-access passwords are reduced to "present" flags, public settings are
-redacted.
+and remote-access passwords are reduced to "present" flags (never read); public
+settings are kept as written (redacted where text leaves the tool).
 
 History folders of both naming eras give the incarnation and the UTC time the
 agent stored the goal state:
@@ -34,7 +34,6 @@ from typing import Any
 from lxml import etree
 
 from ..model import CoverageStatus, Event, TimeKind
-from ..redact import redact_obj
 from ..sources.base import Member
 from .base import ParseContext
 from .jsonsafe import JsonRefused, loads_bounded, read_json
@@ -149,7 +148,7 @@ def settings_summary(runtime_settings: Any) -> list[SettingsSummary]:
         out.append(SettingsSummary(
             cert_thumbprint=_str(hs.get("protectedSettingsCertThumbprint")),
             has_protected_settings=bool(hs.get("protectedSettings")),
-            public_settings=_trim(redact_obj(public)) if isinstance(public, dict) else None))
+            public_settings=_trim(public) if isinstance(public, dict) else None))
     return out
 
 

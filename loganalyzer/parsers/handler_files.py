@@ -375,7 +375,7 @@ def parse_handler_status(member: Member, ctx: ParseContext) -> Iterator[Event]:
 
 
 def parse_settings(member: Member, ctx: ParseContext) -> Iterator[Event]:
-    """``config/N.settings``: seqNo, certificate thumbprint, redacted public settings."""
+    """``config/N.settings``: seqNo, certificate thumbprint, public settings (as written)."""
     ok, data = read_json(member, ctx)
     if not ok:
         return

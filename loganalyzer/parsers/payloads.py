@@ -18,8 +18,9 @@ their literal.  Keys produced (see the shared Event conventions):
   (any other key in lower_snake case).
 * ``incarnation`` (str), ``exception_tags`` (list[str]), ``exit_code`` (int); in free text
   (files of no known kind) :func:`exit_code_of` reads the other ways an exit code is written.
-* ``http_method``, ``http_url`` (redacted), ``http_host``, ``http_port`` (int), ``http_error``,
-  ``http_errno`` (int), ``http_status`` (int), ``http_attempts`` (int) — HTTP failure lines.
+* ``http_method``, ``http_url`` (as logged: frames and reports redact it), ``http_host``, ``http_port``
+  (int), ``http_error``, ``http_errno`` (int), ``http_status`` (int), ``http_attempts`` (int) — HTTP
+  failure lines.
 
 >>> f = extract_fields("Error fetching the goal state: [ProtocolError] [Wireserver Exception] [HttpError] "
 ...                    "[HTTP Failed] GET http://168.63.129.16/machine/ -- IOError [Errno 101] Network is "
@@ -40,8 +41,6 @@ import zlib
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
-
-from ..redact import redact
 
 ENCODED_OPS = frozenset({"Install", "Enable", "Disable", "UnInstall"})
 _MAX_DECODED = 1 << 20
@@ -331,7 +330,7 @@ def http_fields(text: str, fields: dict[str, Any]) -> None:
 
 def _add_url(url: str, found: dict[str, Any]) -> None:
     url = url.rstrip(".,:;)")
-    found["http_url"] = redact(url)
+    found["http_url"] = url
     try:
         parts = urlsplit(url)
         if parts.hostname:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from ..facts.model import ConfigValue
 from ..limits import Limits
-from ..redact import REDACTED, redact, redact_obj
+from ..redact import REDACTED, redact, redact_obj, redact_setting
 from ..result import AnalysisOptions, AnalysisResult
 from .wording import local_clock_view
 
@@ -48,7 +48,8 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, AnalysisOptions | Limits):
         return value
     if isinstance(value, ConfigValue):
-        return replace(value, key=redact(value.key), value=_under_key(value.key, value.value),
+        return replace(value, key=redact(value.key),
+                       value=_under_key(value.key, redact_setting(value.key, value.value)),
                        ref=_scrub(value.ref))
     if is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: _scrub(getattr(value, f.name)) for f in fields(value) if f.init}

@@ -219,13 +219,16 @@ class EndpointState(LogicRule):
         out = []
         endpoint = state.get("wireserver_endpoint")
         if endpoint and str(endpoint).strip() != WIRESERVER:
-            evidence = [Evidence("var/lib/waagent/WireServerEndpoint", 1, 1, None, str(endpoint))]
+            path = state.get("wireserver_endpoint_path")
+            evidence = [Evidence(path, 1, 1, None, str(endpoint))] if path else []
             out.append(self.finding({}, evidence,
                                     summary=f"The agent's cached WireServer endpoint is {endpoint}, not "
                                             f"{WIRESERVER}: DHCP (option 245) gave it a wrong address or the "
                                             f"file is stale."))
         if "dhcp_lease" in ctx.facts.kinds_present and state.get("dhcp_option_245") is False:
-            out.append(self.finding({}, [], severity=Severity.WARNING, confidence=Confidence.LOW,
+            leases = [Evidence(p, 1, 1, None, "no option 245 (unknown-245) in this lease file")
+                      for p in state.get("dhcp_lease_paths", [])[:5]]
+            out.append(self.finding({}, leases, severity=Severity.WARNING, confidence=Confidence.LOW,
                                     summary="The DHCP leases in the bundle carry no option 245 (the Azure "
                                             "fabric address): the DHCP server is not Azure's or DHCP is not "
                                             "used."))
