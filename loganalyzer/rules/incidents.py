@@ -24,7 +24,6 @@ from datetime import timedelta
 from functools import cache
 
 from ..model import Finding, Severity, finding_rank
-from .matches import BACKUP_EXTENSION
 from .portal import _data
 
 BEFORE = timedelta(hours=1)
@@ -37,6 +36,13 @@ _PER_EXTENSION = ("extension_",)
 def leads_to() -> dict[str, frozenset[str]]:
     """cause -> the causes it can bring about (``causes.toml`` ``leads_to``)."""
     return {cause: frozenset(info.get("leads_to", [])) for cause, info in _data("causes.toml").items()}
+
+
+@cache
+def _owning_extension() -> dict[str, str]:
+    """cause -> the one extension it is about (``causes.toml`` ``of_extension``), where it is."""
+    return {cause: info["of_extension"] for cause, info in _data("causes.toml").items()
+            if info.get("of_extension")}
 
 
 @cache
@@ -62,8 +68,8 @@ def explains(a: Finding, b: Finding) -> bool:
         return False
     if a.extension and b.extension and a.extension != b.extension:
         return False
-    if b.cause == "snapshot_failed" and a.cause.startswith(_PER_EXTENSION) \
-            and a.extension not in (None, BACKUP_EXTENSION):
+    owner = _owning_extension().get(b.cause)   # a cause about one extension (causes.toml)
+    if owner and a.cause.startswith(_PER_EXTENSION) and a.extension not in (None, owner):
         return False
     if None in (a.first_seen, a.last_seen, b.first_seen, b.last_seen):
         return True
