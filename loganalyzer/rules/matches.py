@@ -52,7 +52,7 @@ def extension_of(event: Event, text: str, captures: dict[str, Any] | None = None
 
 
 def excerpt(event: Event, text: str | None = None) -> str:
-    """Capped excerpt of a record (the engine redacts every excerpt it returns, unless told not to).
+    """Capped excerpt of a record, as written (reports redact it at their boundary, report/redaction.py).
 
     An ``Event:`` record whose message the agent encoded (base64 + zlib, agents 2.2.31–2.2.54)
     shows the decoded message, marked as decoded.
