@@ -262,7 +262,9 @@ def _in_command_output(record: _Open) -> bool:
     has begun and whose closing ``, duration=N`` has not come yet (bounded, in case it never
     does)."""
     parts = record.parts
-    return (record.lines < MAX_OUTPUT_LINES and (parts[0].startswith("Event: ") or record.output is not None)
+    if record.output is not None:    # a headerless paste: its output began on its first line
+        return record.lines < MAX_OUTPUT_LINES and not record.output.ended
+    return (record.lines < MAX_OUTPUT_LINES and parts[0].startswith("Event: ")
             and "duration=" not in parts[-1]
             and any("\n[stdout]" in part or "\n[stderr]" in part for part in parts))
 
