@@ -80,6 +80,7 @@ from ..sources.base import Member
 from ..textio import iter_line_blocks
 from . import command_output
 from .base import ParseContext
+from .legacy_multiline import join_tracebacks
 from .localtime import local_to_utc
 from .payloads import extract_fields
 from .record_formats import (
@@ -141,7 +142,8 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
     """Parser contract entry point for ``Kind.SYSLOG`` and ``Kind.SERIAL_CONSOLE``."""
     with member.open() as stream:
         lines = chain.from_iterable(iter_line_blocks(stream, ctx.limits.max_line_bytes, ctx.coverage))
-        yield from parse_lines(lines, member.path, str(member.kind), ctx.tz, ctx.coverage)
+        yield from join_tracebacks(parse_lines(lines, member.path, str(member.kind), ctx.tz, ctx.coverage),
+                                   ctx.coverage)
 
 
 class _Record:

@@ -42,6 +42,7 @@ from ..sources.base import Member
 from ..textio import iter_text_chunks
 from . import command_output
 from .base import ParseContext
+from .legacy_multiline import join_tracebacks
 from .payloads import extract_fields
 from .record_formats import (
     G_EPREFIX,
@@ -81,7 +82,8 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
     with member.open() as stream:
         chunks = iter_text_chunks(stream, chunk_bytes=chunk_bytes_for(ctx.limits.max_line_bytes),
                                   max_line_bytes=ctx.limits.max_line_bytes, coverage=ctx.coverage)
-        yield from parse_chunks(chunks, member.path, str(member.kind), ctx.tz, ctx.coverage)
+        yield from join_tracebacks(parse_chunks(chunks, member.path, str(member.kind), ctx.tz, ctx.coverage),
+                                   ctx.coverage)
 
 
 def chunk_bytes_for(max_line_bytes: int) -> int:
