@@ -661,7 +661,7 @@ def _split_message(rec: _Record, lines: list[str], state: FormatState, tz: tzinf
     target = rec
     for line in lines:
         nxt = _agent_record(line, rec.line_start, state, tz, origin)
-        if nxt is None:
+        if nxt is None or nxt.header is _OUTPUT_HEADER:     # a [stdout]/[stderr] line: the record's own
             target.message_parts.append(line)
         else:
             rec.more.append(nxt)
