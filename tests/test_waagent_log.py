@@ -104,8 +104,8 @@ def test_posted_lines_without_timestamps_are_records_of_their_own(dev_corpus):
     assert {e.generation for e in events} == {"no-timestamp"}
     assert [(e.line_start, e.line_end) for e in events] == [(1, 7), (8, 8)]
     assert events[0].message.startswith("Error Traceback (most recent call last):\n File ")
-    assert events[0].message.endswith("\nException: WriteToFolder:Too many file under /var/lib/waagent/events "
-                                      "exit")
+    assert events[0].message.endswith("\nException: WriteToFolder:Too many file under "
+                                      "/var/lib/waagent/events exit")
     assert events[1].message == "Exception: No JSON object could be decoded"
     assert all(e.level == "ERROR" and e.timestamp is None for e in events)
 
