@@ -60,6 +60,9 @@ def join_tracebacks(events: Iterable[Event], coverage: FileCoverage | None = Non
     parts: list[str] = []
     after_exception = False        # the exception line was taken: one empty line may follow
     for event in events:
+        if held is None and event.generation not in LEGACY:   # nearly every record: no call
+            yield event
+            continue
         if held is not None:
             text = event.message
             if _same_call(held, event) and len(parts) < MAX_LINES and "\n" not in text and (
