@@ -17,7 +17,7 @@ True
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,6 +37,7 @@ from .matches import MatchSet, extension_of, fmt_time
 from .model import Rule
 from .prefilter import Prefilter, strip_cut
 from .shapes import ShapeGuard, masks_letters, shape_of
+from .signal_order import precedence
 from .verdicts import build_verdicts
 from .versions import policy_for
 
@@ -119,7 +120,7 @@ class RuleEngine:
         #: (rule, time, hash of the first line) → file of each timed agent record a signature matched
         self._matched: dict[tuple[str, datetime, int], str] = {}
         self._prefilter = Prefilter()
-        #: watcher ids of signal rules, in catalog order (the first that takes a signal wins)
+        #: watcher ids of signal rules by precedence (rules/signal_order.py): the first taking a signal wins
         self._signal_ids: list[int] = []
         self._classifier: Any = None
         #: watcher id of the first catalog entry (entries are routed by the shared word index)
@@ -154,12 +155,14 @@ class RuleEngine:
             self._state[rule.id] = _RuleState()
             if rule.match is not None:
                 rule.match.policy[0] = self._policy_floor
-            self._signal_ids.append(len(self._watchers))
             timed = rule.correlation is not None or rule.transient is not None
             self._watchers.append(_Watcher("signal", rule, rule.match.predicate if rule.match else None,
                                            keep_times=timed,
                                            reusable=not (rule.match and rule.match.uses_time),
                                            **_shape_facts(rule.match)))
+            # offered signals by precedence across all rule files, ties in load order
+            insort(self._signal_ids, len(self._watchers) - 1,
+                   key=lambda j: tuple(-v for v in precedence(self._watchers[j].rule)))
             if self._classifier is None:
                 from ..catalog.classify import Classifier  # the catalog imports the rule prefilter
                 self._classifier = Classifier.default()
@@ -167,6 +170,8 @@ class RuleEngine:
                 self._entry_base = len(self._watchers)
                 for lit in self._classifier.anchors():
                     self._add(_Watcher("entry", rule, None), frozenset([lit]), None)
+            if rule.correlation and rule.correlation.other is not None:
+                self._add_shared("other", rule, rule.correlation.other)
             if rule.transient is not None:
                 self._add_shared("recovery", rule, rule.transient.recovered_by)
             return
@@ -425,7 +430,10 @@ class RuleEngine:
                 findings.extend(logic.finish(ctx))
             except Exception as exc:  # a logic bug must not lose the other findings
                 ctx.notes.append(f"logic rule {logic.rule.id} failed: {exc!r}")
-        findings = _fold_signal_findings(findings, {r.id for r in self.rules if r.signal is not None})
+        # rules naming catalog entries are as specific as word signatures: only the general
+        # signal rules fold into what a more specific rule already found
+        findings = _fold_signal_findings(findings, {r.id for r in self.rules if r.signal is not None
+                                                    and "entry" not in r.signal.where})
         findings.sort(key=finding_rank, reverse=True)
         assign_incidents(findings)
         verdicts = build_verdicts(findings, health, ctx)
