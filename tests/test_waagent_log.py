@@ -96,11 +96,17 @@ def test_base64_event_of_dev_corpus_044_is_decoded(dev_corpus):
 
 
 def test_posted_lines_without_timestamps_are_records_of_their_own(dev_corpus):
+    # 2.0 prefixes every line of one message with ERROR: — its traceback is one record again
+    # (legacy_multiline), the next message another
     events, coverage = run((dev_corpus / "064-agent-2.0.18-events-folder-full-dies" / "waagent.log")
                            .read_bytes())
-    assert coverage.unparsed_lines == 0 and len(events) == 8
+    assert coverage.unparsed_lines == 0 and len(events) == 2 and coverage.records == 2
     assert {e.generation for e in events} == {"no-timestamp"}
-    assert events[5].message == "Exception: WriteToFolder:Too many file under /var/lib/waagent/events exit"
+    assert [(e.line_start, e.line_end) for e in events] == [(1, 7), (8, 8)]
+    assert events[0].message.startswith("Error Traceback (most recent call last):\n File ")
+    assert events[0].message.endswith("\nException: WriteToFolder:Too many file under "
+                                      "/var/lib/waagent/events exit")
+    assert events[1].message == "Exception: No JSON object could be decoded"
     assert all(e.level == "ERROR" and e.timestamp is None for e in events)
 
 

@@ -57,6 +57,7 @@ from ..kinds import Kind
 from ..model import CoverageStatus, Event, FileCoverage, TimeKind
 from ..sources.base import Member
 from ..textio import iter_lines
+from . import command_output
 from .base import ParseContext
 from .du_listing import DuUnit
 from .flattened import looks_flattened, needs_reshape, reshape
@@ -421,7 +422,8 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
             if len(head) <= MAX_RESHAPED_BYTES:
                 yield from _read_reshaped(member, ctx, head)
                 return
-        fmt = sniff_format(head_lines)
+        output_first = command_output.starts_with_output(head_lines)
+        fmt = None if output_first else sniff_format(head_lines)
         parser = _delegate(fmt) if fmt is not None else None
         if parser is not None:
             ctx.coverage.notes.append(f"read as {fmt} (recognised by its content)")
@@ -431,7 +433,7 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
             return
         lines = iter_lines(io.BufferedReader(_Prefixed(head, stream)), ctx.limits.max_line_bytes,
                            ctx.coverage)
-        yield from _generic_records(member, ctx, lines, _mostly_timestamped(head_lines))
+        yield from _generic_records(member, ctx, lines, _mostly_timestamped(head_lines), output_first)
     finally:
         stream.close()
 
@@ -476,13 +478,17 @@ def _read_reshaped(member: Member, ctx: ParseContext, data: bytes, parser: Any =
     inner = FileCoverage(member.path, str(member.kind))
     inner_ctx = replace(ctx, coverage=inner)
     text = "\n".join(lines).encode("utf-8", "surrogateescape") + b"\n"
-    fmt = str(member.kind) if parser is not None else sniff_format(lines[:_SNIFF_LINES])
+    output_first = parser is None and command_output.starts_with_output(lines[:_SNIFF_LINES])
+    if parser is not None:
+        fmt: str | None = str(member.kind)
+    else:
+        fmt = None if output_first else sniff_format(lines[:_SNIFF_LINES])
     if parser is not None:
         events = parser(replace(member, opener=lambda: io.BytesIO(text)), inner_ctx)
     elif fmt is not None and (parser := _delegate(fmt)) is not None:
         events = parser(replace(member, kind=_FORMAT_KINDS[fmt], opener=lambda: io.BytesIO(text)), inner_ctx)
     else:
-        events = _generic_records(member, inner_ctx, iter(lines), _mostly_timestamped(lines))
+        events = _generic_records(member, inner_ctx, iter(lines), _mostly_timestamped(lines), output_first)
     covered: set[int] = set()
     for event in events:
         event.line_start = where[min(event.line_start, len(where)) - 1]
@@ -505,14 +511,28 @@ def _mostly_timestamped(lines: list[str]) -> bool:
 
 
 def _generic_records(member: Member, ctx: ParseContext, lines: Iterator[str],
-                     timestamped: bool) -> Iterator[Event]:
+                     timestamped: bool, output_first: bool = False) -> Iterator[Event]:
+    """Records of text of no known format; ``output_first``: the text opens with an extension's
+    ``[stdout]``/``[stderr]`` sections pasted without their agent line
+    (:mod:`~loganalyzer.parsers.command_output`), read as one record first."""
     pending: PendingRecord | None = None
     state = FormatState()
     in_output = False
     in_pem = False        # a PEM block stays one record, so redaction sees it whole
     du = DuUnit()         # the unit of du output lines, from the last du command line
     line_no = 0
+    output = command_output.OutputReader() if output_first else None
     for line_no, line in enumerate(lines, 1):
+        if output is not None:
+            if pending is None:
+                pending = PendingRecord(line_no, [], generation=command_output.GENERATION)
+            if output.takes(line):
+                if pending.parts or line.strip():   # blank lines before the first section: range only
+                    pending.add(line_no, line)
+                else:
+                    pending.line_end = line_no
+                continue
+            output = None
         starts = not in_pem and _starts_record(line, pending is None, timestamped, in_output)
         if line.startswith("-----BEGIN "):
             in_pem = True
@@ -598,6 +618,10 @@ def status_echo_fields(message: str) -> dict[str, Any]:
 
 
 def _finish(pending: PendingRecord, member: Member) -> Event:
+    if pending.generation == command_output.GENERATION:
+        pending.parts = [command_output.strip_duration(pending.message)]
+        if pending.extension is None:
+            pending.extension, pending.extension_version = command_output.extension_named(pending.parts[0])
     message = pending.message
     fields = extract_fields(message) or {}
     if "exit_code" not in fields:

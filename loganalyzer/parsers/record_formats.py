@@ -10,7 +10,9 @@ Generations (``Event.generation``), oldest first:
 
 =================  ==========================================================================
 ``1.x-2.0``        ``2016/12/16 17:18:09 ERROR:msg`` — local time, no fraction; level glued
-                   (``WARNING:``/``ERROR:``), none means INFO.
+                   (``WARNING:``/``ERROR:``), none means INFO.  The single-file agent stamps and
+                   prefixes *every* line of a message (an empty one is the bare stamp):
+                   :mod:`~loganalyzer.parsers.legacy_multiline` joins a traceback again.
 ``ext-2.0``        ``2021/03/30 19:45:31 [Name-Ver] msg`` — written into waagent.log by an
                    extension through the 2.0 logger library (local time, INFO unless glued).
 ``2.1-2.2.30``     ``2017/06/14 22:46:43.331214 WARNING msg`` — local time, µs, level token; an
@@ -361,6 +363,10 @@ RECORD_FORMATS: tuple[RecordFormat, ...] = (
                "Exception: No JSON object could be decoded"),
         Sample("2021/03/30 19:45:31 Azure Monitoring Agent for Linux started to handle.", "INFO", None, None,
                "Azure Monitoring Agent for Linux started to handle."),
+        # rendered from the 2.0 logger: Warn(), and the last line of Error(format_exc()) (the bare prefix)
+        Sample("2016/12/16 17:18:05 WARNING:Failed to mount resource disk. Retry mounting.", "WARNING", None,
+               None, "Failed to mount resource disk. Retry mounting."),
+        Sample("2016/12/16 17:18:09 ERROR:", "ERROR", None, None, ""),
     )),
     RecordFormat("ext-2.0", "extensions using the 2.0 logger library",
                   "YYYY/MM/DD HH:MM:SS [WARNING:|ERROR:][Name-Ver] msg", (
@@ -374,6 +380,16 @@ RECORD_FORMATS: tuple[RecordFormat, ...] = (
                "[Microsoft.EnterpriseCloud.Monitoring.OmsAgentForLinux-1.3.127.7]",
                "Change log file to /var/log/azure/x/extension.log",
                "Microsoft.EnterpriseCloud.Monitoring.OmsAgentForLinux"),
+        # the backup extension's Python 2 code glues its message to the bracket (WALinuxAgent#525)
+        Sample("2016/12/16 17:18:09 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]2016-12-16 "
+               "17:18:09.739891  Info  proceeded for accepting signals", "INFO", None,
+               "[Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0]",
+               "2016-12-16 17:18:09.739891  Info  proceeded for accepting signals",
+               "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"),
+        # rendered from the 2.0 logger: Error() puts its prefix before the extension's bracket
+        Sample("2016/12/16 17:18:11 ERROR:[Microsoft.OSTCExtensions.VMAccessForLinux-1.4.7.1] Failed to "
+               "reset the password", "ERROR", None, "[Microsoft.OSTCExtensions.VMAccessForLinux-1.4.7.1]",
+               "Failed to reset the password", "Microsoft.OSTCExtensions.VMAccessForLinux"),
     )),
     RecordFormat("2.1-2.2.30", "2.1.x – 2.2.30", "YYYY/MM/DD HH:MM:SS.ffffff LEVEL [[Name-Ver] ]msg", (
         Sample("2016/07/13 17:08:20.261798 INFO Determined Agent WALinuxAgent-2.1.5.6 to be the latest agent",

@@ -78,7 +78,9 @@ from typing import Any
 from ..model import Event, FileCoverage, TimeKind
 from ..sources.base import Member
 from ..textio import iter_line_blocks
+from . import command_output
 from .base import ParseContext
+from .legacy_multiline import join_tracebacks
 from .localtime import local_to_utc
 from .payloads import extract_fields
 from .record_formats import (
@@ -128,6 +130,10 @@ _ANSI = r"(?:\x1b\[[0-9;]*m)?"   # systemd colours its console status on a seria
 _CONSOLE = re.compile(rf"\[{_ANSI}\s*(?:OK|FAILED|DEPEND|TIME|\*+)\s*{_ANSI}\]\x20")
 _BARE_PROGRAM = re.compile(r"(?P<prog>[A-Za-z][\w.@-]*)\[(?P<pid>\d+)\]:\x20|(?P<ci>ci-info):\x20")
 _LEVEL_WORDS = ("ERROR", "WARNING", "INFO", "VERBOSE")
+#: The header of a headerless ``[stdout]``/``[stderr]`` paste (:mod:`~loganalyzer.parsers.command_output`):
+#: like an agent record it continues over the next lines of its program[pid].
+_OUTPUT_HEADER: HeaderFields = (None, NONE_KIND, None, command_output.GENERATION,  # type: ignore[assignment]
+                                None, None, None, None)
 _PRIORITY_LEVELS = {"0": "ERROR", "1": "ERROR", "2": "ERROR", "3": "ERROR", "4": "WARNING", "5": "INFO",
                     "6": "INFO", "7": "VERBOSE"}
 
@@ -136,7 +142,8 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
     """Parser contract entry point for ``Kind.SYSLOG`` and ``Kind.SERIAL_CONSOLE``."""
     with member.open() as stream:
         lines = chain.from_iterable(iter_line_blocks(stream, ctx.limits.max_line_bytes, ctx.coverage))
-        yield from parse_lines(lines, member.path, str(member.kind), ctx.tz, ctx.coverage)
+        yield from join_tracebacks(parse_lines(lines, member.path, str(member.kind), ctx.tz, ctx.coverage),
+                                   ctx.coverage)
 
 
 class _Record:
@@ -282,6 +289,12 @@ def parse_lines(lines: Iterable[str], path: str, kind: str, tz: tzinfo,
                 timeless = None
                 if agent is None and line.startswith(_LEVEL_WORDS, rest_at):
                     timeless = _timeless_record(line[rest_at:], line_no, state, (program, pid))
+                elif agent is None and line.startswith("[", rest_at) and command_output.is_section(
+                        line[rest_at:]) and not (current is not None and current.header is not None
+                                                 and current.origin == (program, pid)):
+                    # command output pasted without its agent line: a record of its own
+                    timeless = _Record(line_no, [line[rest_at:]], (program, pid), command_output.GENERATION,
+                                       _OUTPUT_HEADER)
                 if timeless is not None:
                     timeless.fields.update(_origin_fields(program, pid, host))
                     new = timeless
@@ -412,9 +425,13 @@ def _journal_line(rec: _Record, line: str) -> bool:
 
 
 def _continues(current: _Record, new: _Record) -> bool:
-    """A syslog line continues an open agent record of the same program[pid] unless it starts one."""
-    return (new.header is None and new.origin is not None and current.header is not None
-            and current.origin == new.origin and new.journal is None)
+    """A syslog line continues an open agent record of the same program[pid] unless it starts one
+    (an output section line continues it too: its ``[stdout]``/``[stderr]``; without a wrapper it
+    continues any agent record, as a header-less line does)."""
+    if new.header is _OUTPUT_HEADER and new.origin is None:
+        return current.header is not None
+    return ((new.header is None or new.header is _OUTPUT_HEADER) and new.origin is not None
+            and current.header is not None and current.origin == new.origin and new.journal is None)
 
 
 def _start(line: str, line_no: int, state: FormatState, tz: tzinfo) -> _Record | None:
@@ -564,7 +581,11 @@ def _agent_record(text: str, line_no: int, state: FormatState, tz: tzinfo,
                   origin: tuple[str | None, str | None] | None) -> _Record | None:
     m = RECORD_START_AT_LINE.match(text)
     if m is None:
-        return _timeless_record(text, line_no, state, origin) if text.startswith(_LEVEL_WORDS) else None
+        if text.startswith(_LEVEL_WORDS):
+            return _timeless_record(text, line_no, state, origin)
+        if text[:1] in "[\x20\t" and command_output.is_section(text):
+            return _Record(line_no, [text], origin, command_output.GENERATION, _OUTPUT_HEADER)
+        return None
     header = decode_header(m.groups(), state, tz)
     return _Record(line_no, [m.group("msg")], origin, header[3], header)
 
@@ -640,7 +661,7 @@ def _split_message(rec: _Record, lines: list[str], state: FormatState, tz: tzinf
     target = rec
     for line in lines:
         nxt = _agent_record(line, rec.line_start, state, tz, origin)
-        if nxt is None:
+        if nxt is None or nxt.header is _OUTPUT_HEADER:     # a [stdout]/[stderr] line: the record's own
             target.message_parts.append(line)
         else:
             rec.more.append(nxt)
@@ -665,6 +686,9 @@ def _event(rec: _Record, path: str, kind: str, years: _YearResolver) -> Event:
     fields = rec.fields
     if rec.header is not None:
         ts, time_kind, level, generation, thread, source, ext, ext_ver = rec.header
+        if rec.header is _OUTPUT_HEADER:
+            message = command_output.strip_duration(message)
+            ext, ext_ver = command_output.extension_named(message)
         payload = extract_fields(message)
         if payload:
             fields = {**fields, **payload}

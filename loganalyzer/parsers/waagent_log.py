@@ -40,7 +40,9 @@ from typing import Any
 from ..model import Event, FileCoverage, TimeKind
 from ..sources.base import Member
 from ..textio import iter_text_chunks
+from . import command_output
 from .base import ParseContext
+from .legacy_multiline import join_tracebacks
 from .payloads import extract_fields
 from .record_formats import (
     G_EPREFIX,
@@ -73,6 +75,9 @@ _BLANK_END = "\n\x20\t\r"
 MAX_MESSAGE_CHARS = 4 << 20
 #: Lines an Event's command output may hold before extension lines in it start records again.
 MAX_OUTPUT_LINES = 1000
+#: The header of a headerless ``[stdout]``/``[stderr]`` paste: no time, no level, no prefix.
+_OUTPUT_HEADER: HeaderFields = (None, TimeKind.NONE, None, command_output.GENERATION,  # type: ignore[assignment]
+                                None, None, None, None)
 
 
 def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
@@ -80,7 +85,8 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
     with member.open() as stream:
         chunks = iter_text_chunks(stream, chunk_bytes=chunk_bytes_for(ctx.limits.max_line_bytes),
                                   max_line_bytes=ctx.limits.max_line_bytes, coverage=ctx.coverage)
-        yield from parse_chunks(chunks, member.path, str(member.kind), ctx.tz, ctx.coverage)
+        yield from join_tracebacks(parse_chunks(chunks, member.path, str(member.kind), ctx.tz, ctx.coverage),
+                                   ctx.coverage)
 
 
 def chunk_bytes_for(max_line_bytes: int) -> int:
@@ -96,14 +102,16 @@ def chunk_bytes_for(max_line_bytes: int) -> int:
 class _Open:
     """The record being read: its header, first line and message pieces."""
 
-    __slots__ = ("header", "line_start", "lines", "parts", "size")
+    __slots__ = ("header", "line_start", "lines", "output", "parts", "size")
 
-    def __init__(self, header: HeaderFields, line_start: int, first: str) -> None:
+    def __init__(self, header: HeaderFields, line_start: int, first: str,
+                 output: command_output.OutputReader | None = None) -> None:
         self.header = header
         self.line_start = line_start
         self.lines = 1
         self.parts = [first]
         self.size = len(first)
+        self.output = output      # a headerless [stdout]/[stderr] paste being read
 
     def add(self, text: str, newlines: int) -> None:
         """Append continuation text (starting with ``\\n``) that holds ``newlines`` line ends."""
@@ -123,6 +131,9 @@ class _Open:
             message = "".join(self.parts)
             if message[-1] in _BLANK_END:
                 message = _TRAILING_BLANK_LINES.sub("", message)
+        if self.output is not None:
+            message = command_output.strip_duration(message)
+            ext, ext_ver = command_output.extension_named(message)
         return Event(ts, time_kind, level, message, path, self.line_start, self.line_start + self.lines - 1,
                      kind, generation, thread, source, ext, ext_ver, extract_fields(message))
 
@@ -256,6 +267,8 @@ def _in_command_output(record: _Open) -> bool:
     has begun and whose closing ``, duration=N`` has not come yet (bounded, in case it never
     does)."""
     parts = record.parts
+    if record.output is not None:    # a headerless paste: its output began on its first line
+        return record.lines < MAX_OUTPUT_LINES and not record.output.ended
     return (record.lines < MAX_OUTPUT_LINES and parts[0].startswith("Event: ")
             and "duration=" not in parts[-1]
             and any("\n[stdout]" in part or "\n[stderr]" in part for part in parts))
@@ -311,6 +324,15 @@ def _head(segment: str, line_no: int, pending: _Open | None, state: FormatState,
     """
     done: list[_Open] = []
     for offset, line in enumerate(segment.split("\n")):
+        if pending is not None and pending.output is not None and pending.output.takes(line):
+            pending.add("\n" + line, 1)     # the rest of a headerless [stdout]/[stderr] paste
+            continue
+        if pending is None and command_output.is_section(line):
+            # a command's output pasted without the agent line that carried it: one record
+            reader = command_output.OutputReader()
+            reader.takes(line)
+            pending = _Open(_OUTPUT_HEADER, line_no + offset, line, reader)
+            continue
         m = NO_TIMESTAMP_START.match(line)
         if m is not None:
             if pending is not None:
