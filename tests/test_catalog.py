@@ -196,3 +196,15 @@ def test_rules_name_no_dev_corpus_words_the_catalog_does_not_hold(dev_corpus):
     unheld = {lit: rule.id for rule in RULES for lit in rule_literals(rule)
               if len(lit) >= 3 and lit in text and not held(lit, runs) and lit not in NOT_MESSAGES}
     assert unheld == {}, "catalog the statement that writes these words (catalog/data/*.toml)"
+
+
+def test_a_traceback_header_entry_yields_to_the_exception_line_it_introduces():
+    # dev-corpus 064's shape: the 2.0 agent's traceback joined into one record, whose header is a
+    # catalogued wrapper and whose last line is the statement that says what happened
+    from loganalyzer.catalog.classify import Classifier
+    text = ("Error Traceback (most recent call last):\n  File \"/usr/sbin/waagent\", line 4729, in run\n"
+            "Exception: WriteToFolder:Too many file under /var/lib/waagent/events exit")
+    def entries(record: str) -> list[str | None]:
+        return [s.entry for s in Classifier.default().by_catalog(record, kind="waagent_log")]
+    assert entries(text) == ["wala20.event.too_many_files"]
+    assert entries(text.partition("\n")[0]) == ["wala20.event.save_failed"]

@@ -27,7 +27,7 @@ from .templates import CompiledTemplate, TemplateError, compile_template
 PROGRAMS = ("walinuxagent", "vmbackup", "handlerutil", "customscript", "runcommand")
 LEVELS = ("ERROR", "WARNING", "INFO", "VERBOSE", "EVENT")
 _ENTRY_KEYS = {"id", "versions", "level", "template", "source", "signal", "args", "example", "process",
-               "note", "benign"}
+               "note", "benign", "wrapper"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,9 @@ class Entry:
     process: str = "ExtHandler"
     note: str = ""
     benign: str = ""
+    #: a line that only introduces the lines after it (a traceback's header): when the record
+    #: also matches another entry, that one says what happened
+    wrapper: bool = False
 
     @property
     def failure(self) -> bool:
@@ -129,7 +132,7 @@ def parse_file(path: str, text: str, seen: set[str] | None = None) -> tuple[list
             template=template, source=str(raw.get("source", "")), signal=signal, args=dict(args),
             compiled=compiled, path=path, example={k: str(v) for k, v in raw.get("example", {}).items()},
             process=str(raw.get("process", "ExtHandler")), note=str(raw.get("note", "")),
-            benign=str(raw.get("benign", ""))))
+            benign=str(raw.get("benign", "")), wrapper=bool(raw.get("wrapper", False))))
     return entries, errors
 
 

@@ -190,7 +190,7 @@ class Classifier:
     def by_catalog(self, text: str, candidates: list[int] | None = None, kind: str = "",
                    extension: str | None = None) -> list[Signal]:
         out: list[Signal] = []
-        best: tuple[tuple[int, int], Entry, dict[str, str]] | None = None
+        best: tuple[tuple[bool, bool, int], Entry, dict[str, str]] | None = None
         programs = _PROGRAMS_OF_KIND.get(kind, ())
         if extension:       # a [Name-Version] line in waagent.log: an extension's own statement
             programs = ("handlerutil",)
@@ -199,10 +199,11 @@ class Classifier:
             caps = entry.compiled.match(text)
             if caps is None:
                 continue
-            # the program that writes this kind of file first, then the most specific template
+            # the program that writes this kind of file first, then a statement over a wrapper
+            # (a traceback header before its exception line), then the most specific template
             # (the longest literal text)
             literal = len(entry.template) - sum(len(n) + 2 for n in entry.compiled.names)
-            size = (entry.program in programs, literal)
+            size = (entry.program in programs, not entry.wrapper, literal)
             if best is None or size > best[0]:
                 best = (size, entry, caps)
         if best is not None:
