@@ -25,6 +25,8 @@ from .redaction import report_view
 from .svg_timeline import timeline_svg
 from .timeline import rows_of
 from .wording import (
+    CONSEQUENCES,
+    SAME_CAUSE,
     answer_sentence,
     bundle_header,
     by_rank,
@@ -86,16 +88,18 @@ def _answer(view: AnalysisResult) -> str:
                 f"<p>Ruled out: {text(checked or 'nothing')}.</p>{_notes(view)}</section>")
     evidence = "".join(evidence_block(e) for e in top.evidence[:EVIDENCE_OPEN])
     steps = remediation_list(top)
-    folded, _ = incident_parts(view.findings, top)
+    same, folded, _ = incident_parts(view.findings, top)
     return (f'<section class="answer sev-{text(top.severity)}"><h2>Answer</h2>'
             f'<p class="lead">{text(answer_sentence(top))}</p><p>{text(top.summary)}</p>'
             + (f"<h3>Evidence</h3>{evidence}" if evidence else "")
-            + (f"<h3>What to do</h3>{steps}" if steps else "") + _notes(view) + _folded(folded)
+            + (f"<h3>What to do</h3>{steps}" if steps else "") + _notes(view)
+            + _folded(SAME_CAUSE, same) + _folded(CONSEQUENCES, folded)
             + "</section>")
 
 
-def _folded(folded: list[Finding]) -> str:
-    """The answer's consequences, one line each, their evidence folded (printed all the same)."""
+def _folded(heading: str, folded: list[Finding]) -> str:
+    """Findings of the answer's incident under ``heading``, one line each, their evidence folded
+    (printed all the same)."""
     if not folded:
         return ""
     items = []
@@ -108,7 +112,7 @@ def _folded(folded: list[Finding]) -> str:
                      f'<span class="muted">({text(f.cause)}, {text(seen(f.count))})</span>'
                      + (f"<details><summary>Evidence</summary>{evidence}</details>" if evidence else "")
                      + "</li>")
-    return f'<h3>Because of this, also seen</h3><ul class="folded">{"".join(items)}</ul>'
+    return f'<h3>{text(heading)}</h3><ul class="folded">{"".join(items)}</ul>'
 
 
 def _notes(view: AnalysisResult) -> str:
@@ -133,7 +137,7 @@ def _spans(view: AnalysisResult) -> list:
 def _findings(view: AnalysisResult) -> str:
     """Every finding not already said in the answer (the answer and its folded consequences)."""
     top = view.top_finding
-    _, others = incident_parts(view.findings, top)
+    others = incident_parts(view.findings, top).others
     heading = "Findings" if top is None else "Other findings"
     if not others:
         return f"<section><h2>{heading}</h2><p>No {heading.lower()}.</p></section>"

@@ -19,6 +19,8 @@ from ..model import Evidence, Finding
 from ..result import AnalysisResult
 from .redaction import report_view
 from .wording import (
+    CONSEQUENCES,
+    SAME_CAUSE,
     answer_sentence,
     bundle_header,
     cause_label,
@@ -121,10 +123,11 @@ def _blocks(view: AnalysisResult) -> list[Block]:
         blocks.append(("\n\n".join(answer), True))
     if view.input.notes:
         blocks.append(("\n".join(f"> **Note:** {inline(note)}" for note in view.input.notes), True))
-    folded, others = incident_parts(view.findings, top)
-    if folded:
-        blocks.append(("**Because of this, also seen:**\n\n" + "\n".join(
-            f"- {inline(f.title)} ({code_span(f.cause)}, {seen(f.count)})" for f in folded), True))
+    same, folded, others = incident_parts(view.findings, top)
+    for heading, listed in ((SAME_CAUSE, same), (CONSEQUENCES, folded)):
+        if listed:
+            blocks.append((f"**{heading}:**\n\n" + "\n".join(
+                f"- {inline(f.title)} ({code_span(f.cause)}, {seen(f.count)})" for f in listed), True))
     if others:
         blocks.append(("## Other findings", True))
         blocks += [(_finding(f), False) for f in others]

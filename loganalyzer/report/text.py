@@ -28,6 +28,8 @@ from ..model import CauseVerdict, Evidence, FileCoverage, Finding
 from ..result import AnalysisResult
 from .redaction import report_view
 from .wording import (
+    CONSEQUENCES,
+    SAME_CAUSE,
     VERDICT_LABELS,
     VERDICT_ORDER,
     answer_sentence,
@@ -131,12 +133,13 @@ def _render(result: AnalysisResult, color: bool, verbose: bool) -> str:
                 out += _wrap(step, indent=f"  {number}. ", subsequent="     ")
     for note in view.input.notes:
         out += _wrap(f"Note: {note}")
-    folded, others = incident_parts(view.findings, top)
-    if folded:
-        out += ["", style("bold", "Because of this, also seen:")]
-        for finding in folded:
-            out += _wrap(f"{finding.title} ({finding.cause}, {seen(finding.count)})", indent="  - ",
-                         subsequent="    ")
+    same, folded, others = incident_parts(view.findings, top)
+    for heading, listed in ((SAME_CAUSE, same), (CONSEQUENCES, folded)):
+        if listed:
+            out += ["", style("bold", f"{heading}:")]
+            for finding in listed:
+                out += _wrap(f"{finding.title} ({finding.cause}, {seen(finding.count)})", indent="  - ",
+                             subsequent="    ")
     if others:
         out += ["", style("bold", "Other findings:")]
         for finding in others:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..kinds import EVIDENCE_KINDS
 from ..model import CauseVerdict, CoverageStatus, Evidence, FileCoverage, Finding, finding_rank
@@ -293,14 +293,43 @@ def unexplained_groups(findings: list[Finding]) -> int:
     return sum(1 for f in findings if f.cause == "unexplained_error")
 
 
-def incident_parts(findings: list[Finding], top: Finding | None) -> tuple[list[Finding], list[Finding]]:
-    """``(consequences of the top finding's incident, every other finding)``, most likely first:
-    one answer per failure, with what it brought about folded under it."""
+#: the headings of :class:`IncidentParts`' first two lists in every report
+SAME_CAUSE = "Other signs of the same cause"
+CONSEQUENCES = "Because of this, also seen"
+
+
+class IncidentParts(NamedTuple):
+    """The findings around the answer: ``same_cause`` — the answer's own cause seen by other rules
+    (the root's other findings), ``consequences`` — what the root brought about (its incident's
+    other causes), ``others`` — every finding outside the incident; each most likely first."""
+
+    same_cause: list[Finding]
+    consequences: list[Finding]
+    others: list[Finding]
+
+
+def incident_parts(findings: list[Finding], top: Finding | None) -> IncidentParts:
+    """One answer per failure: the top finding's incident split into its root's other findings
+    and its consequences, then every other finding.  "Because of this, also seen" lists only
+    consequences, never a second finding of the answer's own cause.
+
+    >>> from loganalyzer.model import Confidence, Severity
+    >>> def f(cause, rule, role):
+    ...     return Finding(rule, cause, Severity.ERROR, Confidence.HIGH, rule, "", incident=1, role=role)
+    >>> top, twin, after = f("no_network", "a", "root"), f("no_network", "b", "root"), \\
+    ...     f("snapshot_failed", "c", "consequence")
+    >>> parts = incident_parts([after, twin, top], top)
+    >>> [x.rule_id for x in parts.same_cause], [x.rule_id for x in parts.consequences], parts.others
+    (['b'], ['c'], [])
+    """
     ranked = [f for f in by_rank(findings) if f is not top]
     if top is None or top.incident is None:
-        return [], ranked
-    folded = [f for f in ranked if f.incident == top.incident]
-    return folded, [f for f in ranked if f.incident != top.incident]
+        return IncidentParts([], [], ranked)
+    inside = [f for f in ranked if f.incident == top.incident]
+    same = [f for f in inside if f.role == "root" or f.cause == top.cause]
+    said = {id(f) for f in same}
+    return IncidentParts(same, [f for f in inside if id(f) not in said],
+                         [f for f in ranked if f.incident != top.incident])
 
 
 @dataclass(frozen=True, slots=True)
