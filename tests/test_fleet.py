@@ -135,6 +135,24 @@ def test_a_folder_expands_to_its_archives_and_subfolders_not_sidecars(tmp_path: 
     assert [Path(p).name for p in found] == ["a.tar.gz", "b.zip", "vm-folder"]
 
 
+def test_a_folder_that_is_one_vm_tree_stays_one_bundle(tmp_path: Path) -> None:
+    """The folder-dhcp-failure sample (etc/ and var/ of one VM) was read as two bundles, its etc/
+    and its var/: a VM's tree, a sosreport or a folder of agent files is one bundle."""
+    vm = tmp_path / "vm-dhcp"
+    (vm / "var/log").mkdir(parents=True)
+    (vm / "etc").mkdir()
+    (vm / "var/log/waagent.log").write_text("x\n")
+    (vm / "etc/waagent.conf").write_text("x\n")
+    sos = tmp_path / "sosreport-vm2"
+    (sos / "sos_commands").mkdir(parents=True)
+    flat = tmp_path / "pasted"
+    flat.mkdir()
+    (flat / "waagent.log").write_text("x\n")
+    assert expand_inputs([vm]) == [str(vm)]
+    assert [Path(p).name for p in expand_inputs([tmp_path])] == ["pasted", "sosreport-vm2", "vm-dhcp"]
+    assert expand_inputs([flat, sos]) == [str(flat), str(sos)]
+
+
 def test_globs_and_repeated_inputs_give_each_bundle_once(tmp_path: Path) -> None:
     for name in ("x1.zip", "x2.zip", "y.zip"):
         (tmp_path / name).write_bytes(b"x")
