@@ -33,7 +33,10 @@ error                  string                     why it could not be read or an
 ``findings.parquet`` — one row per finding: ``bundle_id`` (string), ``rule_id`` (string),
 ``cause`` (dictionary), ``severity`` (ordered dictionary: info < warning < error < critical),
 ``confidence`` (ordered dictionary: low < medium < high), ``title`` (string), ``count``
-(int32), ``first_seen`` / ``last_seen`` (timestamp[us, UTC]), ``extension`` (string).
+(int32), ``first_seen`` / ``last_seen`` (timestamp[us, UTC]), ``extension`` (string),
+``incident`` (int32: the bundle's incident 1, 2, … most likely first; 0 outside any incident,
+as info findings are), ``role`` (dictionary: ``root`` — the cause of its incident,
+``consequence`` — explained by that root; null outside any incident).
 
 ``events.parquet`` (``--with-events``) — ``bundle_id`` then the columns of
 :func:`loganalyzer.parsers.frame.events_frame` (``timestamp`` timestamp[ns, UTC], ``time_kind``,
@@ -65,6 +68,7 @@ if TYPE_CHECKING:
 SEVERITY_ORDER = ("info", "warning", "error", "critical")
 CONFIDENCE_ORDER = ("low", "medium", "high")
 STATUSES = ("analyzed", "failed", "unreadable")
+ROLES = ("root", "consequence")
 BUNDLE_TYPES = tuple(t.value for t in BundleType)
 
 #: column → type: "string", "int32", "int64", "float64", "timestamp", or a category spec
@@ -85,7 +89,7 @@ FINDING_COLUMNS: dict[str, Column] = {
     "bundle_id": "string", "rule_id": "string", "cause": ("category", None, False),
     "severity": ("category", SEVERITY_ORDER, True), "confidence": ("category", CONFIDENCE_ORDER, True),
     "title": "string", "count": "int32", "first_seen": "timestamp", "last_seen": "timestamp",
-    "extension": "string",
+    "extension": "string", "incident": "int32", "role": ("category", ROLES, False),
 }
 TABLE_FILES = {"bundles": "bundles.parquet", "findings": "findings.parquet", "events": "events.parquet"}
 

@@ -150,7 +150,7 @@ def finding_rows(result: AnalysisResult, bundle_id: str) -> list[dict[str, Any]]
     return [{"bundle_id": bundle_id, "rule_id": f.rule_id, "cause": f.cause, "severity": str(f.severity),
              "confidence": str(f.confidence), "title": _shown_text(f.title, result), "count": f.count,
              "first_seen": f.first_seen, "last_seen": f.last_seen,
-             "extension": _shown_text(f.extension, result)}
+             "extension": _shown_text(f.extension, result), "incident": f.incident or 0, "role": f.role}
             for f in result.findings]
 
 
