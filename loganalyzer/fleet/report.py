@@ -157,10 +157,10 @@ def fleet_markdown(bundles: pd.DataFrame, findings: pd.DataFrame) -> str:
 
 CAUSES_HEADING = "Causes, ranked by incident roots"
 CAUSES_NOTE = (f"Findings of {COUNT_FROM} severity or above. *answer*: the VMs whose report answers with "
-               "this cause (the root of their most likely incident; each VM counts once, so the shares add up "
-               "to at most 100%). *root*: the VMs where it roots any incident. *consequence only*: the VMs "
-               "where it is only brought about by another cause (a backup that failed because the network "
-               "was down), which ranks it last.")
+               "this cause (the root of their most likely incident; each VM counts once, so the shares add "
+               "up to at most 100%). *root*: the VMs where it roots any incident. *consequence only*: the "
+               "VMs where it is only brought about by another cause (a backup that failed because the "
+               "network was down), which ranks it last.")
 
 
 def _counts(c: CauseRow) -> str:
