@@ -139,6 +139,31 @@ def test_host_and_os_come_from_sosreports_and_agent_banners_and_local_clocks_are
     assert as_json(DHCP)["input"]["os"] == "ubuntu 20.04"
 
 
+def test_an_adhoc_bundle_without_a_host_name_gets_one_from_its_name_marked_as_derived(tmp_path: Path) -> None:
+    """The ad-hoc samples hold one folder per VM (vm-app07/var/log/…) and no file naming the host:
+    every format names that folder as the host, saying it was derived; a folder bundle is named
+    after the folder; a name that says nothing of a VM (var/, waagent.log) is not used."""
+    stuck = SAMPLES / "adhoc-extension-stuck.tar.gz"
+    doc = as_json(stuck)["input"]
+    assert (doc["hostname"], doc["hostname_source"]) == ("vm-app07", "bundle_name")
+    assert as_json(FAILING)["input"]["hostname_source"] == "logs"
+    head = " ".join(run(stuck, "--fail-on", "never").stdout.split("\n\n")[0].split())
+    assert "host vm-app07 (derived from the archive's top folder; no host name in the logs)" in head
+    assert "| vm-app07 (derived from the archive's top folder" in run(stuck, "--format", "markdown").stdout
+    html = run(stuck, "--format", "html").stdout
+    assert "<dd>vm-app07 (derived from the archive&#x27;s top folder; no host name in the logs)</dd>" in html
+    healthy = as_json(SAMPLES / "adhoc-healthy.tar.gz")["input"]
+    assert healthy["hostname"] == "vm-web02"                      # vm-web02-logs/ without "-logs"
+    vm = tmp_path / "vm-db3"
+    shutil.copytree(DHCP, vm)
+    assert (as_json(vm)["input"]["hostname"], as_json(vm)["input"]["hostname_source"]) == \
+        ("vm-db3", "bundle_name")
+    lone = tmp_path / "logs" / "var" / "log" / "waagent.log"
+    lone.parent.mkdir(parents=True)
+    shutil.copy(DHCP / "var" / "log" / "waagent.log", lone)
+    assert (as_json(lone)["input"]["hostname"], as_json(lone)["input"]["hostname_source"]) == (None, None)
+
+
 def test_fleet_tables_carry_hostname_and_os(tmp_path: Path) -> None:
     import pytest
     pd = pytest.importorskip("pandas")
@@ -147,9 +172,12 @@ def test_fleet_tables_carry_hostname_and_os(tmp_path: Path) -> None:
     bundles.mkdir()
     shutil.copy(FAILING, bundles)
     shutil.copy(OUTDATED, bundles)
+    shutil.copy(SAMPLES / "adhoc-extension-stuck.tar.gz", bundles)
     run("fleet", bundles, "--out", tmp_path / "out", "--jobs", "1")
     table = pd.read_parquet(tmp_path / "out" / "bundles.parquet").set_index("hostname")
     assert table.loc["vm-backup01", "os"] == "Ubuntu 22.04.4 LTS"
+    assert table.loc["vm-backup01", "hostname_source"] == "logs"
+    assert table.loc["vm-app07", "hostname_source"] == "bundle_name"      # derived, and says so
     assert table.loc["vm-erp-db01", "os"].startswith("Red Hat Enterprise Linux Server release 7.9")
 
 
@@ -258,7 +286,7 @@ def test_junit_suites_are_named_by_bundle_and_sarif_has_invocations_and_fingerpr
     junit = ET.fromstring(run(FAILING, HEALTHY, "--format", "junit").stdout)
     names = [s.get("name") for s in junit.findall("testsuite")]
     assert names == ["loganalyzer causes: vm-backup01 (collect-logs-backup-failure.zip)",
-                     "loganalyzer causes: adhoc-healthy.tar.gz"]
+                     "loganalyzer causes: vm-web02 (adhoc-healthy.tar.gz)"]   # derived: vm-web02-logs/
     sarif = json.loads(run(FAILING, "--format", "sarif").stdout)
     run_ = sarif["runs"][0]
     assert run_["invocations"][0]["exitCode"] == 1 and run_["invocations"][0]["executionSuccessful"]
@@ -277,7 +305,9 @@ def test_fleet_is_in_the_main_usage_line_and_benchmark_without_shared() -> None:
     assert "analyze-logs fleet INPUTS" in usage
     bench_dir = Path(__import__("tempfile").mkdtemp()) / "repo" / "tests"
     bench_dir.mkdir(parents=True)
-    shutil.copy(REPO / "tests" / "benchmark.py", bench_dir)
+    # benchmark.py and the modules beside it that it imports: the repository's tests/ without ../shared
+    for name in ("benchmark.py", "benchmark_hostile.py", "hostile_inputs.py"):
+        shutil.copy(REPO / "tests" / name, bench_dir)
     for command in (["parse", "--lines", "10"], ["rules", "--lines", "10"], ["fleet"]):
         done = subprocess.run([sys.executable, str(bench_dir / "benchmark.py"), *command],
                               capture_output=True, text=True, timeout=120)

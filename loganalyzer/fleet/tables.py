@@ -13,7 +13,11 @@ status                 dictionary<string>         analyzed | failed | unreadable
 bundle_type            dictionary<string>         collect_logs | sosreport | disk_inspection | adhoc
                                                   | single_file | live_system
 hostname               string                     the VM's host name when the bundle says it
-                                                  (etc/hostname, ovf-env, syslog, sosreport name)
+                                                  (etc/hostname, ovf-env, syslog, sosreport name),
+                                                  else one derived from the bundle's name
+hostname_source        dictionary<string>         logs | bundle_name (derived: the archive's top
+                                                  folder, the folder's or archive's name); null
+                                                  without a host name
 os                     string                     operating system and version (etc/os-release,
                                                   etc/redhat-release or the agent's banner)
 daemon_version         string                     WALinuxAgent daemon version seen last
@@ -69,6 +73,7 @@ SEVERITY_ORDER = ("info", "warning", "error", "critical")
 CONFIDENCE_ORDER = ("low", "medium", "high")
 STATUSES = ("analyzed", "failed", "unreadable")
 ROLES = ("root", "consequence")
+HOSTNAME_SOURCES = ("logs", "bundle_name")
 BUNDLE_TYPES = tuple(t.value for t in BundleType)
 
 #: column → type: "string", "int32", "int64", "float64", "timestamp", or a category spec
@@ -77,7 +82,8 @@ Column = str | tuple[str, tuple[str, ...] | None, bool]
 
 BUNDLE_COLUMNS: dict[str, Column] = {
     "bundle_id": "string", "path": "string", "status": ("category", STATUSES, False),
-    "bundle_type": ("category", BUNDLE_TYPES, False), "hostname": "string", "os": "string",
+    "bundle_type": ("category", BUNDLE_TYPES, False), "hostname": "string",
+    "hostname_source": ("category", HOSTNAME_SOURCES, False), "os": "string",
     "daemon_version": "string", "goal_state_version": "string",
     "top_cause": ("category", None, False), "top_rule_id": "string",
     "top_severity": ("category", SEVERITY_ORDER, True),

@@ -71,10 +71,11 @@ def stylesheet() -> str:
 def _header(view: AnalysisResult) -> str:
     head = bundle_header(view)
     agent = ", ".join(f"{role.replace('_', '-')} {v or 'unknown'}" for role, v in head.agent.items())
-    cells = (("Host", head.hostname or "unknown"), ("OS", head.os or "unknown"), ("Agent", agent),
+    cells = (("Host", head.host), ("OS", head.os or "unknown"), ("Agent", agent),
              ("Logs", head.span()), ("Bundle", f"{head.path} ({head.bundle_type})"))
     facts = "".join(f"<div><dt>{text(k)}</dt><dd>{text(v)}</dd></div>" for k, v in cells)
-    return (f"<header><h1>{text(head.hostname or Path(head.path).name)}: why does backup or an extension "
+    named = head.hostname if head.hostname_source == "logs" else Path(head.path).name
+    return (f"<header><h1>{text(named)}: why does backup or an extension "
             f'fail?</h1><dl class="bundle">{facts}</dl>'
             f'<p class="meta">loganalyzer {text(__version__)}</p></header>')
 

@@ -106,7 +106,7 @@ def _blocks(view: AnalysisResult) -> list[Block]:
     agent = ", ".join(f"{role.replace('_', '-')} {v or 'unknown'}" for role, v in head.agent.items())
     blocks: list[Block] = [(f"# loganalyzer report: {inline(view.input.path)}\n\n"
                             f"| Host | OS | Agent | Logs | Bundle |\n|---|---|---|---|---|\n"
-                            f"| {inline(head.hostname or 'unknown')} | {inline(head.os or 'unknown')} | "
+                            f"| {inline(head.host)} | {inline(head.os or 'unknown')} | "
                             f"{inline(agent)} | {inline(head.span())} | {inline(head.bundle_type)} |\n\n"
                             f"*loganalyzer {__version__}*", True)]
     top = view.top_finding

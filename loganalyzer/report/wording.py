@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from ..kinds import EVIDENCE_KINDS
 from ..model import CauseVerdict, CoverageStatus, Evidence, FileCoverage, Finding, finding_rank
 from ..rules.causes import CAUSES, label
+from .host_name import derived_host_name
 
 #: The reports' phrase per cause, from ``rules/causes.toml`` (``label``).
 CAUSE_LABELS: dict[str, str] = {c.id: c.label for c in CAUSES.values()}
@@ -393,7 +394,9 @@ class BundleHeader:
     """Who and what a report is about: shown at the top of every format.
 
     ``clock`` says how the log times are to be read: ``"UTC"``, or the VM's local clock
-    (shown as if UTC without ``--tz``, converted with it).
+    (shown as if UTC without ``--tz``, converted with it).  ``hostname_from`` is None when the
+    bundle's content says the host name, else where a derived name was read (``"the archive's
+    top folder"``, :func:`~loganalyzer.report.host_name.derived_host_name`).
     """
 
     path: str
@@ -404,11 +407,28 @@ class BundleHeader:
     first: datetime | None
     last: datetime | None
     clock: str
+    hostname_from: str | None = None
+
+    @property
+    def host(self) -> str:
+        """The host name as shown: ``vm1``, ``vm-app07 (derived from the archive's top folder;
+        no host name in the logs)`` or ``unknown``."""
+        if not self.hostname:
+            return "unknown"
+        if self.hostname_from:
+            return f"{self.hostname} (derived from {self.hostname_from}; no host name in the logs)"
+        return self.hostname
+
+    @property
+    def hostname_source(self) -> str | None:
+        """``logs`` (a file in the bundle says it), ``bundle_name`` (derived) or None (no name)."""
+        if not self.hostname:
+            return None
+        return "bundle_name" if self.hostname_from else "logs"
 
     def lines(self) -> list[str]:
         """``["Bundle: x.zip (collect_logs) — host vm1, Ubuntu 22.04", "Agent: …; logs …"]``"""
-        who = ", ".join(p for p in (f"host {self.hostname}" if self.hostname else "host unknown",
-                                    self.os or "OS unknown") if p)
+        who = ", ".join(p for p in (f"host {self.host}", self.os or "OS unknown") if p)
         agent = ", ".join(f"{role.replace('_', '-')} {v or 'unknown'}" for role, v in self.agent.items())
         return [f"Bundle: {self.path} ({self.bundle_type}) — {who}",
                 f"Agent: {agent}; logs {self.span()}"]
@@ -422,7 +442,8 @@ class BundleHeader:
                 f"({self.clock})")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"hostname": self.hostname, "os": self.os, "agent": dict(self.agent),
+        return {"hostname": self.hostname, "hostname_source": self.hostname_source,
+                "os": self.os, "agent": dict(self.agent),
                 "first_record": iso(self.first), "last_record": iso(self.last), "clock": self.clock}
 
 
@@ -441,9 +462,15 @@ def bundle_header(result: Any) -> BundleHeader:
         if len(local) < len({c.path for c in result.coverage if c.records}):
             names = ", ".join(p.rsplit("/", 1)[-1] for p in local[:2]) + (" …" if len(local) > 2 else "")
             clock = f"UTC, except {names}: {clock}"
+    hostname, hostname_from = state.get("hostname"), None
+    if not hostname and str(result.input.bundle_type) != "live_system":
+        members = (c.path for c in result.coverage if c.kind != "archive")
+        derived = derived_host_name(result.input.path, members)
+        if derived:
+            hostname, hostname_from = derived
     return BundleHeader(
         path=str(result.input.path or "live system"), bundle_type=str(result.input.bundle_type),
-        hostname=state.get("hostname"), os=state.get("os"),
+        hostname=hostname, hostname_from=hostname_from, os=state.get("os"),
         agent={"goal_state": facts.latest_version("goal_state"), "daemon": facts.latest_version("daemon")},
         first=min(facts.first_seen.values(), default=None), last=max(facts.last_seen.values(), default=None),
         clock=clock)
