@@ -178,6 +178,8 @@ def test_fleet_tables_carry_hostname_and_os(tmp_path: Path) -> None:
     assert table.loc["vm-backup01", "os"] == "Ubuntu 22.04.4 LTS"
     assert table.loc["vm-backup01", "hostname_source"] == "logs"
     assert table.loc["vm-app07", "hostname_source"] == "bundle_name"      # derived, and says so
+    report = (tmp_path / "out" / "fleet-report.md").read_text()
+    assert "adhoc-extension-stuck.tar.gz (vm-app07, derived)" in report
     assert table.loc["vm-erp-db01", "os"].startswith("Red Hat Enterprise Linux Server release 7.9")
 
 

@@ -120,9 +120,12 @@ def summarize(bundles: pd.DataFrame, findings: pd.DataFrame, count_from: str = C
 
 
 def _labels(bundles: pd.DataFrame) -> list[str]:
-    """How a bundle is named in the report: its path, with the host name when known."""
-    return [f"{p} ({h})" if isinstance(h, str) and h else str(p)
-            for p, h in zip(bundles["path"], bundles["hostname"], strict=True)]
+    """How a bundle is named in the report: its path, with the host name when known (``, derived``
+    when read from the bundle's name, not from its files)."""
+    sources = bundles["hostname_source"].astype(object) if "hostname_source" in bundles.columns \
+        else [None] * len(bundles)
+    return [(f"{p} ({h}, derived)" if src == "bundle_name" else f"{p} ({h})") if isinstance(h, str) and h
+            else str(p) for p, h, src in zip(bundles["path"], bundles["hostname"], sources, strict=True)]
 
 
 # -- Markdown ----------------------------------------------------------------------------------
