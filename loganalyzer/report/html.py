@@ -177,8 +177,8 @@ def _checklist(view: AnalysisResult) -> str:
         f"<td>{badge(verdict_label(v), str(v.verdict))}</td>"
         f"<td>{text(checklist_reason(v, view.findings, view.top_finding))}</td></tr>"
         for v in checklist_order(view.causes))
-    return ("<section><h2>Causes checked</h2><table><thead><tr><th>Cause</th><th>Verdict</th>"
-            f"<th>Why</th></tr></thead><tbody>{rows}</tbody></table></section>")
+    return ('<section><h2>Causes checked</h2><table class="checklist"><thead><tr><th>Cause</th>'
+            f"<th>Verdict</th><th>Why</th></tr></thead><tbody>{rows}</tbody></table></section>")
 
 
 def _agent_and_extensions(view: AnalysisResult) -> str:
@@ -187,7 +187,8 @@ def _agent_and_extensions(view: AnalysisResult) -> str:
     local = local_paths(view)
     versions = [(s.role, s.version, s.how, short_time(s.timestamp, s.ref.path in local),
                  f"{s.ref.path}:{s.ref.line_start}") for s in facts.agent_versions]
-    parts.append("<h3>Agent versions</h3>" + (table(["role", "version", "how", "time", "where"], versions)
+    parts.append("<h3>Agent versions</h3>" + (table(["role", "version", "how", "time", "where"], versions,
+                                                                    whole=(0, 1, 2, 3))
                                               if versions else "<p>No agent version seen.</p>"))
     if facts.extensions:
         rows = [(e.name, e.requested_version, ", ".join(e.versions_on_disk), e.handler_state, e.operation,
@@ -196,14 +197,15 @@ def _agent_and_extensions(view: AnalysisResult) -> str:
                 for e in facts.extensions.values()]
         headers = ["name", "requested", "on disk", "handler", "operation", "status", "code", "message",
                    "time"]
-        parts.append("<h3>Extensions</h3>" + table(headers, rows))
+        parts.append("<h3>Extensions</h3>" + table(headers, rows, whole=(1, 2, 5, 6)))
     if facts.backups:
         rows = [(b.task_id, b.seq_no, short_time(b.start, _in(b.ref, local)),
                  short_time(b.end, _in(b.ref, local)) if b.end else "",
                  " → ".join(b.phases), b.outcome, b.error_name or b.error_code, b.message)
                 for b in facts.backups]
         parts.append("<h3>Backups</h3>" + table(
-            ["task", "seq", "start", "end", "phases", "outcome", "error", "message"], rows))
+            ["task", "seq", "start", "end", "phases", "outcome", "error", "message"], rows,
+            whole=(1, 2, 3, 5)))
     return "".join(parts) + "</section>"
 
 
@@ -219,7 +221,7 @@ def _coverage(view: AnalysisResult) -> str:
     rows = [(c.path, c.kind, c.status, c.size, c.lines, c.records, c.unparsed_lines, c.reason or "")
             for c in view.coverage]
     files = table(["path", "kind", "status", "bytes", "lines", "records", "not understood", "reason"],
-                  rows, numeric=(3, 4, 5, 6))
+                  rows, numeric=(3, 4, 5, 6), css="files", whole=(1, 2))
     problems = sum(1 for c in view.coverage if c.status != CoverageStatus.PARSED)
     open_attr = " open" if problems else ""
     sentence = coverage_sentence(view.coverage).capitalize()
