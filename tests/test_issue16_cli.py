@@ -214,6 +214,25 @@ def test_summaries_and_reasons_never_put_a_z_on_a_local_clock_time() -> None:
     assert "SIGTERM at 2024-05-29T01:12:05Z" in converted and "(VM local time)" not in converted
 
 
+def test_a_windowed_mixed_clock_bundle_puts_no_z_on_a_local_time_a_verdict_names() -> None:
+    """The sosreport is mixed: waagent.log has the VM's local clock, the VMSnapshot log is UTC.
+    With --since, a "no signature" verdict names the window's first waagent_log record, which is
+    no bundle edge and no evidence: it kept its Z (2024-05-25T21:00:03Z).  A verdict over
+    waagent_log alone now says local time; one spanning both clocks says it cannot tell."""
+    import re
+    for fmt in ("text", "markdown", "html", "json"):
+        out = " ".join(run(OUTDATED, "--since", "10d", "--format", fmt, "--fail-on", "never").stdout.split())
+        assert "2024-05-25T21:00:03Z" not in out, fmt
+        assert "2024-05-25T21:00:03 (VM local time)" in out, fmt
+        assert "2024-05-25T21:00:03 (UTC or VM local time)" in out, fmt
+        assert "2024-06-03T21:00:20Z" in out, fmt                   # the UTC log's last record
+    reasons = {v["cause"]: v["reason"] for v in as_json(OUTDATED, "--since", "10d")["causes"]}
+    assert "86 waagent_log records in the time window (2024-05-25T21:00:03 (VM local time) to " \
+        "2024-06-03T21:00:06 (VM local time))" in reasons["agent_not_running"]
+    for sample in (FAILING, DHCP, HEALTHY):                          # one clock: nothing is ambiguous
+        assert not re.search(r"UTC or VM local time", run(sample, "--since", "10d").stdout)
+
+
 def test_text_follows_the_terminal_width_and_never_splits_a_token() -> None:
     import os
     import re

@@ -60,7 +60,7 @@ EXCERPT_CHARS = 600      # characters of one excerpt shown without --verbose
 
 _NBSP = "\u00a0"
 #: phrases wrapped as one token: a local time's label stays on the line of its time
-_LOCAL_LABEL = re.compile(r"\d\dT\d\d:\d\d:\d\d \(VM local time\)")
+_LOCAL_LABEL = re.compile(r"\d\dT\d\d:\d\d:\d\d \((?:UTC or )?VM local time\)")
 
 #: where a word longer than a whole line may be cut: after URL/list punctuation, and around
 #: ``<redacted>`` (which is never cut itself)

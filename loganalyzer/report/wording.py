@@ -88,32 +88,75 @@ def local_paths(result: Any) -> set[str]:
     return set(result.facts.state.get("local_time_files", ()))
 
 
+#: the kinds a "no signature" reason names: ``in 245 waagent_log records`` / ``syslog, waagent_log records``
+_NAMED_KINDS = re.compile(r"\b\d[\d,]* ([a-z_]+(?:, [a-z_]+)*) records\b")
+#: the label of a time whose clock cannot be told (a span over UTC and local-clock files)
+EITHER_CLOCK = " (UTC or VM local time)"
+
+
 def local_clock_view(result: Any) -> Any:
     """``result`` with the times in findings' titles and summaries and in verdict reasons
     written as :func:`short_time` writes a local time (no ``Z``) when they are the VM's local
-    clock shown as is: the item's evidence is local, or the time is the first or last record
-    of a local-clock file.  ``result`` itself when no file had a local clock (or ``--tz``
-    converted them); the findings are copies, the input is untouched.
+    clock shown as is; ``result`` itself when no file had a local clock (or ``--tz`` converted
+    them).  The findings are copies, the input is untouched.
+
+    Each time is placed on its clock by, in order: the item's own evidence at that second; the
+    first or last record of a kind whose files are all local (or all UTC); the files the item
+    cites (its evidence, timed or not, or the kinds its reason names: "in 86 waagent_log
+    records").  A time an item over both clocks cannot place (a ``--since`` window's edge over
+    UTC and local files) loses its ``Z`` and says ``(UTC or VM local time)``.
     """
     from dataclasses import replace
 
     local_files = local_paths(result)
     if not local_files:
         return result
-    kinds = {c.kind for c in result.coverage if c.path in local_files}
-    known = {short_time(t)[:-1] for k in kinds for t in (result.facts.first_seen.get(k),
-                                                        result.facts.last_seen.get(k)) if t}
+    kind_files: dict[str, set[bool]] = {}
+    dated = {c.path for c in result.coverage if c.records}
+    for c in result.coverage:
+        if c.path in dated:
+            kind_files.setdefault(c.kind, set()).add(c.path in local_files)
+    kind_clock = {k: "local" if v == {True} else "utc" if v == {False} else "mixed"
+                  for k, v in kind_files.items()}
+    edges: dict[str, set[str]] = {}
+    for kind, clock in kind_clock.items():
+        for moment in (result.facts.first_seen.get(kind), result.facts.last_seen.get(kind)):
+            if moment is not None:
+                edges.setdefault(short_time(moment)[:-1], set()).add(clock)
 
-    def relabel(text: str, local: bool) -> str:
+    def item_clock(item: Finding | CauseVerdict, text: str) -> str | None:
+        """"local", "utc", "mixed" or None (nothing says) for the files ``item`` is about."""
+        timed = [ev.local for ev in item.evidence if ev.timestamp is not None]
+        cited = {ev.path in local_files for ev in item.evidence if ev.path in dated}
+        if timed or cited:
+            clocks = set(timed) or cited
+        else:
+            named = {k for m in _NAMED_KINDS.finditer(text) for k in m.group(1).split(", ")}
+            found = {kind_clock[k] for k in named if k in kind_clock}
+            if not found:
+                return None
+            return found.pop() if len(found) == 1 else "mixed"
+        return "local" if clocks == {True} else "utc" if clocks == {False} else "mixed"
+
+    def relabel(item: Finding | CauseVerdict, text: str) -> str:
+        at = {short_time(ev.timestamp)[:-1]: ev.local for ev in item.evidence if ev.timestamp is not None}
+        whole = item_clock(item, text)
+
         def one(m: re.Match[str]) -> str:
-            if not (local or m.group(1) in known):
-                return m.group(0)
-            return short_time(datetime.fromisoformat(m.group(1)), local=True)
+            stamp = m.group(1)
+            if stamp in at:
+                clock = "local" if at[stamp] else "utc"
+            elif len(edges.get(stamp, ())) == 1 and edges[stamp] != {"mixed"}:
+                clock = next(iter(edges[stamp]))
+            else:
+                clock = whole or "utc"
+            if clock == "local":
+                return short_time(datetime.fromisoformat(stamp), local=True)
+            return stamp + EITHER_CLOCK if clock == "mixed" else m.group(0)
         return _RULE_TIME.sub(one, text)
 
-    findings = [replace(f, title=relabel(f.title, finding_local(f)),
-                        summary=relabel(f.summary, finding_local(f))) for f in result.findings]
-    causes = [replace(v, reason=relabel(v.reason, finding_local(v))) for v in result.causes]
+    findings = [replace(f, title=relabel(f, f.title), summary=relabel(f, f.summary)) for f in result.findings]
+    causes = [replace(v, reason=relabel(v, v.reason)) for v in result.causes]
     return replace(result, findings=findings, causes=causes)
 
 
