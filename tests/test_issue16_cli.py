@@ -50,6 +50,10 @@ def test_the_applied_window_is_stated_in_every_format(tmp_path: Path) -> None:
     for fmt in ("text", "markdown", "html", "json", "sarif", "junit"):
         out = run(FAILING, "--since", "7d", "--format", fmt).stdout
         assert "Time window 2024-05-07T23:20:02Z to the last record" in out, fmt
+    # one time style: the sosreport's last record has microseconds, the sentence shows seconds
+    note = " ".join(run(OUTDATED, "--since", "10d", "--fail-on", "never").stdout.split())
+    assert "Time window 2024-05-24T21:00:20Z to the last record" in note
+    assert "the bundle's last record, 2024-06-03T21:00:20Z)" in note
 
 
 def test_verdict_reasons_describe_the_window_not_the_whole_bundle() -> None:
