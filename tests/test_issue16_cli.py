@@ -168,6 +168,26 @@ def test_an_adhoc_bundle_without_a_host_name_gets_one_from_its_name_marked_as_de
     assert (as_json(lone)["input"]["hostname"], as_json(lone)["input"]["hostname_source"]) == (None, None)
 
 
+def test_an_input_packing_several_vms_says_so_instead_of_naming_one_host(tmp_path: Path) -> None:
+    """Two ad-hoc samples (vm-app07/, vm-web02-logs/) in one archive are read as one bundle: the
+    header names both VM folders and says how to read them apart; no host is derived from the
+    archive's name ("two-vms")."""
+    import tarfile
+    packed = tmp_path / "two-vms.tar.gz"
+    with tarfile.open(packed, "w:gz") as out:
+        for name in ("adhoc-extension-stuck.tar.gz", "adhoc-healthy.tar.gz"):
+            with tarfile.open(SAMPLES / name) as sample:
+                for member in sample.getmembers():
+                    out.addfile(member, sample.extractfile(member) if member.isfile() else None)
+    doc = as_json(packed)["input"]
+    assert doc["vm_folders"] == ["vm-app07", "vm-web02-logs"] and doc["hostname"] is None
+    assert as_json(SAMPLES / "adhoc-healthy.tar.gz")["input"]["vm_folders"] == []
+    head = " ".join(run(packed, "--fail-on", "never").stdout.split("\n\n")[0].split())
+    assert "— 2 VM folders in one input (vm-app07, vm-web02-logs), read as one bundle: analyse each " \
+        "folder alone, or run analyze-logs fleet on them" in head
+    assert "2 VM folders in one input" in run(packed, "--format", "markdown", "--fail-on", "never").stdout
+
+
 def test_fleet_tables_carry_hostname_and_os(tmp_path: Path) -> None:
     import pytest
     pd = pytest.importorskip("pandas")

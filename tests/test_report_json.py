@@ -48,8 +48,8 @@ def test_header_names_tool_and_version():
     # 1.1: header keys, options.window; 1.2: input.hostname_source
     assert document["schema_version"] == SCHEMA_VERSION == "1.2"
     assert document["tool"]["name"] == "loganalyzer"
-    header = {k: document["input"].pop(k) for k in ("hostname", "hostname_source", "os", "agent",
-                                                     "first_record", "last_record", "clock")}
+    header = {k: document["input"].pop(k) for k in ("hostname", "hostname_source", "vm_folders", "os",
+                                                     "agent", "first_record", "last_record", "clock")}
     assert header["agent"] == {"daemon": "2.9.1.1", "goal_state": "2.11.1.4"} and header["clock"] == "UTC"
     assert document["input"] == {"path": "/tmp/tickets/123/logs.zip", "bundle_type": "collect_logs",
                                  "cannot_contain": ["serial console output"],

@@ -53,6 +53,9 @@ def derived_host_name(path: str | None, member_paths: Iterable[str]) -> tuple[st
     The archive's single top folder is tried first (when it holds the VM's tree), then the name
     of the folder or archive itself; a single file's own name only when it is not a log's
     usual name."""
+    member_paths = list(member_paths)
+    if len(vm_folders(member_paths)) > 1:
+        return None                      # several VMs: no one name (see BundleHeader.vm_folders)
     tops = {parts[0] for parts in (_parts(p) for p in member_paths) if len(parts) > 1}
     if len(tops) == 1:
         name = _usable(tops.pop())
@@ -74,6 +77,19 @@ def derived_host_name(path: str | None, member_paths: Iterable[str]) -> tuple[st
         return (name, "the folder holding the file's var/") if name else None
     name = _usable(base)
     return (name, "the folder name") if name else None
+
+
+def vm_folders(member_paths: Iterable[str]) -> list[str]:
+    """The top folders of a bundle that each hold a VM's own tree (``<folder>/var/…``,
+    ``<folder>/etc/…``), sorted: two or more mean several VMs were packed into one input.
+
+    >>> vm_folders(["vm-a/var/log/waagent.log", "vm-b/etc/waagent.conf", "notes/readme.txt"])
+    ['vm-a', 'vm-b']
+    >>> vm_folders(["var/log/waagent.log"])
+    []
+    """
+    return sorted({parts[0] for parts in (_parts(p) for p in member_paths)
+                   if len(parts) > 2 and parts[1] in ("var", "etc")})
 
 
 def _parts(path: str) -> list[str]:

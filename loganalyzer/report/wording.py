@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from ..kinds import EVIDENCE_KINDS
 from ..model import CauseVerdict, CoverageStatus, Evidence, FileCoverage, Finding, finding_rank
 from ..rules.causes import CAUSES, label
-from .host_name import derived_host_name
+from .host_name import derived_host_name, vm_folders
 
 #: The reports' phrase per cause, from ``rules/causes.toml`` (``label``).
 CAUSE_LABELS: dict[str, str] = {c.id: c.label for c in CAUSES.values()}
@@ -451,11 +451,19 @@ class BundleHeader:
     last: datetime | None
     clock: str
     hostname_from: str | None = None
+    #: the VM folders of an input that packs several VMs' trees (``vm-a/var/…``, ``vm-b/var/…``)
+    vm_folders: list[str] = field(default_factory=list)
 
     @property
     def host(self) -> str:
         """The host name as shown: ``vm1``, ``vm-app07 (derived from the archive's top folder;
-        no host name in the logs)`` or ``unknown``."""
+        no host name in the logs)`` or ``unknown``; an input holding several VMs' trees names
+        them and says they were read as one."""
+        if len(self.vm_folders) > 1:
+            named = ", ".join(self.vm_folders[:5]) + (", …" if len(self.vm_folders) > 5 else "")
+            said = f"{self.hostname}; " if self.hostname and not self.hostname_from else ""
+            return (f"{said}{len(self.vm_folders)} VM folders in one input ({named}), read as one bundle: "
+                    "analyse each folder alone, or run analyze-logs fleet on them")
         if not self.hostname:
             return "unknown"
         if self.hostname_from:
@@ -471,7 +479,8 @@ class BundleHeader:
 
     def lines(self) -> list[str]:
         """``["Bundle: x.zip (collect_logs) — host vm1, Ubuntu 22.04", "Agent: …; logs …"]``"""
-        who = ", ".join(p for p in (f"host {self.host}", self.os or "OS unknown") if p)
+        host = self.host if len(self.vm_folders) > 1 else f"host {self.host}"
+        who = ", ".join(p for p in (host, self.os or "OS unknown") if p)
         agent = ", ".join(f"{role.replace('_', '-')} {v or 'unknown'}" for role, v in self.agent.items())
         return [f"Bundle: {self.path} ({self.bundle_type}) — {who}",
                 f"Agent: {agent}; logs {self.span()}"]
@@ -486,6 +495,7 @@ class BundleHeader:
 
     def as_dict(self) -> dict[str, Any]:
         return {"hostname": self.hostname, "hostname_source": self.hostname_source,
+                "vm_folders": list(self.vm_folders),
                 "os": self.os, "agent": dict(self.agent),
                 "first_record": iso(self.first), "last_record": iso(self.last), "clock": self.clock}
 
@@ -506,14 +516,15 @@ def bundle_header(result: Any) -> BundleHeader:
             names = ", ".join(p.rsplit("/", 1)[-1] for p in local[:2]) + (" …" if len(local) > 2 else "")
             clock = f"UTC, except {names}: {clock}"
     hostname, hostname_from = state.get("hostname"), None
+    members = [c.path for c in result.coverage if c.kind != "archive"]
     if not hostname and str(result.input.bundle_type) != "live_system":
-        members = (c.path for c in result.coverage if c.kind != "archive")
         derived = derived_host_name(result.input.path, members)
         if derived:
             hostname, hostname_from = derived
     return BundleHeader(
         path=str(result.input.path or "live system"), bundle_type=str(result.input.bundle_type),
         hostname=hostname, hostname_from=hostname_from, os=state.get("os"),
+        vm_folders=folders if len(folders := vm_folders(members)) > 1 else [],
         agent={"goal_state": facts.latest_version("goal_state"), "daemon": facts.latest_version("daemon")},
         first=min(facts.first_seen.values(), default=None), last=max(facts.last_seen.values(), default=None),
         clock=clock)
