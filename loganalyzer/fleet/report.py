@@ -199,7 +199,9 @@ table{border-collapse:collapse;margin:.5em 0 1.5em}
 th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}
 th{background:#f3f3f3}td.n{text-align:right}code{background:#f5f5f5;padding:0 .2em}
 .critical{color:#8b0000;font-weight:600}.error{color:#c0392b}.warning{color:#b9770e}.info{color:#555}
-details{margin:.3em 0}summary{cursor:pointer}"""
+details{margin:.3em 0}summary{cursor:pointer}
+@media print{details:not([open])>:not(summary){display:block}details>summary{list-style:none}
+details::details-content{content-visibility:visible;display:block}}"""
 
 
 def fleet_html(bundles: pd.DataFrame, findings: pd.DataFrame) -> str:
