@@ -14,7 +14,7 @@ from loganalyzer.rules.portal import order_for_error, portal_errors
 DATA = (files("loganalyzer.rules") / "causes.toml").read_text(encoding="utf-8")
 NEW = '''
 [vm_deallocated]
-order = 21
+order = 22
 label = "the VM was deallocated during the backup"
 title = "The VM was stopped (deallocated) while the backup ran"
 needs = []
@@ -54,7 +54,7 @@ def test_a_cause_added_to_the_data_appears_everywhere(tmp_path: Path):
 def test_two_causes_with_one_order_are_refused(tmp_path: Path):
     import pytest
     p = tmp_path / "causes.toml"
-    p.write_text(DATA + NEW.replace("order = 21", "order = 16"))
+    p.write_text(DATA + NEW.replace("order = 22", "order = 16"))
     with pytest.raises(ValueError, match=r"vm_deallocated.*order 16.*guest_shutdown"):
         read_causes_file(p)
 

@@ -279,3 +279,18 @@ def test_timestamp_less_agent_lines_after_timestamped_ones_are_records_of_their_
     assert [(e.line_start, e.line_end, e.level, e.generation) for e in events] == [
         (1, 1, "WARNING", "2.1-2.2.30"), (2, 4, "ERROR", "no-timestamp")]
     assert events[1].fields["event_op"] == "Download" and events[1].thread == "ExtHandler"
+
+
+def test_after_a_threadless_record_a_timestamp_cut_level_line_is_a_record_of_its_own() -> None:
+    # 2.1-2.2.30 wrote no thread name, so a cut line is just "LEVEL Message" (dev-corpus 028 with
+    # every other timestamp cut); lower-case text after a level word, and lines of captured
+    # command output, still continue the record above.
+    data = (b"2016/12/16 10:27:22.553306 WARNING httplib does not support https tunnelling\n"
+            b"WARNING Agent WALinuxAgent-2.2.2 failed with exception: syntax error\n"
+            b"INFO not a record: it continues the one above\n"
+            b"2016/12/16 10:27:23.000000 ERROR Event: name=X, op=Enable, message=[stdout]\n"
+            b"INFO Starting the script\n")
+    events = list(parse_chunks([data.decode()], "waagent.log", "waagent_log", UTC, FileCoverage("w", "w")))
+    assert [(e.line_start, e.line_end, e.level) for e in events] == [
+        (1, 1, "WARNING"), (2, 3, "WARNING"), (4, 5, "ERROR")]
+    assert events[1].message.startswith("Agent WALinuxAgent-2.2.2 failed with exception")

@@ -8,6 +8,7 @@ cause at warning or above).  ``--misses`` lists the entries that do not.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 import tempfile
@@ -16,11 +17,16 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import Entry, load_catalog
 from .classify import signal_of_entry
 from .render import eras_of, fill, render_entry
 from .signals import cause_of, family
+
+if TYPE_CHECKING:
+    from ..result import AnalysisResult
+    from ..sources.base import Source
 
 _REPORTED = ("critical", "error", "warning")
 
@@ -57,18 +63,42 @@ def expected_cause(entry: Entry) -> str:
     return cause_of(signal_of_entry(entry, caps, text))
 
 
-def run_one(entry: Entry, era: str) -> Outcome:
-    """Render ``entry`` in ``era`` and analyse it as a bundle of that one file."""
+#: analyse each case from memory (False: from a temporary folder holding its one file, as a
+#: user's bundle would be read; both give the same outcomes, tests/test_catalog_memory.py compares them)
+IN_MEMORY = True
+
+
+def one_file_source(label: str, path: str, data: bytes) -> Source:
+    """A bundle of one file at ``path`` (relative, ``/``-separated) holding ``data``: read as
+    the same file in a folder named ``label`` would be, without writing it anywhere (a
+    temporary folder per case cost more than analysing it)."""
+    from ..sources.base import BundleInfo
+    from ..sources.walker import Candidate, Walker
+    return Walker(BundleInfo(label),
+                  lambda walker: iter([Candidate(path, lambda: io.BytesIO(data), 0, len(data))]))
+
+
+def analyse_case(entry: Entry, era: str, in_memory: bool | None = None) -> AnalysisResult:
+    """Render ``entry`` in ``era`` and analyse it as a bundle of that one file (``in_memory``:
+    see :data:`IN_MEMORY`, its default)."""
     from ..analysis import analyze
+    from ..pipeline import run
     from ..result import AnalysisOptions
     # a harmless statement is judged on its own words: its example values may carry a real
     # failure of their own (an errno of a full disk), which is then rightly reported
     path, text = render_entry(entry, era, neutral=not entry.failure)
+    if IN_MEMORY if in_memory is None else in_memory:
+        return run(one_file_source(f"la-cov-{entry.id}", path, text.encode("utf-8")), AnalysisOptions())
     with tempfile.TemporaryDirectory(prefix="la-cov-") as tmp:
         target = Path(tmp, path)
         target.parent.mkdir(parents=True)
         target.write_text(text, encoding="utf-8")
-        result = analyze(tmp, AnalysisOptions())
+        return analyze(tmp, AnalysisOptions())
+
+
+def run_one(entry: Entry, era: str) -> Outcome:
+    """Render ``entry`` in ``era`` and analyse it as a bundle of that one file."""
+    result = analyse_case(entry, era)
     reported = tuple(sorted({str(f.cause) for f in result.findings if str(f.severity) in _REPORTED}))
     return Outcome(entry.id, entry.program, era, expected_cause(entry), reported)
 

@@ -71,6 +71,8 @@ VOCABULARY: dict[str, dict[str, tuple[str, ...]]] = {
                                 "cpu_throttled", "setup_failed", "quota")},
     "cert_problem": {"kind": ("other", "openssl", "fips", "missing", "decrypt", "transport")},
     "disk_problem": {"kind": ("other", "no_space", "inodes", "readonly", "io_error")},
+    #: the agent's resource (temporary) disk handler: /dev/sdb1 on /mnt/resource (daemon/resourcedisk/)
+    "resource_disk_problem": {"kind": ("other", "mount", "partition", "format", "swap")},
     "provisioning_step_failed": {"step": ("other", "dvd_mount", "ovf_copy", "user", "ssh", "hostname",
                                           "report_ready", "cloud_init")},
 }
@@ -102,6 +104,7 @@ _CAUSES: list[tuple[str, str | None, str | None, str]] = [
     ("cgroup_problem", None, None, "cgroup_limits"),
     ("cert_problem", None, None, "certificates"),
     ("disk_problem", None, None, "disk_full"),
+    ("resource_disk_problem", None, None, "resource_disk_failed"),
     ("provisioning_step_failed", None, None, "provisioning_failed"),
 ]
 

@@ -115,6 +115,12 @@ NO_TIMESTAMP_START = re.compile(
 TIMELESS_LINE_STRICT = re.compile(
     rf"[\x20\t]*(?:{_LEVEL})\x20(?:[^\s\[]\S*\x20)?(?:{'|'.join(THREAD_NAMES)}|{_BRACKET})\x20")
 TIMELESS_IN_TEXT = re.compile(r"\n" + TIMELESS_LINE_STRICT.pattern)
+#: The same for generations that wrote no thread name (1.x-2.2.30: ``LEVEL msg``): after one of
+#: their records, a line that starts with a level word and then a capital, a digit or a bracket.
+TIMELESS_LINE_THREADLESS = re.compile(rf"[\x20\t]*(?:{_LEVEL})\x20(?=[A-Z0-9\[])")
+TIMELESS_THREADLESS_IN_TEXT = re.compile(r"\n" + TIMELESS_LINE_THREADLESS.pattern)
+#: Generations whose records carry no thread name.
+THREADLESS_GENERATIONS = frozenset({"1.x-2.0", "2.1-2.2.30"})
 
 #: Agent 2.8 shipped in 2022: an earlier one-token ``Daemon``/``ExtHandler`` line is 2.2.46.
 _FIRST_2_8_YEAR = 2022

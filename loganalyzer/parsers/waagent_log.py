@@ -53,8 +53,11 @@ from .record_formats import (
     MAX_CACHED_HEADERS,
     NO_TIMESTAMP_START,
     RECORD_START_IN_TEXT,
+    THREADLESS_GENERATIONS,
     TIMELESS_IN_TEXT,
     TIMELESS_LINE_STRICT,
+    TIMELESS_LINE_THREADLESS,
+    TIMELESS_THREADLESS_IN_TEXT,
     FormatState,
     HeaderFields,
     decode_header,
@@ -275,13 +278,15 @@ def _take_lines(text: str, cursor: int, stop: int, line_no: int, in_head: bool, 
     if in_head:
         held, done = _head(text[cursor + 1:stop], line_no, held, state, coverage)
         return held, done, lines
-    if TIMELESS_IN_TEXT.search(text, cursor, stop) is None:
+    start = TIMELESS_LINE_THREADLESS if _threadless(held) else TIMELESS_LINE_STRICT
+    search = TIMELESS_THREADLESS_IN_TEXT if start is TIMELESS_LINE_THREADLESS else TIMELESS_IN_TEXT
+    if search.search(text, cursor, stop) is None:
         held.add(text[cursor:stop], lines)  # type: ignore[union-attr]  # a timestamped record is open
         return held, [], lines
     # an agent line whose timestamp was cut, after timestamped ones: a record of its own
     done: list[_Open] = []
     for offset, line in enumerate(text[cursor + 1:stop].split("\n")):
-        m = NO_TIMESTAMP_START.match(line) if TIMELESS_LINE_STRICT.match(line) else None
+        m = NO_TIMESTAMP_START.match(line) if start.match(line) else None
         if m is not None:
             if held is not None:
                 done.append(held)
@@ -289,6 +294,13 @@ def _take_lines(text: str, cursor: int, stop: int, line_no: int, in_head: bool, 
         elif held is not None:
             held.add("\n" + line, 1)
     return held, done, lines
+
+
+def _threadless(held: _Open | None) -> bool:
+    """Whether ``held`` is a record of a generation without thread names (``WARNING msg`` after
+    the date) and not captured command output, where a level word opens a line of its own."""
+    return (held is not None and held.header[4] is None and held.header[3] in THREADLESS_GENERATIONS
+            and not any("[stdout]" in part or "[stderr]" in part for part in held.parts))
 
 
 def _head(segment: str, line_no: int, pending: _Open | None, state: FormatState,

@@ -17,7 +17,8 @@ True
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,8 +38,9 @@ from .matches import MatchSet, extension_of, fmt_time
 from .model import Rule
 from .prefilter import Prefilter, strip_cut
 from .shapes import ShapeGuard, masks_letters, shape_of
+from .signal_order import precedence
 from .verdicts import build_verdicts
-from .versions import policy_for
+from .versions import VersionPolicy, policy_for
 
 _ROLE_ORDER = {"benign": 0, "health": 1, "signature": 2}
 _VIA_RANK = {Via.KEYWORD.value: 0, Via.STRUCTURE.value: 1, Via.CATALOG.value: 2}
@@ -76,14 +78,14 @@ class _Watcher:
     role: str                       # benign | health | signature | other | recovery | logic
     rule: Rule
     check: Callable[[Event, str, dict[str, Any]], bool] | None
-    logic: LogicRule | None = None
+    #: a logic trigger: its logic rule's index in the run's logic instances; a partner or recovery
+    #: condition: its index in the run's mark lists (per-run state lives in the engine, not here)
+    slot: int = -1
     trigger: int = 0
     #: whether match times are kept (correlations and transients need them)
     keep_times: bool = False
     #: False when the condition looks at the time (its answer cannot be reused for an identical text)
     reusable: bool = True
-    #: marks of a correlation partner / recovery condition, one list shared by every rule using it
-    marks: list[Mark] = field(default_factory=list)
     #: the condition's literals that numbers can change (None: the condition reads more than
     #: plain text and keyed fields, so its answer cannot be shared between records of a shape)
     guard: ShapeGuard | None = _NO_GUARD
@@ -98,34 +100,44 @@ class _RuleState:
     recoveries: list[Mark] = field(default_factory=list)
 
 
-class RuleEngine:
-    """Feed every event to :meth:`observe`, then call :meth:`finish` once."""
+#: the version policy that ``policy`` comparisons in conditions read (conditions are compiled once
+#: and shared by every engine): the engine deciding records sets it, see :meth:`RuleEngine.observe`
+_ACTIVE_POLICY: list[VersionPolicy | None] = [None]
 
-    def __init__(self, rules: list[Rule], options: AnalysisOptions | None = None) -> None:
-        self.options = options or AnalysisOptions()
-        self.policy = policy_for(self.options.min_agent_version)
-        self.rules = rules
+
+def _active_policy_floor(event: Event) -> str | None:
+    entry = _ACTIVE_POLICY[0].minimum_at(event.timestamp)  # type: ignore[union-attr]
+    return entry.minimum if entry else None
+
+
+class _Plan:
+    """What an engine needs that depends on the rule list alone — watchers, the frozen word
+    index, the signal rules' order, the catalog's entry anchors, shape guards — built once per
+    rule list (:func:`_plan_for`) and only read afterwards: whatever a run changes (matches,
+    marks, logic rule instances, decision caches) lives in the :class:`RuleEngine`."""
+
+    _policy_floor = staticmethod(_active_policy_floor)
+
+    def __init__(self, rules: list[Rule]) -> None:
+        #: the rules (a copy: the plan's key holds their ids, which stay theirs while it lives)
+        self.rules = list(rules)
         self._watchers: list[_Watcher] = []
+        #: rules with match state; (rule id, role) -> watcher id of its partner / recovery condition
         self._state: dict[str, _RuleState] = {}
-        self._logic: list[LogicRule] = []
-        self._order = 0
-        self._last_ts: dict[str, datetime] = {}
-        self._last_order: dict[str, int] = {}
-        self._shared: dict[tuple[str, str], _Watcher] = {}
-        self._decided: dict[tuple[Any, ...], list[_Decision]] = {}
-        self._by_shape: dict[tuple[Any, ...], list[_Decision]] = {}
+        self._partners: dict[tuple[str, str], int] = {}
+        #: logic rules in registration order (each run makes its own instances)
+        self._logic: list[Rule] = []
+        self._shared: dict[tuple[str, str], int] = {}
+        #: watcher ids of partner / recovery conditions, by slot (each run has its own mark lists)
+        self._marked: list[int] = []
         #: catalog entry index -> the literals of its template that numbers can change
         self._entry_guards: dict[int, ShapeGuard] = {}
-        #: (rule, time, hash of the first line) → file of each timed agent record a signature matched
-        self._matched: dict[tuple[str, datetime, int], str] = {}
         self._prefilter = Prefilter()
-        #: watcher ids of signal rules, in catalog order (the first that takes a signal wins)
+        #: watcher ids of signal rules by precedence (rules/signal_order.py): the first taking a signal wins
         self._signal_ids: list[int] = []
         self._classifier: Any = None
         #: watcher id of the first catalog entry (entries are routed by the shared word index)
         self._entry_base = 0
-        #: (rule id, group) -> best rank of the ways its signals were reached
-        self._via_rank: dict[tuple[str, str | None], int] = {}
         ordered = sorted(rules, key=lambda r: _ROLE_ORDER.get(r.kind, 3))
         for rule in ordered:
             self._register(rule)
@@ -145,21 +157,23 @@ class RuleEngine:
 
     def _register(self, rule: Rule) -> None:
         if rule.kind == "logic":
-            logic = LOGIC[rule.logic](rule, self.policy, self.options)  # type: ignore[index]
-            self._logic.append(logic)
-            for n, (lits, kinds) in enumerate(logic.triggers):
-                self._add(_Watcher("logic", rule, None, logic, n), lits, kinds)
+            slot = len(self._logic)
+            self._logic.append(rule)
+            for n, (lits, kinds) in enumerate(LOGIC[rule.logic].triggers):  # type: ignore[index]
+                self._add(_Watcher("logic", rule, None, slot, n), lits, kinds)
             return
         if rule.signal is not None:
             self._state[rule.id] = _RuleState()
             if rule.match is not None:
                 rule.match.policy[0] = self._policy_floor
-            self._signal_ids.append(len(self._watchers))
             timed = rule.correlation is not None or rule.transient is not None
             self._watchers.append(_Watcher("signal", rule, rule.match.predicate if rule.match else None,
                                            keep_times=timed,
                                            reusable=not (rule.match and rule.match.uses_time),
                                            **_shape_facts(rule.match)))
+            # offered signals by precedence across all rule files, ties in load order
+            insort(self._signal_ids, len(self._watchers) - 1,
+                   key=lambda j: tuple(-v for v in precedence(self._watchers[j].rule)))
             if self._classifier is None:
                 from ..catalog.classify import Classifier  # the catalog imports the rule prefilter
                 self._classifier = Classifier.default()
@@ -167,6 +181,8 @@ class RuleEngine:
                 self._entry_base = len(self._watchers)
                 for lit in self._classifier.anchors():
                     self._add(_Watcher("entry", rule, None), frozenset([lit]), None)
+            if rule.correlation and rule.correlation.other is not None:
+                self._add_shared("other", rule, rule.correlation.other)
             if rule.transient is not None:
                 self._add_shared("recovery", rule, rule.transient.recovered_by)
             return
@@ -185,29 +201,101 @@ class RuleEngine:
     def _add_shared(self, role: str, rule: Rule, cond: Any) -> None:
         """One watcher per distinct partner condition, whatever the number of rules using it."""
         key = (role, cond.source)
-        watcher = self._shared.get(key)
-        if watcher is None:
-            watcher = self._shared[key] = _Watcher(role, rule, cond.predicate, reusable=not cond.uses_time,
-                                                   **_shape_facts(cond))
-            self._add(watcher, cond.literals, cond.kinds)
-        state = self._state[rule.id]
-        if role == "other":
-            state.others = watcher.marks
-        else:
-            state.recoveries = watcher.marks
+        i = self._shared.get(key)
+        if i is None:
+            i = self._shared[key] = len(self._watchers)
+            self._add(_Watcher(role, rule, cond.predicate, len(self._marked), reusable=not cond.uses_time,
+                               **_shape_facts(cond)), cond.literals, cond.kinds)
+            self._marked.append(i)
+        self._partners[(rule.id, role)] = i
+
+    def _entry_guard(self, entry: int) -> ShapeGuard:
+        guard = self._entry_guards.get(entry)
+        if guard is None:
+            from ..catalog.templates import literal_parts
+            template = self._classifier.entries[entry].template  # type: ignore[union-attr]
+            guard = self._entry_guards[entry] = ShapeGuard((p, False) for p in literal_parts(template))
+        return guard
+
+
+#: plans by the ids of their rules, most recently used last
+_PLANS: OrderedDict[tuple[int, ...], _Plan] = OrderedDict()
+MAX_PLANS = 8
+
+
+def _plan_for(rules: list[Rule]) -> _Plan:
+    """The plan of ``rules`` (the same rule objects in the same order share one)."""
+    key = tuple(map(id, rules))
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _PLANS[key] = _Plan(rules)
+        while len(_PLANS) > MAX_PLANS:
+            _PLANS.popitem(last=False)
+    else:
+        _PLANS.move_to_end(key)
+    return plan
+
+
+def clear_plans() -> None:
+    """Forget every cached plan (rule objects changed in place: the next engine plans afresh)."""
+    _PLANS.clear()
+
+
+
+class RuleEngine:
+    """Feed every event to :meth:`observe`, then call :meth:`finish` once.
+
+    The rules' static plan is built once per rule list and shared; each engine has its own
+    matches, marks, logic rule instances and caches, so engines never see each other's records."""
+
+    def __init__(self, rules: list[Rule], options: AnalysisOptions | None = None) -> None:
+        self.options = options or AnalysisOptions()
+        self.policy = policy_for(self.options.min_agent_version)
+        _ACTIVE_POLICY[0] = self.policy
+        self.rules = rules
+        plan = self._plan = _plan_for(rules)
+        self._watchers = plan._watchers
+        self._prefilter = plan._prefilter
+        self._signal_ids = plan._signal_ids
+        self._classifier = plan._classifier
+        self._entry_base = plan._entry_base
+        self._needs_structure = plan._needs_structure
+        self._shape_guard = plan._shape_guard
+        self._entry_guard = plan._entry_guard
+        # -- per-run state
+        #: marks of each partner / recovery condition, one list shared by every rule using it
+        self._marks: list[list[Mark]] = [[] for _ in plan._marked]
+        self._state: dict[str, _RuleState] = {}
+        partners = plan._partners
+        for rule_id in plan._state:
+            state = self._state[rule_id] = _RuleState()
+            other = partners.get((rule_id, "other"))
+            if other is not None:
+                state.others = self._marks[self._watchers[other].slot]
+            recovery = partners.get((rule_id, "recovery"))
+            if recovery is not None:
+                state.recoveries = self._marks[self._watchers[recovery].slot]
+        self._logic: list[LogicRule] = [LOGIC[r.logic](r, self.policy, self.options)  # type: ignore[index]
+                                        for r in plan._logic]
+        self._order = 0
+        self._last_ts: dict[str, datetime] = {}
+        self._last_order: dict[str, int] = {}
+        self._decided: dict[tuple[Any, ...], list[_Decision]] = {}
+        self._by_shape: dict[tuple[Any, ...], list[_Decision]] = {}
+        #: (rule, time, hash of the first line) → file of each timed agent record a signature matched
+        self._matched: dict[tuple[str, datetime, int], str] = {}
+        #: (rule id, group) -> best rank of the ways its signals were reached
+        self._via_rank: dict[tuple[str, str | None], int] = {}
 
     #: set by :meth:`_decide` when given a shape: (the decision, positions to redo) for every
     #: record of that shape, or None when they may decide differently
     _shared_by_shape: tuple[list[_Decision], tuple[int, ...], tuple[int, ...]] | None = None
 
-    def _policy_floor(self, event: Event) -> str | None:
-        entry = self.policy.minimum_at(event.timestamp)
-        return entry.minimum if entry else None
-
     # -- streaming ---------------------------------------------------------------------------
     def observe(self, event: Event) -> None:
         """Match one event against every rule that could apply (cheap for most events)."""
         ts = event.timestamp       # the caller (loganalyzer.pipeline) passes only in-window events
+        _ACTIVE_POLICY[0] = self.policy     # conditions comparing with the version policy read it
         self._order += 1
         order = self._order
         self._last_order[event.path] = order
@@ -241,9 +329,9 @@ class RuleEngine:
             w = watchers[i]
             role = w.role
             if role == "logic":
-                w.logic.observe(w.trigger, event, text, order)  # type: ignore[union-attr]
+                self._logic[w.slot].observe(w.trigger, event, text, order)
             elif role == "other" or role == "recovery":
-                _add_mark(w.marks, (ts, order, event.path, names))
+                _add_mark(self._marks[w.slot], (ts, order, event.path, names))
             else:
                 if role in ("signature", "signal") and ts is not None and event.kind in _AGENT_COPIES \
                         and self._copy_of_a_match(w.rule.id, event, text):
@@ -359,14 +447,6 @@ class RuleEngine:
                 out.append(self._fired(w, i, event, text, caps))
         return out
 
-    def _entry_guard(self, entry: int) -> ShapeGuard:
-        guard = self._entry_guards.get(entry)
-        if guard is None:
-            from ..catalog.templates import literal_parts
-            template = self._classifier.entries[entry].template  # type: ignore[union-attr]
-            guard = self._entry_guards[entry] = ShapeGuard((p, False) for p in literal_parts(template))
-        return guard
-
     def _decide_signals(self, event: Event, text: str, decided: list[_Decision], entries: list[int],
                         shape: str | None = None, letters: bool = False) -> bool:
         """Signals of a record no signature explained, each to the first signal rule taking it.
@@ -425,7 +505,10 @@ class RuleEngine:
                 findings.extend(logic.finish(ctx))
             except Exception as exc:  # a logic bug must not lose the other findings
                 ctx.notes.append(f"logic rule {logic.rule.id} failed: {exc!r}")
-        findings = _fold_signal_findings(findings, {r.id for r in self.rules if r.signal is not None})
+        # rules naming catalog entries are as specific as word signatures: only the general
+        # signal rules fold into what a more specific rule already found
+        findings = _fold_signal_findings(findings, {r.id for r in self.rules if r.signal is not None
+                                                    and "entry" not in r.signal.where})
         findings.sort(key=finding_rank, reverse=True)
         assign_incidents(findings)
         verdicts = build_verdicts(findings, health, ctx)

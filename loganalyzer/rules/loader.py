@@ -36,7 +36,7 @@ from .model import (
     Transient,
     parse_duration,
 )
-from .selftest import check_samples, duplicate_claims
+from .selftest import check_samples, check_signal_samples, duplicate_claims
 
 _KNOWN_KEYS = {
     "id", "title", "cause", "severity", "confidence", "summary", "match", "prefilter", "kind",
@@ -74,6 +74,12 @@ def load_rules(extra_dirs: list[str] | None = None) -> tuple[list[Rule], list[st
                     continue
                 user.add(rule.id)
             by_id[rule.id] = rule
+    for rid in sorted(r for r in user if by_id[r].signal is not None):
+        bad = check_signal_samples(by_id[rid], list(by_id.values()))  # through the whole engine
+        errors.extend(bad)
+        if bad:
+            del by_id[rid]
+            user.discard(rid)
     if user:
         errors.extend(duplicate_claims(list(by_id.values()), of=user))
     return list(by_id.values()), errors

@@ -60,6 +60,50 @@ def check_samples(rule: Rule) -> list[str]:
     return out
 
 
+def check_signal_samples(rule: Rule, rules: list[Rule]) -> list[str]:
+    """``path:line: message`` for each sample of the signal rule ``rule`` that the whole engine,
+    over all of ``rules``, does not turn into a finding of this rule (a positive one) or does (a
+    negative one).  A sample's ``events`` are fed in order; a sample of an ``at_least`` rule is
+    fed ``count`` times.  So a sample another rule takes first (its signal goes to a more specific
+    signal rule, or a word rule explains the record) proves the order wrong, not just the filter.
+
+    >>> from loganalyzer.rules.loader import load_rules
+    >>> rules, _ = load_rules()
+    >>> check_signal_samples(next(r for r in rules if r.id == "signal.disk"), rules)
+    []
+    """
+    if rule.signal is None:
+        return []
+    corr = rule.correlation
+    repeat = corr.count if corr is not None and corr.type == "at_least" else 1
+    out = []
+    for n, sample in enumerate(rule.positive, 1):
+        if rule.id not in _finding_rules(sample, rules, repeat):
+            out.append(f"{rule.location}: rule {rule.id} sample {n} gives no finding of this rule")
+    for n, sample in enumerate(rule.negative, 1):
+        if rule.id in _finding_rules(sample, rules, repeat):
+            out.append(f"{rule.location}: rule {rule.id} negative sample {n} gives a finding of this rule")
+    return out
+
+
+def _finding_rules(sample: Sample, rules: list[Rule], repeat: int) -> set[str]:
+    """Ids of the rules with a finding after the whole engine saw ``sample`` ``repeat`` times."""
+    from ..facts.model import Facts
+    from ..sources.base import BundleInfo
+    from .engine import RuleEngine
+    engine = RuleEngine(rules)
+    kinds: set[str] = set()
+    line = 1
+    for _ in range(repeat):
+        for part in sample.events or [sample]:
+            for event in sample_events(part, line):
+                kinds.add(event.kind)
+                engine.observe(event)
+                line += 1
+    findings, _ = engine.finish(Facts(kinds_present=kinds), BundleInfo("sample"), [])
+    return {f.rule_id for f in findings}
+
+
 def duplicate_claims(rules: list[Rule], of: set[str] | None = None) -> list[str]:
     """Warnings for positive samples two rules claim (only those involving rule ids ``of``, when given)."""
     first: dict[tuple[str, str, str | None, str | None], tuple[Rule, int]] = {}

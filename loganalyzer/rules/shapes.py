@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 try:                        # the regex parser of the running Python (3.11+: re._parser)
@@ -62,6 +63,7 @@ def shape_of(text: str) -> str:
     return text.translate(_DIGITS)
 
 
+@cache  # each engine asks again for the same few thousand literals (quadratic in their length)
 def mask_safe(literal: str) -> bool:
     """Whether ``literal`` is found at the same places in every record of one shape: it has no
     digit, is not made of GUID characters alone, holds no whole GUID and cannot reach into a GUID
@@ -91,14 +93,7 @@ class ShapeGuard:
 
     def __init__(self, literals: Iterable[tuple[str, bool]]) -> None:
         #: (a word the literal shows unmasked, or None; its masked-forms pattern)
-        self._checks: list[tuple[str | None, re.Pattern[str]]] = []
-        for literal, ignore_case in sorted(set(literals)):
-            if not literal or mask_safe(literal):
-                continue
-            body = "".join(f"[{re.escape(c)}0]" if c in _HEX else re.escape(c) for c in literal)
-            words = [] if ignore_case else _STABLE_WORD.findall(literal)
-            self._checks.append((max(words, key=len) if words else None,
-                                 re.compile(body, re.I if ignore_case else 0)))
+        self._checks = _checks_of(frozenset(literals))
 
     def __len__(self) -> int:
         return len(self._checks)
@@ -109,6 +104,18 @@ class ShapeGuard:
             if (word is None or word in shape) and pattern.search(shape):
                 return True
         return False
+
+
+@cache  # the same conditions come back with every engine (one per analysed bundle)
+def _checks_of(literals: frozenset[tuple[str, bool]]) -> tuple[tuple[str | None, re.Pattern[str]], ...]:
+    checks: list[tuple[str | None, re.Pattern[str]]] = []
+    for literal, ignore_case in sorted(literals):
+        if not literal or mask_safe(literal):
+            continue
+        body = "".join(f"[{re.escape(c)}0]" if c in _HEX else re.escape(c) for c in literal)
+        words = [] if ignore_case else _STABLE_WORD.findall(literal)
+        checks.append((max(words, key=len) if words else None, re.compile(body, re.I if ignore_case else 0)))
+    return tuple(checks)
 
 
 def masks_letters(shape: str) -> bool:
