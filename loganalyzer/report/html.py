@@ -197,7 +197,7 @@ def _agent_and_extensions(view: AnalysisResult) -> str:
                 for e in facts.extensions.values()]
         headers = ["name", "requested", "on disk", "handler", "operation", "status", "code", "message",
                    "time"]
-        parts.append("<h3>Extensions</h3>" + table(headers, rows, whole=(1, 2, 5, 6)))
+        parts.append("<h3>Extensions</h3>" + table(headers, rows, whole=(1, 2, 5, 6, 8)))
     if facts.backups:
         rows = [(b.task_id, b.seq_no, short_time(b.start, _in(b.ref, local)),
                  short_time(b.end, _in(b.ref, local)) if b.end else "",
