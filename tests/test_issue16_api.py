@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 import loganalyzer
+from loganalyzer.rules.causes import TAXONOMY
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_logs"
@@ -55,7 +56,7 @@ def test_findings_and_causes_are_dataframes_with_the_documented_columns(bundle) 
     assert top["evidence_path"].endswith("VMSnapshotLinux/extension.log") and top["evidence_line"] == 28
     assert str(findings["first_seen"].dtype) == "datetime64[ns, UTC]"
     causes = bundle.causes
-    assert list(causes.columns)[:3] == ["cause", "verdict", "reason"] and len(causes) == 20
+    assert list(causes.columns)[:3] == ["cause", "verdict", "reason"] and len(causes) == len(TAXONOMY)
     assert set(causes["verdict"].astype(str)) <= {"detected", "ruled_out", "not_seen", "not_evaluable"}
     frames = bundle.analyze().to_frames()
     assert {"findings", "causes", "coverage", "extensions", "agent", "backups"} <= set(frames)

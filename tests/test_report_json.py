@@ -9,6 +9,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from report_fixtures import all_results, failing_backup_result, healthy_result
 
 from loganalyzer.report.json_report import SCHEMA_VERSION, render_json, schema, to_dict
+from loganalyzer.rules.causes import TAXONOMY
 
 TOP_LEVEL = ["schema_version", "tool", "input", "summary", "options", "coverage", "agent", "extensions",
              "findings", "causes", "backups", "stats", "rule_errors"]
@@ -99,5 +100,5 @@ def test_extensions_and_backups_are_plain_data():
 def test_healthy_bundle_has_no_findings_and_every_cause():
     document = to_dict(healthy_result())
     assert document["findings"] == [] and document["summary"]["worst_severity"] is None
-    assert len(document["causes"]) == 20
+    assert len(document["causes"]) == len(TAXONOMY)
     assert {c["verdict"] for c in document["causes"]} == {"ruled_out", "not_evaluable"}
