@@ -195,6 +195,90 @@ def _pem(text: str) -> str:
     return _PEM.sub("<redacted certificate>", text)
 
 
+_TOKEN = re.compile(r"[^\s\"'<>\\]++")
+_PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
+_MARKER = re.compile(r"(<redacted[^<>]*+>)")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_MAX_LAYERS = 4
+
+
+def _percent_decoded(token: str) -> tuple[str, list[int]]:
+    """``token`` with one layer of ``%XX`` decoded (each as the char of that byte) and, per decoded
+    char, where it starts in ``token`` (one more entry: ``len(token)``)."""
+    out: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    for m in _PERCENT.finditer(token):
+        for i in range(pos, m.start()):
+            out.append(token[i])
+            starts.append(i)
+        out.append(chr(int(m.group(1), 16)))
+        starts.append(m.start())
+        pos = m.end()
+    for i in range(pos, len(token)):
+        out.append(token[i])
+        starts.append(i)
+    starts.append(len(token))
+    return "".join(out), starts
+
+
+def _percent_encoded(text: str, layers: int) -> str:
+    """``text`` encoded ``layers`` times as ``encodeURIComponent`` would, markers kept literal."""
+    pieces = _MARKER.split(text)
+    for _ in range(layers):
+        pieces = [p if i % 2 else "".join(c if c in _UNRESERVED or ord(c) > 255 else f"%{ord(c):02X}"
+                                          for c in p)
+                  for i, p in enumerate(pieces)]
+    return "".join(pieces)
+
+
+def _url_encoded(text: str) -> str:
+    """Any shape inside a percent-encoded token (once or more): ``password%3D…``, ``%3CCustomData%3E…``.
+
+    The token is decoded layer by layer (keeping where each char came from), the other shapes run
+    on the decoded text, and only the span between the first and the last change is written back,
+    encoded again: the rest of the token keeps its exact bytes.
+    """
+    out: list[str] = []
+    done = 0
+    for m in _TOKEN.finditer(text):
+        token = m.group(0)
+        if "%" not in token:
+            continue
+        decoded, starts, layers = token, list(range(len(token) + 1)), 0
+        while layers < _MAX_LAYERS and _PERCENT.search(decoded):
+            decoded, inner = _percent_decoded(decoded)
+            starts = [starts[i] for i in inner]
+            layers += 1
+        if not layers:
+            continue
+        redacted = _redact_shapes(decoded, SHAPES[:-1])
+        if redacted == decoded:
+            continue
+        head = 0
+        while head < min(len(decoded), len(redacted)) and decoded[head] == redacted[head]:
+            head += 1
+        tail = 0
+        while (tail < min(len(decoded), len(redacted)) - head
+               and decoded[-1 - tail] == redacted[-1 - tail]):
+            tail += 1
+        middle = redacted[head:len(redacted) - tail]
+        while tail and middle.rfind("<redacted") > middle.rfind(">"):   # a marker's '>' kept as tail
+            tail -= 1
+            middle = redacted[head:len(redacted) - tail]
+        marker = _MARKER.search(redacted, max(0, head - 12))
+        if marker is not None and marker.start() < head:     # never cut into a marker's text
+            head = marker.start()
+        cut_from, cut_to = starts[head], starts[len(decoded) - tail]
+        out += [text[done:m.start() + cut_from],
+                _percent_encoded(redacted[head:len(redacted) - tail], layers)]
+        done = m.start() + cut_to
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
+
+
 _S = "hunter2Zz9"   # the secret in the samples below
 
 #: Every secret shape, in the order they are applied (a later shape never sees an earlier one's value).
@@ -245,22 +329,32 @@ SHAPES: tuple[SecretShape, ...] = (
                  f'<Data encoding="base64">{_S}</Data>', f"&lt;UserPassword&gt;{_S}&lt;/UserPassword&gt;",
                  f"\\u003cCustomData\\u003e{_S}\\u003c/CustomData\\u003e"),
                 ("<Data/>", "<Database>x</Database>", "<UserPassword>")),
+    SecretShape("url_encoded", _url_encoded,
+                (f"data=%7B%22protectedSettings%22%3A%22{_S}%22%7D", f"http%3A%2F%2Fu%3A{_S}%40proxy%3A3128",
+                 f"a%253CUserPassword%253E{_S}%253C%252FUserPassword%253E",
+                 f"Authorization%3A%20Bearer%20{_S}", f"--password%20{_S}%20bob"),
+                ("https%3A%2F%2Fa%2Fx%3Frestype%3Dcontainer%26comp%3Dlist", "100%25 done",
+                 "name%3Dpassword%20reset", "%E2%82%AC%20token%20count")),
 )
 
 # Cheap pre-check on the lowered text: most lines hold none of these and skip every shape.
 _TRIGGERS = ("?", "%3f", "u003f", "sig", "rotected", "pass", "pwd", "ecret", "custom", "key", "oken",
              "-----begin", "data", "u003c", "&lt;", "onnection", "sasuri", "pkcs12", "://", "bearer", "basic",
-             "credential")
+             "credential", "%3a%2f%2f", "%253a%252f%252f")
 
 
 def redact(text: str) -> str:
     """Return ``text`` with every known secret shape replaced by ``<redacted>``."""
+    return _redact_shapes(text, SHAPES)
+
+
+def _redact_shapes(text: str, shapes: tuple[SecretShape, ...]) -> str:
     if not text:
         return text
     lowered = text.lower()
     if not any(t in lowered for t in _TRIGGERS):
         return text
-    for shape in SHAPES:
+    for shape in shapes:
         text = shape.find(text)
     return text
 

@@ -13,6 +13,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 from hostile_inputs import (
     TAR_END,
     WAAGENT_LINES,
@@ -119,7 +120,9 @@ def test_the_zip_ratio_check_measures_inflated_bytes_not_declared_sizes(tmp_path
     bundle.write_bytes(bytes(data))
     assert zipfile.ZipFile(bundle).infolist()[0].compress_size == declared
     got, entries = drain(bundle, Limits(ratio_grace_bytes=1 * MiB, max_ratio=100))
-    assert got["var/log/waagent.log"] < 32 * MiB           # stopped well before its 64 MiB
+    # stopped at the grace allowance: compressed bytes zipfile read ahead but did not inflate yet
+    # are not counted as used (they were, and the member ran to 12 MiB of its 64)
+    assert got["var/log/waagent.log"] < 2 * MiB
     assert any("compression ratio" in (r or "") for r in entries.values()), entries
 
 
@@ -157,3 +160,113 @@ def test_a_truncated_small_gz_keeps_the_lines_decoded_before_the_cut(tmp_path: P
     assert len(bundle.events) > 1000
     row = bundle.coverage.iloc[0]
     assert row["status"] == "partial" and "cut short" in row["reason"]
+
+
+# -- a member that claims more than the archive holds ---------------------------------------------
+def _pax_size_tar(size: int, compress: bool) -> bytes:
+    """A PAX header giving the next member ``size`` bytes, then that member with a few real lines."""
+    payload = f" size={size}\n"
+    length = len(payload) + len(str(len(payload)))
+    record = f"{len(payload) + len(str(length))}{payload}".encode()
+    pax = tar_header("././@PaxHeader", len(record), tarfile.XHDTYPE) + record + bytes(-len(record) % 512)
+    body = pax + tar_member("var/log/waagent.log", WAAGENT_LINES) + TAR_END
+    return gzip_of([(body, 1)]) if compress else body
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["tar.gz", "tar"])
+@pytest.mark.parametrize("size", [10**11, 10**15], ids=["1e11", "1e15"])
+def test_a_member_claiming_more_bytes_than_the_archive_holds_ends_it_at_once(
+        tmp_path: Path, size: int, compress: bool) -> None:
+    bundle = tmp_path / ("pax.tar.gz" if compress else "pax.tar")
+    bundle.write_bytes(_pax_size_tar(size, compress))
+    with tarfile.open(bundle) as archive:
+        assert archive.next().size == size
+    started = time.monotonic()
+    got, entries = drain(bundle, Limits())
+    elapsed = time.monotonic() - started
+    assert elapsed < 5, f"{elapsed:.1f} s to find the end of a {bundle.stat().st_size}-byte archive"
+    held = len(WAAGENT_LINES) + -len(WAAGENT_LINES) % 512 + len(TAR_END)   # its bytes, padding, end marker
+    assert got["var/log/waagent.log"] == held, "every byte the archive holds is read"
+    assert "end of data" in (entries.get("var/log/waagent.log") or ""), entries   # cut short, and says so
+    assert "claims more bytes than the archive holds" in (entries[bundle.name] or ""), entries
+
+
+# -- bzip2: one tiny stream can stand for hundreds of MiB -----------------------------------------
+def _bz2_streams(parts: list[tuple[bytes, int]]) -> bytes:
+    """Each ``(chunk, times)`` as ``times`` copies of one bz2 stream of ``chunk`` (multi-stream bz2,
+    which bzip2 and Python both read as one): 1 GiB of zeros costs 64 × ~100 bytes to make."""
+    import bz2
+    return b"".join(bz2.compress(chunk, 9) * times for chunk, times in parts)
+
+
+def _zeros_16m() -> tuple[bytes, int]:
+    return bytes(16 * MiB), 1
+
+
+def test_max_seconds_stops_a_tar_bz2_skipping_a_1_gib_member(tmp_path: Path) -> None:
+    zeros, _ = _zeros_16m()
+    bundle = tmp_path / "skip.tar.bz2"
+    bundle.write_bytes(_bz2_streams([(tar_header("../outside.log", GiB), 1), (zeros, 64),
+                                     (tar_member("var/log/waagent.log", WAAGENT_LINES) + TAR_END, 1)]))
+    assert bundle.stat().st_size < 64 * 1024
+    started = time.monotonic()
+    _, entries = drain(bundle, Limits(max_seconds=1, max_ratio=1e9))
+    elapsed = time.monotonic() - started
+    assert elapsed < 4, elapsed
+    assert any("time limit" in (r or "") for r in entries.values()), entries
+
+
+def test_a_tar_bz2_bomb_stops_at_the_ratio_limit(tmp_path: Path) -> None:
+    zeros, _ = _zeros_16m()
+    bundle = tmp_path / "bomb.tar.bz2"
+    bundle.write_bytes(_bz2_streams([(tar_member("var/log/waagent.log.1", WAAGENT_LINES), 1),
+                                     (tar_header("var/log/waagent.log", 2 * GiB), 1), (zeros, 128),
+                                     (TAR_END, 1)]))
+    started = time.monotonic()
+    got, entries = drain(bundle, Limits())
+    elapsed = time.monotonic() - started
+    assert got["var/log/waagent.log.1"] == len(WAAGENT_LINES)
+    assert got.get("var/log/waagent.log", 0) < 64 * MiB, "stopped long before its 2 GiB"
+    assert elapsed < 15, elapsed
+    assert any("ratio" in (r or "") for r in entries.values()), entries
+
+
+def test_nested_lying_zips_each_stop_at_the_ratio_limit(tmp_path: Path) -> None:
+    block = WAAGENT_LINES * (MiB // len(WAAGENT_LINES))
+    entry = ZipEntry.deflated("var/log/waagent.log", [(block, 64)])
+    liar = write_zip(tmp_path / "liar.zip", [entry])
+    data = bytearray(liar.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    data[central + 20:central + 24] = (entry.size // 2).to_bytes(4, "little")
+    inner = bytes(data)
+    bundle = write_zip(tmp_path / "nested.zip", [
+        ZipEntry.stored(f"var/lib/waagent/history/2024-05-0{n}T10-00-00.zip", inner) for n in range(1, 9)])
+    assert bundle.stat().st_size < 8 * MiB
+    got, entries = drain(bundle, Limits(ratio_grace_bytes=1 * MiB, max_ratio=100))
+    logs = {p: n for p, n in got.items() if p.endswith("waagent.log")}
+    assert len(logs) == 8, got
+    assert all(n < 2 * MiB for n in logs.values()), logs          # each at its 1 MiB grace, of 64 MiB
+    stopped = [p for p, r in entries.items() if "compression ratio" in (r or "")]
+    assert len(stopped) == 8, entries
+
+
+def test_the_ratio_limit_holds_while_tarfile_skips_a_member_nobody_reads(tmp_path: Path) -> None:
+    bundle = tar_gz_with(tmp_path / "skip.tar.gz", tar_header("../outside.log", 4 * GiB), 4 * GiB)
+    started = time.monotonic()
+    _, entries = drain(bundle, Limits())              # default limits: no time limit near
+    elapsed = time.monotonic() - started
+    assert elapsed < 10, f"{elapsed:.1f} s: the 4 GiB of zeros were inflated to be passed over"
+    assert "compression ratio above 100:1" in (entries["skip.tar.gz"] or ""), entries
+
+
+def test_members_not_reached_by_the_time_limit_are_listed_without_being_opened(tmp_path: Path) -> None:
+    entries = [ZipEntry.stored("var/log/waagent.log", WAAGENT_LINES)]
+    entries += [ZipEntry.stored(f"var/log/azure/Ext.A.B/f{i}.log", b"x\n") for i in range(40_000)]
+    bundle = write_zip(tmp_path / "many.zip", entries)
+    started = time.monotonic()
+    got, reasons = drain(bundle, Limits(max_seconds=0.5))
+    elapsed = time.monotonic() - started
+    late = [p for p, r in reasons.items() if "time limit" in (r or "")]
+    assert len(got) + len(late) >= 40_000, "every member is read or listed"
+    assert len(late) > 1000, "the limit was reached early in the walk"
+    assert elapsed < 6, f"{elapsed:.1f} s: members past the limit cost as much as reading them"

@@ -62,7 +62,7 @@ def coverage_frame(result: Any) -> pd.DataFrame:
     import pandas as pd
     rows = [{"path": c.path, "kind": c.kind, "size": c.size, "status": str(c.status), "parser": c.parser,
              "lines": c.lines, "records": c.records, "unparsed_lines": c.unparsed_lines, "reason": c.reason}
-            for c in result.coverage]
+            for c in report_view(result).coverage]  # a reason may quote a member name or a line
     return pd.DataFrame(rows, columns=["path", "kind", "size", "status", "parser", "lines", "records",
                                        "unparsed_lines", "reason"])
 

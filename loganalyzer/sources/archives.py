@@ -129,9 +129,9 @@ def iter_tar(walker: Walker, stream: BinaryIO, label: str, depth: int) -> Iterat
     counter = CountingReader(stream, walker.budget)
     buffered = io.BufferedReader(counter, 1 << 16)
     fmt = sniff(buffered.peek(HEAD_BYTES)[:HEAD_BYTES])
-    source: BinaryIO = buffered
+    source: BinaryIO = _Timed(buffered, walker.budget)
     if fmt in COMPRESSED:
-        source = _Timed(decompressor(fmt, buffered, walker.limits), walker.budget)
+        source = _Timed(decompressor(fmt, buffered, walker.limits), walker.budget, lambda: counter.count)
     limits = walker.limits
     read = 0
     where = walker.label(label)
@@ -174,11 +174,16 @@ def iter_tar(walker: Walker, stream: BinaryIO, label: str, depth: int) -> Iterat
 
 
 class _Timed(io.RawIOBase):
-    """A decompressed stream that stops at the bundle's time limit (checked on every read)."""
+    """A tar's (decompressed) stream that stops at the bundle's time limit (checked on every read)
+    and at its end: tarfile skips a member by reading block after block, and goes on asking an
+    exhausted stream for as many blocks as a header claims (a PAX ``size=1e15`` is 10^11 empty
+    reads, days).  Past :data:`_EMPTY_READS` empty reads in a row the archive is over."""
 
-    def __init__(self, source: BinaryIO, budget: Budget) -> None:
+    def __init__(self, source: BinaryIO, budget: Budget, consumed: Callable[[], int] | None = None) -> None:
         super().__init__()
-        self._source, self._budget = source, budget
+        self._source, self._budget, self._consumed = source, budget, consumed
+        self._empty = 0
+        self._produced = 0
 
     def readable(self) -> bool:
         return True
@@ -186,18 +191,75 @@ class _Timed(io.RawIOBase):
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         self._budget.check_time("archive")
         data = self._source.read(min(len(buffer), 1 << 20))
+        if data:
+            self._empty = 0
+        elif len(buffer):
+            self._empty += 1
+            if self._empty > _EMPTY_READS:
+                raise tarfile.ReadError("unexpected end of data: a member claims more bytes than the "
+                                        "archive holds")
         buffer[:len(data)] = data
+        self._produced += len(data)
+        self._check_ratio()
         return len(data)
+
+    def _check_ratio(self) -> None:
+        """The ratio a member's reader checks, also while tarfile skips what nobody reads (a 4 GiB
+        member of zeros behind an unsafe name was inflated whole just to be passed over)."""
+        limits = self._budget.limits
+        if self._consumed is None or self._produced <= limits.ratio_grace_bytes:
+            return
+        if self._produced / max(1, self._consumed()) > limits.max_ratio:
+            raise LimitExceeded(f"compression ratio above {limits.max_ratio:g}:1 after "
+                                f"{human_bytes(limits.ratio_grace_bytes)} of the archive's stream "
+                                "(possible archive bomb); the rest was not read")
+
+
+#: Empty reads in a row after which a tar stream is taken as ended (a whole archive's end takes a few).
+_EMPTY_READS = 64
 
 
 
 def _tar_opener(archive: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[], BinaryIO]:
     def opener() -> BinaryIO:
+        if info.isreg() and not info.sparse:
+            return io.BufferedReader(_TarMember(archive.fileobj, info.offset_data, info.size), 1 << 16)
         stream = archive.extractfile(info)
         if stream is None:
             raise OSError(f"{info.name}: not a regular file")
         return stream
     return opener
+
+
+class _TarMember(io.RawIOBase):
+    """A regular member's bytes, read from the tar stream itself: where the archive ends before
+    the member does, the bytes that were there come first and the error after (tarfile's own
+    member reader raises on the short read and drops what it got — all of a small member)."""
+
+    def __init__(self, stream: BinaryIO, start: int, size: int) -> None:
+        super().__init__()
+        self._stream, self._start, self._size = stream, start, size
+        self._position = 0
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        wanted = min(len(buffer), self._size - self._position)
+        if wanted <= 0:
+            return 0
+        if self._ended:
+            raise tarfile.ReadError("unexpected end of data: the archive ends inside this member")
+        self._stream.seek(self._start + self._position)
+        data = self._stream.read(wanted)
+        if len(data) < wanted:
+            self._ended = True
+            if not data:
+                raise tarfile.ReadError("unexpected end of data: the archive ends inside this member")
+        buffer[:len(data)] = data
+        self._position += len(data)
+        return len(data)
 
 
 def _raw(label: str, name: str) -> str:
@@ -290,7 +352,11 @@ class _ZipMember:
         left = getattr(self._stream, "_compress_left", None)
         if not isinstance(left, int):
             return self._info.compress_size
-        return max(0, self._info.compress_size - left)
+        # zipfile reads as many compressed bytes as inflated ones were asked for and parks what
+        # the inflater did not need in its unconsumed tail: those bytes are read, not used, and
+        # counting them let a 1000:1 member pass as 100:1 until ~200 MiB were out.
+        tail = getattr(getattr(self._stream, "_decompressor", None), "unconsumed_tail", b"")
+        return max(0, self._info.compress_size - left - (len(tail) if isinstance(tail, bytes) else 0))
 
 
 def iter_zip_bytes(walker: Walker, data: bytes, label: str, depth: int) -> Iterator[Candidate]:

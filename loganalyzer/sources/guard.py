@@ -137,6 +137,7 @@ class Guard(io.RawIOBase):
         self.count = 0
         self.ratio_tripped = False
         self._deferred: Exception | None = None
+        self._deferred_eof = False
 
     def readable(self) -> bool:
         return True
@@ -169,6 +170,12 @@ class Guard(io.RawIOBase):
                 raise LimitExceeded(self._limit_message())
             return 0
         if self._deferred is not None:
+            # First an end of stream, then the error: a buffered reader asked for more than the
+            # damaged source held would raise with the good bytes still in its buffer and drop
+            # them (all of a small member); at the end it hands them out, and the next read fails.
+            if not self._deferred_eof:
+                self._deferred_eof = True
+                return 0
             error, self._deferred = self._deferred, None
             raise error
         want = min(len(buffer), allowance)
