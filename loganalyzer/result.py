@@ -49,17 +49,20 @@ class Window:
     records_total: int = 0
 
     def describe(self) -> str:
-        since = _iso(self.since) if self.since else "the first record"
-        until = _iso(self.until) if self.until else "the last record"
-        ref = f"; durations count back from the bundle's last record, {_iso(self.reference)}" \
-            if self.reference else ""
+        """The sentence every report states the window with, times to the second as elsewhere."""
+        since = _iso(self.since, seconds=True) if self.since else "the first record"
+        until = _iso(self.until, seconds=True) if self.until else "the last record"
+        ref = ("; durations count back from the bundle's last record, "
+               f"{_iso(self.reference, seconds=True)}") if self.reference else ""
         return (f"Time window {since} to {until} ({self.requested}{ref}): "
                 f"{self.records_in:,} of {self.records_total:,} timed records are in it; "
                 "records without a time are always kept.")
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+def _iso(moment: datetime, seconds: bool = False) -> str:
+    """ISO-8601 UTC with ``Z``; ``seconds`` drops the fraction (what people read)."""
+    utc = moment.astimezone(timezone.utc)
+    return (utc.replace(microsecond=0) if seconds else utc).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(slots=True)

@@ -135,6 +135,24 @@ def test_a_folder_expands_to_its_archives_and_subfolders_not_sidecars(tmp_path: 
     assert [Path(p).name for p in found] == ["a.tar.gz", "b.zip", "vm-folder"]
 
 
+def test_a_folder_that_is_one_vm_tree_stays_one_bundle(tmp_path: Path) -> None:
+    """The folder-dhcp-failure sample (etc/ and var/ of one VM) was read as two bundles, its etc/
+    and its var/: a VM's tree, a sosreport or a folder of agent files is one bundle."""
+    vm = tmp_path / "vm-dhcp"
+    (vm / "var/log").mkdir(parents=True)
+    (vm / "etc").mkdir()
+    (vm / "var/log/waagent.log").write_text("x\n")
+    (vm / "etc/waagent.conf").write_text("x\n")
+    sos = tmp_path / "sosreport-vm2"
+    (sos / "sos_commands").mkdir(parents=True)
+    flat = tmp_path / "pasted"
+    flat.mkdir()
+    (flat / "waagent.log").write_text("x\n")
+    assert expand_inputs([vm]) == [str(vm)]
+    assert [Path(p).name for p in expand_inputs([tmp_path])] == ["pasted", "sosreport-vm2", "vm-dhcp"]
+    assert expand_inputs([flat, sos]) == [str(flat), str(sos)]
+
+
 def test_globs_and_repeated_inputs_give_each_bundle_once(tmp_path: Path) -> None:
     for name in ("x1.zip", "x2.zip", "y.zip"):
         (tmp_path / name).write_bytes(b"x")
@@ -291,15 +309,59 @@ def test_the_readme_duckdb_query_finds_outdated_agents_with_failed_backups(fleet
     assert [(Path(r[0]).name, r[3]) for r in rows] == [("vm1.tar.gz", ["agent_outdated", "snapshot_failed"])]
 
 
-def test_fleet_reports_rank_causes_by_vms_and_are_self_contained(fleet_out: Path) -> None:
+def test_fleet_reports_rank_causes_by_roots_and_are_self_contained(fleet_out: Path) -> None:
     markdown = (fleet_out / "fleet-report.md").read_text()
-    causes = markdown.split("## Causes, ranked by number of VMs")[1].split("##")[0]
-    assert causes.index("`agent_outdated` | 2") < causes.index("`snapshot_failed` | 2") or \
-        causes.index("`snapshot_failed` | 2") < causes.index("`agent_outdated` | 2")
+    causes = markdown.split("## Causes, ranked by incident roots")[1].split("##")[0]
+    rows = {line.split("|")[1].strip(" `"): [c.strip() for c in line.split("|")[2:6]]
+            for line in causes.splitlines() if line.startswith("| `")}
+    # the stand-in's findings carry no incident: each is a root; each VM is the answer of one cause
+    assert rows["agent_outdated"][2] == "2" and rows["snapshot_failed"][2] == "2"
+    assert sum(int(r[0]) for r in rows.values()) == 3          # vm1, vm2, vm4 (vm5 has no finding)
     assert "vm3-corrupt.tar.gz" in markdown.split("could not be analysed")[1]
     page = (fleet_out / "fleet-report.html").read_text()
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert "vm1.tar.gz" in page and "<style>" in page
+
+
+def test_consequences_do_not_count_as_causes_of_the_fleet() -> None:
+    """Three VMs whose network was down, each with the backup failure it brought about, and one
+    with an outdated agent: no_network is the answer of 3 VMs; snapshot_failed, seen on the same
+    3 VMs, is only a consequence and ranks last; the answers' shares add up to 100%."""
+    from loganalyzer.fleet.report import summarize
+    from loganalyzer.fleet.tables import bundles_frame, findings_frame
+    bundles, findings = [], []
+    for n in range(4):
+        root = "agent_outdated" if n == 3 else "no_network"
+        bundles.append({"bundle_id": f"b{n}", "path": f"vm{n}.zip", "status": "analyzed",
+                        "top_cause": root, "top_severity": "error"})
+        findings.append({"bundle_id": f"b{n}", "rule_id": f"r.{root}", "cause": root, "severity": "error",
+                         "confidence": "high", "title": root, "count": 1, "incident": 1, "role": "root"})
+        if root == "no_network":
+            findings += [{"bundle_id": f"b{n}", "rule_id": f"r.s{k}", "cause": "snapshot_failed",
+                          "severity": "critical", "confidence": "high", "title": "snapshot", "count": 1,
+                          "incident": 1, "role": "consequence"} for k in range(2)]
+    s = summarize(bundles_frame(bundles), findings_frame(findings))
+    got = [(c.cause, c.answers, c.roots, c.consequence_only) for c in s.causes]
+    assert got == [("no_network", 3, 3, 0), ("agent_outdated", 1, 1, 0), ("snapshot_failed", 0, 0, 3)]
+    assert sum(c.share for c in s.causes) == 1.0
+
+
+def test_the_fleet_report_of_the_samples_ranks_the_roots_first(tmp_path: Path) -> None:
+    """Through the installed command: the collect-logs sample's backup and extension failures are
+    consequences of no_network, so no_network is its answer and the others rank below it."""
+    from test_cli import SAMPLES, run
+    done = run("fleet", SAMPLES / "collect-logs-backup-failure.zip", "--out", tmp_path / "out", "--jobs", "1")
+    assert done.returncode == 1, done.stderr
+    report = (tmp_path / "out" / "fleet-report.md").read_text()
+    causes = report.split("## Causes, ranked by incident roots")[1]
+    rows = [line.split("|")[1:6] for line in causes.split("##")[0].splitlines() if line.startswith("| `")]
+    assert [c.strip(" `") for c in rows[0]] == ["no_network", "1", "100%", "1", "0"]
+    later = {r[0].strip(" `"): [c.strip() for c in r[1:]] for r in rows[1:]}
+    assert later["snapshot_failed"] == ["0", "0%", "0", "1"]
+    assert later["extension_enable_failed"] == ["0", "0%", "0", "1"]
+    bundles = pd.read_parquet(tmp_path / "out" / "findings.parquet")
+    assert set(bundles["role"].astype(object)) >= {"root", "consequence"}
+    assert (bundles.loc[bundles["severity"].astype(object) == "info", "incident"] == 0).all()
 
 
 # -- command line -------------------------------------------------------------------------------

@@ -59,6 +59,24 @@ def test_the_text_report_folds_consequences_under_the_answer():
     assert "(snapshot_failed," in folded and "(extension_enable_failed," in folded
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_because_of_this_lists_consequences_never_the_roots_own_cause(fmt: str):
+    """"Because of this, also seen" is what the root brought about: a second finding of the root's
+    own cause (the collect-logs sample's "Azure Backup snapshot tasks failed", no_network) is listed
+    apart as another sign of the same cause, and is not lost."""
+    import lxml.html
+    out = run(SAMPLES / "collect-logs-backup-failure.zip", "--fail-on", "never", "--format", fmt).stdout
+    if fmt == "html":
+        out = "\n".join(e.text_content() for e in lxml.html.fromstring(out).xpath("//h3|//li"))
+    root = report("collect-logs-backup-failure.zip")
+    own = [f["title"] for f in root["findings"] if f["role"] == "root" and f["cause"] == "no_network"]
+    assert len(own) >= 2, "the sample no longer has two findings of its root cause"
+    consequences = out.partition("Because of this, also seen")[2].partition("Other findings")[0]
+    same = out.partition("Other signs of the same cause")[2].partition("Because of this, also seen")[0]
+    assert "no_network" not in consequences and "snapshot_failed" in consequences
+    assert "Azure Backup snapshot tasks failed" in same and "no_network" in same
+
+
 def test_no_problem_found_is_not_said_while_unknown_errors_are_left(tmp_path):
     log = tmp_path / "var" / "log" / "waagent.log"
     log.parent.mkdir(parents=True)

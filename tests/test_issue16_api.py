@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 import loganalyzer
+from loganalyzer.rules.causes import TAXONOMY
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_logs"
@@ -33,7 +34,8 @@ def test_fleet_cause_counts_only_warning_and_above() -> None:
     assert not ((fleet.findings["cause"] == "agent_outdated")
                 & (fleet.findings["severity"].astype(str) == "info")).any()
     rows = {c.cause: c for c in summarize(fleet.bundles, fleet.findings).causes}
-    assert rows["agent_outdated"].vms == 2            # the sosreport (2.2.45) and the daemon-only one
+    outdated = rows["agent_outdated"]               # the sosreport (2.2.45) and the daemon-only one
+    assert outdated.roots + outdated.consequence_only == 2
     assert all(c.worst in ("critical", "error", "warning") for c in rows.values())
     assert "Findings of warning severity or above." in fleet_markdown(fleet.bundles, fleet.findings)
 
@@ -54,7 +56,7 @@ def test_findings_and_causes_are_dataframes_with_the_documented_columns(bundle) 
     assert top["evidence_path"].endswith("VMSnapshotLinux/extension.log") and top["evidence_line"] == 28
     assert str(findings["first_seen"].dtype) == "datetime64[ns, UTC]"
     causes = bundle.causes
-    assert list(causes.columns)[:3] == ["cause", "verdict", "reason"] and len(causes) == 20
+    assert list(causes.columns)[:3] == ["cause", "verdict", "reason"] and len(causes) == len(TAXONOMY)
     assert set(causes["verdict"].astype(str)) <= {"detected", "ruled_out", "not_seen", "not_evaluable"}
     frames = bundle.analyze().to_frames()
     assert {"findings", "causes", "coverage", "extensions", "agent", "backups"} <= set(frames)

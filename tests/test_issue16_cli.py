@@ -50,6 +50,10 @@ def test_the_applied_window_is_stated_in_every_format(tmp_path: Path) -> None:
     for fmt in ("text", "markdown", "html", "json", "sarif", "junit"):
         out = run(FAILING, "--since", "7d", "--format", fmt).stdout
         assert "Time window 2024-05-07T23:20:02Z to the last record" in out, fmt
+    # one time style: the sosreport's last record has microseconds, the sentence shows seconds
+    note = " ".join(run(OUTDATED, "--since", "10d", "--fail-on", "never").stdout.split())
+    assert "Time window 2024-05-24T21:00:20Z to the last record" in note
+    assert "the bundle's last record, 2024-06-03T21:00:20Z)" in note
 
 
 def test_verdict_reasons_describe_the_window_not_the_whole_bundle() -> None:
@@ -139,6 +143,51 @@ def test_host_and_os_come_from_sosreports_and_agent_banners_and_local_clocks_are
     assert as_json(DHCP)["input"]["os"] == "ubuntu 20.04"
 
 
+def test_an_adhoc_bundle_without_a_host_name_gets_one_from_its_name_marked_as_derived(tmp_path: Path) -> None:
+    """The ad-hoc samples hold one folder per VM (vm-app07/var/log/…) and no file naming the host:
+    every format names that folder as the host, saying it was derived; a folder bundle is named
+    after the folder; a name that says nothing of a VM (var/, waagent.log) is not used."""
+    stuck = SAMPLES / "adhoc-extension-stuck.tar.gz"
+    doc = as_json(stuck)["input"]
+    assert (doc["hostname"], doc["hostname_source"]) == ("vm-app07", "bundle_name")
+    assert as_json(FAILING)["input"]["hostname_source"] == "logs"
+    head = " ".join(run(stuck, "--fail-on", "never").stdout.split("\n\n")[0].split())
+    assert "host vm-app07 (derived from the archive's top folder; no host name in the logs)" in head
+    assert "| vm-app07 (derived from the archive's top folder" in run(stuck, "--format", "markdown").stdout
+    html = run(stuck, "--format", "html").stdout
+    assert "<dd>vm-app07 (derived from the archive&#x27;s top folder; no host name in the logs)</dd>" in html
+    healthy = as_json(SAMPLES / "adhoc-healthy.tar.gz")["input"]
+    assert healthy["hostname"] == "vm-web02"                      # vm-web02-logs/ without "-logs"
+    vm = tmp_path / "vm-db3"
+    shutil.copytree(DHCP, vm)
+    assert (as_json(vm)["input"]["hostname"], as_json(vm)["input"]["hostname_source"]) == \
+        ("vm-db3", "bundle_name")
+    lone = tmp_path / "logs" / "var" / "log" / "waagent.log"
+    lone.parent.mkdir(parents=True)
+    shutil.copy(DHCP / "var" / "log" / "waagent.log", lone)
+    assert (as_json(lone)["input"]["hostname"], as_json(lone)["input"]["hostname_source"]) == (None, None)
+
+
+def test_an_input_packing_several_vms_says_so_instead_of_naming_one_host(tmp_path: Path) -> None:
+    """Two ad-hoc samples (vm-app07/, vm-web02-logs/) in one archive are read as one bundle: the
+    header names both VM folders and says how to read them apart; no host is derived from the
+    archive's name ("two-vms")."""
+    import tarfile
+    packed = tmp_path / "two-vms.tar.gz"
+    with tarfile.open(packed, "w:gz") as out:
+        for name in ("adhoc-extension-stuck.tar.gz", "adhoc-healthy.tar.gz"):
+            with tarfile.open(SAMPLES / name) as sample:
+                for member in sample.getmembers():
+                    out.addfile(member, sample.extractfile(member) if member.isfile() else None)
+    doc = as_json(packed)["input"]
+    assert doc["vm_folders"] == ["vm-app07", "vm-web02-logs"] and doc["hostname"] is None
+    assert as_json(SAMPLES / "adhoc-healthy.tar.gz")["input"]["vm_folders"] == []
+    head = " ".join(run(packed, "--fail-on", "never").stdout.split("\n\n")[0].split())
+    assert "— 2 VM folders in one input (vm-app07, vm-web02-logs), read as one bundle: analyse each " \
+        "folder alone, or run analyze-logs fleet on them" in head
+    assert "2 VM folders in one input" in run(packed, "--format", "markdown", "--fail-on", "never").stdout
+
+
 def test_fleet_tables_carry_hostname_and_os(tmp_path: Path) -> None:
     import pytest
     pd = pytest.importorskip("pandas")
@@ -147,9 +196,14 @@ def test_fleet_tables_carry_hostname_and_os(tmp_path: Path) -> None:
     bundles.mkdir()
     shutil.copy(FAILING, bundles)
     shutil.copy(OUTDATED, bundles)
+    shutil.copy(SAMPLES / "adhoc-extension-stuck.tar.gz", bundles)
     run("fleet", bundles, "--out", tmp_path / "out", "--jobs", "1")
     table = pd.read_parquet(tmp_path / "out" / "bundles.parquet").set_index("hostname")
     assert table.loc["vm-backup01", "os"] == "Ubuntu 22.04.4 LTS"
+    assert table.loc["vm-backup01", "hostname_source"] == "logs"
+    assert table.loc["vm-app07", "hostname_source"] == "bundle_name"      # derived, and says so
+    report = (tmp_path / "out" / "fleet-report.md").read_text()
+    assert "adhoc-extension-stuck.tar.gz (vm-app07, derived)" in report
     assert table.loc["vm-erp-db01", "os"].startswith("Red Hat Enterprise Linux Server release 7.9")
 
 
@@ -182,6 +236,25 @@ def test_summaries_and_reasons_never_put_a_z_on_a_local_clock_time() -> None:
     assert "SIGTERM at 2024-05-29T03:12:05 (VM local time)" in summary
     converted = " ".join(run(OUTDATED, "--tz", "+02:00").stdout.split())
     assert "SIGTERM at 2024-05-29T01:12:05Z" in converted and "(VM local time)" not in converted
+
+
+def test_a_windowed_mixed_clock_bundle_puts_no_z_on_a_local_time_a_verdict_names() -> None:
+    """The sosreport is mixed: waagent.log has the VM's local clock, the VMSnapshot log is UTC.
+    With --since, a "no signature" verdict names the window's first waagent_log record, which is
+    no bundle edge and no evidence: it kept its Z (2024-05-25T21:00:03Z).  A verdict over
+    waagent_log alone now says local time; one spanning both clocks says it cannot tell."""
+    import re
+    for fmt in ("text", "markdown", "html", "json"):
+        out = " ".join(run(OUTDATED, "--since", "10d", "--format", fmt, "--fail-on", "never").stdout.split())
+        assert "2024-05-25T21:00:03Z" not in out, fmt
+        assert "2024-05-25T21:00:03 (VM local time)" in out, fmt
+        assert "2024-05-25T21:00:03 (UTC or VM local time)" in out, fmt
+        assert "2024-06-03T21:00:20Z" in out, fmt                   # the UTC log's last record
+    reasons = {v["cause"]: v["reason"] for v in as_json(OUTDATED, "--since", "10d")["causes"]}
+    assert "86 waagent_log records in the time window (2024-05-25T21:00:03 (VM local time) to " \
+        "2024-06-03T21:00:06 (VM local time))" in reasons["agent_not_running"]
+    for sample in (FAILING, DHCP, HEALTHY):                          # one clock: nothing is ambiguous
+        assert not re.search(r"UTC or VM local time", run(sample, "--since", "10d").stdout)
 
 
 def test_text_follows_the_terminal_width_and_never_splits_a_token() -> None:
@@ -258,7 +331,7 @@ def test_junit_suites_are_named_by_bundle_and_sarif_has_invocations_and_fingerpr
     junit = ET.fromstring(run(FAILING, HEALTHY, "--format", "junit").stdout)
     names = [s.get("name") for s in junit.findall("testsuite")]
     assert names == ["loganalyzer causes: vm-backup01 (collect-logs-backup-failure.zip)",
-                     "loganalyzer causes: adhoc-healthy.tar.gz"]
+                     "loganalyzer causes: vm-web02 (adhoc-healthy.tar.gz)"]   # derived: vm-web02-logs/
     sarif = json.loads(run(FAILING, "--format", "sarif").stdout)
     run_ = sarif["runs"][0]
     assert run_["invocations"][0]["exitCode"] == 1 and run_["invocations"][0]["executionSuccessful"]

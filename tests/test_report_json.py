@@ -9,6 +9,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from report_fixtures import all_results, failing_backup_result, healthy_result
 
 from loganalyzer.report.json_report import SCHEMA_VERSION, render_json, schema, to_dict
+from loganalyzer.rules.causes import TAXONOMY
 
 TOP_LEVEL = ["schema_version", "tool", "input", "summary", "options", "coverage", "agent", "extensions",
              "findings", "causes", "backups", "stats", "rule_errors"]
@@ -45,10 +46,11 @@ def test_schema_rejects_a_wrong_severity():
 
 def test_header_names_tool_and_version():
     document = to_dict(failing_backup_result())
-    assert document["schema_version"] == SCHEMA_VERSION == "1.1"   # 1.1: header keys, options.window
+    # 1.1: header keys, options.window; 1.2: input.hostname_source
+    assert document["schema_version"] == SCHEMA_VERSION == "1.2"
     assert document["tool"]["name"] == "loganalyzer"
-    header = {k: document["input"].pop(k) for k in ("hostname", "os", "agent", "first_record",
-                                                     "last_record", "clock")}
+    header = {k: document["input"].pop(k) for k in ("hostname", "hostname_source", "vm_folders", "os",
+                                                     "agent", "first_record", "last_record", "clock")}
     assert header["agent"] == {"daemon": "2.9.1.1", "goal_state": "2.11.1.4"} and header["clock"] == "UTC"
     assert document["input"] == {"path": "/tmp/tickets/123/logs.zip", "bundle_type": "collect_logs",
                                  "cannot_contain": ["serial console output"],
@@ -98,6 +100,5 @@ def test_extensions_and_backups_are_plain_data():
 def test_healthy_bundle_has_no_findings_and_every_cause():
     document = to_dict(healthy_result())
     assert document["findings"] == [] and document["summary"]["worst_severity"] is None
-    from loganalyzer.rules.causes import TAXONOMY
     assert sorted(c["cause"] for c in document["causes"]) == sorted(TAXONOMY)  # one verdict per cause
     assert {c["verdict"] for c in document["causes"]} == {"ruled_out", "not_evaluable"}

@@ -63,7 +63,8 @@ def _cases(result):
 def test_junit_has_one_testcase_per_documented_cause():
     suite, cases = _cases(failing_backup_result())
     assert list(cases) == list(TAXONOMY)
-    assert suite.get("tests") == "20" and suite.get("failures") == "4" and suite.get("skipped") == "2"
+    assert suite.get("tests") == str(len(TAXONOMY))
+    assert suite.get("failures") == "4" and suite.get("skipped") == "2"
 
 
 def test_junit_detected_cause_fails_with_the_finding_title_and_evidence():

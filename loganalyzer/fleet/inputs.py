@@ -5,7 +5,9 @@ A *location* is a local path or an fsspec URL (``memory://``, ``s3://``, ``abfs:
 happen in the workers (:func:`local_bundle_id`, :func:`read_remote`), streamed.
 
 * a folder → each archive and each sub-folder in it is one bundle (other files,
-  hidden entries and the ``exclude`` folder are left out);
+  hidden entries and the ``exclude`` folder are left out) — unless the folder is itself one
+  bundle: a VM's file tree (``var/``, ``etc/``), a sosreport (``sos_commands/``) or a folder
+  holding the agent's own files (``waagent.log``, ``waagent.conf`` …);
 * a glob (``*``, ``?``, ``[``) → every match is one bundle;
 * anything else (an archive, a single log file, a URL) → one bundle.
 
@@ -72,10 +74,40 @@ def expand_inputs(inputs: Iterable[str | os.PathLike[str]], exclude: str | None 
 def _expand_local(path: str, excluded: str | None) -> list[str]:
     if any(c in path for c in _GLOB_CHARS) and not os.path.exists(path):
         return sorted(p for p in glob.glob(path, recursive=True) if _wanted(p, excluded))
-    if os.path.isdir(path):
+    if os.path.isdir(path) and not is_bundle_folder(path):
         children = sorted(os.path.join(path, name) for name in os.listdir(path) if not name.startswith("."))
         return [c for c in children if _is_bundle_entry(c, os.path.isdir(c)) and _wanted(c, excluded)]
     return [path]
+
+
+#: top-level folders that make a folder one bundle (a VM's root, a sosreport)
+_ROOT_FOLDERS = frozenset({"var", "etc", "sos_commands"})
+
+
+def is_bundle_folder(path: str) -> bool:
+    """Whether folder ``path`` is one bundle rather than a folder of bundles: it holds a VM's
+    ``var/`` or ``etc/``, a sosreport's ``sos_commands/``, or a file of the agent's own
+    (``waagent*``) at its top.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as root:
+    ...     os.makedirs(os.path.join(root, "vm1", "var", "log"))
+    ...     is_bundle_folder(root), is_bundle_folder(os.path.join(root, "vm1"))
+    (False, True)
+    """
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return False
+    for entry in entries:
+        try:
+            if entry.name in _ROOT_FOLDERS and entry.is_dir(follow_symlinks=False):
+                return True
+            if entry.name.lower().startswith("waagent") and entry.is_file(follow_symlinks=False):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _wanted(path: str, excluded: str | None) -> bool:

@@ -13,7 +13,11 @@ status                 dictionary<string>         analyzed | failed | unreadable
 bundle_type            dictionary<string>         collect_logs | sosreport | disk_inspection | adhoc
                                                   | single_file | live_system
 hostname               string                     the VM's host name when the bundle says it
-                                                  (etc/hostname, ovf-env, syslog, sosreport name)
+                                                  (etc/hostname, ovf-env, syslog, sosreport name),
+                                                  else one derived from the bundle's name
+hostname_source        dictionary<string>         logs | bundle_name (derived: the archive's top
+                                                  folder, the folder's or archive's name); null
+                                                  without a host name
 os                     string                     operating system and version (etc/os-release,
                                                   etc/redhat-release or the agent's banner)
 daemon_version         string                     WALinuxAgent daemon version seen last
@@ -33,7 +37,10 @@ error                  string                     why it could not be read or an
 ``findings.parquet`` — one row per finding: ``bundle_id`` (string), ``rule_id`` (string),
 ``cause`` (dictionary), ``severity`` (ordered dictionary: info < warning < error < critical),
 ``confidence`` (ordered dictionary: low < medium < high), ``title`` (string), ``count``
-(int32), ``first_seen`` / ``last_seen`` (timestamp[us, UTC]), ``extension`` (string).
+(int32), ``first_seen`` / ``last_seen`` (timestamp[us, UTC]), ``extension`` (string),
+``incident`` (int32: the bundle's incident 1, 2, … most likely first; 0 outside any incident,
+as info findings are), ``role`` (dictionary: ``root`` — the cause of its incident,
+``consequence`` — explained by that root; null outside any incident).
 
 ``events.parquet`` (``--with-events``) — ``bundle_id`` then the columns of
 :func:`loganalyzer.parsers.frame.events_frame` (``timestamp`` timestamp[ns, UTC], ``time_kind``,
@@ -65,6 +72,8 @@ if TYPE_CHECKING:
 SEVERITY_ORDER = ("info", "warning", "error", "critical")
 CONFIDENCE_ORDER = ("low", "medium", "high")
 STATUSES = ("analyzed", "failed", "unreadable")
+ROLES = ("root", "consequence")
+HOSTNAME_SOURCES = ("logs", "bundle_name")
 BUNDLE_TYPES = tuple(t.value for t in BundleType)
 
 #: column → type: "string", "int32", "int64", "float64", "timestamp", or a category spec
@@ -73,7 +82,8 @@ Column = str | tuple[str, tuple[str, ...] | None, bool]
 
 BUNDLE_COLUMNS: dict[str, Column] = {
     "bundle_id": "string", "path": "string", "status": ("category", STATUSES, False),
-    "bundle_type": ("category", BUNDLE_TYPES, False), "hostname": "string", "os": "string",
+    "bundle_type": ("category", BUNDLE_TYPES, False), "hostname": "string",
+    "hostname_source": ("category", HOSTNAME_SOURCES, False), "os": "string",
     "daemon_version": "string", "goal_state_version": "string",
     "top_cause": ("category", None, False), "top_rule_id": "string",
     "top_severity": ("category", SEVERITY_ORDER, True),
@@ -85,7 +95,7 @@ FINDING_COLUMNS: dict[str, Column] = {
     "bundle_id": "string", "rule_id": "string", "cause": ("category", None, False),
     "severity": ("category", SEVERITY_ORDER, True), "confidence": ("category", CONFIDENCE_ORDER, True),
     "title": "string", "count": "int32", "first_seen": "timestamp", "last_seen": "timestamp",
-    "extension": "string",
+    "extension": "string", "incident": "int32", "role": ("category", ROLES, False),
 }
 TABLE_FILES = {"bundles": "bundles.parquet", "findings": "findings.parquet", "events": "events.parquet"}
 

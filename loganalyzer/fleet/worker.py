@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..model import CoverageStatus, Severity
+from ..report.wording import bundle_header
 from ..result import AnalysisOptions, AnalysisResult
 from .inputs import DEFAULT_MAX_REMOTE_BYTES, is_remote, local_bundle_id, local_path, read_remote
 
@@ -125,9 +126,10 @@ def bundle_row(result: AnalysisResult, bundle_id: str, shown: str, started: floa
     top = result.top_finding
     worst = result.worst_severity
     facts = result.facts
+    head = bundle_header(result)
     row.update(
         bundle_type=str(result.input.bundle_type),
-        hostname=_shown_text(facts.state.get("hostname"), result),
+        hostname=_shown_text(head.hostname, result), hostname_source=head.hostname_source,
         os=_shown_text(facts.state.get("os"), result),
         daemon_version=facts.latest_version("daemon"),
         goal_state_version=facts.latest_version("goal_state"),
@@ -150,7 +152,7 @@ def finding_rows(result: AnalysisResult, bundle_id: str) -> list[dict[str, Any]]
     return [{"bundle_id": bundle_id, "rule_id": f.rule_id, "cause": f.cause, "severity": str(f.severity),
              "confidence": str(f.confidence), "title": _shown_text(f.title, result), "count": f.count,
              "first_seen": f.first_seen, "last_seen": f.last_seen,
-             "extension": _shown_text(f.extension, result)}
+             "extension": _shown_text(f.extension, result), "incident": f.incident or 0, "role": f.role}
             for f in result.findings]
 
 
@@ -167,8 +169,8 @@ def _nothing_read(result: AnalysisResult) -> str | None:
 
 def _base_row(bundle_id: str, shown: str, status: str, started: float) -> dict[str, Any]:
     return {"bundle_id": bundle_id, "path": shown, "status": status, "bundle_type": None, "hostname": None,
-            "os": None, "daemon_version": None, "goal_state_version": None, "top_cause": None,
-            "top_rule_id": None,
+            "hostname_source": None, "os": None, "daemon_version": None, "goal_state_version": None,
+            "top_cause": None, "top_rule_id": None,
             "top_severity": None, **{f"n_{name}": 0 for name in SEVERITIES}, "files": 0, "lines": 0,
             "seconds": round(time.perf_counter() - started, 4), "last_record_time": None,
             "analyzed_at": datetime.now(UTC), "tool_version": __version__, "error": None}

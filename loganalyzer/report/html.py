@@ -25,6 +25,8 @@ from .redaction import report_view
 from .svg_timeline import timeline_svg
 from .timeline import rows_of
 from .wording import (
+    CONSEQUENCES,
+    SAME_CAUSE,
     answer_sentence,
     bundle_header,
     by_rank,
@@ -69,10 +71,11 @@ def stylesheet() -> str:
 def _header(view: AnalysisResult) -> str:
     head = bundle_header(view)
     agent = ", ".join(f"{role.replace('_', '-')} {v or 'unknown'}" for role, v in head.agent.items())
-    cells = (("Host", head.hostname or "unknown"), ("OS", head.os or "unknown"), ("Agent", agent),
+    cells = (("Host", head.host), ("OS", head.os or "unknown"), ("Agent", agent),
              ("Logs", head.span()), ("Bundle", f"{head.path} ({head.bundle_type})"))
     facts = "".join(f"<div><dt>{text(k)}</dt><dd>{text(v)}</dd></div>" for k, v in cells)
-    return (f"<header><h1>{text(head.hostname or Path(head.path).name)}: why does backup or an extension "
+    named = head.hostname if head.hostname_source == "logs" else Path(head.path).name
+    return (f"<header><h1>{text(named)}: why does backup or an extension "
             f'fail?</h1><dl class="bundle">{facts}</dl>'
             f'<p class="meta">loganalyzer {text(__version__)}</p></header>')
 
@@ -86,16 +89,18 @@ def _answer(view: AnalysisResult) -> str:
                 f"<p>Ruled out: {text(checked or 'nothing')}.</p>{_notes(view)}</section>")
     evidence = "".join(evidence_block(e) for e in top.evidence[:EVIDENCE_OPEN])
     steps = remediation_list(top)
-    folded, _ = incident_parts(view.findings, top)
+    same, folded, _ = incident_parts(view.findings, top)
     return (f'<section class="answer sev-{text(top.severity)}"><h2>Answer</h2>'
             f'<p class="lead">{text(answer_sentence(top))}</p><p>{text(top.summary)}</p>'
             + (f"<h3>Evidence</h3>{evidence}" if evidence else "")
-            + (f"<h3>What to do</h3>{steps}" if steps else "") + _notes(view) + _folded(folded)
+            + (f"<h3>What to do</h3>{steps}" if steps else "") + _notes(view)
+            + _folded(SAME_CAUSE, same) + _folded(CONSEQUENCES, folded)
             + "</section>")
 
 
-def _folded(folded: list[Finding]) -> str:
-    """The answer's consequences, one line each, their evidence folded (printed all the same)."""
+def _folded(heading: str, folded: list[Finding]) -> str:
+    """Findings of the answer's incident under ``heading``, one line each, their evidence folded
+    (printed all the same)."""
     if not folded:
         return ""
     items = []
@@ -108,7 +113,7 @@ def _folded(folded: list[Finding]) -> str:
                      f'<span class="muted">({text(f.cause)}, {text(seen(f.count))})</span>'
                      + (f"<details><summary>Evidence</summary>{evidence}</details>" if evidence else "")
                      + "</li>")
-    return f'<h3>Because of this, also seen</h3><ul class="folded">{"".join(items)}</ul>'
+    return f'<h3>{text(heading)}</h3><ul class="folded">{"".join(items)}</ul>'
 
 
 def _notes(view: AnalysisResult) -> str:
@@ -133,7 +138,7 @@ def _spans(view: AnalysisResult) -> list:
 def _findings(view: AnalysisResult) -> str:
     """Every finding not already said in the answer (the answer and its folded consequences)."""
     top = view.top_finding
-    _, others = incident_parts(view.findings, top)
+    others = incident_parts(view.findings, top).others
     heading = "Findings" if top is None else "Other findings"
     if not others:
         return f"<section><h2>{heading}</h2><p>No {heading.lower()}.</p></section>"
@@ -172,8 +177,8 @@ def _checklist(view: AnalysisResult) -> str:
         f"<td>{badge(verdict_label(v), str(v.verdict))}</td>"
         f"<td>{text(checklist_reason(v, view.findings, view.top_finding))}</td></tr>"
         for v in checklist_order(view.causes))
-    return ("<section><h2>Causes checked</h2><table><thead><tr><th>Cause</th><th>Verdict</th>"
-            f"<th>Why</th></tr></thead><tbody>{rows}</tbody></table></section>")
+    return ('<section><h2>Causes checked</h2><table class="checklist"><thead><tr><th>Cause</th>'
+            f"<th>Verdict</th><th>Why</th></tr></thead><tbody>{rows}</tbody></table></section>")
 
 
 def _agent_and_extensions(view: AnalysisResult) -> str:
@@ -182,7 +187,8 @@ def _agent_and_extensions(view: AnalysisResult) -> str:
     local = local_paths(view)
     versions = [(s.role, s.version, s.how, short_time(s.timestamp, s.ref.path in local),
                  f"{s.ref.path}:{s.ref.line_start}") for s in facts.agent_versions]
-    parts.append("<h3>Agent versions</h3>" + (table(["role", "version", "how", "time", "where"], versions)
+    parts.append("<h3>Agent versions</h3>" + (table(["role", "version", "how", "time", "where"], versions,
+                                                                    whole=(0, 1, 2, 3))
                                               if versions else "<p>No agent version seen.</p>"))
     if facts.extensions:
         rows = [(e.name, e.requested_version, ", ".join(e.versions_on_disk), e.handler_state, e.operation,
@@ -191,14 +197,15 @@ def _agent_and_extensions(view: AnalysisResult) -> str:
                 for e in facts.extensions.values()]
         headers = ["name", "requested", "on disk", "handler", "operation", "status", "code", "message",
                    "time"]
-        parts.append("<h3>Extensions</h3>" + table(headers, rows))
+        parts.append("<h3>Extensions</h3>" + table(headers, rows, whole=(1, 2, 5, 6, 8)))
     if facts.backups:
         rows = [(b.task_id, b.seq_no, short_time(b.start, _in(b.ref, local)),
                  short_time(b.end, _in(b.ref, local)) if b.end else "",
                  " → ".join(b.phases), b.outcome, b.error_name or b.error_code, b.message)
                 for b in facts.backups]
         parts.append("<h3>Backups</h3>" + table(
-            ["task", "seq", "start", "end", "phases", "outcome", "error", "message"], rows))
+            ["task", "seq", "start", "end", "phases", "outcome", "error", "message"], rows,
+            whole=(1, 2, 3, 5)))
     return "".join(parts) + "</section>"
 
 
@@ -214,7 +221,7 @@ def _coverage(view: AnalysisResult) -> str:
     rows = [(c.path, c.kind, c.status, c.size, c.lines, c.records, c.unparsed_lines, c.reason or "")
             for c in view.coverage]
     files = table(["path", "kind", "status", "bytes", "lines", "records", "not understood", "reason"],
-                  rows, numeric=(3, 4, 5, 6))
+                  rows, numeric=(3, 4, 5, 6), css="files", whole=(1, 2))
     problems = sum(1 for c in view.coverage if c.status != CoverageStatus.PARSED)
     open_attr = " open" if problems else ""
     sentence = coverage_sentence(view.coverage).capitalize()

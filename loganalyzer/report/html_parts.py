@@ -35,14 +35,30 @@ def badge(label: str, css: str) -> str:
     return f'<span class="badge {text(css)}">{text(label)}</span>'
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]], numeric: Sequence[int] = ()) -> str:
-    """A ``<table>`` of escaped cells; columns listed in ``numeric`` are right-aligned."""
-    head = "".join(f"<th>{text(h)}</th>" for h in headers)
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], numeric: Sequence[int] = (),
+          css: str = "", whole: Sequence[int] = ()) -> str:
+    """A ``<table>`` of escaped cells; columns listed in ``numeric`` are right-aligned and, with
+    those in ``whole`` (versions, times, states), never broken inside a word — the other columns
+    (paths, messages) take the breaks, so a narrow page does not cut "goal_state" in two;
+    ``css`` names the table's class.
+
+    >>> table(["v", "msg"], [("2.11.1.4", "Enable failed")], whole=(0,))
+    '<table><thead><tr><th class="whole">v</th><th>msg</th></tr></thead><tbody><tr><td \
+class="whole">2.11.1.4</td><td>Enable failed</td></tr></tbody></table>'
+    """
+    def cls(i: int) -> str:
+        names = [n for n, cols in (("num", numeric), ("whole", whole)) if i in cols]
+        return f' class="{" ".join(names)}"' if names else ""
+
+    whole_head = ' class="whole"'
+    head = "".join(f"<th{whole_head if i in numeric or i in whole else ''}>{text(h)}</th>"
+                   for i, h in enumerate(headers))
     body = "".join(
-        "<tr>" + "".join(f'<td class="num">{text(_number(c))}</td>' if i in numeric else f"<td>{text(c)}</td>"
+        "<tr>" + "".join(f"<td{cls(i)}>{text(_number(c) if i in numeric else c)}</td>"
                          for i, c in enumerate(row)) + "</tr>"
         for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    table_cls = f' class="{text(css)}"' if css else ""
+    return f"<table{table_cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _number(value: object) -> object:

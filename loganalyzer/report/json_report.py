@@ -29,7 +29,7 @@ from ..result import AnalysisOptions, AnalysisResult, Window
 from .redaction import report_view
 from .wording import bundle_header, by_rank, coverage_totals, iso, wellformed_data
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 TOOL_NAME = "loganalyzer"
 ROLES = ("daemon", "goal_state")
 

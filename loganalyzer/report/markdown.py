@@ -19,6 +19,8 @@ from ..model import Evidence, Finding
 from ..result import AnalysisResult
 from .redaction import report_view
 from .wording import (
+    CONSEQUENCES,
+    SAME_CAUSE,
     answer_sentence,
     bundle_header,
     cause_label,
@@ -104,7 +106,7 @@ def _blocks(view: AnalysisResult) -> list[Block]:
     agent = ", ".join(f"{role.replace('_', '-')} {v or 'unknown'}" for role, v in head.agent.items())
     blocks: list[Block] = [(f"# loganalyzer report: {inline(view.input.path)}\n\n"
                             f"| Host | OS | Agent | Logs | Bundle |\n|---|---|---|---|---|\n"
-                            f"| {inline(head.hostname or 'unknown')} | {inline(head.os or 'unknown')} | "
+                            f"| {inline(head.host)} | {inline(head.os or 'unknown')} | "
                             f"{inline(agent)} | {inline(head.span())} | {inline(head.bundle_type)} |\n\n"
                             f"*loganalyzer {__version__}*", True)]
     top = view.top_finding
@@ -121,10 +123,11 @@ def _blocks(view: AnalysisResult) -> list[Block]:
         blocks.append(("\n\n".join(answer), True))
     if view.input.notes:
         blocks.append(("\n".join(f"> **Note:** {inline(note)}" for note in view.input.notes), True))
-    folded, others = incident_parts(view.findings, top)
-    if folded:
-        blocks.append(("**Because of this, also seen:**\n\n" + "\n".join(
-            f"- {inline(f.title)} ({code_span(f.cause)}, {seen(f.count)})" for f in folded), True))
+    same, folded, others = incident_parts(view.findings, top)
+    for heading, listed in ((SAME_CAUSE, same), (CONSEQUENCES, folded)):
+        if listed:
+            blocks.append((f"**{heading}:**\n\n" + "\n".join(
+                f"- {inline(f.title)} ({code_span(f.cause)}, {seen(f.count)})" for f in listed), True))
     if others:
         blocks.append(("## Other findings", True))
         blocks += [(_finding(f), False) for f in others]

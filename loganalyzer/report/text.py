@@ -28,6 +28,8 @@ from ..model import CauseVerdict, Evidence, FileCoverage, Finding
 from ..result import AnalysisResult
 from .redaction import report_view
 from .wording import (
+    CONSEQUENCES,
+    SAME_CAUSE,
     VERDICT_LABELS,
     VERDICT_ORDER,
     answer_sentence,
@@ -58,7 +60,7 @@ EXCERPT_CHARS = 600      # characters of one excerpt shown without --verbose
 
 _NBSP = "\u00a0"
 #: phrases wrapped as one token: a local time's label stays on the line of its time
-_LOCAL_LABEL = re.compile(r"\d\dT\d\d:\d\d:\d\d \(VM local time\)")
+_LOCAL_LABEL = re.compile(r"\d\dT\d\d:\d\d:\d\d \((?:UTC or )?VM local time\)")
 
 #: where a word longer than a whole line may be cut: after URL/list punctuation, and around
 #: ``<redacted>`` (which is never cut itself)
@@ -131,12 +133,13 @@ def _render(result: AnalysisResult, color: bool, verbose: bool) -> str:
                 out += _wrap(step, indent=f"  {number}. ", subsequent="     ")
     for note in view.input.notes:
         out += _wrap(f"Note: {note}")
-    folded, others = incident_parts(view.findings, top)
-    if folded:
-        out += ["", style("bold", "Because of this, also seen:")]
-        for finding in folded:
-            out += _wrap(f"{finding.title} ({finding.cause}, {seen(finding.count)})", indent="  - ",
-                         subsequent="    ")
+    same, folded, others = incident_parts(view.findings, top)
+    for heading, listed in ((SAME_CAUSE, same), (CONSEQUENCES, folded)):
+        if listed:
+            out += ["", style("bold", f"{heading}:")]
+            for finding in listed:
+                out += _wrap(f"{finding.title} ({finding.cause}, {seen(finding.count)})", indent="  - ",
+                             subsequent="    ")
     if others:
         out += ["", style("bold", "Other findings:")]
         for finding in others:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..kinds import EVIDENCE_KINDS
 from ..model import CauseVerdict, CoverageStatus, Evidence, FileCoverage, Finding, finding_rank
 from ..rules.causes import CAUSES, label
+from .host_name import derived_host_name, vm_folders
 
 #: The reports' phrase per cause, from ``rules/causes.toml`` (``label``).
 CAUSE_LABELS: dict[str, str] = {c.id: c.label for c in CAUSES.values()}
@@ -87,32 +88,75 @@ def local_paths(result: Any) -> set[str]:
     return set(result.facts.state.get("local_time_files", ()))
 
 
+#: the kinds a "no signature" reason names: ``in 245 waagent_log records`` / ``syslog, waagent_log records``
+_NAMED_KINDS = re.compile(r"\b\d[\d,]* ([a-z_]+(?:, [a-z_]+)*) records\b")
+#: the label of a time whose clock cannot be told (a span over UTC and local-clock files)
+EITHER_CLOCK = " (UTC or VM local time)"
+
+
 def local_clock_view(result: Any) -> Any:
     """``result`` with the times in findings' titles and summaries and in verdict reasons
     written as :func:`short_time` writes a local time (no ``Z``) when they are the VM's local
-    clock shown as is: the item's evidence is local, or the time is the first or last record
-    of a local-clock file.  ``result`` itself when no file had a local clock (or ``--tz``
-    converted them); the findings are copies, the input is untouched.
+    clock shown as is; ``result`` itself when no file had a local clock (or ``--tz`` converted
+    them).  The findings are copies, the input is untouched.
+
+    Each time is placed on its clock by, in order: the item's own evidence at that second; the
+    first or last record of a kind whose files are all local (or all UTC); the files the item
+    cites (its evidence, timed or not, or the kinds its reason names: "in 86 waagent_log
+    records").  A time an item over both clocks cannot place (a ``--since`` window's edge over
+    UTC and local files) loses its ``Z`` and says ``(UTC or VM local time)``.
     """
     from dataclasses import replace
 
     local_files = local_paths(result)
     if not local_files:
         return result
-    kinds = {c.kind for c in result.coverage if c.path in local_files}
-    known = {short_time(t)[:-1] for k in kinds for t in (result.facts.first_seen.get(k),
-                                                        result.facts.last_seen.get(k)) if t}
+    kind_files: dict[str, set[bool]] = {}
+    dated = {c.path for c in result.coverage if c.records}
+    for c in result.coverage:
+        if c.path in dated:
+            kind_files.setdefault(c.kind, set()).add(c.path in local_files)
+    kind_clock = {k: "local" if v == {True} else "utc" if v == {False} else "mixed"
+                  for k, v in kind_files.items()}
+    edges: dict[str, set[str]] = {}
+    for kind, clock in kind_clock.items():
+        for moment in (result.facts.first_seen.get(kind), result.facts.last_seen.get(kind)):
+            if moment is not None:
+                edges.setdefault(short_time(moment)[:-1], set()).add(clock)
 
-    def relabel(text: str, local: bool) -> str:
+    def item_clock(item: Finding | CauseVerdict, text: str) -> str | None:
+        """"local", "utc", "mixed" or None (nothing says) for the files ``item`` is about."""
+        timed = [ev.local for ev in item.evidence if ev.timestamp is not None]
+        cited = {ev.path in local_files for ev in item.evidence if ev.path in dated}
+        if timed or cited:
+            clocks = set(timed) or cited
+        else:
+            named = {k for m in _NAMED_KINDS.finditer(text) for k in m.group(1).split(", ")}
+            found = {kind_clock[k] for k in named if k in kind_clock}
+            if not found:
+                return None
+            return found.pop() if len(found) == 1 else "mixed"
+        return "local" if clocks == {True} else "utc" if clocks == {False} else "mixed"
+
+    def relabel(item: Finding | CauseVerdict, text: str) -> str:
+        at = {short_time(ev.timestamp)[:-1]: ev.local for ev in item.evidence if ev.timestamp is not None}
+        whole = item_clock(item, text)
+
         def one(m: re.Match[str]) -> str:
-            if not (local or m.group(1) in known):
-                return m.group(0)
-            return short_time(datetime.fromisoformat(m.group(1)), local=True)
+            stamp = m.group(1)
+            if stamp in at:
+                clock = "local" if at[stamp] else "utc"
+            elif len(edges.get(stamp, ())) == 1 and edges[stamp] != {"mixed"}:
+                clock = next(iter(edges[stamp]))
+            else:
+                clock = whole or "utc"
+            if clock == "local":
+                return short_time(datetime.fromisoformat(stamp), local=True)
+            return stamp + EITHER_CLOCK if clock == "mixed" else m.group(0)
         return _RULE_TIME.sub(one, text)
 
-    findings = [replace(f, title=relabel(f.title, finding_local(f)),
-                        summary=relabel(f.summary, finding_local(f))) for f in result.findings]
-    causes = [replace(v, reason=relabel(v.reason, finding_local(v))) for v in result.causes]
+    findings = [replace(f, title=relabel(f, f.title), summary=relabel(f, f.summary)) for f in result.findings]
+    causes = [replace(v, reason=relabel(v, v.reason)) for v in result.causes]
     return replace(result, findings=findings, causes=causes)
 
 
@@ -293,14 +337,43 @@ def unexplained_groups(findings: list[Finding]) -> int:
     return sum(1 for f in findings if f.cause == "unexplained_error")
 
 
-def incident_parts(findings: list[Finding], top: Finding | None) -> tuple[list[Finding], list[Finding]]:
-    """``(consequences of the top finding's incident, every other finding)``, most likely first:
-    one answer per failure, with what it brought about folded under it."""
+#: the headings of :class:`IncidentParts`' first two lists in every report
+SAME_CAUSE = "Other signs of the same cause"
+CONSEQUENCES = "Because of this, also seen"
+
+
+class IncidentParts(NamedTuple):
+    """The findings around the answer: ``same_cause`` — the answer's own cause seen by other rules
+    (the root's other findings), ``consequences`` — what the root brought about (its incident's
+    other causes), ``others`` — every finding outside the incident; each most likely first."""
+
+    same_cause: list[Finding]
+    consequences: list[Finding]
+    others: list[Finding]
+
+
+def incident_parts(findings: list[Finding], top: Finding | None) -> IncidentParts:
+    """One answer per failure: the top finding's incident split into its root's other findings
+    and its consequences, then every other finding.  "Because of this, also seen" lists only
+    consequences, never a second finding of the answer's own cause.
+
+    >>> from loganalyzer.model import Confidence, Severity
+    >>> def f(cause, rule, role):
+    ...     return Finding(rule, cause, Severity.ERROR, Confidence.HIGH, rule, "", incident=1, role=role)
+    >>> top, twin, after = f("no_network", "a", "root"), f("no_network", "b", "root"), \\
+    ...     f("snapshot_failed", "c", "consequence")
+    >>> parts = incident_parts([after, twin, top], top)
+    >>> [x.rule_id for x in parts.same_cause], [x.rule_id for x in parts.consequences], parts.others
+    (['b'], ['c'], [])
+    """
     ranked = [f for f in by_rank(findings) if f is not top]
     if top is None or top.incident is None:
-        return [], ranked
-    folded = [f for f in ranked if f.incident == top.incident]
-    return folded, [f for f in ranked if f.incident != top.incident]
+        return IncidentParts([], [], ranked)
+    inside = [f for f in ranked if f.incident == top.incident]
+    same = [f for f in inside if f.role == "root" or f.cause == top.cause]
+    said = {id(f) for f in same}
+    return IncidentParts(same, [f for f in inside if id(f) not in said],
+                         [f for f in ranked if f.incident != top.incident])
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +437,9 @@ class BundleHeader:
     """Who and what a report is about: shown at the top of every format.
 
     ``clock`` says how the log times are to be read: ``"UTC"``, or the VM's local clock
-    (shown as if UTC without ``--tz``, converted with it).
+    (shown as if UTC without ``--tz``, converted with it).  ``hostname_from`` is None when the
+    bundle's content says the host name, else where a derived name was read (``"the archive's
+    top folder"``, :func:`~loganalyzer.report.host_name.derived_host_name`).
     """
 
     path: str
@@ -375,11 +450,37 @@ class BundleHeader:
     first: datetime | None
     last: datetime | None
     clock: str
+    hostname_from: str | None = None
+    #: the VM folders of an input that packs several VMs' trees (``vm-a/var/…``, ``vm-b/var/…``)
+    vm_folders: list[str] = field(default_factory=list)
+
+    @property
+    def host(self) -> str:
+        """The host name as shown: ``vm1``, ``vm-app07 (derived from the archive's top folder;
+        no host name in the logs)`` or ``unknown``; an input holding several VMs' trees names
+        them and says they were read as one."""
+        if len(self.vm_folders) > 1:
+            named = ", ".join(self.vm_folders[:5]) + (", …" if len(self.vm_folders) > 5 else "")
+            said = f"{self.hostname}; " if self.hostname and not self.hostname_from else ""
+            return (f"{said}{len(self.vm_folders)} VM folders in one input ({named}), read as one bundle: "
+                    "analyse each folder alone, or run analyze-logs fleet on them")
+        if not self.hostname:
+            return "unknown"
+        if self.hostname_from:
+            return f"{self.hostname} (derived from {self.hostname_from}; no host name in the logs)"
+        return self.hostname
+
+    @property
+    def hostname_source(self) -> str | None:
+        """``logs`` (a file in the bundle says it), ``bundle_name`` (derived) or None (no name)."""
+        if not self.hostname:
+            return None
+        return "bundle_name" if self.hostname_from else "logs"
 
     def lines(self) -> list[str]:
         """``["Bundle: x.zip (collect_logs) — host vm1, Ubuntu 22.04", "Agent: …; logs …"]``"""
-        who = ", ".join(p for p in (f"host {self.hostname}" if self.hostname else "host unknown",
-                                    self.os or "OS unknown") if p)
+        host = self.host if len(self.vm_folders) > 1 else f"host {self.host}"
+        who = ", ".join(p for p in (host, self.os or "OS unknown") if p)
         agent = ", ".join(f"{role.replace('_', '-')} {v or 'unknown'}" for role, v in self.agent.items())
         return [f"Bundle: {self.path} ({self.bundle_type}) — {who}",
                 f"Agent: {agent}; logs {self.span()}"]
@@ -393,7 +494,9 @@ class BundleHeader:
                 f"({self.clock})")
 
     def as_dict(self) -> dict[str, Any]:
-        return {"hostname": self.hostname, "os": self.os, "agent": dict(self.agent),
+        return {"hostname": self.hostname, "hostname_source": self.hostname_source,
+                "vm_folders": list(self.vm_folders),
+                "os": self.os, "agent": dict(self.agent),
                 "first_record": iso(self.first), "last_record": iso(self.last), "clock": self.clock}
 
 
@@ -412,9 +515,16 @@ def bundle_header(result: Any) -> BundleHeader:
         if len(local) < len({c.path for c in result.coverage if c.records}):
             names = ", ".join(p.rsplit("/", 1)[-1] for p in local[:2]) + (" …" if len(local) > 2 else "")
             clock = f"UTC, except {names}: {clock}"
+    hostname, hostname_from = state.get("hostname"), None
+    members = [c.path for c in result.coverage if c.kind != "archive"]
+    if not hostname and str(result.input.bundle_type) != "live_system":
+        derived = derived_host_name(result.input.path, members)
+        if derived:
+            hostname, hostname_from = derived
     return BundleHeader(
         path=str(result.input.path or "live system"), bundle_type=str(result.input.bundle_type),
-        hostname=state.get("hostname"), os=state.get("os"),
+        hostname=hostname, hostname_from=hostname_from, os=state.get("os"),
+        vm_folders=folders if len(folders := vm_folders(members)) > 1 else [],
         agent={"goal_state": facts.latest_version("goal_state"), "daemon": facts.latest_version("daemon")},
         first=min(facts.first_seen.values(), default=None), last=max(facts.last_seen.values(), default=None),
         clock=clock)
