@@ -175,6 +175,7 @@ NOT_MESSAGES = {
     "IOError timed out": "Python socket error text inside wala.http.* templates' {error}",
     "Errno": "Python OSError prefix", "Errno 101]": "Python OSError (ENETUNREACH)",
     "Network is unreachable": "the OS's ENETUNREACH text (strerror)",
+    ": No such file or directory": "the OS's ENOENT text (strerror), as coreutils env prints it",
     "[Errno 1] Operation not permitted": "the OS's EPERM text (strerror)",
     "invoked oom-killer": "Linux kernel message",
     "inner_evp_generic_fetch:unsupported": "OpenSSL 3 error string",

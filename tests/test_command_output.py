@@ -301,8 +301,6 @@ def test_an_output_line_after_an_agent_record_still_belongs_to_that_record() -> 
     assert "No space left on device" in events[0].message
 
 
-@pytest.mark.xfail(strict=True, reason="needs a rule change (issue 14 note): extension.not_executable knows "
-                   "exit 127/126 from the header only, not the shell's own words in [stderr]")
 @pytest.mark.parametrize("key", ["oms-env-python-status", "go-handler-python-not-found"])
 def test_a_missing_interpreter_in_stderr_alone_names_its_cause(key: str) -> None:
     text = WRITTEN[key][1]
