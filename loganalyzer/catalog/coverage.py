@@ -87,13 +87,14 @@ def analyse_case(entry: Entry, era: str, in_memory: bool | None = None) -> Analy
     # a harmless statement is judged on its own words: its example values may carry a real
     # failure of their own (an errno of a full disk), which is then rightly reported
     path, text = render_entry(entry, era, neutral=not entry.failure)
+    label = f"la-cov-{entry.id}"    # the bundle's name either way (a host name may be derived from it)
     if IN_MEMORY if in_memory is None else in_memory:
-        return run(one_file_source(f"la-cov-{entry.id}", path, text.encode("utf-8")), AnalysisOptions())
+        return run(one_file_source(label, path, text.encode("utf-8")), AnalysisOptions())
     with tempfile.TemporaryDirectory(prefix="la-cov-") as tmp:
-        target = Path(tmp, path)
+        target = Path(tmp, label, path)
         target.parent.mkdir(parents=True)
         target.write_text(text, encoding="utf-8")
-        return analyze(tmp, AnalysisOptions())
+        return analyze(str(Path(tmp, label)), AnalysisOptions())
 
 
 def run_one(entry: Entry, era: str) -> Outcome:
