@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import fields, is_dataclass, replace
 from enum import Enum
+from functools import cache
 from typing import Any, TypeVar
 
 from ..facts.model import ConfigValue
@@ -37,44 +38,67 @@ def report_view(result: AnalysisResult) -> AnalysisResult:
 
 def scrub(value: T) -> T:
     """A copy of ``value`` (dataclasses, dicts, lists, sets, tuples of them) with every string redacted."""
-    return _scrub(value)
+    return _Scrubber().scrub(value)
 
 
-def _scrub(value: Any) -> Any:
-    if isinstance(value, Enum):
+#: values that hold no text: returned as they are
+_PLAIN = (int, float, bool, type(None))
+
+
+class _Scrubber:
+    """One pass of :func:`scrub`: a text seen again (a kind, a status, a reason on thousands of
+    coverage rows) is redacted once."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, str] = {}
+
+    def text(self, value: str) -> str:
+        done = self._texts.get(value)
+        if done is None:
+            done = self._texts[value] = redact(value)
+        return done
+
+    def scrub(self, value: Any) -> Any:
+        if type(value) is str:
+            return self.text(value)
+        if type(value) in _PLAIN or isinstance(value, Enum | AnalysisOptions | Limits):
+            return value           # (a StrEnum member stays itself)
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, ConfigValue):
+            return replace(value, key=self.text(value.key),
+                           value=self.under_key(value.key, redact_setting(value.key, value.value)),
+                           ref=self.scrub(value.ref))
+        if is_dataclass(value) and not isinstance(value, type):
+            changes = {name: self.scrub(getattr(value, name)) for name in _init_fields(type(value))}
+            return replace(value, **changes)
+        if isinstance(value, dict):
+            return {self.scrub(k): self.under_key(k, v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.scrub(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self.scrub(v) for v in value)
+        if isinstance(value, set | frozenset):
+            return {self.scrub(v) for v in value}
         return value
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, AnalysisOptions | Limits):
-        return value
-    if isinstance(value, ConfigValue):
-        return replace(value, key=redact(value.key),
-                       value=_under_key(value.key, redact_setting(value.key, value.value)),
-                       ref=_scrub(value.ref))
-    if is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: _scrub(getattr(value, f.name)) for f in fields(value) if f.init}
-        return replace(value, **changes)
-    if isinstance(value, dict):
-        return {_scrub(k): _under_key(k, v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_scrub(v) for v in value)
-    if isinstance(value, set | frozenset):
-        return {_scrub(v) for v in value}
-    return value
+
+    def under_key(self, key: Any, value: Any) -> Any:
+        """``value`` scrubbed, or replaced whole when ``key`` names a secret (``password``,
+        ``customData``…)."""
+        if isinstance(key, str) and not is_dataclass(value) and not _empty(value) and _names_secret(key):
+            return REDACTED
+        return self.scrub(value)
 
 
-def _under_key(key: Any, value: Any) -> Any:
-    """``value`` scrubbed, or replaced whole when ``key`` names a secret (``password``, ``customData``…)."""
-    if isinstance(key, str) and not is_dataclass(value) and not _empty(value) and _names_secret(key):
-        return REDACTED
-    return _scrub(value)
+@cache
+def _init_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.init)
 
 
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str | dict | list | tuple) and not value)
 
 
+@cache
 def _names_secret(key: str) -> bool:
     return redact_obj({key: "x"}) == {key: REDACTED}
