@@ -198,6 +198,15 @@ def test_indented_the_same_causes(source: str, prefix: str) -> None:
 
 
 @sources
+@SETTINGS
+@given(prefix=st.sampled_from(["> ", ">", ">> ", "> > ", "  > "]))
+def test_quoted_the_same_causes(source: str, prefix: str) -> None:
+    """Behind the quote markers of a mail reply or a Markdown quote (GitHub issues, forums)."""
+    check(source, "quoted", lambda text: mm.indent(text, prefix))
+    check(source, "quoted", lambda text: mm.indent(text, prefix), name="waagent.log")  # saved by its name
+
+
+@sources
 def test_double_spaced_the_same_causes(source: str) -> None:
     check(source, "double_spaced", mm.double_space)
 

@@ -1,5 +1,6 @@
 """Pastes whose line layout was changed on the way: records joined into one line (as ticket fields
-and chat do), every line indented (a quote), or a blank line after every line (double spacing).
+and chat do), every line indented or behind ``>`` quote markers (a quote), or a blank line after
+every line (double spacing).
 
 A line that holds several agent record starts — a timestamp of any agent generation
 (formats.md §2.2) after a space — is split before each of them, so each record is read
@@ -87,24 +88,39 @@ def split_lines(text: str) -> tuple[list[str], list[int], int]:
     return lines, where, len(physical)
 
 
-def shared_indent(lines: list[str]) -> str:
-    """The leading whitespace every non-blank line of ``lines`` starts with.
+#: characters of a prefix every line of a paste may share: indentation and the quote markers of
+#: mail and Markdown (``> ``, ``>> ``, ``> > ``)
+_PREFIX = " \t>"
 
-    >>> shared_indent(["  a", "", "   b"]), shared_indent(["a", " b"])
-    ('  ', '')
+
+def shared_indent(lines: list[str]) -> str:
+    """The leading whitespace and quote markers every non-blank line of ``lines`` starts with
+    (a line of markers only, a quoted blank line, counts as blank).
+
+    >>> shared_indent(["  a", "", "   b"]), shared_indent(["a", " b"]), shared_indent(["> a", ">", "> b"])
+    ('  ', '', '> ')
     """
-    body = [line for line in lines if line.strip()]
+    body = [line for line in lines if line.strip(_PREFIX)]
     if not body:
         return ""
     first = body[0]
-    width = len(first) - len(first.lstrip(" \t"))
+    width = len(first) - len(first.lstrip(_PREFIX))
     for line in body[1:]:
-        width = min(width, len(line) - len(line.lstrip(" \t")))
+        width = min(width, len(line) - len(line.lstrip(_PREFIX)))
         while width and not line.startswith(first[:width]):
             width -= 1
         if not width:
             return ""
     return first[:width]
+
+
+def quoted(lines: list[str]) -> bool:
+    """True when every non-blank line of ``lines`` sits behind a ``>`` quote marker.
+
+    >>> quoted(["> 2024-05-14T21:00:01.000000Z INFO Daemon Daemon up", ">"]), quoted(["  a", "  b"])
+    (True, False)
+    """
+    return ">" in shared_indent(lines)
 
 
 def double_spaced(lines: list[str]) -> bool:
@@ -137,7 +153,7 @@ def reshape(text: str) -> tuple[list[str], list[int], int]:
         physical, numbers = physical[0::2], numbers[0::2]
     indent = shared_indent(physical)
     if indent:
-        physical = [line[len(indent):] if line.startswith(indent) else line.lstrip(" \t")
+        physical = [line[len(indent):] if line.startswith(indent) else line.lstrip(_PREFIX)
                     for line in physical]
     lines: list[str] = []
     where: list[int] = []

@@ -60,7 +60,7 @@ from ..textio import iter_lines
 from . import command_output
 from .base import ParseContext
 from .du_listing import DuUnit
-from .flattened import looks_flattened, needs_reshape, reshape
+from .flattened import looks_flattened, needs_reshape, quoted, reshape, shared_indent
 from .localtime import local_to_utc
 from .payloads import exit_code_of, extract_fields
 from .record_formats import (
@@ -193,10 +193,11 @@ def _agent_lines(body: list[str]) -> int:
 
 
 def _dedent(lines: list[str]) -> list[str]:
-    """Non-blank ``lines`` without the indentation they all share (a quoted or indented paste)."""
-    body = [line for line in lines if line.strip()]
-    common = min((len(line) - len(line.lstrip(" \t")) for line in body), default=0)
-    return [line[common:] for line in body]
+    """Non-blank ``lines`` without the indentation or quote markers they all share (a quoted or
+    indented paste)."""
+    prefix = shared_indent(lines)
+    body = [line for line in lines if line.strip(" \t>")]
+    return [line[len(prefix):] for line in body]
 
 
 def sniff_format(lines: list[str]) -> str | None:
@@ -440,8 +441,8 @@ def parse(member: Member, ctx: ParseContext) -> Iterator[Event]:
 
 def parse_agent_log(member: Member, ctx: ParseContext) -> Iterator[Event]:
     """A ``waagent.log`` or ``CommandExecution.log`` by its name — unless its head shows agent records
-    joined into long lines (a paste saved under the log's name): then it is read in its first
-    layout, as a file found by its content is.
+    joined into long lines or behind ``>`` quote markers (a paste saved under the log's name): then
+    it is read in its first layout, as a file found by its content is.
 
     >>> import io
     >>> from loganalyzer.kinds import Kind
@@ -460,7 +461,7 @@ def parse_agent_log(member: Member, ctx: ParseContext) -> Iterator[Event]:
             yield from parser(replace(member, opener=lambda: _Replay(head, _Broken(broken))), ctx)
             return
         head_lines = head.decode("utf-8", "backslashreplace").splitlines()
-        if looks_flattened(head_lines[:_SNIFF_LINES]):
+        if looks_flattened(head_lines[:_SNIFF_LINES]) or quoted(head_lines[:_SNIFF_LINES]):
             head += stream.read(MAX_RESHAPED_BYTES + 1 - len(head))
             if len(head) <= MAX_RESHAPED_BYTES:
                 yield from _read_reshaped(member, ctx, head, parser)
