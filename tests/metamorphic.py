@@ -99,6 +99,22 @@ def indent(text: str, prefix: str = " ") -> str:
     return _map_lines(text, lambda when, m, line: prefix + line)
 
 
+#: what command-line tools put before each line they print
+TOOL_PREFIXES = {
+    "grep -n": lambda n: f"{n}:",
+    "grep -H": lambda n: "/var/log/waagent.log:",
+    "grep -rn": lambda n: f"/var/log/waagent.log.1:{n}:",
+    "cat -n": lambda n: f"{n:6d}\t",
+}
+
+
+def tool_prefixed(text: str, tool: str) -> str:
+    """Every line as ``tool`` prints it (``grep -n``, ``grep -H``, ``grep -rn``, ``cat -n``)."""
+    lines, tail = _lines(text)
+    prefix = TOOL_PREFIXES[tool]
+    return "\n".join(prefix(n) + line for n, line in enumerate(lines, 1)) + ("\n" if tail else "")
+
+
 def double_space(text: str) -> str:
     """A blank line after every line (a paste through a tool that doubles line ends)."""
     lines, tail = _lines(text)

@@ -207,6 +207,15 @@ def test_quoted_the_same_causes(source: str, prefix: str) -> None:
 
 
 @sources
+@SETTINGS
+@given(tool=st.sampled_from(sorted(mm.TOOL_PREFIXES)))
+def test_through_grep_or_cat_n_the_same_causes(source: str, tool: str) -> None:
+    """As ``grep -n``/``-H``/``-rn`` or ``cat -n`` print the lines (how tickets often quote a log)."""
+    check(source, "tool_prefixed", lambda text: mm.tool_prefixed(text, tool))
+    check(source, "tool_prefixed", lambda text: mm.tool_prefixed(text, tool), name="waagent.log")
+
+
+@sources
 def test_double_spaced_the_same_causes(source: str) -> None:
     check(source, "double_spaced", mm.double_space)
 

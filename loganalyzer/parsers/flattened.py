@@ -123,6 +123,49 @@ def quoted(lines: list[str]) -> bool:
     return ">" in shared_indent(lines)
 
 
+#: what ``grep -n``/``grep -H``/``grep -rn`` (a log file's name, a line number, ``:`` for a match and
+#: ``-`` for a context line) and ``cat -n`` put before each line they print
+_LINE_PREFIX = re.compile(
+    r"\x20*\d+\t"
+    r"|(?:(?:\S*/)?[\w.-]*?(?:\.log|messages|syslog)(?:[.-][\w]+)*(?::|-(?=\d{4}-|\d+[:-])))?(?:\d+(?::|-(?!\d{1,2}[-/])))?")
+#: a line that starts a record as it stands: an agent header (any generation) or a syslog stamp
+_STARTS = re.compile(r"[\x20\t]*(?:\d{4}[-/]\d{1,2}[-/]\d{1,2}[T\x20]\d{1,2}:\d{2}"
+                     r"|[A-Z][a-z]{2}\x20[\x20\d]\d\x20\d{2}:\d{2}:\d{2}\x20"
+                     r"|(?:VERBOSE|INFO|WARNING|ERROR)[\x20:])")
+
+
+def tool_prefixed(lines: list[str]) -> bool:
+    """True when the lines came through ``grep -n``/``-H``/``-rn`` or ``cat -n``: nearly every
+    non-blank line has such a prefix, and more of them start a record once it is cut than before.
+
+    >>> tool_prefixed(["12:2024-05-14T21:00:01.000000Z INFO Daemon Daemon up",
+    ...                "13-2024-05-14T21:00:02.000000Z ERROR Daemon Daemon boom"])
+    True
+    >>> tool_prefixed(["2024-05-14T21:00:01.000000Z INFO Daemon Daemon up"])
+    False
+    """
+    body = [line for line in lines if line.strip()]
+    if not body:
+        return False
+    cut = [cut_tool_prefix(line) for line in body]
+    prefixed = sum(1 for a, b in zip(body, cut, strict=True) if a != b)
+    before = sum(1 for line in body if _STARTS.match(line))
+    after = sum(1 for line in cut if _STARTS.match(line))
+    return prefixed * 5 >= len(body) * 4 and after > before
+
+
+def cut_tool_prefix(line: str) -> str:
+    """``line`` without what ``grep``/``cat -n`` put before it (see :data:`_LINE_PREFIX`).
+
+    >>> cut_tool_prefix("/var/log/waagent.log.1:2024-05-14T21:00:01.000000Z INFO Daemon Daemon up")
+    '2024-05-14T21:00:01.000000Z INFO Daemon Daemon up'
+    >>> cut_tool_prefix("    7\\tINFO Daemon Daemon up"), cut_tool_prefix("waagent.log:42:ERROR boom")
+    ('INFO Daemon Daemon up', 'ERROR boom')
+    """
+    m = _LINE_PREFIX.match(line)
+    return line[m.end():] if m else line
+
+
 def double_spaced(lines: list[str]) -> bool:
     """True when every second line is blank (and the others are not all blank), over 3 pairs at least.
 
@@ -135,11 +178,13 @@ def double_spaced(lines: list[str]) -> bool:
 
 def needs_reshape(head_lines: list[str]) -> bool:
     """Whether the head of a file shows a changed layout :func:`reshape` undoes."""
-    return looks_flattened(head_lines) or bool(shared_indent(head_lines)) or double_spaced(head_lines)
+    return looks_flattened(head_lines) or bool(shared_indent(head_lines)) or double_spaced(head_lines) \
+        or tool_prefixed(head_lines)
 
 
 def reshape(text: str) -> tuple[list[str], list[int], int]:
-    """:func:`split_lines`, then the shared indentation removed and a double spacing undone.
+    """:func:`split_lines`, after the prefixes of ``grep``/``cat -n`` are cut, the shared
+    indentation removed and a double spacing undone.
 
     >>> reshape("  a\\n\\n  b\\n\\n\\n\\n  c\\n\\n")
     (['a', 'b', '', 'c'], [1, 3, 5, 7], 8)
@@ -149,6 +194,8 @@ def reshape(text: str) -> tuple[list[str], list[int], int]:
         physical.pop()
     count = len(physical)
     numbers = list(range(1, count + 1))
+    if tool_prefixed(physical[:200]):
+        physical = [cut_tool_prefix(line) for line in physical]
     if double_spaced(physical):
         physical, numbers = physical[0::2], numbers[0::2]
     indent = shared_indent(physical)

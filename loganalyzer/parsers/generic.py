@@ -60,7 +60,7 @@ from ..textio import iter_lines
 from . import command_output
 from .base import ParseContext
 from .du_listing import DuUnit
-from .flattened import looks_flattened, needs_reshape, quoted, reshape, shared_indent
+from .flattened import looks_flattened, needs_reshape, quoted, reshape, shared_indent, tool_prefixed
 from .localtime import local_to_utc
 from .payloads import exit_code_of, extract_fields
 from .record_formats import (
@@ -461,7 +461,8 @@ def parse_agent_log(member: Member, ctx: ParseContext) -> Iterator[Event]:
             yield from parser(replace(member, opener=lambda: _Replay(head, _Broken(broken))), ctx)
             return
         head_lines = head.decode("utf-8", "backslashreplace").splitlines()
-        if looks_flattened(head_lines[:_SNIFF_LINES]) or quoted(head_lines[:_SNIFF_LINES]):
+        if looks_flattened(head_lines[:_SNIFF_LINES]) or quoted(head_lines[:_SNIFF_LINES]) \
+                or tool_prefixed(head_lines[:_SNIFF_LINES]):
             head += stream.read(MAX_RESHAPED_BYTES + 1 - len(head))
             if len(head) <= MAX_RESHAPED_BYTES:
                 yield from _read_reshaped(member, ctx, head, parser)
