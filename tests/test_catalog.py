@@ -46,6 +46,8 @@ def test_every_signal_of_the_vocabulary_is_used_by_the_catalog():
     ('signal = "http_failure"\nargs = { endpoint = "moon" }', "endpoint = 'moon'"),
     ('signal = "none"', "needs benign"),
     ('signal = "agent_crash"\ntemplate2 = "x"', "unknown keys"),
+    ('signal = "agent_crash"\nmark = "done"', "a mark of progress has signal = 'none'"),
+    ('signal = "none"\nmark = "done"\nbenign = "b"', "not both"),
 ])
 def test_the_loader_rejects_broken_entries_with_file_and_line(bad: str, problem: str):
     text = ('program = "walinuxagent"\n[[entry]]\nid = "t.bad"\nversions = ["2.2.0", "2.2.1"]\n'

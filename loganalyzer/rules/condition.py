@@ -207,9 +207,11 @@ def compile_condition(source: str) -> Condition:
                      kind_values=frozenset(str(v[1]) for n in leaves if n.operand == "kind"
                                            for v in (n.value if n.op == "in" else [n.value])
                                            if isinstance(v, tuple) and v[0] == "str"),
-                     captures=frozenset(g for v in values if v[0] == "re" for g in v[1].groupindex),
+                     captures=frozenset(g for v in values if v[0] == "re" for g in v[1].groupindex)
+                     | frozenset(name for n in leaves if n.operand == "entry"
+                                 for e in _entries_of(n) for name in e.compiled.names),
                      text_literals=_text_literals(leaves),
-                     text_regex=any(v[0] == "re" for v in values))
+                     text_regex=any(v[0] == "re" for v in values) or "entry" in (n.operand for n in leaves))
 
 
 def _leaves(node: _Node):
@@ -242,6 +244,10 @@ def _text_literals(leaves: list[_Node]) -> frozenset[tuple[str, bool]] | None:
     out: set[tuple[str, bool]] = set()
     for n in leaves:
         if n.operand in _KEYED_OPERANDS:
+            continue
+        if n.operand == "entry":
+            if not all(digit_uniform(rx) for rx in _entry_patterns(n)):
+                return None
             continue
         if n.operand not in _TEXT_OPERANDS:
             return None
@@ -306,6 +312,8 @@ def _compile(node: _Node, policy: list[PolicyResolver]) -> Predicate:
     if node.op == "not":
         inner = _compile(node.children[0], policy)
         return lambda ev, text, caps: not inner(ev, text, {})
+    if node.operand == "entry":
+        return _entry_test(node)
     get = _getter(node.operand)
     if node.op == "exists":
         return lambda ev, text, caps: get(ev, text) not in (None, "")
@@ -432,6 +440,65 @@ def _parse_time(value: Any) -> datetime:
 
 
 # ---------------------------------------------------------------------------------------------
+# catalog entries: ``entry in ["wala.agent.orphan_exit", …]`` holds when the record is one of those
+# statements (their template matches), so a rule names a statement instead of copying its words
+
+def _entries_of(node: _Node) -> list[Any]:
+    """The catalog entries an ``entry == "…"`` / ``entry in [...]`` comparison names."""
+    from ..catalog import load_catalog  # the catalog imports the rule pre-filter: import here
+    if (node.op == "cmp" and node.cmp != "==") or node.op == "exists":
+        raise ConditionError("entry is compared with == \"<id>\" or in [\"<id>\", …]")
+    values = node.value if node.op == "in" else [node.value]
+    if not values or any(v[0] != "str" for v in values):
+        raise ConditionError("entry names catalog entry ids (strings)")
+    by_id = _catalog_by_id(load_catalog)
+    unknown = [str(v[1]) for v in values if str(v[1]) not in by_id]
+    if unknown:
+        raise ConditionError(f"unknown catalog entry {', '.join(map(repr, unknown))} "
+                             "(see loganalyzer/catalog/data/*.toml)")
+    return [by_id[str(v[1])] for v in values]
+
+
+_BY_ID: dict[str, Any] = {}
+
+
+def _catalog_by_id(load: Callable[[], Any]) -> dict[str, Any]:
+    if not _BY_ID:
+        _BY_ID.update(load().by_id)
+    return _BY_ID
+
+
+def _entry_test(node: _Node) -> Predicate:
+    templates = tuple(e.compiled for e in _entries_of(node))
+
+    def entry_test(ev: Event, text: str, caps: dict[str, Any]) -> bool:
+        # a Go handler's logfmt line escapes the quotes of its values; the templates have them plain
+        if ev.kind == "handler_logfmt" and '\\"' in text:
+            text = text.replace('\\"', '"')
+        for t in templates:
+            found = t.match(text)
+            if found is not None:
+                caps.update(found)
+                return True
+        return False
+    return entry_test
+
+
+def _entry_anchors(node: _Node) -> frozenset[str]:
+    """The anchor literal of each named entry (one is in every record the comparison holds for)."""
+    out = set()
+    for e in _entries_of(node):
+        t = e.compiled
+        out.add((CUT if t.anchor_left_cut else "") + t.anchor + (CUT if t.anchor_right_cut else ""))
+    return frozenset(out)
+
+
+def _entry_patterns(node: _Node) -> list[re.Pattern[str]]:
+    from ..catalog.templates import _regex
+    return [_regex(e.compiled.pattern) for e in _entries_of(node)]
+
+
+# ---------------------------------------------------------------------------------------------
 # pre-filter facts
 
 def _literals(node: _Node) -> frozenset[str] | None:
@@ -445,6 +512,8 @@ def _literals(node: _Node) -> frozenset[str] | None:
         if any(p is None for p in parts):
             return None
         return frozenset().union(*parts)
+    if node.operand == "entry":
+        return _entry_anchors(node)
     if node.op != "cmp" or node.operand != "message":
         return None
     kind, value = node.value
