@@ -226,7 +226,7 @@ def _coverage(view: AnalysisResult) -> str:
     open_attr = " open" if problems else ""
     sentence = coverage_sentence(view.coverage).capitalize()
     return (f"<section><h2>Coverage</h2><p>{text(sentence)}.</p>{missing}"
-            f"<details{open_attr}><summary>{len(view.coverage):,} files</summary>{files}</details></section>")
+            f"<details{open_attr}><summary>{sum(c.files for c in view.coverage):,} files</summary>{files}</details></section>")
 
 
 def _footer(view: AnalysisResult) -> str:

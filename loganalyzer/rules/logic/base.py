@@ -43,6 +43,13 @@ class FinishContext:
     #: checklist entries a logic rule decided without a finding (a version that meets the
     #: minimum rules ``agent_outdated`` out: a verdict, not a finding)
     verdicts: dict[str, CauseVerdict] = field(default_factory=dict)
+    #: the run's budget (:class:`~loganalyzer.sources.guard.Budget`): loops over many facts stop at its
+    #: finishing deadline and say so in ``notes``
+    budget: Any = None
+
+    def out_of_time(self) -> bool:
+        """For loops over facts: past the finishing deadline (the clock is read once per many calls)."""
+        return self.budget is not None and self.budget.every(finishing=True)
 
     def in_window(self, ts: datetime | None) -> bool:
         """Whether a fact dated ``ts`` lies in the user's ``--since``/``--until`` window (undated: yes)."""
