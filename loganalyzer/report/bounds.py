@@ -11,6 +11,8 @@ each format costs in proportion to these caps, not to the bundle:
   says how many files each stands for (the totals count every file);
 * extensions: :data:`MAX_EXTENSIONS` are listed, those with more than a request (a status, a
   handler state, a folder on disk, a log folder) first;
+* findings: the :data:`MAX_FINDINGS` most likely (and the root of each one's incident), in the
+  result's order — 20,000 extensions failing each gave a finding, a 20 MB report;
 * agent restarts and backup runs: the newest :data:`MAX_FACT_ROWS` of each;
 * lists inside the facts (a goal state's extension names, the state's problem lists): the first
   :data:`MAX_FACT_ROWS` items, then one ``… and K more`` item.
@@ -36,6 +38,7 @@ MAX_COVERAGE_ROWS = 2_000
 MAX_SUMMARY_ROWS = 200
 MAX_EXTENSIONS = 1_000
 MAX_FACT_ROWS = 1_000
+MAX_FINDINGS = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +50,12 @@ class Omitted:
     restarts: int = 0
     backups: int = 0
     list_items: int = 0
+    findings: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {"coverage_files": self.coverage_files, "extensions": self.extensions,
-                "restarts": self.restarts, "backups": self.backups, "list_items": self.list_items}
+                "restarts": self.restarts, "backups": self.backups, "list_items": self.list_items,
+                "findings": self.findings}
 
     def __bool__(self) -> bool:
         return any(self.as_dict().values())
@@ -70,7 +75,9 @@ def bounded(result: Any) -> Any:
     goal_states = [g if not _long_lists(g.details) else replace(g, details=_cap_lists(g.details, cut))
                    for g in facts.goal_states]
     state = _cap_lists(facts.state, cut) if _long_lists(facts.state) else facts.state
-    omitted = Omitted(coverage_files=sum(c.files for c in summary),
+    findings = _bound_findings(result.findings)
+    omitted = Omitted(findings=len(result.findings) - len(findings),
+                      coverage_files=sum(c.files for c in summary),
                       extensions=len(facts.extensions) - len(extensions),
                       restarts=len(facts.restarts) - len(restarts), backups=len(facts.backups) - len(backups),
                       list_items=cut[0])
@@ -78,9 +85,9 @@ def bounded(result: Any) -> Any:
         return result
     facts = replace(facts, extensions=extensions, restarts=restarts, backups=backups,
                     goal_states=goal_states, state=state)
-    info = replace(result.input, notes=[*result.input.notes, _note(omitted, len(coverage), len(summary),
-                                                                   len(result.facts.extensions))])
-    return replace(result, input=info, coverage=listed + summary, facts=facts,
+    note = _note(omitted, len(coverage), len(summary), len(result.facts.extensions), len(findings))
+    info = replace(result.input, notes=[*result.input.notes, note])
+    return replace(result, input=info, coverage=listed + summary, facts=facts, findings=findings,
                    stats={**result.stats, "omitted": omitted.as_dict()})
 
 
@@ -145,6 +152,16 @@ def _summary(key: tuple, rows: list[FileCoverage]) -> FileCoverage:
         files=files)
 
 
+def _bound_findings(findings: list[Any]) -> list[Any]:
+    if len(findings) <= MAX_FINDINGS:
+        return findings
+    from ..model import finding_rank
+    from ..rules.incidents import root_of
+    keep = {id(f) for f in sorted(findings, key=finding_rank, reverse=True)[:MAX_FINDINGS]}
+    keep |= {id(root_of(findings, f)) for f in findings if id(f) in keep}
+    return [f for f in findings if id(f) in keep]
+
+
 def _has_more_than_a_request(e: ExtensionFact) -> bool:
     return bool(e.status or e.handler_state or e.handler_status or e.versions_on_disk or e.log_folder)
 
@@ -158,7 +175,7 @@ def _bound_extensions(extensions: dict[str, ExtensionFact]) -> dict[str, Extensi
     return {k: e for k, e in extensions.items() if k in keep}    # in the facts' own order
 
 
-def _note(omitted: Omitted, files: int, summary_rows: int, extensions: int) -> str:
+def _note(omitted: Omitted, files: int, summary_rows: int, extensions: int, len_listed: int) -> str:
     parts = []
     if omitted.coverage_files:
         parts.append(f"{files - omitted.coverage_files:,} of {files:,} files are listed one by one, the "
@@ -173,6 +190,9 @@ def _note(omitted: Omitted, files: int, summary_rows: int, extensions: int) -> s
     if omitted.backups:
         parts.append(f"the newest {MAX_FACT_ROWS:,} backup runs are listed; {omitted.backups:,} "
                      "older ones are not")
+    if omitted.findings:
+        parts.append(f"the {len_listed:,} most likely findings are listed; {omitted.findings:,} more are "
+                     "counted, not shown")
     if omitted.list_items:
         parts.append(f"lists in the facts show their first {MAX_FACT_ROWS:,} items; {omitted.list_items:,} "
                      "more are counted ('… and K more'), not shown")

@@ -55,7 +55,7 @@ def to_dict(result: AnalysisResult) -> dict[str, Any]:
             "worst_severity": str(worst) if worst else None,
             "top_rule_id": top.rule_id if top else None,
             "top_cause": top.cause if top else None,
-            "findings": len(view.findings),
+            "findings": len(view.findings) + omitted_of(view).findings,
             "detected_causes": [v.cause for v in view.causes if str(v.verdict) == "detected"],
         },
         "options": {**_options(view.options), "window": _window(view.window)},
