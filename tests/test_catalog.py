@@ -115,11 +115,7 @@ NOT_YET_ON_SIGNALS = frozenset({
     "certificates.missing", "cgroup.throttled", "dhcp.no_route_to_wireserver",
     "dhcp.primary_interface_unknown",
     "dhcp.protocol_detection_failing", "dhcp.request_failed",
-    "dhcp.wrong_wireserver_endpoint", "extension.download_failed",
-    "extension.enable_failed", "extension.install_failed", "extension.not_executable",
-    "extension.processing_disabled", "extension.reported_enable_failure",
-    "extension.reported_install_failure", "extension.status_unreadable", "extension.timeout",
-    "extension.unsupported_os", "extension.update_or_load_failed",
+    "dhcp.wrong_wireserver_endpoint",
     "firewall.agent_rules_reset", "health.download_succeeded", "health.goal_state_fetched",
     "health.provisioned", "health.route_to_wireserver", "network.direct_storage_blocked",
     "network.goal_state_fetch_failing", "network.hostplugin_unreachable",
@@ -141,7 +137,8 @@ def _naming_catalog_words() -> dict[str, list[tuple[str, str]]]:
     for rule in RULES:
         if rule.kind == "logic":
             continue
-        hits = [(lit, entry) for lit in rule_literals(rule) if (entry := held(lit, runs))]
+        hits = [(lit, entry) for lit in rule_literals(rule)
+                if lit not in NOT_MESSAGES and (entry := held(lit, runs))]
         if hits:
             out[rule.id] = hits
     return out
@@ -171,6 +168,12 @@ NOT_MESSAGES = {
     "op=Download, message=": "Event record structure", "op=Enable": "Event record structure",
     "op=Install": "Event record structure", "Enable,": "extension status summary field",
     "Install,": "extension status summary field", "Enable": "operation name", "Install": "operation name",
+    "op=": "Event record structure", "op=Download": "Event record structure",
+    "nstall": "operation name in a handler's command line ([Ii]nstall, [Uu]n[Ii]nstall)",
+    "nable": "operation name in a handler's command line ([Ee]nable)",
+    "pdate": "operation name in a handler's command line ([Uu]pdate)",
+    "code": "word of an exit-code wording ('exit code N'), the code read as field.exit_code",
+    "status": "word of an exit-code wording ('exit status N'), the code read as field.exit_code",
     "Attempt": "word of the HTTP retry grammar (wala.http.retry_attempt_*)", "DHCP": "protocol name",
     "Dhcp": "protocol name", "HTTP": "protocol name", "failed": "a word, not a statement",
     "[DhcpError]": "exception class tag", "IOError": "exception class the agent names in HTTP failures",
@@ -178,6 +181,8 @@ NOT_MESSAGES = {
     "Errno": "Python OSError prefix", "Errno 101]": "Python OSError (ENETUNREACH)",
     "Network is unreachable": "the OS's ENETUNREACH text (strerror)",
     ": No such file or directory": "the OS's ENOENT text (strerror), as coreutils env prints it",
+    "not found": "the shell's own error in an extension's captured stderr (dash '<cmd>: not found', "
+                 "bash '<cmd>: command not found')",
     "[Errno 1] Operation not permitted": "the OS's EPERM text (strerror)",
     "invoked oom-killer": "Linux kernel message",
     "inner_evp_generic_fetch:unsupported": "OpenSSL 3 error string",
