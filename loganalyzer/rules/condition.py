@@ -476,6 +476,11 @@ def _entry_test(node: _Node) -> Predicate:
         if ev.kind == "handler_logfmt" and '\\"' in text:
             text = text.replace('\\"', '"')
         for t in templates:
+            # as the classifier does: a template is tried only where its anchor literal is (a
+            # template that starts with a placeholder, '{error}; ContinueOnUpdate: {flag}', is
+            # searched from every position of a record that lacks it otherwise)
+            if t.anchor not in text:
+                continue
             found = t.match(text)
             if found is not None:
                 caps.update(found)
