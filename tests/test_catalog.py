@@ -121,11 +121,7 @@ NOT_YET_ON_SIGNALS = frozenset({
     "network.telemetry_backlog", "network.unreachable", "network.vmsettings_failing",
     "network.wireserver_http_failed", "network.wireserver_not_responding", "proxy.forbidden",
     "signal.agent_unavailable", "signal.dhcp", "signal.no_network",
-    "signal.proxy", "signal.wireserver", "vmsnapshot.certificate",
-    "vmsnapshot.freeze_failed", "vmsnapshot.freeze_timeout", "vmsnapshot.freeze_without_thaw",
-    "vmsnapshot.host_snapshot_error", "vmsnapshot.no_network", "vmsnapshot.prepost_script_failed",
-    "vmsnapshot.python_missing", "vmsnapshot.rate_exceeded", "vmsnapshot.restricted_network",
-    "vmsnapshot.snapshot_limit", "vmsnapshot.status_upload_failed", "vmsnapshot.workload_failed",
+    "signal.proxy", "signal.wireserver",
 })
 
 
