@@ -103,6 +103,28 @@ def looks_like_web_page(head: bytes) -> str | None:
     return next((what for sign, what in _PAGE_SIGNS if sign.search(start)), None)
 
 
+def _inflate_module() -> Any:
+    """The zlib-compatible module that inflates gzip data here: python-isal (about 2x the speed of
+    stdlib zlib on the bench bundles) or zlib-ng when installed (``pip install loganalyzer[fast]``),
+    else :mod:`zlib`.  All three give the same bytes; :data:`INFLATE_ERRORS` holds what they raise."""
+    try:
+        from isal import isal_zlib
+        return isal_zlib
+    except ImportError:
+        pass
+    try:
+        from zlib_ng import zlib_ng
+        return zlib_ng
+    except ImportError:
+        return zlib
+
+
+INFLATE = _inflate_module()
+#: What inflating corrupt data raises, whichever module inflates.
+INFLATE_ERRORS: tuple[type[BaseException], ...] = (
+    (zlib.error,) if INFLATE is zlib else (zlib.error, INFLATE.error))
+
+
 def decompressor(fmt: Format, stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> BinaryIO:
     """A streaming decompressor reading ``stream`` (which it does not close); an xz stream may use
     at most ``limits.max_xz_memory`` to decode."""
@@ -137,7 +159,7 @@ class GzipStream(io.RawIOBase):
     def __init__(self, source: BinaryIO) -> None:
         super().__init__()
         self._source = source
-        self._inflater: Any = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._inflater: Any = INFLATE.decompressobj(16 + zlib.MAX_WBITS)
         self._pending = b""
         self._error: BaseException | None = None
         self._done = False
@@ -171,7 +193,7 @@ class GzipStream(io.RawIOBase):
                 more = len(rest) + len(self._source.read(1 << 20))
                 self._error = OSError(f"trailing garbage after the gzip data ({more:,} bytes not read)")
                 return
-            self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            self._inflater = INFLATE.decompressobj(16 + zlib.MAX_WBITS)
             data = rest
         else:
             data = self._inflater.unconsumed_tail or self._source.read(1 << 16)
@@ -180,7 +202,7 @@ class GzipStream(io.RawIOBase):
                 return
         try:
             self._pending = self._inflater.decompress(data, want)
-        except zlib.error as error:
+        except INFLATE_ERRORS as error:
             self._error = OSError(f"corrupt gzip data ({error})")
 
 
