@@ -454,13 +454,21 @@ def redact_many(texts: list[str]) -> list[str]:
     >>> redact_many(["plain", "password=hunter2 x", ""])
     ['plain', 'password=<redacted> x', '']
     """
-    checked = _prechecks(texts)
-    if checked is None:
-        return [redact(t) for t in texts]
     out = list(texts)
-    for i, hits in checked.items():
-        out[i] = _redact_shapes(out[i], SHAPES) if hits is None else _redact_hits(out[i], hits)
+    for first in range(0, len(texts), _SLICE):    # slices: the lowered copies stay small
+        piece = out[first:first + _SLICE]
+        checked = _prechecks(piece)
+        if checked is None:
+            out[first:first + _SLICE] = [redact(t) for t in piece]
+            continue
+        for i, hits in checked.items():
+            text = piece[i]
+            out[first + i] = _redact_shapes(text, SHAPES) if hits is None else _redact_hits(text, hits)
     return out
+
+
+#: Texts pre-checked at a time by :func:`redact_many` (its lowered copies of them are held meanwhile).
+_SLICE = 1 << 16
 
 
 def _redact_hits(text: str, hits: tuple[bool, ...]) -> str:

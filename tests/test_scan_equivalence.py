@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from loganalyzer import redact as redact_mod
 from loganalyzer.model import FileCoverage
 from loganalyzer.parsers import frame as frame_mod
 from loganalyzer.parsers import waagent_log
@@ -165,7 +166,7 @@ def test_fast_branch_same_on_line_mixes(lines: list[str], pieces: int, final_new
 
 # ------------------------------------------------------------------ the events frame
 
-def test_redact_many_same_as_redact() -> None:
+def test_redact_many_same_as_redact(monkeypatch: pytest.MonkeyPatch) -> None:
     samples = [s for shape in SHAPES for s in shape.positives + shape.negatives]
     variants = [v for s in samples for v in (s, s.upper(), s.replace("s", "\u017f"), "caf\u00e9 " + s,
                                              s.replace("a", "\u0130"), "plain text " * 3)]
@@ -173,6 +174,8 @@ def test_redact_many_same_as_redact() -> None:
     assert len(texts) >= 256           # the column path, not the one-by-one fallback
     assert redact_many(texts) == [redact(t) for t in texts]
     assert redact_many(texts[:10]) == [redact(t) for t in texts[:10]]
+    monkeypatch.setattr(redact_mod, "_SLICE", 300)      # slices, the last one short of the threshold
+    assert redact_many(texts) == [redact(t) for t in texts]
     objs = [None, {"password": "x", "m": texts[0], "n": [1, texts[1]], "d": {"token": "abc", "k": texts[2]}},
             {"sasUri": "", "x": 3}, {"apikey": 5}] * 100
     assert redact_obj_many(objs) == [redact_obj(o) for o in objs]
