@@ -550,16 +550,35 @@ def _hidden(key: object, value: object) -> bool:
     return isinstance(key, str) and _is_secret_key(key) and value not in (None, "", {}, [])
 
 
+_FLAT = (int, float, bool, type(None))
+#: Key tuples of dicts seen: whether any key names a secret (few distinct field layouts exist).
+_LAYOUTS: dict[tuple[object, ...], bool] = {}
+
+
+def _plain_layout(obj: dict) -> bool:
+    """Whether no key of ``obj`` names a secret (cached by its key tuple)."""
+    keys = tuple(obj)
+    plain = _LAYOUTS.get(keys)
+    if plain is None:
+        plain = not any(isinstance(k, str) and _is_secret_key(k) for k in keys)
+        if len(_LAYOUTS) < 4096:
+            _LAYOUTS[keys] = plain
+    return plain
+
+
 def _collect(obj: object, strings: list[str]) -> None:
     """The strings :func:`redact_obj` would redact in ``obj``, in the order it meets them."""
     if isinstance(obj, str):
         strings.append(obj)
     elif isinstance(obj, dict):
+        plain = _plain_layout(obj)
         for k, v in obj.items():
             if type(v) is str:
-                if not _hidden(k, v):
+                if plain or not _hidden(k, v):
                     strings.append(v)
-            elif isinstance(v, dict | list | tuple | str) and not _hidden(k, v):
+            elif isinstance(v, _FLAT):
+                continue
+            elif plain or not _hidden(k, v):
                 _collect(v, strings)
     elif isinstance(obj, list | tuple):
         for v in obj:
@@ -571,16 +590,17 @@ def _rebuild(obj: object, done: Iterator[str]) -> object:
     if isinstance(obj, str):
         return next(done)
     if isinstance(obj, dict):
+        plain = _plain_layout(obj)
         out = {}
         for k, v in obj.items():
-            if _hidden(k, v):
+            if not plain and _hidden(k, v):
                 out[k] = REDACTED
             elif type(v) is str:
                 out[k] = next(done)
-            elif isinstance(v, dict | list | tuple | str):
-                out[k] = _rebuild(v, done)
-            else:
+            elif isinstance(v, _FLAT):
                 out[k] = v
+            else:
+                out[k] = _rebuild(v, done)
         return out
     if isinstance(obj, list | tuple):
         return [_rebuild(v, done) for v in obj]
