@@ -46,6 +46,8 @@ def test_every_signal_of_the_vocabulary_is_used_by_the_catalog():
     ('signal = "http_failure"\nargs = { endpoint = "moon" }', "endpoint = 'moon'"),
     ('signal = "none"', "needs benign"),
     ('signal = "agent_crash"\ntemplate2 = "x"', "unknown keys"),
+    ('signal = "agent_crash"\nmark = "done"', "a mark of progress has signal = 'none'"),
+    ('signal = "none"\nmark = "done"\nbenign = "b"', "not both"),
 ])
 def test_the_loader_rejects_broken_entries_with_file_and_line(bad: str, problem: str):
     text = ('program = "walinuxagent"\n[[entry]]\nid = "t.bad"\nversions = ["2.2.0", "2.2.1"]\n'
@@ -104,12 +106,6 @@ NOT_YET_ON_SIGNALS = frozenset({
     "agent.autoupdate_disabled", "agent.autoupdate_failing", "agent.child_exit_failure",
     "agent.command_too_late", "agent.daemon_exception", "agent.exthandler_process_missing",
     "agent.service_gave_up", "agent.status_report_failing", "agent.unsupported_goal_state",
-    "backup.extension_failed", "benign.blacklisted_skipping_download",
-    "benign.cgroup_unknown_processes", "benign.config_notices", "benign.daemon_cgroup_mount",
-    "benign.dhcp_client_not_running", "benign.empty_agent_manifest", "benign.extension_artifact_400",
-    "benign.hostname_publish", "benign.http_retry_attempt", "benign.imds_compute_info",
-    "benign.iptables_chain_zero", "benign.persistent_net_rules", "benign.pidof_spam",
-    "benign.resource_gone", "benign.telemetry_send_errors", "benign.vmsettings_hostgaplugin",
     "certificates.missing", "cgroup.throttled", "dhcp.no_route_to_wireserver",
     "dhcp.primary_interface_unknown",
     "dhcp.protocol_detection_failing", "dhcp.request_failed",
@@ -125,11 +121,7 @@ NOT_YET_ON_SIGNALS = frozenset({
     "network.telemetry_backlog", "network.unreachable", "network.vmsettings_failing",
     "network.wireserver_http_failed", "network.wireserver_not_responding", "proxy.forbidden",
     "signal.agent_unavailable", "signal.dhcp", "signal.no_network",
-    "signal.proxy", "signal.wireserver", "vmsnapshot.certificate",
-    "vmsnapshot.freeze_failed", "vmsnapshot.freeze_timeout", "vmsnapshot.freeze_without_thaw",
-    "vmsnapshot.host_snapshot_error", "vmsnapshot.no_network", "vmsnapshot.prepost_script_failed",
-    "vmsnapshot.python_missing", "vmsnapshot.rate_exceeded", "vmsnapshot.restricted_network",
-    "vmsnapshot.snapshot_limit", "vmsnapshot.status_upload_failed", "vmsnapshot.workload_failed",
+    "signal.proxy", "signal.wireserver",
 })
 
 
@@ -181,6 +173,9 @@ NOT_MESSAGES = {
     "inner_evp_generic_fetch:unsupported": "OpenSSL 3 error string",
     "CHAIN_ZERO failed": "iptables' own error text", "--zero OUTPUT": "an iptables argument",
     "return code: [1]": "a filled-in value of wala.shell.command_failed",
+    "[pidof": "the command in wala.shell.command_failed's {cmd} (a value)",
+    "[ifdown": "the command in wala.shell.command_failed's {cmd} (a value)",
+    "/metadata/instance/compute": "an IMDS path: the {resource} value of wala.protocol.imds_error",
     "100%": "df output column", "waagent/history": "a folder path in du output",
     "/usr/sbin/waagent": "program path",
     "waagent -daemon": "process command line",
