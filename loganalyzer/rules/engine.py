@@ -475,19 +475,28 @@ class RuleEngine:
             and not any(self._entry_guard(e).may_hold(shape) for e in entries)
 
     # -- results -----------------------------------------------------------------------------
-    def finish(self, facts: Facts, info: BundleInfo, coverage: list[FileCoverage]
+    def finish(self, facts: Facts, info: BundleInfo, coverage: list[FileCoverage], budget: Any = None
                ) -> tuple[list[Finding], list[CauseVerdict]]:
-        """Findings (sorted most severe first) and one verdict per documented cause."""
+        """Findings (sorted most severe first) and one verdict per documented cause.
+
+        With the run's ``budget``, concluding stops at its finishing deadline (``max_seconds`` plus
+        a short grace): what was not concluded is said in the bundle's notes, the rest is kept."""
         last_by_path = {p: (self._last_ts.get(p), o) for p, o in self._last_order.items()}
         ctx = FinishContext(facts=facts, info=info, coverage=coverage, options=self.options,
-                            policy=self.policy, last_by_path=last_by_path)
+                            policy=self.policy, last_by_path=last_by_path, budget=budget)
         findings: list[Finding] = []
         health: dict[str, list[tuple[Rule, MatchSet]]] = {}
+        groups = sum(len(self._state[r.id].groups) for r in self.rules if r.kind != "logic")
+        concluded, stopped = 0, False
         for rule in self.rules:
-            if rule.kind == "logic":
+            if rule.kind == "logic" or stopped:
                 continue
             state = self._state[rule.id]
             for key, matches in state.groups.items():
+                if budget is not None and budget.every(finishing=True):
+                    stopped = True
+                    break
+                concluded += 1
                 if rule.kind == "health":
                     for cause in rule.rules_out:
                         health.setdefault(cause, []).append((rule, matches))
@@ -500,11 +509,23 @@ class RuleEngine:
                         if via is Via.KEYWORD and Severity(finding.severity).rank > Severity.WARNING.rank:
                             finding.severity = Severity.WARNING
                     findings.append(finding)
+        if concluded < groups:
+            ctx.notes.append(f"time limit ({budget.limits.max_seconds:g} s) reached while the rules were "
+                             f"concluded: {groups - concluded:,} of {groups:,} groups of matching records "
+                             "not examined")
+        skipped: list[str] = []
         for logic in self._logic:
+            if budget is not None and budget.finish_out_of_time():
+                skipped.append(logic.rule.id)
+                continue
             try:
                 findings.extend(logic.finish(ctx))
             except Exception as exc:  # a logic bug must not lose the other findings
                 ctx.notes.append(f"logic rule {logic.rule.id} failed: {exc!r}")
+        if skipped:
+            ctx.notes.append(f"time limit ({budget.limits.max_seconds:g} s) reached before these rules "
+                             f"looked at the facts: {', '.join(skipped)}")
+        info.notes.extend(n for n in ctx.notes if n not in info.notes)
         # rules naming catalog entries are as specific as word signatures: only the general
         # signal rules fold into what a more specific rule already found
         findings = _fold_signal_findings(findings, {r.id for r in self.rules if r.signal is not None
