@@ -41,6 +41,7 @@ _GUID = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
                    r"[0-9a-fA-F]{12}(?![0-9A-Za-z])")
 _ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 _DIGITS = str.maketrans("0123456789", "0000000000")
+_BYTE_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
 _HEX = frozenset("0123456789abcdefABCDEF")
 #: a string that can be the first characters of a GUID (hex groups of 8-4-4-4-12, dash-separated)
 _H = "[0-9a-fA-F]"
@@ -60,6 +61,8 @@ def shape_of(text: str) -> str:
     """``text`` with digits as ``0`` and GUID tokens as the zero GUID (same length)."""
     if text.count("-") >= 4:    # a GUID has four dashes (cheaper than the regex on most records)
         text = _GUID.sub(_ZERO_GUID, text)
+    if text.isascii():          # the same mapping on bytes: a table lookup, several times faster
+        return text.encode("ascii").translate(_BYTE_DIGITS).decode("ascii")
     return text.translate(_DIGITS)
 
 
@@ -116,6 +119,31 @@ def _checks_of(literals: frozenset[tuple[str, bool]]) -> tuple[tuple[str | None,
         words = [] if ignore_case else _STABLE_WORD.findall(literal)
         checks.append((max(words, key=len) if words else None, re.compile(body, re.I if ignore_case else 0)))
     return tuple(checks)
+
+
+def literal_alternatives(pattern: re.Pattern[str]) -> frozenset[tuple[str, bool]] | None:
+    """The literals of a regex that is only an alternation of plain strings (``a|b|c``), each
+    with whether case is ignored; None for any other regex.  Such a regex holds exactly where
+    one of its literals is a substring, so a shape guard can look at them like text literals.
+
+    >>> sorted(literal_alternatives(re.compile(r"Please retry|\\[403: Forbidden\\]")))
+    [('Please retry', False), ('[403: Forbidden]', False)]
+    >>> literal_alternatives(re.compile(r"^\\[RSM\\]|Unable .* URI")) is None
+    True
+    """
+    if pattern.flags & ~(re.I | re.U | re.M | re.S):
+        return None
+    try:
+        tree = list(_sre.parse(pattern.pattern, pattern.flags))
+    except Exception:   # a pattern this Python parses differently: not known to be literals
+        return None
+    branches = tree[0][1][1] if len(tree) == 1 and str(tree[0][0]) == "BRANCH" else [tree]
+    out = []
+    for branch in branches:
+        if not branch or any(str(op) != "LITERAL" for op, _ in branch):
+            return None
+        out.append(("".join(chr(arg) for _, arg in branch), bool(pattern.flags & re.I)))
+    return frozenset(out)
 
 
 def masks_letters(shape: str) -> bool:
