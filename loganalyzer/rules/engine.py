@@ -16,6 +16,7 @@ True
 """
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections import OrderedDict
@@ -64,6 +65,10 @@ _CACHE_SIZE = 20000
 #: share decisions between records of one shape (see :mod:`loganalyzer.rules.shapes`); tests
 #: switch it off to compare both ways
 SHAPES = True
+#: decide every record by itself, with no cache, shape or compiled action: the plain reading of
+#: the rules that the fast path must agree with (tests/test_identical_results.py); also set by
+#: the environment variable ``LOGANALYZER_REFERENCE_MATCH=1`` for engines made afterwards
+REFERENCE = os.environ.get("LOGANALYZER_REFERENCE_MATCH", "") not in ("", "0")
 #: a shape whose records may decide differently: each is decided by itself
 _NOT_SHARED: tuple[list[_Decision], tuple[int, ...], tuple[int, ...]] = ([], (), ())
 #: roles whose firing changes nothing else in a record's decision (marks, health matches)
@@ -291,6 +296,8 @@ class RuleEngine:
         self._matched: dict[tuple[str, datetime, int], str] = {}
         #: (rule id, group) -> best rank of the ways its signals were reached
         self._via_rank: dict[tuple[str, str | None], int] = {}
+        if REFERENCE:
+            self.observe = self._observe_reference  # type: ignore[method-assign]
 
     #: set by :meth:`_decide` when given a shape: (the decision, positions to redo) for every
     #: record of that shape, or None when they may decide differently
@@ -337,6 +344,27 @@ class RuleEngine:
                 marks.append(mark)
             else:
                 self._add_match(act[1], event, text, order, act[2], act[3])
+
+    def _observe_reference(self, event: Event) -> None:
+        """:meth:`observe` as the rules read: every record decided alone, each fired watcher
+        applied in the decision's order."""
+        ts = event.timestamp
+        _ACTIVE_POLICY[0] = self.policy
+        self._order += 1
+        order = self._order
+        self._last_order[event.path] = order
+        if ts is not None:
+            self._last_ts[event.path] = ts
+        text = event_text(event)
+        decided, _ = self._decide(event, text)
+        for i, caps, ext, names in decided:
+            w = self._watchers[i]
+            if w.role == "logic":
+                self._logic[w.slot].observe(w.trigger, event, text, order)
+            elif w.role == "other" or w.role == "recovery":
+                _add_mark(self._marks[w.slot], (ts, order, event.path, names))
+            else:
+                self._add_match(w, event, text, order, caps, ext)
 
     def _actions_for(self, event: Event, text: str, key: tuple[Any, ...] | None) -> tuple[_Action, ...]:
         """The actions of a record the exact-text cache did not know: from its shape's shared

@@ -1,0 +1,114 @@
+"""The fast rule matching gives the results of the plain one, on every input we have.
+
+The plain path (``engine.REFERENCE``) decides every record by itself: no decision cache, no
+shared shape decisions, no compiled actions.  The fast path (the default) caches decisions per
+text and per shape (:mod:`loganalyzer.rules.shapes`) and applies precompiled actions.  Both run
+the same analysis of every sample, every dev-corpus case and 20 small generated bundles (other
+seeds and planted causes), and the reports — findings with their evidence, the cause verdicts,
+the coverage rows — must be the same; only the run's timing statistics may differ.
+"""
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from loganalyzer import analysis
+from loganalyzer.report.json_report import render_json
+from loganalyzer.rules import engine as engine_mod
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "sample_logs"
+CORPUS = REPO.parent / "shared" / "dev-corpus"
+GENERATOR = REPO.parent / "shared" / "bench" / "make_bench_bundle.py"
+_INJECT = ["agent_crash_loop", "no_network", "wireserver_unreachable", "extension_enable_failed",
+           "extension_install_failed", "extension_download_failed", "snapshot_failed", "agent_outdated",
+           "cgroup_limits", "certificates", "disk_full", "dhcp_or_endpoint", "provisioning_failed"]
+
+
+def _results(path: str, reference: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict[str, int]]:
+    """The JSON report without its timing statistics, and how the engine decided its records."""
+    monkeypatch.setattr(engine_mod, "REFERENCE", reference)
+    calls = {"observed": 0, "decided": 0}
+    decide, observe = engine_mod.RuleEngine._decide, engine_mod.RuleEngine.observe
+
+    def counted_decide(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["decided"] += 1
+        return decide(self, *args, **kwargs)
+
+    def counted_observe(self, event):  # type: ignore[no-untyped-def]
+        calls["observed"] += 1
+        return observe(self, event)
+
+    monkeypatch.setattr(engine_mod.RuleEngine, "_decide", counted_decide)
+    if not reference:
+        monkeypatch.setattr(engine_mod.RuleEngine, "observe", counted_observe)
+    try:
+        data = json.loads(render_json(analysis.analyze(path)))
+    finally:
+        monkeypatch.undo()
+    data.pop("stats", None)
+    return data, calls
+
+
+def _assert_identical(path: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    fast, calls = _results(path, False, monkeypatch)
+    plain, plain_calls = _results(path, True, monkeypatch)
+    for part in ("findings", "causes", "coverage"):
+        assert part in fast, part
+        assert fast[part] == plain[part], f"{Path(path).name}: {part} differ"
+    assert fast == plain
+    if calls["observed"]:       # the plain path really decided every record; the fast one did not have to
+        assert plain_calls["decided"] >= calls["observed"] >= calls["decided"]
+    return calls
+
+
+def _inputs() -> list[str]:
+    out = [str(p) for p in sorted(SAMPLES.iterdir()) if not p.name.startswith(("README", "build_"))]
+    if CORPUS.is_dir():
+        out += [str(p) for p in sorted(CORPUS.iterdir()) if p.is_dir()]
+    return out
+
+
+@pytest.mark.parametrize("path", _inputs(), ids=lambda p: Path(p).name)
+def test_fast_matching_gives_the_plain_results(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _assert_identical(path, monkeypatch)
+
+
+def test_the_dev_corpus_is_compared(dev_corpus: Path) -> None:
+    """The corpus cases above are only there when ../shared is: say so rather than pass quietly."""
+    assert any(p.is_dir() for p in dev_corpus.iterdir())
+    assert sum(1 for p in _inputs() if Path(p).parent == CORPUS) == sum(1 for p in dev_corpus.iterdir()
+                                                                         if p.is_dir())
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """20 small bundles: other seeds, sizes and planted causes (0 to 3 each)."""
+    if not GENERATOR.exists():
+        pytest.skip("needs ../shared/bench/make_bench_bundle.py")
+    folder = tmp_path_factory.mktemp("generated")
+    out = []
+    for seed in range(20):
+        rnd = random.Random(1000 + seed)
+        path = folder / f"gen-{seed}.tar.gz"
+        cmd = [sys.executable, str(GENERATOR), "--lines", str(rnd.choice((600, 1500, 3000))),
+               "--rotated-lines", "200", "--seed", str(seed), "--out", str(path), "--quiet",
+               "--compresslevel", "1"]
+        for cause in rnd.sample(_INJECT, rnd.randint(0, 3)):
+            cmd += ["--inject", cause]
+        subprocess.run(cmd, check=True)
+        out.append(path)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_fast_matching_gives_the_plain_results_on_generated_bundles(
+        seed: int, generated: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _assert_identical(str(generated[seed]), monkeypatch)
+    # the bundles repeat log statements with other numbers: most records take a cached decision
+    assert calls["decided"] < calls["observed"] / 2, calls
