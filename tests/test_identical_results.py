@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loganalyzer import analysis
 from loganalyzer.report.json_report import render_json
@@ -112,3 +114,54 @@ def test_fast_matching_gives_the_plain_results_on_generated_bundles(
     calls = _assert_identical(str(generated[seed]), monkeypatch)
     # the bundles repeat log statements with other numbers: most records take a cached decision
     assert calls["decided"] < calls["observed"] / 2, calls
+
+
+# ------------------------------------------------------------------ the kernels of the fast path
+
+_GUIDISH = st.text(alphabet="0123456789abcdefABCDEF-xyz_ .;", max_size=120)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_GUIDISH, st.uuids().map(str), st.uuids().map(lambda u: str(u).upper())),
+                max_size=6))
+def test_guid_masking_finds_what_the_guid_regex_finds(parts: list[str]) -> None:
+    from loganalyzer.rules.shapes import _GUID, _ZERO_GUID, _mask_guids
+    for text in ("".join(parts), "-".join(parts), " ".join(parts)):
+        assert _mask_guids(text) == _GUID.sub(_ZERO_GUID, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_shapes_mask_digits_as_before(text: str) -> None:
+    from loganalyzer.rules.shapes import _DIGITS, _GUID, _ZERO_GUID, shape_of
+    assert shape_of(text) == _GUID.sub(_ZERO_GUID, text).translate(_DIGITS)
+
+
+def _catalog_regexes() -> list:
+    from loganalyzer.rules import load_rules
+    from loganalyzer.rules.condition import _leaves, parse_condition
+    out = []
+    for rule in load_rules()[0]:
+        for cond in (rule.match, getattr(rule.transient, "recovered_by", None),
+                     getattr(rule.correlation, "other", None)):
+            if cond is None:
+                continue
+            for n in _leaves(parse_condition(cond.source)):
+                if n.op == "cmp" and n.cmp == "~" and n.value[0] == "re":
+                    out.append(n.value[1])
+    return out
+
+
+def test_a_regex_of_plain_alternatives_holds_exactly_where_one_of_them_is() -> None:
+    from loganalyzer.rules.shapes import literal_alternatives
+    rnd = random.Random(5)
+    plain = [(rx, alts) for rx in _catalog_regexes() if (alts := literal_alternatives(rx)) is not None]
+    assert len(plain) >= 5      # the catalog has such regexes (else this test says nothing)
+    for rx, alts in plain:
+        words = [lit for lit, _ in alts]
+        for _ in range(30):
+            pieces = [rnd.choice(words)[: rnd.randint(0, 40)] for _ in range(3)] + ["x", " ", "0"]
+            rnd.shuffle(pieces)
+            text = "".join(pieces)
+            expected = any((lit.lower() in text.lower()) if ic else (lit in text) for lit, ic in alts)
+            assert bool(rx.search(text)) == expected, (rx.pattern, text)

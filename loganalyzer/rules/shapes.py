@@ -57,10 +57,34 @@ _ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX
 _STABLE_WORD = re.compile(r"[A-Za-z]*[g-zG-Z][A-Za-z]*")
 
 
+#: a GUID token found from its first dash (a literal the regex engine scans for quickly): the
+#: same tokens as ``_GUID``, whose matches never overlap, so both find every one of them
+_GUID_AT_DASH = re.compile(r"-(?<=(?<![0-9A-Za-z])[0-9a-fA-F]{8}-)[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                           r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9A-Za-z])")
+
+
+def _mask_guids(text: str) -> str:
+    """``_GUID.sub(_ZERO_GUID, text)``, about three times faster on agent records.
+
+    >>> _mask_guids("id 0F278542-19ED-EA5F-1994-BF859F68947F;x-0d3f9a10-4c5b-4e1a-9c2d-7f00aa11bb22")
+    'id 00000000-0000-0000-0000-000000000000;x-00000000-0000-0000-0000-000000000000'
+    """
+    parts = []
+    last = 0
+    for m in _GUID_AT_DASH.finditer(text):
+        parts.append(text[last:m.start() - 8])
+        parts.append(_ZERO_GUID)
+        last = m.end()
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def shape_of(text: str) -> str:
     """``text`` with digits as ``0`` and GUID tokens as the zero GUID (same length)."""
     if text.count("-") >= 4:    # a GUID has four dashes (cheaper than the regex on most records)
-        text = _GUID.sub(_ZERO_GUID, text)
+        text = _mask_guids(text)
     if text.isascii():          # the same mapping on bytes: a table lookup, several times faster
         return text.encode("ascii").translate(_BYTE_DIGITS).decode("ascii")
     return text.translate(_DIGITS)
