@@ -46,6 +46,8 @@ def test_every_signal_of_the_vocabulary_is_used_by_the_catalog():
     ('signal = "http_failure"\nargs = { endpoint = "moon" }', "endpoint = 'moon'"),
     ('signal = "none"', "needs benign"),
     ('signal = "agent_crash"\ntemplate2 = "x"', "unknown keys"),
+    ('signal = "agent_crash"\nmark = "done"', "a mark of progress has signal = 'none'"),
+    ('signal = "none"\nmark = "done"\nbenign = "b"', "not both"),
 ])
 def test_the_loader_rejects_broken_entries_with_file_and_line(bad: str, problem: str):
     text = ('program = "walinuxagent"\n[[entry]]\nid = "t.bad"\nversions = ["2.2.0", "2.2.1"]\n'
@@ -125,11 +127,7 @@ NOT_YET_ON_SIGNALS = frozenset({
     "network.telemetry_backlog", "network.unreachable", "network.vmsettings_failing",
     "network.wireserver_http_failed", "network.wireserver_not_responding", "proxy.forbidden",
     "signal.agent_unavailable", "signal.dhcp", "signal.no_network",
-    "signal.proxy", "signal.wireserver", "vmsnapshot.certificate",
-    "vmsnapshot.freeze_failed", "vmsnapshot.freeze_timeout", "vmsnapshot.freeze_without_thaw",
-    "vmsnapshot.host_snapshot_error", "vmsnapshot.no_network", "vmsnapshot.prepost_script_failed",
-    "vmsnapshot.python_missing", "vmsnapshot.rate_exceeded", "vmsnapshot.restricted_network",
-    "vmsnapshot.snapshot_limit", "vmsnapshot.status_upload_failed", "vmsnapshot.workload_failed",
+    "signal.proxy", "signal.wireserver",
 })
 
 

@@ -203,3 +203,63 @@ def test_cli_prints_a_bad_rules_file_on_stderr_and_exits_2(tmp_path: Path, sampl
                           "--format", "json", "-q"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert f"analyze-logs: rule error: {p}:4: unknown cause 'snapshot_faild'" in out.stderr
+
+
+def test_an_entry_condition_holds_for_every_statement_of_the_catalog_it_names():
+    # each catalog entry, filled in as the program would write it, is recognised by its id alone
+    from loganalyzer.catalog import load_catalog
+    from loganalyzer.catalog.render import fill
+    misses = []
+    for entry in load_catalog().entries:
+        c = compile_condition(f'entry == "{entry.id}"')
+        if not c.test(ev(fill(entry), level=entry.level if entry.level != "EVENT" else "INFO")):
+            misses.append(entry.id)
+    assert misses == []
+
+
+def test_an_entry_condition_captures_placeholders_and_rejects_a_near_miss():
+    c = compile_condition('entry in ["wala.agent.orphan_exit", "wala.agent.orphan_exit_v22"]')
+    caps: dict = {}
+    line = "Agent WALinuxAgent-2.2.45 is an orphan -- exiting"
+    assert c(ev(line, level="INFO"), line, caps) and caps == {"agent": "WALinuxAgent-2.2.45"}
+    assert c.test(ev("Goal state agent WALinuxAgent-2.2.14 was orphaned -- exiting", level="INFO"))
+    assert not c.test(ev("Agent WALinuxAgent-2.2.45 is an orphan", level="INFO"))
+    # the pre-filter routes by the entries' anchors, not by a copy of their words in the rule
+    assert c.literals == {"is an orphan -- exiting", "was orphaned -- exiting"}
+
+
+@pytest.mark.parametrize("bad", ['entry == "no.such.entry"', 'entry contains "orphan"', 'entry in [1]',
+                                 'entry exists'])
+def test_a_bad_entry_condition_is_refused(bad: str):
+    with pytest.raises(ConditionError):
+        compile_condition(bad)
+
+
+def test_a_rule_file_names_catalog_entries_and_its_samples_run(tmp_path: Path):
+    (tmp_path / "orphan.toml").write_text(GOOD.replace(
+        '''message contains "custom failure" and level == "ERROR"''',
+        '''entry in ["wala.agent.orphan_exit"]''').replace(
+        'summary = "seen {times}"', 'summary = "{agent} exited {times}"').replace(
+        'message = "custom failure here"', 'message = "Agent WALinuxAgent-2.2.45 is an orphan -- exiting"'))
+    rules, errors = load_rules([str(tmp_path)])
+    assert errors == [] and any(r.id == "site.custom" for r in rules)
+
+
+def test_a_backup_result_code_condition_reads_the_code_table_not_words():
+    c = compile_condition('vms_code startswith "FailedPrepost" or vms_code == "FailedSnapshotLimitReached"')
+    caps: dict = {}
+    line = "PreScript failed for the plugin oracle StatusCode.FailedPrepostPreScriptTimeout,"
+    assert c(ev(line, level="INFO"), line, caps) and caps == {"code_name": "FailedPrepostPreScriptTimeout"}
+    assert c.test(ev("T:S Enable failed with FailedSnapshotLimitReached errror", level="ERROR"))
+    # a name inside a longer word, or a family the table does not have, is no code
+    assert not c.test(ev("XFailedSnapshotLimitReachedY"))
+    assert not c.test(ev("StatusCode.FailedRetryableFsFreezeTimeout,"))
+    # the prefix stands for the names of its family, each a word the pre-filter can index
+    assert "FailedPrepostCheckSumMismatch" in c.literals and "FailedSnapshotLimitReached" in c.literals
+
+
+@pytest.mark.parametrize("bad", ['vms_code == "FailedNoSuchThing"', 'vms_code startswith "Nope"',
+                                 'vms_code contains "Failed"'])
+def test_an_unknown_backup_result_code_is_refused(bad: str):
+    with pytest.raises(ConditionError):
+        compile_condition(bad)

@@ -27,7 +27,7 @@ from .templates import CompiledTemplate, TemplateError, compile_template
 PROGRAMS = ("walinuxagent", "vmbackup", "handlerutil", "customscript", "runcommand")
 LEVELS = ("ERROR", "WARNING", "INFO", "VERBOSE", "EVENT")
 _ENTRY_KEYS = {"id", "versions", "level", "template", "source", "signal", "args", "example", "process",
-               "note", "benign", "wrapper"}
+               "note", "benign", "wrapper", "mark"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,9 @@ class Entry:
     #: a line that only introduces the lines after it (a traceback's header): when the record
     #: also matches another entry, that one says what happened
     wrapper: bool = False
+    #: a statement of progress or success (a goal state fetched, a heartbeat, a download done):
+    #: not a failure; recovery and health conditions name it (``entry in [...]``)
+    mark: str = ""
 
     @property
     def failure(self) -> bool:
@@ -107,9 +110,14 @@ def parse_file(path: str, text: str, seen: set[str] | None = None) -> tuple[list
             problems.append(f"level {level!r} is not one of {', '.join(LEVELS)}")
         signal = raw.get("signal")
         args = raw.get("args", {})
+        if raw.get("mark") and raw.get("benign"):
+            problems.append("an entry is a mark of progress or a benign failure, not both")
         if signal == "none":
-            if not raw.get("benign"):
-                problems.append("signal 'none' needs benign = '<why it is harmless>'")
+            if not raw.get("benign") and not raw.get("mark"):
+                problems.append("signal 'none' needs benign = '<why it is harmless>' "
+                                "or mark = '<what progress it shows>'")
+        elif raw.get("mark"):
+            problems.append("a mark of progress has signal = 'none'")
         elif signal not in VOCABULARY:
             problems.append(f"unknown signal {signal!r}")
         else:
@@ -132,7 +140,8 @@ def parse_file(path: str, text: str, seen: set[str] | None = None) -> tuple[list
             template=template, source=str(raw.get("source", "")), signal=signal, args=dict(args),
             compiled=compiled, path=path, example={k: str(v) for k, v in raw.get("example", {}).items()},
             process=str(raw.get("process", "ExtHandler")), note=str(raw.get("note", "")),
-            benign=str(raw.get("benign", "")), wrapper=bool(raw.get("wrapper", False))))
+            benign=str(raw.get("benign", "")), wrapper=bool(raw.get("wrapper", False)),
+            mark=str(raw.get("mark", ""))))
     return entries, errors
 
 

@@ -207,9 +207,12 @@ def compile_condition(source: str) -> Condition:
                      kind_values=frozenset(str(v[1]) for n in leaves if n.operand == "kind"
                                            for v in (n.value if n.op == "in" else [n.value])
                                            if isinstance(v, tuple) and v[0] == "str"),
-                     captures=frozenset(g for v in values if v[0] == "re" for g in v[1].groupindex),
+                     captures=frozenset(g for v in values if v[0] == "re" for g in v[1].groupindex)
+                     | frozenset(name for n in leaves if n.operand == "entry"
+                                 for e in _entries_of(n) for name in e.compiled.names)
+                     | frozenset(["code_name"] if any(n.operand == "vms_code" for n in leaves) else []),
                      text_literals=_text_literals(leaves),
-                     text_regex=any(v[0] == "re" for v in values))
+                     text_regex=any(v[0] == "re" for v in values) or "entry" in (n.operand for n in leaves))
 
 
 def _leaves(node: _Node):
@@ -242,6 +245,10 @@ def _text_literals(leaves: list[_Node]) -> frozenset[tuple[str, bool]] | None:
     out: set[tuple[str, bool]] = set()
     for n in leaves:
         if n.operand in _KEYED_OPERANDS:
+            continue
+        if n.operand == "entry":
+            if not all(digit_uniform(rx) for rx in _entry_patterns(n)):
+                return None
             continue
         if n.operand not in _TEXT_OPERANDS:
             return None
@@ -306,6 +313,10 @@ def _compile(node: _Node, policy: list[PolicyResolver]) -> Predicate:
     if node.op == "not":
         inner = _compile(node.children[0], policy)
         return lambda ev, text, caps: not inner(ev, text, {})
+    if node.operand == "entry":
+        return _entry_test(node)
+    if node.operand == "vms_code":
+        return _vms_code_test(node)
     get = _getter(node.operand)
     if node.op == "exists":
         return lambda ev, text, caps: get(ev, text) not in (None, "")
@@ -432,6 +443,113 @@ def _parse_time(value: Any) -> datetime:
 
 
 # ---------------------------------------------------------------------------------------------
+# catalog entries: ``entry in ["wala.agent.orphan_exit", …]`` holds when the record is one of those
+# statements (their template matches), so a rule names a statement instead of copying its words
+
+def _entries_of(node: _Node) -> list[Any]:
+    """The catalog entries an ``entry == "…"`` / ``entry in [...]`` comparison names."""
+    from ..catalog import load_catalog  # the catalog imports the rule pre-filter: import here
+    if (node.op == "cmp" and node.cmp != "==") or node.op == "exists":
+        raise ConditionError("entry is compared with == \"<id>\" or in [\"<id>\", …]")
+    values = node.value if node.op == "in" else [node.value]
+    if not values or any(v[0] != "str" for v in values):
+        raise ConditionError("entry names catalog entry ids (strings)")
+    by_id = _catalog_by_id(load_catalog)
+    unknown = [str(v[1]) for v in values if str(v[1]) not in by_id]
+    if unknown:
+        raise ConditionError(f"unknown catalog entry {', '.join(map(repr, unknown))} "
+                             "(see loganalyzer/catalog/data/*.toml)")
+    return [by_id[str(v[1])] for v in values]
+
+
+_BY_ID: dict[str, Any] = {}
+
+
+def _catalog_by_id(load: Callable[[], Any]) -> dict[str, Any]:
+    if not _BY_ID:
+        _BY_ID.update(load().by_id)
+    return _BY_ID
+
+
+def _entry_test(node: _Node) -> Predicate:
+    templates = tuple(e.compiled for e in _entries_of(node))
+
+    def entry_test(ev: Event, text: str, caps: dict[str, Any]) -> bool:
+        # a Go handler's logfmt line escapes the quotes of its values; the templates have them plain
+        if ev.kind == "handler_logfmt" and '\\"' in text:
+            text = text.replace('\\"', '"')
+        for t in templates:
+            found = t.match(text)
+            if found is not None:
+                caps.update(found)
+                return True
+        return False
+    return entry_test
+
+
+def _entry_anchors(node: _Node) -> frozenset[str]:
+    """The anchor literal of each named entry (one is in every record the comparison holds for)."""
+    out = set()
+    for e in _entries_of(node):
+        t = e.compiled
+        out.add((CUT if t.anchor_left_cut else "") + t.anchor + (CUT if t.anchor_right_cut else ""))
+    return frozenset(out)
+
+
+def _entry_patterns(node: _Node) -> list[re.Pattern[str]]:
+    from ..catalog.templates import _regex
+    return [_regex(e.compiled.pattern) for e in _entries_of(node)]
+
+
+# VMSnapshot result codes: ``vms_code in ["FailedSnapshotLimitReached"]`` or ``vms_code startswith
+# "FailedPrepost"`` holds when the record states such a code by name (the table of
+# parsers/vmsnapshot_codes.py is the one place the names live; a name not in it is refused)
+
+def _vms_code_values(node: _Node) -> tuple[str, list[str]]:
+    """(``in`` or ``startswith``, the names or prefix) of a ``vms_code`` comparison, checked."""
+    from ..parsers.vmsnapshot_codes import _TABLE
+    names = [i.name for i in _TABLE]
+    if node.op == "cmp" and node.cmp == "startswith" and node.value[0] == "str":
+        prefix = str(node.value[1])
+        if not any(n.startswith(prefix) and n != prefix for n in names):
+            raise ConditionError(f"no VMSnapshot result code starts with {prefix!r}")
+        return "startswith", [prefix]
+    if node.op == "exists" or (node.op == "cmp" and node.cmp != "=="):
+        raise ConditionError("vms_code is compared with ==, in [...] or startswith")
+    values = node.value if node.op == "in" else [node.value]
+    wanted = [str(v[1]) for v in values]
+    unknown = [w for w in wanted if w not in names]
+    if unknown:
+        raise ConditionError(f"unknown VMSnapshot result code {', '.join(map(repr, unknown))} "
+                             "(the names are in loganalyzer/parsers/vmsnapshot_codes.py)")
+    return "in", wanted
+
+
+def _vms_code_names(node: _Node) -> list[str]:
+    """Every table name a ``vms_code`` comparison accepts (a prefix stands for its names)."""
+    from ..parsers.vmsnapshot_codes import _TABLE
+    how, values = _vms_code_values(node)
+    if how == "in":
+        return values
+    return [i.name for i in _TABLE if i.name.startswith(values[0])]
+
+
+def _vms_code_test(node: _Node) -> Predicate:
+    from ..parsers.vmsnapshot_codes import names_in
+    how, values = _vms_code_values(node)
+    wanted = frozenset(values)
+    prefix = values[0]
+
+    def vms_code_test(ev: Event, text: str, caps: dict[str, Any]) -> bool:
+        for name in names_in(text):
+            if name in wanted if how == "in" else name.startswith(prefix):
+                caps["code_name"] = name
+                return True
+        return False
+    return vms_code_test
+
+
+# ---------------------------------------------------------------------------------------------
 # pre-filter facts
 
 def _literals(node: _Node) -> frozenset[str] | None:
@@ -445,6 +563,10 @@ def _literals(node: _Node) -> frozenset[str] | None:
         if any(p is None for p in parts):
             return None
         return frozenset().union(*parts)
+    if node.operand == "entry":
+        return _entry_anchors(node)
+    if node.operand == "vms_code":
+        return frozenset(_vms_code_names(node))
     if node.op != "cmp" or node.operand != "message":
         return None
     kind, value = node.value
