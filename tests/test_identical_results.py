@@ -165,3 +165,31 @@ def test_a_regex_of_plain_alternatives_holds_exactly_where_one_of_them_is() -> N
             text = "".join(pieces)
             expected = any((lit.lower() in text.lower()) if ic else (lit in text) for lit, ic in alts)
             assert bool(rx.search(text)) == expected, (rx.pattern, text)
+
+
+def test_the_engine_reads_a_condition_as_the_condition_does_but_for_plain_alternatives() -> None:
+    """The engine's reading of a condition's text facts (``_text_facts``) is the condition's own
+    (``text_literals``, ``text_regex``) for every catalog condition, except that a regex of plain
+    alternatives adds its literals instead of counting as a regex or making the facts unknown."""
+    from loganalyzer.rules import load_rules
+    from loganalyzer.rules.condition import _leaves, parse_condition
+    from loganalyzer.rules.engine import _text_facts
+    from loganalyzer.rules.shapes import literal_alternatives
+    refined = 0
+    for rule in load_rules()[0]:
+        for cond in (rule.match, getattr(rule.transient, "recovered_by", None),
+                     getattr(rule.correlation, "other", None)):
+            if cond is None:
+                continue
+            literals, regex = _text_facts(cond.source, cond.text_literals, cond.text_regex)
+            plain = [alts for n in _leaves(parse_condition(cond.source))
+                     if n.op == "cmp" and n.cmp == "~" and n.value[0] == "re"
+                     and (alts := literal_alternatives(n.value[1])) is not None]
+            if not plain:
+                assert literals == cond.text_literals, cond.source
+                assert literals is None or regex == cond.text_regex, cond.source  # None: never shared
+            elif literals is not None:
+                refined += 1
+                assert cond.text_literals is None or cond.text_literals <= literals
+                assert all(alts <= literals for alts in plain)
+    assert refined       # some catalog condition is refined (else this test says nothing)

@@ -32,7 +32,15 @@ from ..filekinds import kinds_where
 from ..model import CauseVerdict, Confidence, Event, FileCoverage, Finding, Severity, finding_rank
 from ..result import AnalysisOptions
 from ..sources.base import BundleInfo
-from .condition import _KEYED_OPERANDS, _TEXT_OPERANDS, _TEXT_TESTS, _leaves, event_text, parse_condition
+from .condition import (
+    _KEYED_OPERANDS,
+    _TEXT_OPERANDS,
+    _TEXT_TESTS,
+    _entry_patterns,
+    _leaves,
+    event_text,
+    parse_condition,
+)
 from .findings import finding_from_matches
 from .incidents import assign_incidents
 from .logic import LOGIC, FinishContext, LogicRule
@@ -810,7 +818,14 @@ def _text_facts(source: str, literals: frozenset[tuple[str, bool]] | None, regex
     out: set[tuple[str, bool]] = set()
     regex = False
     for n in leaves:
-        if n.operand in _KEYED_OPERANDS or n.op == "exists":
+        if n.operand in _KEYED_OPERANDS:
+            continue
+        if n.operand == "entry":        # a catalog statement: its template is a regex
+            if not all(digit_uniform(rx) for rx in _entry_patterns(n)):
+                return None, False
+            regex = True
+            continue
+        if n.op == "exists":
             continue
         if n.operand not in _TEXT_OPERANDS:
             return None, False
