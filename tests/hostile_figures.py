@@ -210,6 +210,24 @@ def fifo_and_dev_zero(root: Path) -> Path:
     return bundles
 
 
+def two_inputs(root: Path) -> Path:
+    for n in (1, 2):
+        for i in range(4):
+            _folder(root / f"in{n}" / f"set{n}vm{i}", {"var/log/waagent.log": h.WAAGENT_LINES + (
+                f"2022-12-02T05:47:{i:02d}.000000Z INFO ExtHandler ExtHandler set {n} vm {i}\n".encode())})
+    return root
+
+
+def rows_per_input(run: Path, out: str, err: str) -> str:
+    try:
+        import pyarrow.parquet as pq
+        rows = pq.read_table(run / "out" / "bundles.parquet").to_pandas()
+    except Exception as exc:  # the observation is what the run left
+        return f"bundles.parquet: {type(exc).__name__}"
+    per = {n: int(rows["path"].str.contains(f"/in{n}/").sum()) for n in (1, 2)}
+    return f"rows from run 1={per[1]}/4, from run 2={per[2]}/4"
+
+
 def unwritable_out(root: Path) -> Path:
     bundles = two_good_bundles(root, 12)
     (root / "a-file").write_text("not a folder")
@@ -278,7 +296,7 @@ ITEMS: list[Item] = [
          bh.redaction_line_160kb, lambda p, run: [str(p)], mode="api", extra={"code": _EVENTS}),
     Item("S3c_redaction_160kb_cli", "quadratic redaction: one 160 KB line, CLI JSON report",
          "test_secrets_hostile::test_redaction_is_linear_on_80_kb_adversarial_lines",
-         bh.redaction_line_160kb, _plain(), lines_read),
+         bh.redaction_line_160kb, _plain(), lines_read, extra={"input": "S3b_redaction_160kb_events"}),
     Item("S4_root_folder_links", "--root follows folder links out of the root",
          "test_hostile_root::test_a_folder_link_to_the_host_is_listed_and_not_followed[*], "
          "test_the_cli_with_root_shows_nothing_from_outside",
@@ -304,7 +322,7 @@ ITEMS: list[Item] = [
          B + "test_a_tar_bz2_bomb_stops_at_the_ratio_limit", bh.tar_bz2_bomb_2gib, _plain(), lines_read),
     Item("B1c_tar_bz2_bomb_2gib_max10", "2 GiB bz2 bomb with --limit max_seconds=10",
          B + "test_a_tar_bz2_bomb_stops_at_the_ratio_limit", bh.tar_bz2_bomb_2gib, _plain(*SHORT),
-         lines_read),
+         lines_read, extra={"input": "B1b_tar_bz2_bomb_2gib"}),
     Item("B1d_pax_size_1e11", "PAX size=1e11", B + "test_a_member_claiming_more_bytes_than_the_archive_holds_"
          "ends_it_at_once[1e11-*]", bh.pax_size_1e11, _plain(), lines_read),
     Item("B1e_pax_size_1e15", "PAX size=1e15", B + "test_a_member_claiming_more_bytes_than_the_archive_holds_"
@@ -335,7 +353,7 @@ ITEMS: list[Item] = [
          bh.extension_events_3m, lambda p, run: [str(p)], mode="api", extra={"code": _EVENTS}),
     Item("B4e_events_3m_cli", "3 M extension event records, CLI JSON report",
          M + "test_three_million_extension_events_stop_at_the_bundle_event_budget",
-         bh.extension_events_3m, _plain(), lines_read),
+         bh.extension_events_3m, _plain(), lines_read, extra={"input": "B4d_events_3m_api"}),
     # -- evidence lost ---------------------------------------------------------------------
     Item("E1_tar_garbage_header", "one garbage tar header hides every later member",
          B + "test_a_garbage_tar_header_is_noted_not_taken_for_the_end", bh.tar_garbage_header, _plain(),
@@ -381,10 +399,10 @@ ITEMS: list[Item] = [
     Item("F1_fifo_dev_zero", "a FIFO or a link to /dev/zero named *.tar.gz hangs the fleet run",
          F + "test_a_fifo_or_a_link_to_dev_zero_named_like_a_bundle_does_not_hang_the_run",
          fifo_and_dev_zero, _fleet("--fail-on", "never"), fleet_rows),
-    Item("F2_two_runs_same_out", "two fleet runs into one --out at once lose one run's rows",
-         F + "test_two_runs_at_once_lose_no_row, "
-         "test_a_second_run_on_the_same_out_is_refused_while_the_first_holds_it",
-         lambda root: two_good_bundles(root, 6), _fleet(), fleet_rows, mode="pair"),
+    Item("F2_two_runs_two_inputs", "two fleet runs into one --out at once (4 bundles each)",
+         F + "test_two_runs_at_once_on_different_inputs_keep_the_rows_of_every_run_that_says_it_succeeded "
+         "(new); test_a_second_run_on_the_same_out_is_refused_while_the_first_holds_it",
+         two_inputs, _fleet(), rows_per_input, mode="pair"),
     Item("F3_ctrl_c", "Ctrl-C discards every finished bundle (12 bundles, SIGINT after 60% of a full run)",
          F + "test_ctrl_c_keeps_the_finished_bundles_and_the_next_run_resumes_after_them",
          lambda root: two_good_bundles(root, 12), _fleet(), fleet_rows, mode="sigint"),
@@ -471,7 +489,7 @@ def run_once(item: Item, code: str, path: Path, run: Path, timeout: float,
     (run / "out").mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("TMPDIR", "PYTHONPATH")}
     env.update(PYTHONPATH=code, TMPDIR=str(run / "tmp"), PYTHONDONTWRITEBYTECODE="1", NO_COLOR="1")
-    args = item.args(path, run)
+    args = item.args(path / "in1" if item.mode == "pair" else path, run)
     if item.mode == "api":
         argv = [sys.executable, "-c", item.extra["code"], *args]
     else:
@@ -479,6 +497,8 @@ def run_once(item: Item, code: str, path: Path, run: Path, timeout: float,
     copies = 2 if item.mode == "pair" else 1
     procs = []
     for n in range(copies):
+        if item.mode == "pair":                   # each copy with its own input, one --out
+            argv = [sys.executable, "-m", "loganalyzer.cli", *item.args(path / f"in{n + 1}", run)]
         cmd = ["/usr/bin/time", "-v", "-o", str(run / f"time{n}"), "timeout", "-k", "10", str(timeout), *argv]
         with open(run / f"stdout{n}", "wb") as out, open(run / f"stderr{n}", "wb") as err:
             procs.append(subprocess.Popen(cmd, cwd=run, env=env, stdin=subprocess.DEVNULL, stdout=out,
@@ -543,7 +563,7 @@ class _quiet:
 
 
 def build_item(item: Item, workdir: Path) -> Path:
-    root = workdir / "inputs" / item.name
+    root = workdir / "inputs" / item.extra.get("input", item.name)      # items may share one input
     marker = root / ".built"
     if marker.exists():
         return Path(marker.read_text())

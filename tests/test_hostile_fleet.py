@@ -213,3 +213,37 @@ def test_a_killed_resource_tracker_is_restarted_with_one_line_not_tracebacks(qui
     [line] = proc.stderr.strip().splitlines()
     assert line.startswith("the multiprocessing resource tracker (pid ") and line.endswith(
         "died during the run and was restarted; semaphores it held may stay until the machine restarts")
+
+
+def _set_of_bundles(folder: Path, tag: str, count: int) -> Path:
+    for i in range(count):
+        (folder / f"{tag}{i:02d}" / "var" / "log").mkdir(parents=True)
+        line = f"2022-12-02T05:47:{i:02d}.000000Z INFO ExtHandler ExtHandler {tag} {i}\n"
+        (folder / f"{tag}{i:02d}" / "var" / "log" / "waagent.log").write_bytes(WAAGENT_LINES + line.encode())
+    return folder
+
+
+def test_two_runs_at_once_on_different_inputs_keep_the_rows_of_every_run_that_says_it_succeeded(
+        tmp_path: Path) -> None:
+    """Both runs start together into one --out, each with its own bundles: a run that exits 0 must
+    find its rows in the table afterwards (at 1b21862 both exited 0 and the last writer's table won)."""
+    sets = {tag: _set_of_bundles(tmp_path / tag, tag, 4) for tag in ("a", "b")}
+    out = tmp_path / "out"
+    code = "import sys; from loganalyzer.fleet.cli import main; sys.exit(main(sys.argv[1:]))"
+    runs = {tag: subprocess.Popen([sys.executable, "-c", code, str(folder), "--out", str(out), "--jobs", "1"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for tag, folder in sets.items()}
+    results = {tag: (p.wait(timeout=180), p.stderr.read()) for tag, p in runs.items()}
+    for p in runs.values():
+        p.stderr.close()
+    assert all("Traceback" not in err for _, err in results.values()), results
+    rows = pq.read_table(out / "bundles.parquet").to_pandas()
+    assert rows["bundle_id"].is_unique
+    for tag, (returncode, err) in results.items():
+        assert returncode in (0, 2), (tag, err)
+        mine = rows["path"].str.startswith(str(sets[tag]))
+        if returncode == 0:
+            assert mine.sum() == 4, f"run {tag} exited 0 but {4 - mine.sum()} of its 4 rows are missing"
+        else:
+            assert "another fleet run is writing there" in err
+    assert any(code == 0 for code, _ in results.values())
