@@ -247,3 +247,48 @@ def test_two_runs_at_once_on_different_inputs_keep_the_rows_of_every_run_that_sa
         else:
             assert "another fleet run is writing there" in err
     assert any(code == 0 for code, _ in results.values())
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    kids.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return kids + [g for k in kids for g in _children(k)]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_killing_the_resource_tracker_of_a_dask_run_prints_no_traceback(tmp_path: Path) -> None:
+    """The command itself, not the helper: kill -9 the resource tracker while a Dask fleet run is
+    going; the run ends with every row and at most one line about it (at 1b21862: tracebacks)."""
+    import signal
+    import time
+    pytest.importorskip("distributed")
+    inputs = _bundles(tmp_path / "in", 6)
+    code = "import sys; from loganalyzer.fleet.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen([sys.executable, "-c", code, str(inputs), "--out", str(tmp_path / "out"),
+                             "--engine", "dask", "--jobs", "1"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    killed, deadline = False, time.monotonic() + 120
+    while not killed and proc.poll() is None and time.monotonic() < deadline:
+        for pid in _children(proc.pid):
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"resource_tracker" in cmdline:
+                os.kill(pid, signal.SIGKILL)
+                killed = True
+                break
+        time.sleep(0.05)
+    _, err = proc.communicate(timeout=240)
+    if not killed:
+        pytest.skip("the run ended before a resource tracker was seen")
+    assert "Traceback" not in err, err
+    assert proc.returncode == 0, err
+    rows = pq.read_table(tmp_path / "out" / "bundles.parquet").to_pandas()
+    assert len(rows) == 6 and set(rows["status"]) == {"analyzed"}
