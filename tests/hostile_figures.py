@@ -632,21 +632,41 @@ def _fmt(runs: list[dict]) -> str:
     return f"{'/'.join(exits)}, {wall_s}, {statistics.median(rss):.0f} MiB{n}"
 
 
+def _test_outcomes(item: Item, status: dict) -> str:
+    """'fails before a/b, passes after c/d' over the test cases named by ``item.tests``.
+
+    ``status`` maps ``before``/``after`` to {node id: PASSED/FAILED/...} (pytest ``-rA`` lines)."""
+    import re
+    names = set(re.findall(r"test_\w+", item.tests)) - {"test_secret_matrix", "test_secrets_hostile"}
+    files = set(re.findall(r"(test_\w+)::\*", item.tests))
+    out = []
+    for side, verb in (("before", "FAILED"), ("after", "PASSED")):
+        cases = {k: v for k, v in status.get(side, {}).items()
+                 if re.sub(r"\[.*", "", k).rsplit("::", 1)[-1] in names
+                 or any(k.startswith(f"tests/{f}.py::") for f in files)}
+        hit = sum(v == verb for v in cases.values())
+        out.append(f"{'fail' if side == 'before' else 'pass'} {side} {hit}/{len(cases)}")
+    return ", ".join(out)
+
+
 def cmd_table(args: argparse.Namespace) -> int:
     runs: dict[tuple[str, str], list[dict]] = {}
-    for line in Path(args.results).read_text().splitlines():
-        r = json.loads(line)
-        runs.setdefault((r["item"], r["code"]), []).append(r)
+    for results in args.results:
+        for line in Path(results).read_text().splitlines():
+            r = json.loads(line)
+            runs.setdefault((r["item"], r["code"]), []).append(r)
+    status = json.loads(Path(args.status).read_text()) if args.status else {}
     print("| item | test(s) | before: exit, wall, peak RSS | after: exit, wall, peak RSS "
-          "| before shows | after shows |")
-    print("|---|---|---|---|---|---|")
+          "| test cases: fail before? pass after? | before shows | after shows |")
+    print("|---|---|---|---|---|---|---|")
     for item in ITEMS:
         before, after = runs.get((item.name, "before"), []), runs.get((item.name, "after"), [])
         if not before and not after:
             continue
         note = lambda rs: (rs[-1]["note"] if rs else "-").replace("|", "\\|").replace("\n", " ")  # noqa: E731
         print(f"| {item.name}: {item.issue} | {item.tests} | {_fmt(before) if before else '-'} "
-              f"| {_fmt(after) if after else '-'} | {note(before)} | {note(after)} |")
+              f"| {_fmt(after) if after else '-'} | {_test_outcomes(item, status) if status else '-'} "
+              f"| {note(before)} | {note(after)} |")
     return 0
 
 
@@ -668,7 +688,8 @@ def main(argv: list[str] | None = None) -> int:
             s.add_argument("--sigint-after", type=float, default=6.0, help="F3_ctrl_c: seconds before SIGINT")
             s.add_argument("--results", required=True)
     t = sub.add_parser("table")
-    t.add_argument("--results", required=True)
+    t.add_argument("--results", action="append", required=True, help="results file (repeatable)")
+    t.add_argument("--status", help="JSON {before|after: {node id: PASSED|FAILED}} from pytest -rA runs")
     t.set_defaults(func=cmd_table)
     args = p.parse_args(argv)
     return args.func(args)
