@@ -168,7 +168,7 @@ _XML_NAMES = ("UserPassword", "Password", "AdminPassword", "CustomData", "UserDa
 _LT = r"(?:<|&lt;|\\*+u003[cC])"
 _GT = r"(?:>|&gt;|\\*+u003[eE])"
 _XML_OPEN = re.compile(rf"(?P<lt>{_LT})(?P<ns>[\w-]++:)?+(?P<tag>{'|'.join(_XML_NAMES)})"
-                       rf"(?:\s(?:[^<>&\\]|&(?!gt;)|\\(?!\\*+u003[eE]))*+)?+(?P<gt>{_GT})")
+                       rf"(?:\s(?:<\*>|[^<>&\\]|&(?!gt;|lt;)|\\(?!\\*+u003[eEcC]))*+)?+(?P<gt>{_GT})")
 
 
 def _xml_elements(text: str) -> str:
@@ -341,7 +341,9 @@ SHAPES: tuple[SecretShape, ...] = (
                          "api", "x-ms-encryption-key", "credential"), ignorecase=True),
     SecretShape("xml_element", _xml_elements,
                 (f"<UserPassword>{_S}</UserPassword>", f"<wa:CustomData>{_S}</wa:CustomData>",
-                 f'<Data encoding="base64">{_S}</Data>', f"&lt;UserPassword&gt;{_S}&lt;/UserPassword&gt;",
+                 f'<Data encoding="base64">{_S}</Data>', f"<Data encoding=<*>>{_S}</Data>",
+                 f"\\u003cData encoding=\\<*>\\u003e{_S}\\u003c/Data\\u003e",
+                 f"&lt;UserPassword&gt;{_S}&lt;/UserPassword&gt;",
                  f"\\u003cCustomData\\u003e{_S}\\u003c/CustomData\\u003e"),
                 ("<Data/>", "<Database>x</Database>", "<UserPassword>"),
                 anchors=("password", "data", "privatekey", "pkcs12", "protectedsettings", "sharedkey")),
