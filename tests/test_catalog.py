@@ -89,7 +89,14 @@ def test_failure_entries_reach_their_cause_in_every_era():
 
 
 def test_benign_entries_raise_nothing_above_info():
-    loud = [f"{o.entry} [{o.era}]: {o.reported}" for o in run_all(CATALOG.entries, benign=True) if o.reported]
+    # a mark only the goal-state agent writes ("ProcessGoalState completed …") dates the agent by
+    # its line format (agent.version_policy): in a ≤2.2.45 era's format that is an outdated agent,
+    # rightly — the file's format says so, not the statement
+    def own(o: Outcome) -> tuple[str, ...]:
+        if CATALOG.by_id[o.entry].mark:
+            return tuple(c for c in o.reported if c != "agent_outdated")
+        return o.reported
+    loud = [f"{o.entry} [{o.era}]: {o.reported}" for o in run_all(CATALOG.entries, benign=True) if own(o)]
     assert loud == []
 
 
@@ -118,10 +125,8 @@ NOT_YET_ON_SIGNALS = frozenset({
     "extension.processing_disabled", "extension.reported_enable_failure",
     "extension.reported_install_failure", "extension.status_unreadable", "extension.timeout",
     "extension.unsupported_os", "extension.update_or_load_failed",
-    "firewall.agent_rules_reset", "health.download_succeeded", "health.goal_state_fetched",
-    "health.provisioned", "health.route_to_wireserver",
-    "signal.agent_unavailable", "signal.dhcp", "signal.no_network",
-    "signal.proxy", "signal.wireserver", "vmsnapshot.certificate",
+    "firewall.agent_rules_reset",
+    "vmsnapshot.certificate",
     "vmsnapshot.freeze_failed", "vmsnapshot.freeze_timeout", "vmsnapshot.freeze_without_thaw",
     "vmsnapshot.host_snapshot_error", "vmsnapshot.no_network", "vmsnapshot.prepost_script_failed",
     "vmsnapshot.python_missing", "vmsnapshot.rate_exceeded", "vmsnapshot.restricted_network",
@@ -182,7 +187,7 @@ NOT_MESSAGES = {
     "waagent -daemon": "process command line",
     "-run-exthandlers": "process command line", "azurelinuxagent": "Python package name",
     "WALinuxAgent": "program name", "VMSnapshotLinux": "extension name",
-    "168.63.129.16": "the WireServer's address (an endpoint: structure, not a message)",
+    "168.63.129.16": "the WireServer address, a value ({endpoint} of wala.protocol.wireserver_endpoint_*)",
 }
 
 
