@@ -28,6 +28,7 @@ from .parsers import ParseContext, parser_for
 from .result import AnalysisOptions, AnalysisResult
 from .sources import Source, open_source
 from .sources.base import Member
+from .sources.guard import Budget
 
 #: Called after each member: (members done, path of the member just read).
 Progress = Callable[[int, str], None]
@@ -49,6 +50,14 @@ class Scan:
     coverage: list[FileCoverage] = field(default_factory=list)
     facts: FactsCollector = field(default_factory=FactsCollector)
     seconds: float = 0.0
+    #: the run's one budget (``max_seconds`` and the byte/entry counts): the source's own when it
+    #: keeps one (every archive or folder walk), handed to the parsers, the facts and the rules
+    budget: Budget | None = None
+
+    def __post_init__(self) -> None:
+        if self.budget is None:
+            self.budget = getattr(self.source, "budget", None) or Budget(self.source.limits)
+        self.facts.budget = self.budget
 
 
 def iter_events(scan: Scan, options: AnalysisOptions, progress: Progress | None = None) -> Iterator[Event]:
@@ -93,8 +102,7 @@ def _parse_member(member: Member, coverage: FileCoverage, scan: Scan,
         coverage.reason = _UNREAD_REASONS.get(member.kind, "not a log or state file (listed only)")
         return
     coverage.parser = parser.__module__.rsplit(".", 1)[-1]
-    ctx = ParseContext(coverage=coverage, tz=options.tz, limits=options.limits,
-                       budget=getattr(scan.source, "budget", None))
+    ctx = ParseContext(coverage=coverage, tz=options.tz, limits=options.limits, budget=scan.budget)
     observe = scan.facts.observe
     try:
         for event in parser(member, ctx):
@@ -110,7 +118,10 @@ def _parse_member(member: Member, coverage: FileCoverage, scan: Scan,
         coverage.mark(CoverageStatus.PARTIAL, f"parser error ({type(exc).__name__}): {_plain(exc)}")
     finally:
         for doc in ctx.documents:
-            scan.facts.add_document(doc)
+            try:
+                scan.facts.add_document(doc)
+            except LimitExceeded as exc:    # the time ran out while its facts were taken
+                coverage.mark(CoverageStatus.PARTIAL, f"stopped at a safety limit: {exc}")
 
 
 def _archive_stopped(source: Source, exc: BaseException) -> FileCoverage:

@@ -87,6 +87,8 @@ class FileCoverage:
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
     unparsed_samples: list[tuple[int, str]] = field(default_factory=list)
+    #: files this row stands for: 1, more only for a report's summary row (:mod:`loganalyzer.report.bounds`)
+    files: int = 1
 
     MAX_SAMPLES = 5
 

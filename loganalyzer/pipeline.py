@@ -94,7 +94,15 @@ class Pipeline:
         sink = observe(options) if observe is not None else None
         count = timed = timed_in = 0
         per_kind: dict[str, list] = {}
+        # a pass over kept events (the rules after the facts, or the notebook's) is not paced by
+        # reading: it looks at the run's clock itself (a streaming pass stops where reading does)
+        budget = self.scan.budget if isinstance(events, list) and sink is not None else None
         for event in events:
+            if budget is not None and budget.every(finishing=True):
+                self.scan.source.info.notes.append(
+                    f"time limit ({budget.limits.max_seconds:g} s) reached while the rules went through the "
+                    f"records: {len(events) - count:,} of {len(events):,} records not examined by the rules")
+                break
             count += 1
             ts = event.timestamp
             if within(ts, since, until):
@@ -154,7 +162,7 @@ class Pipeline:
             self._windowed(self.read(), engine_for)
         done, facts, scan = self._pass, self._facts, self.scan
         assert done is not None and facts is not None
-        findings, verdicts = engines[0].finish(facts, scan.source.info, scan.coverage)
+        findings, verdicts = engines[0].finish(facts, scan.source.info, scan.coverage, scan.budget)
         if done.options.tz is not UTC:       # --tz converted the local times: they are UTC now
             for item in (*findings, *verdicts):
                 for ev in item.evidence:

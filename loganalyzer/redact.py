@@ -22,7 +22,7 @@ bracketed value is found by a forward scan, not by a lazy regex.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 REDACTED = "<redacted>"
@@ -62,6 +62,12 @@ class SecretShape:
     find: Callable[[str], str]
     positives: tuple[str, ...]
     negatives: tuple[str, ...] = ()
+    #: Lower-case literals one of which every match of the shape contains (in the lowered text):
+    #: a text with none of them is passed over without running ``find``.  Empty: always run.
+    anchors: tuple[str, ...] = ()
+    #: ``find`` matches case-insensitively: the anchors then hold only for ASCII text (re's
+    #: IGNORECASE also matches ``ſ`` to ``s`` and the Kelvin sign to ``k``, which lower() does not).
+    ignorecase: bool = False
 
 
 def _sub(pattern: str, flags: int = 0) -> Callable[[str], str]:
@@ -162,7 +168,7 @@ _XML_NAMES = ("UserPassword", "Password", "AdminPassword", "CustomData", "UserDa
 _LT = r"(?:<|&lt;|\\*+u003[cC])"
 _GT = r"(?:>|&gt;|\\*+u003[eE])"
 _XML_OPEN = re.compile(rf"(?P<lt>{_LT})(?P<ns>[\w-]++:)?+(?P<tag>{'|'.join(_XML_NAMES)})"
-                       rf"(?:\s(?:[^<>&\\]|&(?!gt;)|\\(?!\\*+u003[eE]))*+)?+(?P<gt>{_GT})")
+                       rf"(?:\s(?:<\*>|[^<>&\\]|&(?!gt;|lt;)|\\(?!\\*+u003[eEcC]))*+)?+(?P<gt>{_GT})")
 
 
 def _xml_elements(text: str) -> str:
@@ -285,7 +291,8 @@ _S = "hunter2Zz9"   # the secret in the samples below
 SHAPES: tuple[SecretShape, ...] = (
     SecretShape("pem_block", _pem, (f"-----BEGIN PRIVATE KEY-----\nMII{_S}\n-----END PRIVATE KEY-----",
                                     f"-----BEGIN CERTIFICATE-----MII{_S}"),
-                ("-----BEGIN-----", "BEGIN CERTIFICATE")),
+                ("-----BEGIN-----", "BEGIN CERTIFICATE"),
+                anchors=("-----begin ",)),
     SecretShape("sas_query", _sas_query,
                 (f"https://a.blob.core.windows.net/c/x?sv=2018-03-28&sr=b&sig={_S}&se=1",
                  f"https%3A%2F%2Fa%2Fx%3Fsv%3D2018-03-28%26sr%3Db%26sig%3D{_S}",
@@ -294,24 +301,29 @@ SHAPES: tuple[SecretShape, ...] = (
                  f"https://a/x\\u003fsv\\u003d2018\\u0026sig\\u003d{_S}",
                  f"https://a/x?sv=2018-03-28&amp;sig={_S}&amp;se=1"),
                 ("GET http://168.63.129.16/machine/?comp=goalstate -- IOError", "Why? Because.",
-                 "https://a/x?restype=container&comp=list")),
+                 "https://a/x?restype=container&comp=list"),
+                anchors=("?", "3f")),
     SecretShape("sas_signature", _sub(rf"(?i)(?<![A-Za-z0-9])(?:sig|signature){EQ}(?P<value>{_BARE})"),
                 (f"sig={_S}", f"signature={_S}&se=2", f"SharedAccessSignature sr=x&sig%3D{_S}"),
-                ("signatures were checked", "sig = ", "config=1")),
+                ("signatures were checked", "sig = ", "config=1"),
+                anchors=("sig",), ignorecase=True),
     SecretShape("authorization_scheme",
                 _sub(rf"(?i)(?<![A-Za-z0-9])(?:bearer\s++|sharedkey(?:lite)?+\s++[^\s:]++:|authorization{COLON}basic\s++)"
                      r"(?P<value>[A-Za-z0-9._~+/=-]{8,}+)"),
                 (f"Authorization: Bearer eyJ{_S}.a.b", f"Authorization: SharedKey myaccount:{_S}=",
                  f"authorization: basic dXNlcjp{_S}=", f"bearer {_S}"),
-                ("Basic information", "SharedKey", "the bearer of this")),
+                ("Basic information", "SharedKey", "the bearer of this"),
+                anchors=("bearer", "sharedkey", "authorization"), ignorecase=True),
     SecretShape("url_userinfo", _sub(r"://[^\s:/@\"'<>]*+:(?P<value>[^\s@/\"'<>]++)@"),
                 (f"http://proxyuser:{_S}@10.0.0.1:3128", f"HttpProxy=https://u:{_S}@proxy"),
-                ("http://168.63.129.16:80/machine", "https://host:443/path@x")),
+                ("http://168.63.129.16:80/machine", "https://host:443/path@x"),
+                anchors=("://",)),
     SecretShape("option_secret",
                 _sub(r"(?i)(?<![\w-])--?+[\w-]{0,40}?(?:password|passwd|secret|token|api-?key)(?:=|\s++)"
                      r"(?P<value>\"[^\"\n]*+\"|'[^'\n]*+'|[^\s\"']++)"),
                 (f"useradd --password {_S} bob", f"az login --client-secret={_S}", f"cmd -password '{_S} x'"),
-                ("--no-password-login", "set-password")),
+                ("--no-password-login", "set-password"),
+                anchors=("passw", "secret", "token", "api"), ignorecase=True),
     SecretShape("key_value", _key_values,
                 (f'{{"protectedSettings": "{_S}"}}', f"&quot;protectedSettings&quot;: &quot;{_S}&quot;",
                  f'{{\\"protectedSettings\\":\\"{_S}\\"}}', f"{{'protectedSettings': '{_S}'}}",
@@ -323,18 +335,25 @@ SHAPES: tuple[SecretShape, ...] = (
                  f'"adminPassword":"{_S}"', f"client_secret={_S}", f'"customData": "{_S}"',
                  f'\\\\\\"password\\\\\\": \\\\\\"{_S}\\\\\\"'),
                 ("protectedSettingsCertThumbprint: ABC", "passwordLength=12", "tokens: 3",
-                 "No password given", '"password": ""', "Token acquired")),
+                 "No password given", '"password": ""', "Token acquired"),
+                anchors=("protectedsettings", "pass", "pwd", "secret", "accountkey", "sharedaccesskey",
+                         "customdata", "privatekey", "private_key", "connectionstring", "sasuri", "token",
+                         "api", "x-ms-encryption-key", "credential"), ignorecase=True),
     SecretShape("xml_element", _xml_elements,
                 (f"<UserPassword>{_S}</UserPassword>", f"<wa:CustomData>{_S}</wa:CustomData>",
-                 f'<Data encoding="base64">{_S}</Data>', f"&lt;UserPassword&gt;{_S}&lt;/UserPassword&gt;",
+                 f'<Data encoding="base64">{_S}</Data>', f"<Data encoding=<*>>{_S}</Data>",
+                 f"\\u003cData encoding=\\<*>\\u003e{_S}\\u003c/Data\\u003e",
+                 f"&lt;UserPassword&gt;{_S}&lt;/UserPassword&gt;",
                  f"\\u003cCustomData\\u003e{_S}\\u003c/CustomData\\u003e"),
-                ("<Data/>", "<Database>x</Database>", "<UserPassword>")),
+                ("<Data/>", "<Database>x</Database>", "<UserPassword>"),
+                anchors=("password", "data", "privatekey", "pkcs12", "protectedsettings", "sharedkey")),
     SecretShape("url_encoded", _url_encoded,
                 (f"data=%7B%22protectedSettings%22%3A%22{_S}%22%7D", f"http%3A%2F%2Fu%3A{_S}%40proxy%3A3128",
                  f"a%253CUserPassword%253E{_S}%253C%252FUserPassword%253E",
                  f"Authorization%3A%20Bearer%20{_S}", f"--password%20{_S}%20bob"),
                 ("https%3A%2F%2Fa%2Fx%3Frestype%3Dcontainer%26comp%3Dlist", "100%25 done",
-                 "name%3Dpassword%20reset", "%E2%82%AC%20token%20count")),
+                 "name%3Dpassword%20reset", "%E2%82%AC%20token%20count"),
+                anchors=("%",)),
 )
 
 # Cheap pre-check on the lowered text: most lines hold none of these and skip every shape.
@@ -352,10 +371,18 @@ def _redact_shapes(text: str, shapes: tuple[SecretShape, ...]) -> str:
     if not text:
         return text
     lowered = text.lower()
-    if not any(t in lowered for t in _TRIGGERS):
+    if not any(map(lowered.__contains__, _TRIGGERS)):
         return text
+    ascii_text = text.isascii()
     for shape in shapes:
+        if shape.anchors and (ascii_text or not shape.ignorecase) and \
+                not any(map(lowered.__contains__, shape.anchors)):
+            continue     # no match of this shape can be in the text: skip its scan
+        before = text
         text = shape.find(text)
+        if text is not before and text != before:
+            lowered = text.lower()
+            ascii_text = text.isascii()
     return text
 
 
@@ -381,8 +408,16 @@ _SECRET_KEY = re.compile(r"(?i)(protectedsettings$|password|passwd|secret|accoun
                          r"credentials?$|apikey$|api_key$)")
 
 
+_SECRET_KEYS_SEEN: dict[str, bool] = {}
+
+
 def _is_secret_key(key: str) -> bool:
-    return bool(_SECRET_KEY.search(key))
+    hit = _SECRET_KEYS_SEEN.get(key)
+    if hit is None:
+        hit = bool(_SECRET_KEY.search(key))
+        if len(_SECRET_KEYS_SEEN) < 4096:     # field names are few; a hostile document's are not kept
+            _SECRET_KEYS_SEEN[key] = hit
+    return hit
 
 
 #: ``waagent.conf`` keys whose value is a secret (``OS.RootPassword``, ``*.ApiKey``, ``*Token``…).
@@ -407,3 +442,168 @@ def redact_setting(key: str, value: str | None) -> str | None:
     if key.startswith("HttpProxy"):
         value = _USERINFO.sub(lambda m: f"{m.group('scheme') or ''}{REDACTED}@", value)
     return redact(value)
+
+
+def redact_many(texts: list[str]) -> list[str]:
+    """``[redact(t) for t in texts]``, with the cheap pre-checks run over all texts at once.
+
+    A table column is mostly text without any trigger: with pyarrow installed, one RE2 pass
+    over an Arrow array of the lowered texts tells which hold a trigger (the same test
+    :func:`_redact_shapes` makes, literal by literal), and one pass per shape over those which
+    hold its anchors; only then is a shape run on a text.  Without pyarrow, or for text that is
+    not all ASCII, each text is checked and redacted alone.
+
+    >>> redact_many(["plain", "password=hunter2 x", ""])
+    ['plain', 'password=<redacted> x', '']
+    """
+    out = list(texts)
+    for first in range(0, len(texts), _SLICE):    # slices: the lowered copies stay small
+        piece = out[first:first + _SLICE]
+        checked = _prechecks(piece)
+        if checked is None:
+            out[first:first + _SLICE] = [redact(t) for t in piece]
+            continue
+        for i, hits in checked.items():
+            text = piece[i]
+            out[first + i] = _redact_shapes(text, SHAPES) if hits is None else _redact_hits(text, hits)
+    return out
+
+
+#: Texts pre-checked at a time by :func:`redact_many` (its lowered copies of them are held meanwhile).
+_SLICE = 1 << 16
+
+
+def _redact_hits(text: str, hits: tuple[bool, ...]) -> str:
+    """:func:`_redact_shapes` of an ASCII ``text`` with a trigger, whose anchor tests per shape
+    were already made (``hits``); once a shape changed the text, the later ones test it again."""
+    changed = False
+    for shape, hit in zip(SHAPES, hits, strict=True):
+        if changed:
+            lowered = text.lower()
+            if shape.anchors and (text.isascii() or not shape.ignorecase) and \
+                    not any(map(lowered.__contains__, shape.anchors)):
+                continue
+        elif not hit:
+            continue
+        before = text
+        text = shape.find(text)
+        changed = changed or text != before
+    return text
+
+
+def _literal_pattern(literals: tuple[str, ...]) -> str:
+    """One RE2 alternation of plain literals (every non-alphanumeric char escaped)."""
+    return "|".join("".join(c if c.isalnum() else "\\" + c for c in t) for t in literals)
+
+
+def _prechecks(texts: list[str]) -> dict[int, tuple[bool, ...] | None] | None:
+    """The texts that hold a trigger of :data:`_TRIGGERS` once lowered, each with whether it
+    holds each shape's anchors (None for a text not all ASCII: it is checked alone).  None: not
+    measured here (few texts, or no pyarrow)."""
+    if len(texts) < 256:
+        return None
+    try:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:
+        return None
+    lowered = list(map(str.lower, texts))
+    joined = "".join(lowered)
+    others: list[int] = []
+    if not joined.isascii():
+        others = [i for i, text in enumerate(lowered) if not text.isascii()]
+        for i in others:
+            lowered[i] = ""
+        joined = "".join(lowered)
+    ends = np.zeros(len(lowered) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered)), out=ends[1:])
+    column = pa.LargeStringArray.from_buffers(len(lowered), pa.py_buffer(ends),
+                                              pa.py_buffer(joined.encode("utf-8")))
+    hit = pc.match_substring_regex(column, _literal_pattern(_TRIGGERS)).to_numpy(zero_copy_only=False)
+    where = np.flatnonzero(hit)
+    subset = column.take(pa.array(where))
+    per_shape = [pc.match_substring_regex(subset, _literal_pattern(shape.anchors)).to_numpy(
+        zero_copy_only=False).tolist() if shape.anchors else [True] * len(where) for shape in SHAPES]
+    checked: dict[int, tuple[bool, ...] | None] = dict(zip(where.tolist(), zip(*per_shape, strict=True),
+                                                           strict=True))
+    for i in others:
+        checked[i] = None
+    return checked
+
+
+def redact_obj_many(objs: list[object]) -> list[object]:
+    """``[redact_obj(o) for o in objs]``, the strings inside all of them redacted by one
+    :func:`redact_many` call.
+
+    >>> redact_obj_many([None, {"password": "x", "m": "token=abc d", "n": [1, "ok"]}])
+    [None, {'password': '<redacted>', 'm': 'token=<redacted> d', 'n': [1, 'ok']}]
+    """
+    strings: list[str] = []
+    for obj in objs:
+        if obj is not None:
+            _collect(obj, strings)
+    done = iter(redact_many(strings))
+    return [None if obj is None else _rebuild(obj, done) for obj in objs]
+
+
+def _hidden(key: object, value: object) -> bool:
+    """Whether :func:`redact_obj` replaces ``value`` whole, as the value of a secret-named key."""
+    return isinstance(key, str) and _is_secret_key(key) and value not in (None, "", {}, [])
+
+
+_FLAT = (int, float, bool, type(None))
+#: Key tuples of dicts seen: whether any key names a secret (few distinct field layouts exist).
+_LAYOUTS: dict[tuple[object, ...], bool] = {}
+
+
+def _plain_layout(obj: dict) -> bool:
+    """Whether no key of ``obj`` names a secret (cached by its key tuple)."""
+    keys = tuple(obj)
+    plain = _LAYOUTS.get(keys)
+    if plain is None:
+        plain = not any(isinstance(k, str) and _is_secret_key(k) for k in keys)
+        if len(_LAYOUTS) < 4096:
+            _LAYOUTS[keys] = plain
+    return plain
+
+
+def _collect(obj: object, strings: list[str]) -> None:
+    """The strings :func:`redact_obj` would redact in ``obj``, in the order it meets them."""
+    if isinstance(obj, str):
+        strings.append(obj)
+    elif isinstance(obj, dict):
+        plain = _plain_layout(obj)
+        for k, v in obj.items():
+            if type(v) is str:
+                if plain or not _hidden(k, v):
+                    strings.append(v)
+            elif isinstance(v, _FLAT):
+                continue
+            elif plain or not _hidden(k, v):
+                _collect(v, strings)
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            _collect(v, strings)
+
+
+def _rebuild(obj: object, done: Iterator[str]) -> object:
+    """:func:`redact_obj` of ``obj``, its strings taken from ``done`` (as :func:`_collect` listed them)."""
+    if isinstance(obj, str):
+        return next(done)
+    if isinstance(obj, dict):
+        plain = _plain_layout(obj)
+        out = {}
+        for k, v in obj.items():
+            if not plain and _hidden(k, v):
+                out[k] = REDACTED
+            elif type(v) is str:
+                out[k] = next(done)
+            elif isinstance(v, _FLAT):
+                out[k] = v
+            else:
+                out[k] = _rebuild(v, done)
+        return out
+    if isinstance(obj, list | tuple):
+        return [_rebuild(v, done) for v in obj]
+    return obj

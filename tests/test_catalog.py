@@ -113,24 +113,7 @@ NOT_YET_ON_SIGNALS = frozenset({
     "agent.autoupdate_disabled", "agent.autoupdate_failing", "agent.child_exit_failure",
     "agent.command_too_late", "agent.daemon_exception", "agent.exthandler_process_missing",
     "agent.service_gave_up", "agent.status_report_failing", "agent.unsupported_goal_state",
-    "backup.extension_failed", "benign.blacklisted_skipping_download",
-    "benign.cgroup_unknown_processes", "benign.config_notices", "benign.daemon_cgroup_mount",
-    "benign.dhcp_client_not_running", "benign.empty_agent_manifest", "benign.extension_artifact_400",
-    "benign.hostname_publish", "benign.http_retry_attempt", "benign.imds_compute_info",
-    "benign.iptables_chain_zero", "benign.persistent_net_rules", "benign.pidof_spam",
-    "benign.resource_gone", "benign.telemetry_send_errors", "benign.vmsettings_hostgaplugin",
-    "certificates.missing", "cgroup.throttled",
-    "extension.download_failed",
-    "extension.enable_failed", "extension.install_failed", "extension.not_executable",
-    "extension.processing_disabled", "extension.reported_enable_failure",
-    "extension.reported_install_failure", "extension.status_unreadable", "extension.timeout",
-    "extension.unsupported_os", "extension.update_or_load_failed",
-    "firewall.agent_rules_reset",
-    "vmsnapshot.certificate",
-    "vmsnapshot.freeze_failed", "vmsnapshot.freeze_timeout", "vmsnapshot.freeze_without_thaw",
-    "vmsnapshot.host_snapshot_error", "vmsnapshot.no_network", "vmsnapshot.prepost_script_failed",
-    "vmsnapshot.python_missing", "vmsnapshot.rate_exceeded", "vmsnapshot.restricted_network",
-    "vmsnapshot.snapshot_limit", "vmsnapshot.status_upload_failed", "vmsnapshot.workload_failed",
+    "certificates.missing", "cgroup.throttled", "firewall.agent_rules_reset",
 })
 
 
@@ -140,7 +123,8 @@ def _naming_catalog_words() -> dict[str, list[tuple[str, str]]]:
     for rule in RULES:
         if rule.kind == "logic":
             continue
-        hits = [(lit, entry) for lit in rule_literals(rule) if (entry := held(lit, runs))]
+        hits = [(lit, entry) for lit in rule_literals(rule)
+                if lit not in NOT_MESSAGES and (entry := held(lit, runs))]
         if hits:
             out[rule.id] = hits
     return out
@@ -170,18 +154,30 @@ NOT_MESSAGES = {
     "op=Download, message=": "Event record structure", "op=Enable": "Event record structure",
     "op=Install": "Event record structure", "Enable,": "extension status summary field",
     "Install,": "extension status summary field", "Enable": "operation name", "Install": "operation name",
+    "op=": "Event record structure", "op=Download": "Event record structure",
+    "nstall": "operation name in a handler's command line ([Ii]nstall, [Uu]n[Ii]nstall)",
+    "nable": "operation name in a handler's command line ([Ee]nable)",
+    "pdate": "operation name in a handler's command line ([Uu]pdate)",
+    "code": "word of an exit-code wording ('exit code N'), the code read as field.exit_code",
+    "status": "word of an exit-code wording ('exit status N'), the code read as field.exit_code",
     "Attempt": "word of the HTTP retry grammar (wala.http.retry_attempt_*)", "DHCP": "protocol name",
     "Dhcp": "protocol name", "HTTP": "protocol name", "failed": "a word, not a statement",
-    "[DhcpError]": "exception class tag", "IOError": "exception class the agent names in HTTP failures",
+    "[DhcpError]": "exception class tag", "ExtensionDownloadError": "exception class name",
+    "IOError": "exception class the agent names in HTTP failures",
     "IOError timed out": "Python socket error text inside wala.http.* templates' {error}",
     "Errno": "Python OSError prefix", "Errno 101]": "Python OSError (ENETUNREACH)",
     "Network is unreachable": "the OS's ENETUNREACH text (strerror)",
     ": No such file or directory": "the OS's ENOENT text (strerror), as coreutils env prints it",
+    "not found": "the shell's own error in an extension's captured stderr (dash '<cmd>: not found', "
+                 "bash '<cmd>: command not found')",
     "[Errno 1] Operation not permitted": "the OS's EPERM text (strerror)",
     "invoked oom-killer": "Linux kernel message",
     "inner_evp_generic_fetch:unsupported": "OpenSSL 3 error string",
     "CHAIN_ZERO failed": "iptables' own error text", "--zero OUTPUT": "an iptables argument",
     "return code: [1]": "a filled-in value of wala.shell.command_failed",
+    "[pidof": "the command in wala.shell.command_failed's {cmd} (a value)",
+    "[ifdown": "the command in wala.shell.command_failed's {cmd} (a value)",
+    "/metadata/instance/compute": "an IMDS path: the {resource} value of wala.protocol.imds_error",
     "100%": "df output column", "waagent/history": "a folder path in du output",
     "/usr/sbin/waagent": "program path",
     "waagent -daemon": "process command line",

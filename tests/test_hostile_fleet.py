@@ -213,3 +213,82 @@ def test_a_killed_resource_tracker_is_restarted_with_one_line_not_tracebacks(qui
     [line] = proc.stderr.strip().splitlines()
     assert line.startswith("the multiprocessing resource tracker (pid ") and line.endswith(
         "died during the run and was restarted; semaphores it held may stay until the machine restarts")
+
+
+def _set_of_bundles(folder: Path, tag: str, count: int) -> Path:
+    for i in range(count):
+        (folder / f"{tag}{i:02d}" / "var" / "log").mkdir(parents=True)
+        line = f"2022-12-02T05:47:{i:02d}.000000Z INFO ExtHandler ExtHandler {tag} {i}\n"
+        (folder / f"{tag}{i:02d}" / "var" / "log" / "waagent.log").write_bytes(WAAGENT_LINES + line.encode())
+    return folder
+
+
+def test_two_runs_at_once_on_different_inputs_keep_the_rows_of_every_run_that_says_it_succeeded(
+        tmp_path: Path) -> None:
+    """Both runs start together into one --out, each with its own bundles: a run that exits 0 must
+    find its rows in the table afterwards (at 1b21862 both exited 0 and the last writer's table won)."""
+    sets = {tag: _set_of_bundles(tmp_path / tag, tag, 4) for tag in ("a", "b")}
+    out = tmp_path / "out"
+    code = "import sys; from loganalyzer.fleet.cli import main; sys.exit(main(sys.argv[1:]))"
+    runs = {tag: subprocess.Popen([sys.executable, "-c", code, str(folder), "--out", str(out), "--jobs", "1"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for tag, folder in sets.items()}
+    results = {tag: (p.wait(timeout=180), p.stderr.read()) for tag, p in runs.items()}
+    for p in runs.values():
+        p.stderr.close()
+    assert all("Traceback" not in err for _, err in results.values()), results
+    rows = pq.read_table(out / "bundles.parquet").to_pandas()
+    assert rows["bundle_id"].is_unique
+    for tag, (returncode, err) in results.items():
+        assert returncode in (0, 2), (tag, err)
+        mine = rows["path"].str.startswith(str(sets[tag]))
+        if returncode == 0:
+            assert mine.sum() == 4, f"run {tag} exited 0 but {4 - mine.sum()} of its 4 rows are missing"
+        else:
+            assert "another fleet run is writing there" in err
+    assert any(code == 0 for code, _ in results.values())
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    kids.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return kids + [g for k in kids for g in _children(k)]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_killing_the_resource_tracker_of_a_dask_run_prints_no_traceback(tmp_path: Path) -> None:
+    """The command itself, not the helper: kill -9 the resource tracker while a Dask fleet run is
+    going; the run ends with every row and at most one line about it (at 1b21862: tracebacks)."""
+    import signal
+    import time
+    pytest.importorskip("distributed")
+    inputs = _bundles(tmp_path / "in", 6)
+    code = "import sys; from loganalyzer.fleet.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen([sys.executable, "-c", code, str(inputs), "--out", str(tmp_path / "out"),
+                             "--engine", "dask", "--jobs", "1"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    killed, deadline = False, time.monotonic() + 120
+    while not killed and proc.poll() is None and time.monotonic() < deadline:
+        for pid in _children(proc.pid):
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"resource_tracker" in cmdline:
+                os.kill(pid, signal.SIGKILL)
+                killed = True
+                break
+        time.sleep(0.05)
+    _, err = proc.communicate(timeout=240)
+    if not killed:
+        pytest.skip("the run ended before a resource tracker was seen")
+    assert "Traceback" not in err, err
+    assert proc.returncode == 0, err
+    rows = pq.read_table(tmp_path / "out" / "bundles.parquet").to_pandas()
+    assert len(rows) == 6 and set(rows["status"]) == {"analyzed"}

@@ -50,3 +50,22 @@ def test_the_cli_with_a_zone_survives_year_one_in_every_format(bundle: Path, fmt
     if fmt == "json":
         lines = sum(f["lines"] for f in json.loads(proc.stdout)["coverage"]["files"])
         assert lines == 13
+
+
+def test_fleet_with_events_keeps_a_bundle_with_years_outside_the_nanosecond_range(tmp_path: Path) -> None:
+    """One record of year 1 or 9999 used to fail the whole bundle in ``fleet --with-events``."""
+    import pyarrow.parquet as pq
+
+    from loganalyzer.fleet import cli as fleet_cli
+    vm = tmp_path / "in" / "vm1" / "var" / "log"
+    vm.mkdir(parents=True)
+    (vm / "waagent.log").write_bytes(OLD_FORMAT)
+    (vm / "waagent.log.1").write_bytes(NEW_FORMAT)
+    out = tmp_path / "out"
+    fleet_cli.main([str(tmp_path / "in"), "--out", str(out), "--jobs", "1", "--with-events", "--tz", "+02:00",
+                    "--fail-on", "never"])
+    rows = pq.read_table(out / "bundles.parquet").to_pandas()
+    assert list(rows["status"]) == ["analyzed"], list(rows.get("error", []))
+    events = pq.read_table(out / "events.parquet").to_pandas()
+    assert len(events) == 13
+    assert events["message"].str.contains("year one|far").sum() == 4     # both files: year 1 and 9999

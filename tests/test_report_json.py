@@ -12,7 +12,7 @@ from loganalyzer.report.json_report import SCHEMA_VERSION, render_json, schema, 
 from loganalyzer.rules.causes import TAXONOMY
 
 TOP_LEVEL = ["schema_version", "tool", "input", "summary", "options", "coverage", "agent", "extensions",
-             "findings", "causes", "backups", "stats", "rule_errors"]
+             "findings", "causes", "backups", "stats", "rule_errors", "omitted"]
 
 
 def test_schema_itself_is_valid_draft_2020_12():
@@ -46,8 +46,8 @@ def test_schema_rejects_a_wrong_severity():
 
 def test_header_names_tool_and_version():
     document = to_dict(failing_backup_result())
-    # 1.1: header keys, options.window; 1.2: input.hostname_source
-    assert document["schema_version"] == SCHEMA_VERSION == "1.2"
+    # 1.1: header keys, options.window; 1.2: input.hostname_source; 1.3: omitted, summary rows' files
+    assert document["schema_version"] == SCHEMA_VERSION == "1.3"
     assert document["tool"]["name"] == "loganalyzer"
     header = {k: document["input"].pop(k) for k in ("hostname", "hostname_source", "vm_folders", "os",
                                                      "agent", "first_record", "last_record", "clock")}

@@ -243,3 +243,23 @@ def test_a_rule_file_names_catalog_entries_and_its_samples_run(tmp_path: Path):
         'message = "custom failure here"', 'message = "Agent WALinuxAgent-2.2.45 is an orphan -- exiting"'))
     rules, errors = load_rules([str(tmp_path)])
     assert errors == [] and any(r.id == "site.custom" for r in rules)
+
+
+def test_a_backup_result_code_condition_reads_the_code_table_not_words():
+    c = compile_condition('vms_code startswith "FailedPrepost" or vms_code == "FailedSnapshotLimitReached"')
+    caps: dict = {}
+    line = "PreScript failed for the plugin oracle StatusCode.FailedPrepostPreScriptTimeout,"
+    assert c(ev(line, level="INFO"), line, caps) and caps == {"code_name": "FailedPrepostPreScriptTimeout"}
+    assert c.test(ev("T:S Enable failed with FailedSnapshotLimitReached errror", level="ERROR"))
+    # a name inside a longer word, or a family the table does not have, is no code
+    assert not c.test(ev("XFailedSnapshotLimitReachedY"))
+    assert not c.test(ev("StatusCode.FailedRetryableFsFreezeTimeout,"))
+    # the prefix stands for the names of its family, each a word the pre-filter can index
+    assert "FailedPrepostCheckSumMismatch" in c.literals and "FailedSnapshotLimitReached" in c.literals
+
+
+@pytest.mark.parametrize("bad", ['vms_code == "FailedNoSuchThing"', 'vms_code startswith "Nope"',
+                                 'vms_code contains "Failed"'])
+def test_an_unknown_backup_result_code_is_refused(bad: str):
+    with pytest.raises(ConditionError):
+        compile_condition(bad)

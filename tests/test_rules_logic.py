@@ -344,3 +344,20 @@ def test_syslog_stop_and_start_of_the_agent_service_minutes_apart():
     events = [ev("Stopping Azure Linux Agent...", kind="syslog", path="var/log/syslog"),
               ev("Started Azure Linux Agent.", 15, kind="syslog", path="var/log/syslog")]
     assert loud(run(events)[0], "guest_shutdown")
+
+
+def test_every_statement_of_a_dead_or_blocked_agent_is_heard_in_every_wording_the_catalog_holds():
+    # the lifecycle rule names catalog statements, so each wording of each era reaches it
+    from loganalyzer.catalog.render import fill
+    from loganalyzer.rules.logic.lifecycle import AgentNotRunning
+    def lifecycle(findings):
+        return [f for f in loud(findings, "agent_not_running") if f.rule_id == "agent.not_running"]
+    for group in (AgentNotRunning.DEATH, AgentNotRunning.BLOCKED):
+        for entry in group.entries:
+            line = fill(entry)
+            assert lifecycle(run([ev(line, 0, "ERROR")])[0]), entry.id
+            alive = [ev(line, 0, "ERROR"),
+                     ev("Agent WALinuxAgent-2.2.53 is running as the goal state agent", 1)]
+            assert lifecycle(run(alive)[0]) == [], entry.id
+    # a line that only shares some words is not one of them
+    assert lifecycle(run([ev("Agent WALinuxAgent-2.2.53 exited with return code 0", 0, "ERROR")])[0]) == []

@@ -149,7 +149,11 @@ def _adversarial_lines(size: int = 80_000) -> dict[str, str]:
     """Lines made to make a backtracking matcher quadratic: a shape's prefix repeated without its end."""
     lines = {"password a.a.a": "password " + "a." * (size // 2), "sig=sig=": "sig=" * (size // 4),
              "quotes": '"password": "' + '\\"' * (size // 2), "opening tags": "<Data>" * (size // 6),
-             "urls": "http://a:" * (size // 9), "queries": "?sv" * (size // 3)}
+             "urls": "http://a:" * (size // 9), "queries": "?sv" * (size // 3),
+             # an escaped opening tag with attributes and no end, again and again: each one's attributes
+             # must stop at the next opener, or every tag scans the rest of the line (43-69 s before)
+             "escaped opening tags": "&lt;Data a" * (size // 10),
+             "json-escaped opening tags": "\\u003cData a" * (size // 13)}
     for shape in SHAPES:
         for sample in shape.positives + shape.negatives:
             for cut in (len(sample) // 3, len(sample) // 2, len(sample) - 1):
@@ -226,3 +230,23 @@ def test_fleet_tables_hold_no_planted_secret_with_or_without_events(planted_bund
         assert (out / "events.parquet").exists() == bool(flags)
         for path in written:
             assert SECRET.encode() not in path.read_bytes(), path.name
+
+
+@pytest.fixture(scope="module")
+def planted_twice_result(tmp_path_factory: pytest.TempPathFactory):
+    """The real pipeline on every planted line written twice: a failure record no rule explains
+    becomes a ``signal.unexplained`` finding whose summary is the record's *template* (quoted values
+    and numbers masked as ``<*>``), so the report redacts text the plain line never looked like."""
+    from loganalyzer.analysis import analyze
+    lines = [line.replace("\n", " ") for _, line in PLANTED for _ in range(2)]
+    return analyze(str(folder_bundle(tmp_path_factory.mktemp("twice"), waagent_log(lines))))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_planted_secret_reaches_the_report_of_an_analysed_bundle(planted_twice_result, fmt: str) -> None:
+    from loganalyzer.report import render
+    result = planted_twice_result
+    assert any(f.rule_id == "signal.unexplained" for f in result.findings)
+    output = (render(result, "html") if fmt == "html"
+              else render_many([result], fmt, color=False, verbose=True))
+    assert SECRET not in output and SECRET not in html.unescape(output), fmt

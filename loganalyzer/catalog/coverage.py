@@ -3,7 +3,9 @@ program writes in each era's format, run through the whole pipeline (sources, pa
 
 ``python -m loganalyzer.catalog coverage`` prints, per program and era: entries, failure
 entries, and the share reaching the right cause family and the right cause (a finding of that
-cause at warning or above).  ``--misses`` lists the entries that do not.
+cause at warning or above); then how many harmless entries and marks of progress, rendered the
+same way, raise a finding above info (none should).  ``--misses`` lists the entries that miss
+and those that are loud.
 """
 from __future__ import annotations
 
@@ -175,4 +177,13 @@ def main(argv: list[str]) -> int:
                       f"\n     {e.template}")
     for line in table(entries, outcomes):
         print(line)
+    # the other half of the bargain: a harmless statement or a mark of progress, alone in its
+    # file, raises nothing above info (issue 12: "0 benign entries raised above info")
+    quiet = [e for e in entries if not e.failure]
+    loud = [o for o in run_all(quiet, args.jobs, benign=True) if o.reported]
+    if args.misses:
+        for o in loud:
+            print(f"LOUD {o.entry} [{o.era}] reported={','.join(o.reported)}")
+    print(f"benign/marks: {len(quiet)} entries, {sum(len(eras_of(e)) for e in quiet)} cases, "
+          f"{len({o.entry for o in loud})} entries raised above info")
     return 0

@@ -54,6 +54,7 @@ from datetime import datetime
 from typing import Any
 
 from ..filekinds.identity import AGENT, identify
+from ..limits import LimitExceeded
 from ..model import Event, TimeKind
 from ..parsers.base import Document
 from ..parsers.goal_state import history_info
@@ -135,6 +136,8 @@ class FactsCollector:
         #: kind → its records' feed (one call per record; several feeds of one kind are chained)
         self._record_feed = {kind: _chained(feeds) for kind, feeds in record_feeds().items()}
         self._document_feeds = document_feeds()
+        #: the run's budget (set by the pipeline's scan): feeds over big documents look at its clock
+        self.budget: Any = None
 
     # ------------------------------------------------------------------ members
 
@@ -320,6 +323,17 @@ class FactsCollector:
             self._goal_by_key[key] = fact
             self.facts.goal_states.append(fact)
         return fact
+
+    def requests(self, reqs: list[Any], rank: tuple[Any, ...], doc: Document) -> None:
+        """Every extension request of one document; at the time limit the rest are counted, not
+        taken (:class:`~loganalyzer.limits.LimitExceeded` names how many)."""
+        budget = self.budget
+        for done, req in enumerate(reqs):
+            if budget is not None and budget.every():
+                raise LimitExceeded(
+                    f"{doc.path}: time limit ({budget.limits.max_seconds:g} s) reached while its extension "
+                    f"requests were taken: {len(reqs) - done:,} of {len(reqs):,} not examined")
+            self.request(req.name, req, rank, doc)
 
     def request(self, name: str, req: Any, rank: tuple[Any, ...], doc: Document) -> None:
         ext = self.extension(name)

@@ -117,9 +117,7 @@ def extensions_config(c: FactsCollector, doc: Document) -> None:
         fact.details["in_svd_seq_no"] = ec.in_svd_seq_no
     if ec.problems:
         c.facts.state.setdefault("extensions_config_problems", []).extend(ec.problems)
-    rank = c.rank(ec.history, ec.incarnation)
-    for req in ec.extensions:
-        c.request(req.name, req, rank, doc)
+    c.requests(ec.extensions, c.rank(ec.history, ec.incarnation), doc)
 
 
 def vm_settings(c: FactsCollector, doc: Document) -> None:
@@ -129,9 +127,7 @@ def vm_settings(c: FactsCollector, doc: Document) -> None:
         fact.details["vm_settings_source"] = vs.source
     c.facts.state["vm_settings_source"] = vs.source
     c.facts.state["host_ga_plugin_version"] = vs.host_ga_plugin_version
-    rank = c.rank(vs.history, vs.history.incarnation if vs.history else None)
-    for req in vs.extensions:
-        c.request(req.name, req, rank, doc)
+    c.requests(vs.extensions, c.rank(vs.history, vs.history.incarnation if vs.history else None), doc)
 
 
 # ---------------------------------------------------------------------------- handler files

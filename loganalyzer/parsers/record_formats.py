@@ -96,6 +96,23 @@ HEADER_PATTERN = (
 RECORD_START_IN_TEXT = re.compile("\n" + HEADER_PATTERN)
 #: Matches a header at the start of one line.
 RECORD_START_AT_LINE = re.compile(HEADER_PATTERN)
+#: The line nearly every record of a current log has (2.2.47+, unindented, a six-digit fraction, a
+#: thread and a process prefix): groups ``(iso, ihead, msg)``.  Every line it matches
+#: :data:`HEADER_PATTERN` matches over the same span, with the same ``iso``, ``ihead`` and ``msg``
+#: and a ``tok2`` (each of its parts is the first choice the general pattern tries there); it has
+#: only three groups to fill, so a block is scanned in about 60% of the time.
+CURRENT_LINE_PATTERN = (
+    rf"(\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{6}}Z)\x20"
+    rf"((?:{_LEVEL})\x20[^\s\[]\S*\x20(?:{'|'.join(PROCESS_PREFIXES)}|{_BRACKET}))(?=\x20)\x20([^\n]*)"
+)
+#: Groups of :data:`CURRENT_LINE_PATTERN` before those of :data:`HEADER_PATTERN` in the block patterns.
+CURRENT_GROUPS = 3
+#: Scans a block of text: the current-line shape first, any other header after it (both start
+#: right after the matched ``\n``); record starts and spans are those of :data:`RECORD_START_IN_TEXT`.
+RECORD_START_FAST = re.compile(f"\n(?:{CURRENT_LINE_PATTERN}|{HEADER_PATTERN})")
+#: The same groups with the current-line branch switched off: the general pattern alone (the
+#: reference the fast branch is tested against).
+RECORD_START_GENERAL = re.compile(f"\n(?:(?!){CURRENT_LINE_PATTERN}|{HEADER_PATTERN})")
 #: Thread names of the agent (formats.md §2.2): a timestamp-less ``LEVEL <name> msg`` line names one.
 THREAD_NAMES = ("Daemon", "ExtHandler", "MonitorHandler", "EnvHandler", "TelemetryEventsCollector",
                 "SendTelemetryHandler", "CollectLogsHandler", "LogCollectorMonitorHandler", "Firewall",

@@ -153,3 +153,23 @@ def code_for_name(name: str) -> int | None:
     """The number of the code named ``name``, ``None`` when unknown."""
     info = by_name(name)
     return info.code if info is not None else None
+
+
+_NAME_RUN = None
+
+
+def names_in(text: str) -> list[str]:
+    """The result-code names a record states (``StatusCode.<Name>``, ``with <Name> error``, a
+    status file's substatus …), as the table spells them; a name inside a longer word is not one.
+
+    >>> names_in("T:S Enable failed with FailedSnapshotLimitReached errror StatusCode.FailedX,")
+    ['FailedSnapshotLimitReached']
+    >>> names_in("Enable,error,2,StatusCode.FailedPrepostPreScriptFailed, x"), names_in("no code here")
+    (['FailedPrepostPreScriptFailed'], [])
+    """
+    global _NAME_RUN
+    if _NAME_RUN is None:
+        import re
+        names = sorted((i.name for i in _TABLE if i.name[:1].isupper()), key=len, reverse=True)
+        _NAME_RUN = re.compile(r"(?<![A-Za-z])(" + "|".join(names) + r")(?![A-Za-z])")
+    return _NAME_RUN.findall(text) if "Failed" in text or "Success" in text or "Extension" in text else []

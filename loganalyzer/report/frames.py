@@ -62,7 +62,7 @@ def coverage_frame(result: Any) -> pd.DataFrame:
     import pandas as pd
     rows = [{"path": c.path, "kind": c.kind, "size": c.size, "status": str(c.status), "parser": c.parser,
              "lines": c.lines, "records": c.records, "unparsed_lines": c.unparsed_lines, "reason": c.reason}
-            for c in report_view(result).coverage]  # a reason may quote a member name or a line
+            for c in report_view(result, whole=True).coverage]  # a reason may quote a member name or a line
     return pd.DataFrame(rows, columns=["path", "kind", "size", "status", "parser", "lines", "records",
                                        "unparsed_lines", "reason"])
 
@@ -70,7 +70,7 @@ def coverage_frame(result: Any) -> pd.DataFrame:
 def result_frames(result: Any) -> dict[str, pd.DataFrame]:
     """Every table of one result: findings, causes, coverage, extensions, agent, goal_states, backups."""
     from ..facts import frames
-    facts = report_view(result).facts
+    facts = report_view(result, whole=True).facts
     return {"findings": findings_frame(result), "causes": causes_frame(result),
             "coverage": coverage_frame(result), "extensions": frames.extensions_frame(facts),
             "agent": frames.agent_frame(facts), "goal_states": frames.goal_states_frame(facts),

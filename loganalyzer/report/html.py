@@ -225,8 +225,9 @@ def _coverage(view: AnalysisResult) -> str:
     problems = sum(1 for c in view.coverage if c.status != CoverageStatus.PARSED)
     open_attr = " open" if problems else ""
     sentence = coverage_sentence(view.coverage).capitalize()
+    listed = sum(c.files for c in view.coverage)
     return (f"<section><h2>Coverage</h2><p>{text(sentence)}.</p>{missing}"
-            f"<details{open_attr}><summary>{len(view.coverage):,} files</summary>{files}</details></section>")
+            f"<details{open_attr}><summary>{listed:,} files</summary>{files}</details></section>")
 
 
 def _footer(view: AnalysisResult) -> str:

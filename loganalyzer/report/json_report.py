@@ -26,10 +26,11 @@ from .. import __version__
 from ..facts.model import AgentRestart, AgentVersionSighting, BackupRun, ExtensionFact, Facts, Ref
 from ..model import CauseVerdict, Evidence, FileCoverage, Finding
 from ..result import AnalysisOptions, AnalysisResult, Window
+from .bounds import omitted_of
 from .redaction import report_view
 from .wording import bundle_header, by_rank, coverage_totals, iso, wellformed_data
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 TOOL_NAME = "loganalyzer"
 ROLES = ("daemon", "goal_state")
 
@@ -54,7 +55,7 @@ def to_dict(result: AnalysisResult) -> dict[str, Any]:
             "worst_severity": str(worst) if worst else None,
             "top_rule_id": top.rule_id if top else None,
             "top_cause": top.cause if top else None,
-            "findings": len(view.findings),
+            "findings": len(view.findings) + omitted_of(view).findings,
             "detected_causes": [v.cause for v in view.causes if str(v.verdict) == "detected"],
         },
         "options": {**_options(view.options), "window": _window(view.window)},
@@ -70,6 +71,7 @@ def to_dict(result: AnalysisResult) -> dict[str, Any]:
         "backups": [_backup(b) for b in view.facts.backups],
         "stats": _plain(view.stats),
         "rule_errors": list(view.rule_errors),
+        "omitted": omitted_of(view).as_dict(),
     })
 
 
@@ -94,7 +96,8 @@ def _file(c: FileCoverage) -> dict[str, Any]:
     return {"path": c.path, "kind": str(c.kind), "size": c.size, "status": str(c.status),
             "parser": c.parser, "lines": c.lines, "records": c.records,
             "unparsed_lines": c.unparsed_lines, "reason": c.reason, "notes": list(c.notes),
-            "unparsed_samples": [{"line": line, "text": text} for line, text in c.unparsed_samples]}
+            "unparsed_samples": [{"line": line, "text": text} for line, text in c.unparsed_samples],
+            **({"files": c.files} if c.files != 1 else {})}
 
 
 def _totals(coverage: list[FileCoverage]) -> dict[str, int]:

@@ -175,9 +175,11 @@ def _files(view: AnalysisResult) -> str:
         f"| {inline(c.path)} | {inline(c.kind)} | {c.status} | {c.lines:,} | {c.records:,} | "
         f"{c.unparsed_lines:,} | {inline(c.reason or '')} |" for c in view.coverage[:FILES_LISTED])
     more = ""
+    files = sum(c.files for c in view.coverage)
     if len(view.coverage) > FILES_LISTED:
-        more = f"\n\n*… {len(view.coverage) - FILES_LISTED:,} more files in the JSON report.*"
-    return (f"<details><summary>Files ({len(view.coverage):,})</summary>\n\n"
+        shown = sum(c.files for c in view.coverage[:FILES_LISTED])
+        more = f"\n\n*… {files - shown:,} more files in the JSON report.*"
+    return (f"<details><summary>Files ({files:,})</summary>\n\n"
             "| Path | Kind | Status | Lines | Records | Not understood | Reason |\n"
             f"|---|---|---|---:|---:|---:|---|\n{rows}{more}\n\n</details>")
 

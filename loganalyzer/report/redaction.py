@@ -23,14 +23,21 @@ from ..facts.model import ConfigValue
 from ..limits import Limits
 from ..redact import REDACTED, redact, redact_obj, redact_setting
 from ..result import AnalysisOptions, AnalysisResult
+from .bounds import bounded
 from .wording import local_clock_view
 
 T = TypeVar("T")
 
 
-def report_view(result: AnalysisResult) -> AnalysisResult:
+def report_view(result: AnalysisResult, whole: bool = False) -> AnalysisResult:
     """``result`` itself when ``options.redact`` is off, else a redacted copy (the input is untouched);
-    local-clock times in free text are labelled as such (:func:`~.wording.local_clock_view`)."""
+    local-clock times in free text are labelled as such (:func:`~.wording.local_clock_view`).
+
+    What a report lists is bounded first (:func:`~.bounds.bounded`: summary rows and counts past
+    a few thousand rows), so redacting and rendering cost what the caps allow; ``whole`` keeps
+    every row (the API's tables)."""
+    if not whole:
+        result = bounded(result)
     if not result.options.redact:
         return local_clock_view(result)
     return local_clock_view(scrub(result))

@@ -391,11 +391,11 @@ class CoverageTotals:
 
 def coverage_totals(coverage: list[FileCoverage]) -> CoverageTotals:
     def count(status: CoverageStatus) -> int:
-        return sum(1 for c in coverage if c.status == status)
+        return sum(c.files for c in coverage if c.status == status)
 
     parsed, partial = count(CoverageStatus.PARSED), count(CoverageStatus.PARTIAL)
     return CoverageTotals(
-        files=len(coverage), read=parsed + partial, partial=partial,
+        files=sum(c.files for c in coverage), read=parsed + partial, partial=partial,
         skipped=count(CoverageStatus.SKIPPED), unreadable=count(CoverageStatus.UNREADABLE),
         lines=sum(c.lines for c in coverage), records=sum(c.records for c in coverage),
         unparsed_lines=sum(c.unparsed_lines for c in coverage),

@@ -58,8 +58,9 @@ def _message_catalog() -> list[str]:
     entries = load_catalog().entries
     lines = ["", "## Message catalog", "",
              f"{len(entries)} log statements of the programs that write the logs "
-             f"({sum(e.failure for e in entries)} failures, the rest known-harmless), read into signals by "
-             "`loganalyzer/catalog/classify.py`; rules with a `signal` table above are written over them. "
+             f"({sum(e.failure for e in entries)} failures, {sum(bool(e.mark) for e in entries)} marks of "
+             "progress, the rest known-harmless), read into signals by "
+             "`loganalyzer/catalog/classify.py`; rules name them by a `signal` table or `entry in [...]`. "
              "Coverage: `python -m loganalyzer.catalog coverage`.", "",
              "| program | era | entries |", "|---|---|---|"]
     eras = Counter((e.program, era) for e in entries for era in eras_of(e))

@@ -209,7 +209,8 @@ def compile_condition(source: str) -> Condition:
                                            if isinstance(v, tuple) and v[0] == "str"),
                      captures=frozenset(g for v in values if v[0] == "re" for g in v[1].groupindex)
                      | frozenset(name for n in leaves if n.operand == "entry"
-                                 for e in _entries_of(n) for name in e.compiled.names),
+                                 for e in _entries_of(n) for name in e.compiled.names)
+                     | frozenset(["code_name"] if any(n.operand == "vms_code" for n in leaves) else []),
                      text_literals=_text_literals(leaves),
                      text_regex=any(v[0] == "re" for v in values) or "entry" in (n.operand for n in leaves))
 
@@ -314,6 +315,8 @@ def _compile(node: _Node, policy: list[PolicyResolver]) -> Predicate:
         return lambda ev, text, caps: not inner(ev, text, {})
     if node.operand == "entry":
         return _entry_test(node)
+    if node.operand == "vms_code":
+        return _vms_code_test(node)
     get = _getter(node.operand)
     if node.op == "exists":
         return lambda ev, text, caps: get(ev, text) not in (None, "")
@@ -476,6 +479,11 @@ def _entry_test(node: _Node) -> Predicate:
         if ev.kind == "handler_logfmt" and '\\"' in text:
             text = text.replace('\\"', '"')
         for t in templates:
+            # as the classifier does: a template is tried only where its anchor literal is (a
+            # template that starts with a placeholder, '{error}; ContinueOnUpdate: {flag}', is
+            # searched from every position of a record that lacks it otherwise)
+            if t.anchor not in text:
+                continue
             found = t.match(text)
             if found is not None:
                 caps.update(found)
@@ -498,6 +506,54 @@ def _entry_patterns(node: _Node) -> list[re.Pattern[str]]:
     return [_regex(e.compiled.pattern) for e in _entries_of(node)]
 
 
+# VMSnapshot result codes: ``vms_code in ["FailedSnapshotLimitReached"]`` or ``vms_code startswith
+# "FailedPrepost"`` holds when the record states such a code by name (the table of
+# parsers/vmsnapshot_codes.py is the one place the names live; a name not in it is refused)
+
+def _vms_code_values(node: _Node) -> tuple[str, list[str]]:
+    """(``in`` or ``startswith``, the names or prefix) of a ``vms_code`` comparison, checked."""
+    from ..parsers.vmsnapshot_codes import _TABLE
+    names = [i.name for i in _TABLE]
+    if node.op == "cmp" and node.cmp == "startswith" and node.value[0] == "str":
+        prefix = str(node.value[1])
+        if not any(n.startswith(prefix) and n != prefix for n in names):
+            raise ConditionError(f"no VMSnapshot result code starts with {prefix!r}")
+        return "startswith", [prefix]
+    if node.op == "exists" or (node.op == "cmp" and node.cmp != "=="):
+        raise ConditionError("vms_code is compared with ==, in [...] or startswith")
+    values = node.value if node.op == "in" else [node.value]
+    wanted = [str(v[1]) for v in values]
+    unknown = [w for w in wanted if w not in names]
+    if unknown:
+        raise ConditionError(f"unknown VMSnapshot result code {', '.join(map(repr, unknown))} "
+                             "(the names are in loganalyzer/parsers/vmsnapshot_codes.py)")
+    return "in", wanted
+
+
+def _vms_code_names(node: _Node) -> list[str]:
+    """Every table name a ``vms_code`` comparison accepts (a prefix stands for its names)."""
+    from ..parsers.vmsnapshot_codes import _TABLE
+    how, values = _vms_code_values(node)
+    if how == "in":
+        return values
+    return [i.name for i in _TABLE if i.name.startswith(values[0])]
+
+
+def _vms_code_test(node: _Node) -> Predicate:
+    from ..parsers.vmsnapshot_codes import names_in
+    how, values = _vms_code_values(node)
+    wanted = frozenset(values)
+    prefix = values[0]
+
+    def vms_code_test(ev: Event, text: str, caps: dict[str, Any]) -> bool:
+        for name in names_in(text):
+            if name in wanted if how == "in" else name.startswith(prefix):
+                caps["code_name"] = name
+                return True
+        return False
+    return vms_code_test
+
+
 # ---------------------------------------------------------------------------------------------
 # pre-filter facts
 
@@ -514,6 +570,8 @@ def _literals(node: _Node) -> frozenset[str] | None:
         return frozenset().union(*parts)
     if node.operand == "entry":
         return _entry_anchors(node)
+    if node.operand == "vms_code":
+        return frozenset(_vms_code_names(node))
     if node.op != "cmp" or node.operand != "message":
         return None
     kind, value = node.value

@@ -16,12 +16,14 @@ True
 """
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from ..catalog.signals import CONFIDENCE_OF, Via
@@ -30,14 +32,22 @@ from ..filekinds import kinds_where
 from ..model import CauseVerdict, Confidence, Event, FileCoverage, Finding, Severity, finding_rank
 from ..result import AnalysisOptions
 from ..sources.base import BundleInfo
-from .condition import event_text
+from .condition import (
+    _KEYED_OPERANDS,
+    _TEXT_OPERANDS,
+    _TEXT_TESTS,
+    _entry_patterns,
+    _leaves,
+    event_text,
+    parse_condition,
+)
 from .findings import finding_from_matches
 from .incidents import assign_incidents
 from .logic import LOGIC, FinishContext, LogicRule
 from .matches import MatchSet, extension_of, fmt_time
 from .model import Rule
 from .prefilter import Prefilter, strip_cut
-from .shapes import ShapeGuard, masks_letters, shape_of
+from .shapes import ShapeGuard, digit_uniform, literal_alternatives, masks_letters, shape_of
 from .signal_order import precedence
 from .verdicts import build_verdicts
 from .versions import VersionPolicy, policy_for
@@ -54,12 +64,19 @@ _NO_NAMES: frozenset[str] = frozenset()
 _NO_CAPS: dict[str, Any] = {}
 #: (watcher id, regex captures, extension named, extensions reported successful)
 _Decision = tuple[int, dict[str, Any], str | None, frozenset[str]]
+#: what observe does with one fired watcher (see ``RuleEngine._compile``)
+_LOGIC, _MARK, _MATCH = 0, 1, 2
+_Action = tuple[Any, ...]
 #: kinds whose fields come from the record text alone, so identical records decide alike
 _CACHEABLE_KINDS = kinds_where(lambda unit: unit.cacheable)
 _CACHE_SIZE = 20000
 #: share decisions between records of one shape (see :mod:`loganalyzer.rules.shapes`); tests
 #: switch it off to compare both ways
 SHAPES = True
+#: decide every record by itself, with no cache, shape or compiled action: the plain reading of
+#: the rules that the fast path must agree with (tests/test_identical_results.py); also set by
+#: the environment variable ``LOGANALYZER_REFERENCE_MATCH=1`` for engines made afterwards
+REFERENCE = os.environ.get("LOGANALYZER_REFERENCE_MATCH", "") not in ("", "0")
 #: a shape whose records may decide differently: each is decided by itself
 _NOT_SHARED: tuple[list[_Decision], tuple[int, ...], tuple[int, ...]] = ([], (), ())
 #: roles whose firing changes nothing else in a record's decision (marks, health matches)
@@ -70,6 +87,7 @@ _AGENT_COPIES = frozenset({"waagent_log", "syslog", "serial_console"})
 #: failure records remembered to recognise their copies in another file (about 20 MB at most)
 MAX_REMEMBERED_MATCHES = 100_000
 MARK_SPACING = 600.0       # seconds: recovery marks closer than this collapse
+_MARK_SPACING = timedelta(seconds=MARK_SPACING)
 MAX_MARKS = 200_000
 
 
@@ -286,6 +304,8 @@ class RuleEngine:
         self._matched: dict[tuple[str, datetime, int], str] = {}
         #: (rule id, group) -> best rank of the ways its signals were reached
         self._via_rank: dict[tuple[str, str | None], int] = {}
+        if REFERENCE:
+            self.observe = self._observe_reference  # type: ignore[method-assign]
 
     #: set by :meth:`_decide` when given a shape: (the decision, positions to redo) for every
     #: record of that shape, or None when they may decide differently
@@ -298,56 +318,124 @@ class RuleEngine:
         _ACTIVE_POLICY[0] = self.policy     # conditions comparing with the version policy read it
         self._order += 1
         order = self._order
+        path = event.path
+        self._last_order[path] = order
+        if ts is not None:
+            self._last_ts[path] = ts
+        text = event_text(event)
+        key = (event.kind, event.level, event.source, event.extension, event.generation, text) \
+            if event.kind in _CACHEABLE_KINDS else None
+        actions = self._decided.get(key) if key is not None else None
+        if actions is None:
+            actions = self._actions_for(event, text, key)
+        if not actions:
+            return
+        mark: Mark | None = None
+        for act in actions:
+            code = act[0]
+            if code == _LOGIC:
+                act[1](act[2], event, text, order)
+            elif code == _MARK:
+                # _add_mark inlined: one tuple per record, shared by every mark list it goes to
+                names = act[2]
+                if mark is None or mark[3] is not names:
+                    mark = (ts, order, path, names)
+                marks = act[1]
+                if marks:
+                    last = marks[-1]
+                    if last[0] is not None and ts is not None and last[2] == path and last[3] == names \
+                            and ts - last[0] < _MARK_SPACING:
+                        marks[-1] = mark
+                        continue
+                if len(marks) >= MAX_MARKS:
+                    del marks[::2]
+                marks.append(mark)
+            else:
+                self._add_match(act[1], event, text, order, act[2], act[3])
+
+    def _observe_reference(self, event: Event) -> None:
+        """:meth:`observe` as the rules read: every record decided alone, each fired watcher
+        applied in the decision's order."""
+        ts = event.timestamp
+        _ACTIVE_POLICY[0] = self.policy
+        self._order += 1
+        order = self._order
         self._last_order[event.path] = order
         if ts is not None:
             self._last_ts[event.path] = ts
         text = event_text(event)
-        key = (event.kind, event.level, event.source, event.extension, event.generation, text) \
-            if event.kind in _CACHEABLE_KINDS else None
-        decided = self._decided.get(key) if key is not None else None
-        if decided is None:
-            skey = None
-            if key is not None and SHAPES and not self._needs_structure(event, text):
-                skey = (*key[:-1], shape_of(text))
-                shared = self._by_shape.get(skey)
-                if shared is _NOT_SHARED:
-                    skey = None
-                elif shared is not None:
-                    decided = self._redo(event, text, *shared) if shared[1] or shared[2] else shared[0]
-            if decided is None:
-                decided, reusable = self._decide(event, text, skey[-1] if skey else None)
-                if key is not None and reusable:
-                    if len(self._decided) >= _CACHE_SIZE:
-                        self._decided.clear()
-                    self._decided[key] = decided
-                    if skey is not None:
-                        if len(self._by_shape) >= _CACHE_SIZE:
-                            self._by_shape.clear()
-                        self._by_shape[skey] = self._shared_by_shape or _NOT_SHARED
+        decided, _ = self._decide(event, text)
+        for i, caps, ext, names in decided:
+            w = self._watchers[i]
+            if w.role == "logic":
+                self._logic[w.slot].observe(w.trigger, event, text, order)
+            elif w.role == "other" or w.role == "recovery":
+                _add_mark(self._marks[w.slot], (ts, order, event.path, names))
+            else:
+                self._add_match(w, event, text, order, caps, ext)
+
+    def _actions_for(self, event: Event, text: str, key: tuple[Any, ...] | None) -> tuple[_Action, ...]:
+        """The actions of a record the exact-text cache did not know: from its shape's shared
+        decision, else decided here (and remembered when the answer depends on the text alone)."""
+        skey = None
+        if key is not None and SHAPES and not self._needs_structure(event, text):
+            skey = (*key[:-1], shape_of(text))
+            shared = self._by_shape.get(skey)
+            if shared is _NOT_SHARED:
+                skey = None
+            elif shared is not None:
+                if not (shared[1] or shared[2]):
+                    return shared[3]
+                decided = self._redo(event, text, *shared[:3])
+                if decided is not None:
+                    return self._compile(decided)
+        decided, reusable = self._decide(event, text, skey[-1] if skey else None)
+        actions = self._compile(decided)
+        if key is not None and reusable:
+            if len(self._decided) >= _CACHE_SIZE:
+                self._decided.clear()
+            self._decided[key] = actions
+            if skey is not None:
+                if len(self._by_shape) >= _CACHE_SIZE:
+                    self._by_shape.clear()
+                by_shape = self._shared_by_shape
+                self._by_shape[skey] = (*by_shape, self._compile(by_shape[0])) if by_shape else _NOT_SHARED
+        return actions
+
+    def _compile(self, decided: list[_Decision]) -> tuple[_Action, ...]:
+        """A decision as what :meth:`observe` does with it, in the decision's order: a logic
+        rule's observe and trigger, a mark list and the names of a mark, or a match's watcher."""
+        out: list[_Action] = []
         watchers = self._watchers
         for i, caps, ext, names in decided:
             w = watchers[i]
             role = w.role
             if role == "logic":
-                self._logic[w.slot].observe(w.trigger, event, text, order)
+                out.append((_LOGIC, self._logic[w.slot].observe, w.trigger))
             elif role == "other" or role == "recovery":
-                _add_mark(self._marks[w.slot], (ts, order, event.path, names))
+                out.append((_MARK, self._marks[w.slot], names))
             else:
-                if role in ("signature", "signal") and ts is not None and event.kind in _AGENT_COPIES \
-                        and self._copy_of_a_match(w.rule.id, event, text):
-                    continue
-                groups = self._state[w.rule.id].groups
-                gkey = ext if w.rule.group_by == "extension" else \
-                    caps.get("template") if w.rule.group_by == "template" else None
-                if role == "signal":
-                    vkey = (w.rule.id, gkey)
-                    rank = _VIA_RANK[caps["via"]]
-                    if rank > self._via_rank.get(vkey, -1):
-                        self._via_rank[vkey] = rank
-                group = groups.get(gkey)
-                if group is None:
-                    group = groups[gkey] = MatchSet(keep_times=w.keep_times)
-                group.add(event, caps, order, ext)
+                out.append((_MATCH, w, caps, ext))
+        return tuple(out)
+
+    def _add_match(self, w: _Watcher, event: Event, text: str, order: int, caps: dict[str, Any],
+                   ext: str | None) -> None:
+        role = w.role
+        if role in ("signature", "signal") and event.timestamp is not None and event.kind in _AGENT_COPIES \
+                and self._copy_of_a_match(w.rule.id, event, text):
+            return
+        groups = self._state[w.rule.id].groups
+        gkey = ext if w.rule.group_by == "extension" else \
+            caps.get("template") if w.rule.group_by == "template" else None
+        if role == "signal":
+            vkey = (w.rule.id, gkey)
+            rank = _VIA_RANK[caps["via"]]
+            if rank > self._via_rank.get(vkey, -1):
+                self._via_rank[vkey] = rank
+        group = groups.get(gkey)
+        if group is None:
+            group = groups[gkey] = MatchSet(keep_times=w.keep_times)
+        group.add(event, caps, order, ext)
 
     def _copy_of_a_match(self, rule_id: str, event: Event, text: str) -> bool:
         """True when another file already gave this rule the same agent record (same time, same
@@ -475,19 +563,28 @@ class RuleEngine:
             and not any(self._entry_guard(e).may_hold(shape) for e in entries)
 
     # -- results -----------------------------------------------------------------------------
-    def finish(self, facts: Facts, info: BundleInfo, coverage: list[FileCoverage]
+    def finish(self, facts: Facts, info: BundleInfo, coverage: list[FileCoverage], budget: Any = None
                ) -> tuple[list[Finding], list[CauseVerdict]]:
-        """Findings (sorted most severe first) and one verdict per documented cause."""
+        """Findings (sorted most severe first) and one verdict per documented cause.
+
+        With the run's ``budget``, concluding stops at its finishing deadline (``max_seconds`` plus
+        a short grace): what was not concluded is said in the bundle's notes, the rest is kept."""
         last_by_path = {p: (self._last_ts.get(p), o) for p, o in self._last_order.items()}
         ctx = FinishContext(facts=facts, info=info, coverage=coverage, options=self.options,
-                            policy=self.policy, last_by_path=last_by_path)
+                            policy=self.policy, last_by_path=last_by_path, budget=budget)
         findings: list[Finding] = []
         health: dict[str, list[tuple[Rule, MatchSet]]] = {}
+        groups = sum(len(self._state[r.id].groups) for r in self.rules if r.kind != "logic")
+        concluded, stopped = 0, False
         for rule in self.rules:
-            if rule.kind == "logic":
+            if rule.kind == "logic" or stopped:
                 continue
             state = self._state[rule.id]
             for key, matches in state.groups.items():
+                if budget is not None and budget.every(finishing=True):
+                    stopped = True
+                    break
+                concluded += 1
                 if rule.kind == "health":
                     for cause in rule.rules_out:
                         health.setdefault(cause, []).append((rule, matches))
@@ -500,11 +597,23 @@ class RuleEngine:
                         if via is Via.KEYWORD and Severity(finding.severity).rank > Severity.WARNING.rank:
                             finding.severity = Severity.WARNING
                     findings.append(finding)
+        if concluded < groups:
+            ctx.notes.append(f"time limit ({budget.limits.max_seconds:g} s) reached while the rules were "
+                             f"concluded: {groups - concluded:,} of {groups:,} groups of matching records "
+                             "not examined")
+        skipped: list[str] = []
         for logic in self._logic:
+            if budget is not None and budget.finish_out_of_time():
+                skipped.append(logic.rule.id)
+                continue
             try:
                 findings.extend(logic.finish(ctx))
             except Exception as exc:  # a logic bug must not lose the other findings
                 ctx.notes.append(f"logic rule {logic.rule.id} failed: {exc!r}")
+        if skipped:
+            ctx.notes.append(f"time limit ({budget.limits.max_seconds:g} s) reached before these rules "
+                             f"looked at the facts: {', '.join(skipped)}")
+        info.notes.extend(n for n in ctx.notes if n not in info.notes)
         # rules naming catalog entries are as specific as word signatures: only the general
         # signal rules fold into what a more specific rule already found
         findings = _fold_signal_findings(findings, {r.id for r in self.rules if r.signal is not None
@@ -709,5 +818,51 @@ def _shape_facts(cond: Any) -> dict[str, Any]:
     literals (None: it reads more than text), and whether it has a regex."""
     if cond is None:
         return {"guard": _NO_GUARD, "regex": False}
-    guard = None if cond.text_literals is None else ShapeGuard(cond.text_literals)
-    return {"guard": guard, "regex": cond.text_regex}
+    literals, regex = cond.text_literals, cond.text_regex
+    if literals is None or regex:
+        literals, regex = _text_facts(cond.source, literals, regex)
+    guard = None if literals is None else ShapeGuard(literals)
+    return {"guard": guard, "regex": regex}
+
+
+@lru_cache(maxsize=4096)
+def _text_facts(source: str, literals: frozenset[tuple[str, bool]] | None, regex: bool
+                ) -> tuple[frozenset[tuple[str, bool]] | None, bool]:
+    """The condition's text literals and whether it has a regex, as the condition says, except
+    that a regex made only of alternative plain strings (``Timeout|\\[502: Bad Gateway\\]``)
+    counts as those literals: then a shape guard decides about them, digits and GUID letters
+    included, instead of the regex making the condition unshareable."""
+    try:
+        leaves = list(_leaves(parse_condition(source)))
+    except Exception:   # not the language of this version: keep what the condition says
+        return literals, regex
+    out: set[tuple[str, bool]] = set()
+    regex = False
+    for n in leaves:
+        if n.operand in _KEYED_OPERANDS:
+            continue
+        if n.operand == "entry":        # a catalog statement: its template is a regex
+            if not all(digit_uniform(rx) for rx in _entry_patterns(n)):
+                return None, False
+            regex = True
+            continue
+        if n.op == "exists":
+            continue
+        if n.operand not in _TEXT_OPERANDS:
+            return None, False
+        values = n.value if n.op == "in" else [n.value]
+        if n.op == "cmp" and n.cmp == "~":
+            rx = values[0][1] if values[0][0] == "re" else None
+            alternatives = literal_alternatives(rx) if rx is not None else None
+            if alternatives is not None:
+                out.update(alternatives)
+                continue
+            if rx is None or not digit_uniform(rx):
+                return None, False
+            regex = True
+            continue
+        if (n.op == "cmp" and n.cmp not in _TEXT_TESTS) or any(v[0] != "str" for v in values):
+            return None, False
+        out.update((str(v[1]).lower() if n.cmp == "icontains" else str(v[1]), n.cmp == "icontains")
+                   for v in values)
+    return frozenset(out), regex

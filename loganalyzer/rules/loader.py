@@ -16,6 +16,7 @@ import difflib
 import re
 import string
 import tomllib
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -119,15 +120,23 @@ def load_rule_file(path: Path) -> tuple[list[Rule], list[str]]:
     return rules, errors
 
 
+_ID_LINE = re.compile(r"^[ \t]*id[ \t]*=[ \t]*[\"']([^\"'\n]*)[\"']", re.M)
+
+
+@lru_cache(maxsize=4)
+def _layout(text: str) -> tuple[list[str], dict[str, int]]:
+    """The lines of a rule file and the line of each ``id = "…"`` (first one wins), worked out
+    once per file: each rule and each error asks for its line."""
+    ids: dict[str, int] = {}
+    for m in _ID_LINE.finditer(text):
+        ids.setdefault(m.group(1), text.count("\n", 0, m.start()) + 1)
+    return text.splitlines(), ids
+
+
 def _line_of(text: str, rule_id: Any, key: str | None = None, start: int = 1) -> int:
     """1-based line of ``id = "<rule_id>"`` (or of ``key =`` after it) in ``text``."""
-    lines = text.splitlines()
-    first = start
-    if isinstance(rule_id, str):
-        for n, ln in enumerate(lines, 1):
-            if re.match(rf"\s*id\s*=\s*[\"']{re.escape(rule_id)}[\"']", ln):
-                first = n
-                break
+    lines, ids = _layout(text)
+    first = ids.get(rule_id, start) if isinstance(rule_id, str) else start
     if key is None:
         return first
     for n in range(first, len(lines) + 1):

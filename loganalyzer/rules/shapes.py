@@ -41,6 +41,7 @@ _GUID = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
                    r"[0-9a-fA-F]{12}(?![0-9A-Za-z])")
 _ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 _DIGITS = str.maketrans("0123456789", "0000000000")
+_BYTE_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
 _HEX = frozenset("0123456789abcdefABCDEF")
 #: a string that can be the first characters of a GUID (hex groups of 8-4-4-4-12, dash-separated)
 _H = "[0-9a-fA-F]"
@@ -56,10 +57,36 @@ _ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX
 _STABLE_WORD = re.compile(r"[A-Za-z]*[g-zG-Z][A-Za-z]*")
 
 
+#: a GUID token found from its first dash (a literal the regex engine scans for quickly): the
+#: same tokens as ``_GUID``, whose matches never overlap, so both find every one of them
+_GUID_AT_DASH = re.compile(r"-(?<=(?<![0-9A-Za-z])[0-9a-fA-F]{8}-)[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                           r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9A-Za-z])")
+
+
+def _mask_guids(text: str) -> str:
+    """``_GUID.sub(_ZERO_GUID, text)``, about three times faster on agent records.
+
+    >>> _mask_guids("id 0F278542-19ED-EA5F-1994-BF859F68947F;x-0d3f9a10-4c5b-4e1a-9c2d-7f00aa11bb22")
+    'id 00000000-0000-0000-0000-000000000000;x-00000000-0000-0000-0000-000000000000'
+    """
+    parts = []
+    last = 0
+    for m in _GUID_AT_DASH.finditer(text):
+        parts.append(text[last:m.start() - 8])
+        parts.append(_ZERO_GUID)
+        last = m.end()
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def shape_of(text: str) -> str:
     """``text`` with digits as ``0`` and GUID tokens as the zero GUID (same length)."""
     if text.count("-") >= 4:    # a GUID has four dashes (cheaper than the regex on most records)
-        text = _GUID.sub(_ZERO_GUID, text)
+        text = _mask_guids(text)
+    if text.isascii():          # the same mapping on bytes: a table lookup, several times faster
+        return text.encode("ascii").translate(_BYTE_DIGITS).decode("ascii")
     return text.translate(_DIGITS)
 
 
@@ -116,6 +143,31 @@ def _checks_of(literals: frozenset[tuple[str, bool]]) -> tuple[tuple[str | None,
         words = [] if ignore_case else _STABLE_WORD.findall(literal)
         checks.append((max(words, key=len) if words else None, re.compile(body, re.I if ignore_case else 0)))
     return tuple(checks)
+
+
+def literal_alternatives(pattern: re.Pattern[str]) -> frozenset[tuple[str, bool]] | None:
+    """The literals of a regex that is only an alternation of plain strings (``a|b|c``), each
+    with whether case is ignored; None for any other regex.  Such a regex holds exactly where
+    one of its literals is a substring, so a shape guard can look at them like text literals.
+
+    >>> sorted(literal_alternatives(re.compile(r"Please retry|\\[403: Forbidden\\]")))
+    [('Please retry', False), ('[403: Forbidden]', False)]
+    >>> literal_alternatives(re.compile(r"^\\[RSM\\]|Unable .* URI")) is None
+    True
+    """
+    if pattern.flags & ~(re.I | re.U | re.M | re.S):
+        return None
+    try:
+        tree = list(_sre.parse(pattern.pattern, pattern.flags))
+    except Exception:   # a pattern this Python parses differently: not known to be literals
+        return None
+    branches = tree[0][1][1] if len(tree) == 1 and str(tree[0][0]) == "BRANCH" else [tree]
+    out = []
+    for branch in branches:
+        if not branch or any(str(op) != "LITERAL" for op, _ in branch):
+            return None
+        out.append(("".join(chr(arg) for _, arg in branch), bool(pattern.flags & re.I)))
+    return frozenset(out)
 
 
 def masks_letters(shape: str) -> bool:

@@ -45,8 +45,28 @@ def human_bytes(n: int) -> str:
     return f"{n} bytes"
 
 
+#: Seconds the stages after reading (facts, rules) may run past ``max_seconds`` to conclude on what
+#: was read; the report after them is bounded by size (:mod:`loganalyzer.report.bounds`), not by time.
+FINISH_GRACE_SECONDS = 3.0
+#: Loops over records, plugins or rule groups look at the clock once every this many steps.
+CHECK_EVERY = 1024
+
+
 class Budget:
-    """What the whole bundle has used so far: bytes delivered and entries looked at."""
+    """What the whole bundle has used so far: bytes delivered, entries looked at, and the run's time.
+
+    One budget is carried by the whole run: the source's walker creates it, every parser context
+    shares it, and the pipeline hands it to the facts and the rules, so ``max_seconds`` holds from
+    the first byte read to the last rule concluded:
+
+    >>> from loganalyzer.limits import Limits
+    >>> b = Budget(Limits(max_seconds=1e-9))
+    >>> import time; time.sleep(0.001)
+    >>> b.out_of_time(), b.finish_out_of_time()
+    (True, False)
+    >>> sum(b.every() for _ in range(2 * CHECK_EVERY))   # the clock is read once per CHECK_EVERY calls
+    2
+    """
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
@@ -59,9 +79,22 @@ class Budget:
         self.done_consumed = 0
         #: extension telemetry events read so far (``max_extension_events``)
         self.extension_events = 0
+        self._steps = 0
 
     def out_of_time(self) -> bool:
         return time.monotonic() > self.deadline
+
+    def finish_out_of_time(self) -> bool:
+        """Past ``max_seconds`` plus :data:`FINISH_GRACE_SECONDS`: the facts and rules stop examining."""
+        return time.monotonic() > self.deadline + FINISH_GRACE_SECONDS
+
+    def every(self, finishing: bool = False) -> bool:
+        """Out of time, looking at the clock only once per :data:`CHECK_EVERY` calls (for loops over
+        millions of records, plugins or groups, whose single steps cost less than reading the clock)."""
+        self._steps += 1
+        if self._steps % CHECK_EVERY:
+            return False
+        return self.finish_out_of_time() if finishing else self.out_of_time()
 
     def check_time(self, name: str) -> None:
         """Raise :class:`LimitExceeded` once the bundle's ``max_seconds`` are spent."""

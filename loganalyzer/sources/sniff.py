@@ -103,6 +103,25 @@ def looks_like_web_page(head: bytes) -> str | None:
     return next((what for sign, what in _PAGE_SIGNS if sign.search(start)), None)
 
 
+def _inflate_module() -> Any:
+    """The zlib-compatible module that inflates gzip data here: zlib-ng when installed (``pip
+    install loganalyzer[fast]``; about 1.7x the speed of stdlib zlib on the bench bundles), else
+    :mod:`zlib`.  Both hand out the same bytes, also of a damaged stream before its damage
+    (python-isal, faster still, holds back the last bytes decoded before a cut: not used);
+    :data:`INFLATE_ERRORS` holds what they raise."""
+    try:
+        from zlib_ng import zlib_ng
+    except ImportError:
+        return zlib
+    return zlib_ng
+
+
+INFLATE = _inflate_module()
+#: What inflating corrupt data raises, whichever module inflates.
+INFLATE_ERRORS: tuple[type[BaseException], ...] = (
+    (zlib.error,) if INFLATE is zlib else (zlib.error, INFLATE.error))
+
+
 def decompressor(fmt: Format, stream: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> BinaryIO:
     """A streaming decompressor reading ``stream`` (which it does not close); an xz stream may use
     at most ``limits.max_xz_memory`` to decode."""
@@ -137,7 +156,7 @@ class GzipStream(io.RawIOBase):
     def __init__(self, source: BinaryIO) -> None:
         super().__init__()
         self._source = source
-        self._inflater: Any = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._inflater: Any = INFLATE.decompressobj(16 + zlib.MAX_WBITS)
         self._pending = b""
         self._error: BaseException | None = None
         self._done = False
@@ -171,7 +190,7 @@ class GzipStream(io.RawIOBase):
                 more = len(rest) + len(self._source.read(1 << 20))
                 self._error = OSError(f"trailing garbage after the gzip data ({more:,} bytes not read)")
                 return
-            self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            self._inflater = INFLATE.decompressobj(16 + zlib.MAX_WBITS)
             data = rest
         else:
             data = self._inflater.unconsumed_tail or self._source.read(1 << 16)
@@ -180,7 +199,7 @@ class GzipStream(io.RawIOBase):
                 return
         try:
             self._pending = self._inflater.decompress(data, want)
-        except zlib.error as error:
+        except INFLATE_ERRORS as error:
             self._error = OSError(f"corrupt gzip data ({error})")
 
 

@@ -26,6 +26,67 @@ def lits(*words: str) -> frozenset[str]:
     return frozenset(words)
 
 
+class Statements:
+    """Catalog statements a logic rule listens for, named by entry id (``catalog/data/*.toml``):
+    the rule routes records by the entries' anchors and asks :meth:`said` which one a record is,
+    instead of keeping copies of their words.
+
+    >>> death = Statements("wala.agent.orphan_exit", "wala.agent.orphan_exit_v22")
+    >>> death.said("Agent WALinuxAgent-2.2.45 is an orphan -- exiting").id
+    'wala.agent.orphan_exit'
+    >>> death.said("Agent WALinuxAgent-2.2.45 is running as the goal state agent") is None
+    True
+    >>> sorted(death.trigger[0])
+    ['is an orphan -- exiting', 'was orphaned -- exiting']
+    """
+
+    def __init__(self, *ids: str, kinds: frozenset[str] | None = None) -> None:
+        self.ids = ids
+        self.kinds = kinds
+        self._entries: list[Any] | None = None
+
+    @property
+    def entries(self) -> list[Any]:
+        if self._entries is None:   # the catalog is read on first use, not when a rule module loads
+            from ...catalog import load_catalog
+            from ..prefilter import CUT
+            by_id = load_catalog().by_id
+            missing = [i for i in self.ids if i not in by_id]
+            if missing:
+                raise KeyError(f"unknown catalog entries {missing}")
+            self._entries = [by_id[i] for i in self.ids]
+            self._anchors = frozenset((CUT if e.compiled.anchor_left_cut else "") + e.compiled.anchor
+                                      + (CUT if e.compiled.anchor_right_cut else "") for e in self._entries)
+        return self._entries
+
+    @property
+    def trigger(self) -> Trigger:
+        """The ``(literals, kinds)`` pair that routes these statements' records to the rule."""
+        self.entries  # noqa: B018 - fills the anchors
+        return (self._anchors, self.kinds)
+
+    def said(self, text: str) -> Any:
+        """The entry among these that ``text`` is (its template matches), else None."""
+        for e in self.entries:
+            if e.compiled.match(text) is not None:
+                return e
+        return None
+
+
+class LazyTriggers:
+    """A ``triggers`` list built on first use (it may read the catalog, which the rule modules must
+    not do at import)."""
+
+    def __init__(self, make: Any) -> None:
+        self._make = make
+        self._value: list[Trigger] | None = None
+
+    def __get__(self, obj: object, owner: type) -> list[Trigger]:
+        if self._value is None:
+            self._value = list(self._make())
+        return self._value
+
+
 @dataclass(slots=True)
 class FinishContext:
     """Everything known once every event was observed."""
@@ -43,6 +104,13 @@ class FinishContext:
     #: checklist entries a logic rule decided without a finding (a version that meets the
     #: minimum rules ``agent_outdated`` out: a verdict, not a finding)
     verdicts: dict[str, CauseVerdict] = field(default_factory=dict)
+    #: the run's budget (:class:`~loganalyzer.sources.guard.Budget`): loops over many facts stop at its
+    #: finishing deadline and say so in ``notes``
+    budget: Any = None
+
+    def out_of_time(self) -> bool:
+        """For loops over facts: past the finishing deadline (the clock is read once per many calls)."""
+        return self.budget is not None and self.budget.every(finishing=True)
 
     def in_window(self, ts: datetime | None) -> bool:
         """Whether a fact dated ``ts`` lies in the user's ``--since``/``--until`` window (undated: yes)."""

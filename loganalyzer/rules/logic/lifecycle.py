@@ -13,7 +13,7 @@ from datetime import timedelta
 from ...model import Confidence, Event, Finding, Severity
 from ..matches import fmt_duration, fmt_time
 from ..model import parse_duration
-from .base import FinishContext, LogicRule, Seen, later, lits
+from .base import FinishContext, LazyTriggers, LogicRule, Seen, Statements, later, lits
 
 DAEMON_BANNERS = ("Azure Linux Agent Version",)
 GS_BANNERS = ("is running as the goal state agent", "(Goal State Agent version")
@@ -140,16 +140,27 @@ class AgentNotRunning(LogicRule):
     """``agent_not_running``: the extension handler died or never found the WireServer and nothing
     later shows it running, or the agent log went silent while the system kept logging."""
 
-    DEATH = ("failed with exception", "failed with return code", "returned code:", "is an orphan -- exiting",
-             "Daemon ended with exception", "reached memory limit -- exiting", "exited with return code")
-    BLOCKED = ("Failed to send DHCP request", "Protocol endpoint not found", "No protocol found",
-               "Retry detect protocol", "WireServer is not responding", "Failed to receive dhcp response")
+    #: the extension handler (or the daemon) ended: an exception, a failing child, an orphan, a
+    #: memory limit — each an agent statement of the catalog
+    DEATH = Statements(
+        "wala.agent.launch_failed_exception_v22", "wala.agent.launch_failed_exception",
+        "wala.agent.failed_with_exception_v220", "wala.agent.failed_with_exception",
+        "wala.agent.launch_failed_return_code", "wala.agent.orphan_exit", "wala.agent.orphan_exit_v22",
+        "wala.agent.daemon_ended_exception", "wala.agent.memory_limit_exit")
+    #: the agent could not find or reach the WireServer (DHCP, protocol detection)
+    BLOCKED = Statements(
+        "wala.dhcp.send_request_failed", "wala.dhcp.no_response",
+        "wala.protocol.protocol_endpoint_not_found_old", "wala.protocol.protocol_endpoint_not_found",
+        "wala.protocol.no_protocol_found", "wala.protocol.no_protocol_found_nodot",
+        "wala.protocol.retry_detect_protocols", "wala.protocol.retry_detect_protocol",
+        "wala.protocol.wireserver_not_responding_old", "wala.protocol.wireserver_not_responding")
     ALIVE = ("is running as the goal state agent", "Goal State Agent version", "ProcessExtensionsGoalState",
              "ProcessGoalState completed", "ProcessExtensionsInGoalState", "Fetched a new incarnation",
              "Fabric preferred wire protocol version", "Finished processing", "Fetch goal state completed",
              "Fetch goal state from WireServer completed", "Handle extensions updates")
 
-    triggers = [(lits(*DEATH), None), (lits(*BLOCKED), None), (lits(*ALIVE), None)]
+    triggers = LazyTriggers(lambda: [AgentNotRunning.DEATH.trigger, AgentNotRunning.BLOCKED.trigger,
+                                     (lits(*AgentNotRunning.ALIVE), None)])
 
     def __init__(self, *args: object) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
@@ -159,8 +170,7 @@ class AgentNotRunning(LogicRule):
 
     def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
         what = ("death", "blocked", "alive")[trigger]
-        if what == "death" and "launched with command" not in text and "failed with exception" not in text \
-                and "orphan" not in text and "Daemon ended" not in text and "memory limit" not in text:
+        if what != "alive" and (self.DEATH if what == "death" else self.BLOCKED).said(text) is None:
             return
         self.counts[what] += 1
         self.last_in[what][event.path] = (order, event)
@@ -204,7 +214,7 @@ class AgentNotRunning(LogicRule):
                                           "reports Ready."])
             return ("the agent could not find or reach the WireServer endpoint, and nothing later shows it "
                     "fetching a goal state, so it cannot report Ready", None)
-        if "Daemon ended with exception" in stop.event.message:
+        if getattr(self.DEATH.said(stop.event.message), "id", None) == "wala.agent.daemon_ended_exception":
             return ("the agent daemon ended with an exception, and nothing later in the log shows the agent "
                     "processing goal states", None)
         return "the extension handler stopped, and nothing later in the log shows it running again", None

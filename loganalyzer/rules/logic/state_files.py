@@ -138,7 +138,13 @@ class ExtensionStatus(LogicRule):
         stuck_after = timedelta(seconds=parse_duration(self.params.get("stuck_after", "90m")))
         end = ctx.last_record_time
         out: list[Finding] = []
-        for name, ext in sorted(ctx.facts.extensions.items()):
+        extensions = sorted(ctx.facts.extensions.items())
+        for done, (name, ext) in enumerate(extensions):
+            if ctx.out_of_time():
+                ctx.notes.append(f"time limit ({ctx.budget.limits.max_seconds:g} s) reached while "
+                                 f"extension status facts were examined: {len(extensions) - done:,} of "
+                                 f"{len(extensions):,} extensions not examined")
+                break
             if ctx.windowed and (ext.status_time is None or not ctx.in_window(ext.status_time)):
                 continue
             out.extend(self._one(name, ext, end, stuck_after))
