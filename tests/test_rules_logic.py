@@ -128,7 +128,7 @@ def test_a_wireserver_outage_names_its_window_and_heartbeats_do_not_end_it():
     fail = "Error fetching the goal state: [ProtocolError] [HttpError] [HTTP Failed] GET " \
            "http://168.63.129.16/machine/ -- IOError timed out -- 6 attempts made"
     heartbeat = "[HEARTBEAT] Agent WALinuxAgent-2.9.1.1 is running as the goal state agent"
-    events = [ev(fail, 0, "ERROR"), ev("ProcessExtensionsGoalState completed", 3),
+    events = [ev(fail, 0, "ERROR"), ev("ProcessExtensionsGoalState completed [incarnation_2 340 ms]", 3),
               ev(fail, 100, "ERROR"), ev(fail, 110, "ERROR"), ev(heartbeat, 115), ev(fail, 120, "ERROR")]
     [f] = [f for f in loud(run(events)[0], "wireserver_unreachable")
            if f.rule_id == "network.wireserver_http_failed"]
