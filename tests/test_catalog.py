@@ -203,3 +203,16 @@ def test_a_traceback_header_entry_yields_to_the_exception_line_it_introduces():
         return [s.entry for s in Classifier.default().by_catalog(record, kind="waagent_log")]
     assert entries(text) == ["wala20.event.too_many_files"]
     assert entries(text.partition("\n")[0]) == ["wala20.event.save_failed"]
+
+
+def test_a_statement_of_the_source_is_catalogued_once():
+    """One statement, one entry: the same words written by the same source file of a program are
+    one entry (its versions span every era that writes them), so a rule names one id for it."""
+    seen: dict[tuple[str, str, str], str] = {}
+    twice = []
+    for e in CATALOG.entries:
+        key = (e.program, e.template, e.source)
+        if key in seen:
+            twice.append((seen[key], e.id))
+        seen.setdefault(key, e.id)
+    assert twice == [], "merge these entries (same program, template and source)"

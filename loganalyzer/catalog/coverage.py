@@ -184,6 +184,15 @@ def main(argv: list[str]) -> int:
     if args.misses:
         for o in loud:
             print(f"LOUD {o.entry} [{o.era}] reported={','.join(o.reported)}")
-    print(f"benign/marks: {len(quiet)} entries, {sum(len(eras_of(e)) for e in quiet)} cases, "
-          f"{len({o.entry for o in loud})} entries raised above info")
+    marks = {e.id for e in quiet if e.mark}
+    benign = [e for e in quiet if e.id not in marks]
+    loud_benign = {o.entry for o in loud if o.entry not in marks}
+    # a mark written in an old era's line format dates an agent below the version policy: that
+    # verdict is about the version, not about the statement
+    dated = {o.entry for o in loud if o.entry in marks and o.reported == ("agent_outdated",)}
+    loud_marks = {o.entry for o in loud if o.entry in marks} - dated
+    print(f"benign: {len(benign)} entries, {sum(len(eras_of(e)) for e in benign)} cases, "
+          f"{len(loud_benign)} entries raised above info")
+    print(f"marks: {len(marks)} entries, {len(loud_marks)} raised above info"
+          + (f" ({len(dated)} only date an agent below the version policy: agent_outdated)" if dated else ""))
     return 0

@@ -144,7 +144,7 @@ class AgentNotRunning(LogicRule):
     #: memory limit — each an agent statement of the catalog
     DEATH = Statements(
         "wala.agent.launch_failed_exception_v22", "wala.agent.launch_failed_exception",
-        "wala.agent.failed_with_exception_v220", "wala.agent.failed_with_exception",
+        "wala.agent.failed_with_exception_v220",
         "wala.agent.launch_failed_return_code", "wala.agent.orphan_exit", "wala.agent.orphan_exit_v22",
         "wala.agent.daemon_ended_exception", "wala.agent.memory_limit_exit")
     #: the agent could not find or reach the WireServer (DHCP, protocol detection)
