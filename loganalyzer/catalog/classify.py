@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from ..model import Event
-from ..rules.prefilter import CUT, Prefilter
+from ..rules.prefilter import Prefilter
 from . import Entry, load_catalog
 from .signals import Signal, Via
 
@@ -162,11 +162,7 @@ class Classifier:
     def anchors(self) -> list[str]:
         """Each entry's anchor literal (``CUT`` marks an end cut next to a placeholder), by index:
         the rule engine routes records to entries with the same word index as its rules."""
-        out = []
-        for e in self.entries:
-            t = e.compiled
-            out.append((CUT if t.anchor_left_cut else "") + t.anchor + (CUT if t.anchor_right_cut else ""))
-        return out
+        return [e.compiled.routing_literal for e in self.entries]
 
     def classify(self, event: Event, text: str, candidates: list[int] | None = None) -> list[Signal]:
         """Signals of a record, strongest way first; ``[]`` for a record that means nothing

@@ -41,6 +41,12 @@ class CompiledTemplate:
     anchor_left_cut: bool
     anchor_right_cut: bool
 
+    @property
+    def routing_literal(self) -> str:
+        """The anchor as the word index routes it: ``CUT`` marks an end cut next to a placeholder."""
+        from ..rules.prefilter import CUT
+        return (CUT if self.anchor_left_cut else "") + self.anchor + (CUT if self.anchor_right_cut else "")
+
     def match(self, text: str) -> dict[str, str] | None:
         m = _regex(self.pattern).search(text)
         if m is None:

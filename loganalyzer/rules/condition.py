@@ -494,11 +494,7 @@ def _entry_test(node: _Node) -> Predicate:
 
 def _entry_anchors(node: _Node) -> frozenset[str]:
     """The anchor literal of each named entry (one is in every record the comparison holds for)."""
-    out = set()
-    for e in _entries_of(node):
-        t = e.compiled
-        out.add((CUT if t.anchor_left_cut else "") + t.anchor + (CUT if t.anchor_right_cut else ""))
-    return frozenset(out)
+    return frozenset(e.compiled.routing_literal for e in _entries_of(node))
 
 
 def _entry_patterns(node: _Node) -> list[re.Pattern[str]]:

@@ -49,14 +49,12 @@ class Statements:
     def entries(self) -> list[Any]:
         if self._entries is None:   # the catalog is read on first use, not when a rule module loads
             from ...catalog import load_catalog
-            from ..prefilter import CUT
             by_id = load_catalog().by_id
             missing = [i for i in self.ids if i not in by_id]
             if missing:
                 raise KeyError(f"unknown catalog entries {missing}")
             self._entries = [by_id[i] for i in self.ids]
-            self._anchors = frozenset((CUT if e.compiled.anchor_left_cut else "") + e.compiled.anchor
-                                      + (CUT if e.compiled.anchor_right_cut else "") for e in self._entries)
+            self._anchors = frozenset(e.compiled.routing_literal for e in self._entries)
         return self._entries
 
     @property
