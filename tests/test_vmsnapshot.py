@@ -218,10 +218,10 @@ def test_lines_before_the_first_record_are_unparsed_and_continuations_kept() -> 
 
 
 def test_event_table_phases_are_the_documented_set() -> None:
-    phases = {phase for _, _, phase, _ in vmsnapshot.EVENTS}
+    phases = {phase for _, _, phase, _ in vmsnapshot.routes()}
     assert phases <= {"enable", "install", "daemon", "presnapshot", "freeze", "snapshot", "thaw", "prepost",
                       "workload", "status", "upload"}
-    for _, _, _, code in vmsnapshot.EVENTS:
+    for _, _, _, code in vmsnapshot.routes():
         assert code is None or vmsnapshot_codes.describe(code) is not None
 
 

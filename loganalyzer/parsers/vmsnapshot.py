@@ -26,7 +26,8 @@ a record whose format writes no level at all (py3 lines) gets one from its own m
 
 Fields (only those present):
 
-* ``vms_event`` — what the line reports (see :data:`EVENTS`), e.g. ``freeze_start``,
+* ``vms_event`` — what the line reports (the vocabulary: :mod:`.vmsnapshot_events`; which
+  statement reports what: the ``vms_event`` of its catalog entry, see :func:`routes`), e.g. ``freeze_start``,
   ``freeze_result``, ``freeze_timeout``, ``thaw_result``, ``crp_timeout``, ``status_report``.
 * ``vms_phase`` — ``enable``, ``install``, ``daemon``, ``presnapshot``, ``freeze``, ``snapshot``,
   ``thaw``, ``prepost``, ``workload``, ``status``, ``upload``.
@@ -60,6 +61,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from ..model import Event, TimeKind
@@ -69,6 +71,7 @@ from . import vmsnapshot_codes
 from .base import ParseContext
 from .generic import STATUS_ECHO, PendingRecord
 from .localtime import local_to_utc
+from .vmsnapshot_events import CODE_NAMED, ROUTES, STRUCTURAL
 
 _PY3 = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?) \[([^\]]*?)-(\d+(?:\.\d+)*)\]")
 _PY2 = re.compile(r"(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)(?: |$)(ERROR:|WARNING:)?")
@@ -77,85 +80,37 @@ _BUFFERED = re.compile(r"\s?(\d{4}[-/]\d\d[-/]\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?)
 _BLOCK_START = "Logs during Freeze Start"
 _BLOCK_END = "Logs during Freeze End"
 
-#: (text in the message, vms_event, vms_phase, code the text always means) — first match wins.
-EVENTS: tuple[tuple[str, str | None, str, int | None], ...] = (
-    (_BLOCK_START, "freeze_block_start", "freeze", None),
-    (_BLOCK_END, "freeze_block_end", "thaw", None),
-    ("freeze took longer than timeout", "freeze_timeout", "freeze", 122),
-    ("T:S freeze result", "freeze_result", "freeze", None),
-    ("T:S freeze, timeout value", "freeze_start", "freeze", None),
-    ("Thawing as failing due to CRP timeout", "crp_timeout_thaw", "thaw", None),
-    ("CRP timeout limit has reached, will not take snapshot", "crp_timeout", "enable", 402),
-    ("CRP timeout limit has reached", "crp_timeout", "snapshot", None),
-    ("T:S thaw result", "thaw_result", "thaw", None),
-    ("Sending Thaw Signal", "thaw_signal", "thaw", None),
-    ("safefreeze binary is missing", "safefreeze_missing", "freeze", 124),
-    ("file open failed for some mount", "freeze_failed", "freeze", 123),
-    ("Enable failed with error:", "freeze_failed", "freeze", None),
-    ("Failed to do the freeze with error", "freeze_failed", "freeze", None),
-    ("Mount Points already freezed", "freeze_failed", "freeze", None),
-    ("freeze failed for some mount", "freeze_failed", "freeze", None),
-    ("freeze timed-out", "freeze_failed", "freeze", None),
-    ("Freeze Completed", "frozen", "freeze", None),
-    ("Failed to FIFREEZE", "freeze_failed", "freeze", None),
-    ("Failed to FITHAW", "thaw_failed", "thaw", None),
-    ("T:S Machine unable to sleep", "unable_to_sleep", "snapshot", None),
-    ("Snapshots are inconsistent", "snapshots_inconsistent", "snapshot", None),
-    ("SnapshotRateExceeded", "snapshot_rate_exceeded", "snapshot", 173),
-    ("FailedSnapshotLimitReached", "snapshot_limit_reached", "snapshot", 85),
-    ("FailedRetryableSnapshotFailedRestrictedNetwork", "snapshot_restricted_network", "snapshot", 761),
-    ("FailedRetryableSnapshotFailedNoNetwork", "snapshot_no_network", "snapshot", 76),
-    ("FailedHostSnapshotRemoteServerError", "host_remote_server_error", "snapshot", 556),
-    ("blobs are empty or none", "snapshot_no_blobs", "snapshot", None),
-    ("BHS is not runnning", "bhs_not_running", "presnapshot", None),
-    ("BHS is not running", "bhs_not_running", "presnapshot", None),
-    ("presnapshot Hitting wrong WireServer IP", "wrong_wireserver_ip", "presnapshot", None),
-    ("dosnapshot Hitting wrong WireServer IP", "wrong_wireserver_ip", "snapshot", None),
-    ("PreSnapshot: Status Code:", "presnapshot_status", "presnapshot", None),
-    ("start calling the presnapshot rest api", "presnapshot_call", "presnapshot", None),
-    ("PreSnapshot", None, "presnapshot", None),
-    ("From Host- IsSuccessful:", "host_snapshot_result", "snapshot", None),
-    ("IsSuccessful:", "snapshot_result", "snapshot", None),
-    ("dosnapshot responseBody:", "host_snapshot_response", "snapshot", None),
-    ("Taking Snapshot through Host", "host_snapshot_start", "snapshot", None),
-    ("start calling the snapshot rest api", "snapshot_call", "snapshot", None),
-    ("snapshot HttpCallGetResponse failed", "snapshot_http_failed", "snapshot", None),
-    ("Http connection response is None", "snapshot_http_failed", "snapshot", None),
-    ("curl error is", "snapshot_http_failed", "snapshot", None),
-    ("snapshot failed at index", "snapshot_failed", "snapshot", None),
-    ("Failed to do the snapshot", "snapshot_failed", "snapshot", None),
-    ("doing snapshot now", "snapshot_start", "snapshot", None),
-    ("snapshotall ends", "snapshot_end", "snapshot", None),
-    ("unable to load certificate", "certificate_load_failed", "enable", 16),
-    ("PreScript failed for the plugin", "prescript_failed", "prepost", None),
-    ("PostScript failed for the plugin", "postscript_failed", "prepost", None),
-    ("Plugin Host Precheck Failed", "plugin_precheck_failed", "prepost", None),
-    ("Workload Patch failed", "workload_failed", "workload", None),
-    ("Enable Succeeded with App Consistent Snapshot", "enable_succeeded", "enable", None),
-    ("TaskId is same as last", "task_already_processed", "enable", 3),
-    ("the sequence number are same, so skip", "seq_already_processed", "enable", None),
-    ("required field empty or not correct", "bad_settings", "enable", 11),
-    ("command is not correct", "bad_command", "enable", 11),
-    ("Enable failed with exception in safe freeze or snapshot", "enable_failed", "snapshot", 2),
-    ("Failed to call the daemon", "daemon_failed", "daemon", 2),
-    ("starting daemon", "daemon_start", "daemon", None),
-    ("starting enable", "enable_start", "enable", None),
-    ("taskId: ", "task_id", "enable", None),
-    ("cannot write status to the status blob", "upload_failed", "upload", None),
-    ("commit to blob failed", "upload_failed", "upload", None),
-    ("install succeed", "install_succeeded", "install", None),
-    ("Enable failed", "enable_failed", "enable", None),
-    ("Failed to enable the extension", "enable_failed", "enable", None),
-    ("fsfreeze mount :", None, "freeze", None),
-    ("freezing the mount", None, "freeze", None),
-    ("proceeded for accepting signals", None, "freeze", None),
-    ("safefreeze", None, "freeze", None),
-)
+#: the parser's own value grammar for a task id (``vms_task_id``); it also routes ``task_id``
+_TASK_PREFIX = "taskId: "
+
+
+@cache
+def routes() -> tuple[tuple[str, str | None, str, int | None], ...]:
+    """(anchor, vms_event, vms_phase, code the statement always means), first match wins.
+
+    Built from the catalog: every vmbackup entry that names a route (``vms_event`` /
+    ``vms_phase`` / ``vms_code``) gives its routing anchor; routes win in the order of
+    :data:`~loganalyzer.parsers.vmsnapshot_events.ROUTES`, a longer anchor first within one.
+    The one route the parser reads by its own grammar (``taskId: <id>``) keeps its place, and
+    the routes of :data:`~loganalyzer.parsers.vmsnapshot_events.CODE_NAMED` are also found by
+    their status code's name.
+    """
+    from ..catalog import load_data_file
+    rank = {route: i for i, route in enumerate(ROUTES)}
+    table = {(e.compiled.anchor, *e.vms) for e in load_data_file("vmbackup.toml") if e.vms is not None}
+    table |= {(_TASK_PREFIX, *route) for route in STRUCTURAL}
+    for route in ROUTES:
+        code = route[2]
+        if code in CODE_NAMED:
+            table.add((CODE_NAMED[code] or vmsnapshot_codes.CODES[code].name, *route))
+    return tuple(sorted(table, key=lambda r: (rank[r[1:]], -len(r[0]), r[0])))
+
 
 _STATUS_NAME = re.compile(r"StatusCode\.([A-Za-z_]\w*)")
 _FAILED_WITH = re.compile(r"Enable failed with ([A-Za-z_]\w*) err+or")
 _TASK_ID = re.compile(
-    r"(?:taskId: |TaskId is same as last, so skip with Processed Status, current:)([^\s=]+)")
+    "(?:" + re.escape(_TASK_PREFIX)
+    + r"|TaskId is same as last, so skip with Processed Status, current:)([^\s=]+)")
 _SEQ = re.compile(
     r"(?:sequence number (?:from environment variable|based on config file-names) is "
     r"|Sequence Number received |current seq no is |set most recent sequence number to "
@@ -219,7 +174,7 @@ def message_fields(message: str) -> dict[str, Any]:
                      vms_status=echo.group(2), vms_status_code=int(echo.group(3)),
                      vms_status_message=echo.group(4))
     else:
-        for needle, event, phase, code in EVENTS:
+        for needle, event, phase, code in routes():
             if needle in message:
                 if event is not None:
                     found["vms_event"] = event
