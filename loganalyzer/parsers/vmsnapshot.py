@@ -103,7 +103,11 @@ def routes() -> tuple[tuple[str, str | None, str, int | None], ...]:
         code = route[2]
         if code in CODE_NAMED:
             table.add((CODE_NAMED[code] or vmsnapshot_codes.CODES[code].name, *route))
-    return tuple(sorted(table, key=lambda r: (rank[r[1:]], -len(r[0]), r[0])))
+    ordered = sorted(table, key=lambda r: (rank[r[1:]], -len(r[0]), r[0]))
+    # an anchor holding a shorter anchor of the same route can never decide alone: leave it out
+    # (the route's rows are contiguous, so the shorter one gives the same answer)
+    return tuple(r for r in ordered
+                 if not any(o is not r and o[1:] == r[1:] and o[0] in r[0] for o in ordered))
 
 
 _STATUS_NAME = re.compile(r"StatusCode\.([A-Za-z_]\w*)")
