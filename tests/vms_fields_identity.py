@@ -1,7 +1,8 @@
-"""What the VMSnapshot parser's derived fields and the findings are on every input we have.
+"""What the VMSnapshot parser's derived fields, the agent restarts and the findings are on every input.
 
 :func:`observe` reads one input and returns, per file, how many records carry each
-``(vms_event, vms_phase, vms_status_code)`` triple, plus a digest of the findings and cause
+``(vms_event, vms_phase, vms_status_code)`` triple, the agent restarts with their causes
+(``Facts.restarts``), plus a digest of the findings and cause
 verdicts of the whole analysis.  ``python tests/vms_fields_identity.py`` writes
 ``tests/fixtures/vms_fields_identity.json`` from the code as it is; ``test_vmsnapshot_catalog.py``
 compares the code as it is with that file (issue 12: the parser's needle table is derived from
@@ -77,9 +78,11 @@ def observe(path: Path, messages: set[str] | None = None) -> dict:
             continue
         key = f"{f.get('vms_event')}|{f.get('vms_phase')}|{f.get('vms_status_code')}"
         per_file.setdefault(ev.path, Counter())[key] += 1
+    restarts = sorted(f"{r.role}|{r.version}|{r.reason}" for r in pipeline.facts().restarts)
     data = json.loads(render_json(pipeline.result()))
     verdict = json.dumps({k: data.get(k) for k in ("findings", "causes")}, sort_keys=True)
     return {"records": {k: dict(sorted(v.items())) for k, v in sorted(per_file.items())},
+            "restarts": restarts,
             "findings_sha256": hashlib.sha256(verdict.encode()).hexdigest(),
             "findings": sorted(f.get("rule_id", f.get("id", "?")) for f in data.get("findings", []))}
 

@@ -27,7 +27,7 @@ from .templates import CompiledTemplate, TemplateError, compile_template
 PROGRAMS = ("walinuxagent", "vmbackup", "handlerutil", "customscript", "runcommand")
 LEVELS = ("ERROR", "WARNING", "INFO", "VERBOSE", "EVENT")
 _ENTRY_KEYS = {"id", "versions", "level", "template", "source", "signal", "args", "example", "process",
-               "note", "benign", "wrapper", "mark", "vms_event", "vms_phase", "vms_code"}
+               "note", "benign", "wrapper", "mark", "vms_event", "vms_phase", "vms_code", "restart_cause"}
 _VMS_KEYS = ("vms_event", "vms_phase", "vms_code")
 
 
@@ -59,6 +59,9 @@ class Entry:
     #: statement's anchor, ``(vms_event or None, vms_phase, status code or None)`` — a route of
     #: :data:`loganalyzer.parsers.vmsnapshot_events.ROUTES`
     vms: tuple[str | None, str, int | None] | None = None
+    #: walinuxagent only: why the agent restarts after this statement, a name of
+    #: :data:`loganalyzer.facts.restart_causes.CAUSES` (the facts collector's vocabulary)
+    restart_cause: str = ""
 
     @property
     def failure(self) -> bool:
@@ -135,6 +138,12 @@ def parse_file(path: str, text: str, seen: set[str] | None = None) -> tuple[list
                 problems.append("vms_event / vms_phase / vms_code belong to vmbackup entries only")
             else:
                 problems.extend(check_route(*vms))
+        if "restart_cause" in raw:
+            from ..facts.restart_causes import check_cause
+            if program != "walinuxagent":
+                problems.append("restart_cause belongs to walinuxagent entries only")
+            else:
+                problems.extend(check_cause(raw["restart_cause"]))
         template = raw.get("template", "")
         compiled = None
         try:
@@ -154,7 +163,7 @@ def parse_file(path: str, text: str, seen: set[str] | None = None) -> tuple[list
             compiled=compiled, path=path, example={k: str(v) for k, v in raw.get("example", {}).items()},
             process=str(raw.get("process", "ExtHandler")), note=str(raw.get("note", "")),
             benign=str(raw.get("benign", "")), wrapper=bool(raw.get("wrapper", False)),
-            mark=str(raw.get("mark", "")), vms=vms))
+            mark=str(raw.get("mark", "")), vms=vms, restart_cause=str(raw.get("restart_cause", ""))))
     return entries, errors
 
 

@@ -51,7 +51,8 @@ from __future__ import annotations
 import re
 from collections import deque
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from ..filekinds.identity import AGENT, identify
 from ..limits import LimitExceeded
@@ -61,30 +62,39 @@ from ..parsers.goal_state import history_info
 from .feeds import document_feeds, record_feeds
 from .host import HostIdentity
 from .model import AgentRestart, AgentVersionSighting, ConfigValue, ExtensionFact, Facts, GoalStateFact, Ref
+from .restart_causes import CAUSES, FROM_PLACEHOLDER
+
+if TYPE_CHECKING:
+    from ..catalog import Entry
 
 _LOCAL = TimeKind.LOCAL
 
-# Restart causes: (message prefix, substring, role the next start belongs to, reason label)
 #: Goal states kept from the logs: the first ones, then a rolling window of the newest.
 LOG_GOAL_STATES_HEAD = 2_000
 LOG_GOAL_STATES_TAIL = 8_000
 _RESTART_STARTS = ("Agent ", "Daemon ended", "ExtHandler process", "Current Agent", "WALinuxAgent-")
-_CAUSES: tuple[tuple[str, str, str], ...] = (
-    ("restarted more than", "goal_state", "goal-state agent restarted too often"),
-    ("failed with return code", "goal_state", "goal-state agent exited with an error"),
-    ("failed with exception", "goal_state", "goal-state agent failed with an exception"),
-    ("exited with return code", "goal_state", "goal-state agent process exited"),
-    ("returned code", "goal_state", "goal-state agent process exited"),
-    ("forwarding signal 15", "daemon", "service stopped (SIGTERM forwarded)"),
-    ("forwarding signal", "daemon", "signal forwarded to the goal-state agent"),
-    ("discovered update", "goal_state", "self-update"),
-    ("upgrade discovered, updating", "goal_state", "self-update"),
-    ("exiting current process to", "goal_state", "agent update"),
-    ("is reverting to the installed agent", "goal_state", "reverting to the installed agent"),
-    ("is an orphan", "goal_state", "orphaned goal-state agent exited"),
-    ("reached memory limit", "goal_state", "agent memory limit exceeded"),
-    ("Daemon ended with exception", "daemon", "daemon crashed"),
-)
+
+
+@cache
+def _cause_table() -> tuple[tuple[Entry, str, int], ...]:
+    """(catalog entry, cause name, rank) for every WALinuxAgent statement that names a restart
+    cause (``restart_cause``), most specific cause first (the order of
+    :data:`~loganalyzer.facts.restart_causes.CAUSES`), a longer anchor first within one."""
+    from ..catalog import load_catalog
+    rank = {name: i for i, name in enumerate(CAUSES)}
+    rows = [(e, e.restart_cause, rank[e.restart_cause]) for e in load_catalog().entries if e.restart_cause]
+    return tuple(sorted(rows, key=lambda r: (r[2], -len(r[0].compiled.anchor), r[0].id)))
+
+
+def _cause_of(msg: str) -> tuple[str, int, Entry] | None:
+    """The cause a message names: the first entry whose anchor it holds and whose template it matches."""
+    for entry, name, rank in _cause_table():
+        if entry.compiled.anchor in msg and (values := entry.compiled.match(msg)) is not None:
+            for derived, (base, placeholder, value) in FROM_PLACEHOLDER.items():
+                if name == base and values.get(placeholder) == value:
+                    return derived, list(CAUSES).index(derived), entry
+            return name, rank, entry
+    return None
 
 
 def _version_key(version: str | None) -> tuple[int, ...]:
@@ -266,14 +276,16 @@ class FactsCollector:
             else:
                 start.reason = reason if start.reason is None else f"{start.reason}; {reason}"
             return
-        for rank, (needle, role, reason) in enumerate(_CAUSES):   # first match is the most specific
-            if needle in msg:
-                roles = (role, "goal_state") if needle == "forwarding signal 15" else (role,)
-                for r in roles:
-                    held = self._pending_cause.get((event.path, r))
-                    if held is None or held[1] < 0 or rank <= held[1]:   # keep the more specific cause
-                        self._pending_cause[(event.path, r)] = (reason, rank, event)
-                return
+        found = _cause_of(msg)
+        if found is None:
+            return
+        name, rank, _ = found
+        role, reason = CAUSES[name]
+        roles = (role, "goal_state") if name in FROM_PLACEHOLDER else (role,)
+        for r in roles:
+            held = self._pending_cause.get((event.path, r))
+            if held is None or held[1] < 0 or rank <= held[1]:   # keep the more specific cause
+                self._pending_cause[(event.path, r)] = (reason, rank, event)
 
     def incarnation_event(self, event: Event, incarnation: str) -> None:
         if self._last_incarnation.get(event.path) == incarnation:
@@ -394,7 +406,8 @@ class FactsCollector:
         return facts
 
 
-_RELAUNCHED = frozenset(reason for _, role, reason in _CAUSES if role == "goal_state") | {"daemon crashed"}
+_RELAUNCHED = (frozenset(reason for role, reason in CAUSES.values() if role == "goal_state")
+               | {"daemon crashed"})
 _AGENT_NAME = re.compile(r"WALinuxAgent-(\d+(?:\.\d+)+)")
 
 
