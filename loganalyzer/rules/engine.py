@@ -47,7 +47,7 @@ from .logic import LOGIC, FinishContext, LogicRule
 from .matches import MatchSet, extension_of, fmt_time
 from .model import Rule
 from .prefilter import Prefilter, strip_cut
-from .shapes import ShapeGuard, digit_uniform, literal_alternatives, masks_letters, shape_of
+from .shapes import ShapeGuard, digit_shape_of, digit_uniform, literal_alternatives, masks_letters, shape_of
 from .signal_order import precedence
 from .verdicts import build_verdicts
 from .versions import VersionPolicy, policy_for
@@ -79,9 +79,13 @@ SHAPES = True
 REFERENCE = os.environ.get("LOGANALYZER_REFERENCE_MATCH", "") not in ("", "0")
 #: a shape whose records may decide differently: each is decided by itself
 _NOT_SHARED: tuple[list[_Decision], tuple[int, ...], tuple[int, ...]] = ([], (), ())
-#: roles whose firing changes nothing else in a record's decision (marks, health matches)
-_ASKED_AGAIN = frozenset({"other", "recovery", "health"})
+#: roles asked again for each record of a shared shape when their condition is not blind to its
+#: numbers: marks and health matches change nothing else in a record's decision; a signature
+#: only whether signals are looked for, and the shape is shared only when they would add none
+_ASKED_AGAIN = frozenset({"other", "recovery", "health", "signature"})
 _NO_GUARD = ShapeGuard(())
+#: marks a shape key made by :func:`~loganalyzer.rules.shapes.digit_shape_of` (GUIDs kept)
+_DIGITS_ONLY = "digits"
 #: kinds that carry copies of the same agent records (waagent.log, and syslog/console behind a prefix)
 _AGENT_COPIES = frozenset({"waagent_log", "syslog", "serial_console"})
 #: failure records remembered to recognise their copies in another file (about 20 MB at most)
@@ -379,8 +383,13 @@ class RuleEngine:
         decision, else decided here (and remembered when the answer depends on the text alone)."""
         skey = None
         if key is not None and SHAPES and not self._needs_structure(event, text):
-            skey = (*key[:-1], shape_of(text))
+            shape = shape_of(text)
+            skey = (*key[:-1], shape)
             shared = self._by_shape.get(skey)
+            if shared is _NOT_SHARED and masks_letters(shape):
+                # GUID letters may have decided: share among records that differ in digits only
+                skey = (*key[:-1], digit_shape_of(text), _DIGITS_ONLY)
+                shared = self._by_shape.get(skey)
             if shared is _NOT_SHARED:
                 skey = None
             elif shared is not None:
@@ -389,7 +398,7 @@ class RuleEngine:
                 decided = self._redo(event, text, *shared[:3])
                 if decided is not None:
                     return self._compile(decided)
-        decided, reusable = self._decide(event, text, skey[-1] if skey else None)
+        decided, reusable = self._decide(event, text, skey[len(key) - 1] if skey else None)
         actions = self._compile(decided)
         if key is not None and reusable:
             if len(self._decided) >= _CACHE_SIZE:
@@ -461,6 +470,7 @@ class RuleEngine:
         reusable = True
         benign = False
         explained = False
+        settled = False     # explained by a signature whose answer the shape shares
         blind = shape is not None
         letters = blind and masks_letters(shape)  # type: ignore[arg-type]
         shared: list[_Decision] = []    # what every record of the shape shares …
@@ -482,8 +492,9 @@ class RuleEngine:
             reusable = reusable and w.reusable
             asked_again = False
             if blind and not _blind(w, shape, letters):  # type: ignore[arg-type]
-                # a partner or health condition changes nothing else in the decision: ask it
-                # again for each record rather than not share the shape
+                # a partner or health condition changes nothing else in the decision, a
+                # signature only whether signals are looked for (checked below): ask it again
+                # for each record rather than not share the shape
                 asked_again = role in _ASKED_AGAIN
                 blind = asked_again
                 if asked_again:
@@ -499,8 +510,13 @@ class RuleEngine:
             decided.append(entry)
             benign = benign or role == "benign"
             explained = explained or role == "signature"
+            settled = settled or (role == "signature" and not asked_again)
         if self._signal_ids and not benign and not explained:
             blind = self._decide_signals(event, text, decided, entries, shape if blind else None, letters)
+        elif blind and self._signal_ids and not benign and not settled:
+            # explained by a signature asked again only: a record of this shape that it does not
+            # explain has its signals decided, and they must add nothing to share the shape
+            blind = self._decide_signals(event, text, [], entries, shape, letters)
         if blind:
             blind = not self._shape_guard.may_hold(shape)  # type: ignore[arg-type]
         self._shared_by_shape = (shared, tuple(redo), tuple(recheck)) if blind else None
