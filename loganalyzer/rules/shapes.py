@@ -147,6 +147,32 @@ class ShapeGuard:
         return False
 
 
+class Presence:
+    """Whether some record of a shape may hold one of these literals (any, not only those
+    numbers change): a mask-safe literal is in every record of a shape or in none, so the shape
+    tells; any other is looked for in all its masked forms (:class:`ShapeGuard`).
+
+    >>> needs = Presence(["[HEARTBEAT]", "UpdateGSErrors: 0"])
+    >>> needs.may_occur(shape_of("[HEARTBEAT] Agent running")), needs.may_occur("UpdateGSErrors: 0;")
+    (True, True)
+    >>> needs.may_occur(shape_of("ProcessExtensionsGoalState completed [incarnation_12 340 ms]"))
+    False
+    """
+
+    def __init__(self, literals: Iterable[str]) -> None:
+        literals = frozenset(literals)
+        if not literals or "" in literals:
+            raise ValueError("a presence test needs non-empty literals")
+        self._plain = tuple(sorted(lit for lit in literals if mask_safe(lit)))
+        self._guard = ShapeGuard((lit, False) for lit in literals)
+
+    def may_occur(self, shape: str) -> bool:
+        for lit in self._plain:
+            if lit in shape:
+                return True
+        return self._guard.may_hold(shape)
+
+
 @cache  # the same conditions come back with every engine (one per analysed bundle)
 def _checks_of(literals: frozenset[tuple[str, bool]]) -> tuple[tuple[str | None, re.Pattern[str]], ...]:
     checks: list[tuple[str | None, re.Pattern[str]]] = []
