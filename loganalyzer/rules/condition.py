@@ -267,6 +267,51 @@ def _text_literals(leaves: list[_Node]) -> frozenset[tuple[str, bool]] | None:
     return frozenset(out)
 
 
+def or_branches(node: _Node) -> list[_Node]:
+    """The alternatives of a condition: its top-level ``or`` terms (nested ``or`` flattened), or
+    the condition itself.
+
+    >>> [b.op for b in or_branches(parse_condition('message contains "a" or (level == "X" and x.y == 1)'))]
+    ['cmp', 'and']
+    """
+    if node.op == "or" or (node.op == "and" and len(node.children) == 1):
+        return [b for c in node.children for b in or_branches(c)]
+    return [node]
+
+
+def _conjuncts(node: _Node) -> list[_Node]:
+    """The terms that must all hold for ``node`` (nested ``and`` flattened)."""
+    if node.op == "and" or (node.op == "or" and len(node.children) == 1):
+        return [t for c in node.children for t in _conjuncts(c)]
+    return [node]
+
+
+def needed_literals(branch: _Node) -> list[frozenset[str]]:
+    """Sets of literals one of which the record's text holds whenever ``branch`` holds: one set
+    per plain positive term (``entry in [...]``: the entries' anchors, which the entry test
+    looks for first; ``message contains/startswith/endswith "…"``).  A set is left out when a
+    literal of it might appear only after a Go handler's quotes are unescaped (it holds ``"``).
+
+    >>> needed_literals(parse_condition('message contains "No route" and field.x == 1'))
+    [frozenset({'No route'})]
+    >>> needed_literals(parse_condition('not message contains "a" and field.x == 1'))
+    []
+    """
+    out: list[frozenset[str]] = []
+    for term in _conjuncts(branch):
+        if term.operand == "entry" and (term.op == "in" or (term.op == "cmp" and term.cmp == "==")):
+            lits = frozenset(e.compiled.anchor for e in _entries_of(term))
+        elif term.op == "cmp" and term.operand == "message" and term.cmp in ("contains", "startswith",
+                                                                             "endswith") \
+                and term.value[0] == "str":
+            lits = frozenset([str(term.value[1])])
+        else:
+            continue
+        if lits and all(lit and '"' not in lit for lit in lits):
+            out.append(lits)
+    return out
+
+
 def _uses_timestamp(node: _Node) -> bool:
     if node.op in ("and", "or", "not"):
         return any(_uses_timestamp(c) for c in node.children)
@@ -471,20 +516,38 @@ def _catalog_by_id(load: Callable[[], Any]) -> dict[str, Any]:
     return _BY_ID
 
 
+#: (the text last tested, its template matches so far): many conditions of one record name the
+#: same statements (a heartbeat is asked about by a dozen recovery conditions), so each template
+#: is matched once per record text.  One tuple, replaced whole, so a reader sees a consistent pair;
+#: the text is held, so no other string can be the same object while the pair lives
+_SEEN: list[tuple[str, dict[str, dict[str, str] | None]]] = [("", {})]
+
+
 def _entry_test(node: _Node) -> Predicate:
     templates = tuple(e.compiled for e in _entries_of(node))
+    seen = _SEEN
 
     def entry_test(ev: Event, text: str, caps: dict[str, Any]) -> bool:
         # a Go handler's logfmt line escapes the quotes of its values; the templates have them plain
         if ev.kind == "handler_logfmt" and '\\"' in text:
             text = text.replace('\\"', '"')
+        last = seen[0]
+        if last[0] is text:
+            known = last[1]
+        else:
+            known = {}
+            seen[0] = (text, known)
         for t in templates:
             # as the classifier does: a template is tried only where its anchor literal is (a
             # template that starts with a placeholder, '{error}; ContinueOnUpdate: {flag}', is
             # searched from every position of a record that lacks it otherwise)
             if t.anchor not in text:
                 continue
-            found = t.match(text)
+            key = t.pattern     # what the match reads besides the text
+            if key in known:
+                found = known[key]
+            else:
+                found = known[key] = t.match(text)
             if found is not None:
                 caps.update(found)
                 return True

@@ -39,6 +39,8 @@ from .condition import (
     _entry_patterns,
     _leaves,
     event_text,
+    needed_literals,
+    or_branches,
     parse_condition,
 )
 from .findings import finding_from_matches
@@ -47,7 +49,15 @@ from .logic import LOGIC, FinishContext, LogicRule
 from .matches import MatchSet, extension_of, fmt_time
 from .model import Rule
 from .prefilter import Prefilter, strip_cut
-from .shapes import ShapeGuard, digit_uniform, literal_alternatives, masks_letters, shape_of
+from .shapes import (
+    Presence,
+    ShapeGuard,
+    digit_shape_of,
+    digit_uniform,
+    literal_alternatives,
+    masks_letters,
+    shape_of,
+)
 from .signal_order import precedence
 from .verdicts import build_verdicts
 from .versions import VersionPolicy, policy_for
@@ -79,9 +89,13 @@ SHAPES = True
 REFERENCE = os.environ.get("LOGANALYZER_REFERENCE_MATCH", "") not in ("", "0")
 #: a shape whose records may decide differently: each is decided by itself
 _NOT_SHARED: tuple[list[_Decision], tuple[int, ...], tuple[int, ...]] = ([], (), ())
-#: roles whose firing changes nothing else in a record's decision (marks, health matches)
-_ASKED_AGAIN = frozenset({"other", "recovery", "health"})
+#: roles asked again for each record of a shared shape when their condition is not blind to its
+#: numbers: marks and health matches change nothing else in a record's decision; a signature
+#: only whether signals are looked for, and the shape is shared only when they would add none
+_ASKED_AGAIN = frozenset({"other", "recovery", "health", "signature"})
 _NO_GUARD = ShapeGuard(())
+#: marks a shape key made by :func:`~loganalyzer.rules.shapes.digit_shape_of` (GUIDs kept)
+_DIGITS_ONLY = "digits"
 #: kinds that carry copies of the same agent records (waagent.log, and syslog/console behind a prefix)
 _AGENT_COPIES = frozenset({"waagent_log", "syslog", "serial_console"})
 #: failure records remembered to recognise their copies in another file (about 20 MB at most)
@@ -109,6 +123,8 @@ class _Watcher:
     guard: ShapeGuard | None = _NO_GUARD
     #: the condition has a regex: blind to digits, not to a GUID's letters
     regex: bool = False
+    #: with no guard: the facts of each ``or`` branch (None: nothing known), see :func:`_blind`
+    branches: tuple[Any, ...] | None = None
 
 
 @dataclass(slots=True)
@@ -379,8 +395,13 @@ class RuleEngine:
         decision, else decided here (and remembered when the answer depends on the text alone)."""
         skey = None
         if key is not None and SHAPES and not self._needs_structure(event, text):
-            skey = (*key[:-1], shape_of(text))
+            shape = shape_of(text)
+            skey = (*key[:-1], shape)
             shared = self._by_shape.get(skey)
+            if shared is _NOT_SHARED and masks_letters(shape):
+                # GUID letters may have decided: share among records that differ in digits only
+                skey = (*key[:-1], digit_shape_of(text), _DIGITS_ONLY)
+                shared = self._by_shape.get(skey)
             if shared is _NOT_SHARED:
                 skey = None
             elif shared is not None:
@@ -389,7 +410,7 @@ class RuleEngine:
                 decided = self._redo(event, text, *shared[:3])
                 if decided is not None:
                     return self._compile(decided)
-        decided, reusable = self._decide(event, text, skey[-1] if skey else None)
+        decided, reusable = self._decide(event, text, skey[len(key) - 1] if skey else None)
         actions = self._compile(decided)
         if key is not None and reusable:
             if len(self._decided) >= _CACHE_SIZE:
@@ -461,6 +482,7 @@ class RuleEngine:
         reusable = True
         benign = False
         explained = False
+        settled = False     # explained by a signature whose answer the shape shares
         blind = shape is not None
         letters = blind and masks_letters(shape)  # type: ignore[arg-type]
         shared: list[_Decision] = []    # what every record of the shape shares …
@@ -482,8 +504,9 @@ class RuleEngine:
             reusable = reusable and w.reusable
             asked_again = False
             if blind and not _blind(w, shape, letters):  # type: ignore[arg-type]
-                # a partner or health condition changes nothing else in the decision: ask it
-                # again for each record rather than not share the shape
+                # a partner or health condition changes nothing else in the decision, a
+                # signature only whether signals are looked for (checked below): ask it again
+                # for each record rather than not share the shape
                 asked_again = role in _ASKED_AGAIN
                 blind = asked_again
                 if asked_again:
@@ -499,8 +522,13 @@ class RuleEngine:
             decided.append(entry)
             benign = benign or role == "benign"
             explained = explained or role == "signature"
+            settled = settled or (role == "signature" and not asked_again)
         if self._signal_ids and not benign and not explained:
             blind = self._decide_signals(event, text, decided, entries, shape if blind else None, letters)
+        elif blind and self._signal_ids and not benign and not settled:
+            # explained by a signature asked again only: a record of this shape that it does not
+            # explain has its signals decided, and they must add nothing to share the shape
+            blind = self._decide_signals(event, text, [], entries, shape, letters)
         if blind:
             blind = not self._shape_guard.may_hold(shape)  # type: ignore[arg-type]
         self._shared_by_shape = (shared, tuple(redo), tuple(recheck)) if blind else None
@@ -809,20 +837,62 @@ def _names_of(event: Event, text: str) -> frozenset[str]:
 
 def _blind(w: _Watcher, shape: str, letters: bool) -> bool:
     """Whether a watcher's condition answers alike for every record of ``shape`` (``letters``:
-    the shape masks a GUID's letters, which a regex may read)."""
-    return w.guard is not None and not (letters and w.regex) and not w.guard.may_hold(shape)
+    the shape masks a GUID's letters, which a regex may read): its text is blind, or each of
+    its ``or`` branches is — false for every record (a literal it needs cannot be in the
+    shape) or blind by its text."""
+    if w.guard is not None:
+        return not (letters and w.regex) and not w.guard.may_hold(shape)
+    if w.branches is None:
+        return False
+    for needs, guard, regex in w.branches:
+        impossible = False
+        for need in needs:
+            if not need.may_occur(shape):
+                impossible = True
+                break
+        if not impossible and (guard is None or (letters and regex) or guard.may_hold(shape)):
+            return False
+    return True
 
 
 def _shape_facts(cond: Any) -> dict[str, Any]:
     """What a watcher's condition needs to be blind to a record's numbers: the guard of its
-    literals (None: it reads more than text), and whether it has a regex."""
+    literals (None: it reads more than text), and whether it has a regex; for a condition
+    reading more, the same of each of its ``or`` branches (see :func:`_branch_facts`)."""
     if cond is None:
         return {"guard": _NO_GUARD, "regex": False}
     literals, regex = cond.text_literals, cond.text_regex
     if literals is None or regex:
         literals, regex = _text_facts(cond.source, literals, regex)
-    guard = None if literals is None else ShapeGuard(literals)
-    return {"guard": guard, "regex": regex}
+    if literals is None:
+        return {"guard": None, "regex": regex, "branches": _branch_facts(cond.source)}
+    return {"guard": ShapeGuard(literals), "regex": regex}
+
+
+#: one ``or`` branch of a condition: presence tests one of whose literals a record holds when
+#: the branch holds, the guard of its literals (None: it reads more than text), it has a regex
+_Branch = tuple[tuple[Presence, ...], ShapeGuard | None, bool]
+
+
+@lru_cache(maxsize=4096)
+def _branch_facts(source: str) -> tuple[_Branch, ...] | None:
+    """The facts of each ``or`` branch of a condition that reads more than text, so that it is
+    still blind to a shape where every branch is (:func:`_blind`): a recovery such as
+    ``entry in [<goal state done>] or (entry in [<heartbeats>] and field.hb_update_gs_errors
+    == 0)`` answers alike for every record of a shape no heartbeat template's anchor can be in.
+    None when no branch says anything."""
+    try:
+        branches = or_branches(parse_condition(source))
+    except Exception:   # not the language of this version: nothing known
+        return None
+    out: list[_Branch] = []
+    for branch in branches:
+        literals, regex = _leaf_facts(list(_leaves(branch)))
+        needs = tuple(Presence(lits) for lits in needed_literals(branch))
+        if literals is None and not needs:
+            return None     # a branch that may hold for some records of any shape
+        out.append((needs, None if literals is None else ShapeGuard(literals), regex))
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
@@ -836,6 +906,11 @@ def _text_facts(source: str, literals: frozenset[tuple[str, bool]] | None, regex
         leaves = list(_leaves(parse_condition(source)))
     except Exception:   # not the language of this version: keep what the condition says
         return literals, regex
+    return _leaf_facts(leaves)
+
+
+def _leaf_facts(leaves: list[Any]) -> tuple[frozenset[tuple[str, bool]] | None, bool]:
+    """:func:`_text_facts` of the comparisons ``leaves`` (a whole condition or one branch)."""
     out: set[tuple[str, bool]] = set()
     regex = False
     for n in leaves:

@@ -90,6 +90,20 @@ def shape_of(text: str) -> str:
     return text.translate(_DIGITS)
 
 
+def digit_shape_of(text: str) -> str:
+    """``text`` with digits as ``0`` and GUIDs kept but for their digits: a narrower shape for
+    records whose GUID letters a condition may read (a heartbeat's HeartbeatId stays the same
+    all day while its counter changes).  Records of one such shape differ only in digits, so
+    every rule of :func:`shape_of`'s shapes holds for them, with no GUID letter masked.
+
+    >>> digit_shape_of("HeartbeatCounter: 12;HeartbeatId: 0F278542-19ED-EA5F-1994-BF859F68947F")
+    'HeartbeatCounter: 00;HeartbeatId: 0F000000-00ED-EA0F-0000-BF000F00000F'
+    """
+    if text.isascii():
+        return text.encode("ascii").translate(_BYTE_DIGITS).decode("ascii")
+    return text.translate(_DIGITS)
+
+
 @cache  # each engine asks again for the same few thousand literals (quadratic in their length)
 def mask_safe(literal: str) -> bool:
     """Whether ``literal`` is found at the same places in every record of one shape: it has no
@@ -131,6 +145,32 @@ class ShapeGuard:
             if (word is None or word in shape) and pattern.search(shape):
                 return True
         return False
+
+
+class Presence:
+    """Whether some record of a shape may hold one of these literals (any, not only those
+    numbers change): a mask-safe literal is in every record of a shape or in none, so the shape
+    tells; any other is looked for in all its masked forms (:class:`ShapeGuard`).
+
+    >>> needs = Presence(["[HEARTBEAT]", "UpdateGSErrors: 0"])
+    >>> needs.may_occur(shape_of("[HEARTBEAT] Agent running")), needs.may_occur("UpdateGSErrors: 0;")
+    (True, True)
+    >>> needs.may_occur(shape_of("ProcessExtensionsGoalState completed [incarnation_12 340 ms]"))
+    False
+    """
+
+    def __init__(self, literals: Iterable[str]) -> None:
+        literals = frozenset(literals)
+        if not literals or "" in literals:
+            raise ValueError("a presence test needs non-empty literals")
+        self._plain = tuple(sorted(lit for lit in literals if mask_safe(lit)))
+        self._guard = ShapeGuard((lit, False) for lit in literals)
+
+    def may_occur(self, shape: str) -> bool:
+        for lit in self._plain:
+            if lit in shape:
+                return True
+        return self._guard.may_hold(shape)
 
 
 @cache  # the same conditions come back with every engine (one per analysed bundle)
