@@ -134,8 +134,8 @@ _KEYWORDS: tuple[tuple[re.Pattern[str], str, dict[str, str]], ...] = (
 
 #: the programs whose statements a file kind holds (a tie between templates goes to them)
 _PROGRAMS_OF_KIND = {
-    "waagent_log": ("walinuxagent",), "syslog": ("walinuxagent",),
-    "serial_console": ("walinuxagent",), "vmsnapshot_log": ("vmbackup",),
+    "waagent_log": ("walinuxagent",), "syslog": ("walinuxagent", "system"),
+    "serial_console": ("walinuxagent", "system"), "vmsnapshot_log": ("vmbackup",),
     "vmsnapshot_shell_log": ("vmbackup",), "handler_logfmt": ("customscript", "runcommand"),
     "extension_log": ("handlerutil",),
 }

@@ -23,7 +23,14 @@ Trigger = tuple[frozenset[str] | None, frozenset[str] | None]
 
 
 def lits(*words: str) -> frozenset[str]:
+    """Raw literals a trigger routes by: words no catalog statement is named for (structure such
+    as a traceback frame); the catalog tests check that none copies a statement's words."""
     return frozenset(words)
+
+
+class Anchors(frozenset[str]):
+    """The routing literals of named catalog statements (:attr:`Statements.trigger`): the
+    catalog's own words, not a copy of them."""
 
 
 class Statements:
@@ -54,7 +61,7 @@ class Statements:
             if missing:
                 raise KeyError(f"unknown catalog entries {missing}")
             self._entries = [by_id[i] for i in self.ids]
-            self._anchors = frozenset(e.compiled.routing_literal for e in self._entries)
+            self._anchors = Anchors(e.compiled.routing_literal for e in self._entries)
         return self._entries
 
     @property
@@ -69,6 +76,28 @@ class Statements:
             if e.compiled.match(text) is not None:
                 return e
         return None
+
+    def named(self, text: str, kind: str = "") -> tuple[Any, dict[str, str]] | None:
+        """``(entry, captures)`` when the statement the catalog names for ``text`` — its most
+        specific matching template, as the classifier picks it — is one of these, else None: a
+        heartbeat holds a start banner's words but is no start.
+
+        >>> gs = Statements("wala.ok.goal_state_agent_started")
+        >>> gs.named("Agent WALinuxAgent-2.2.45 is running as the goal state agent")[1]
+        {'agent': 'WALinuxAgent-2.2.45'}
+        >>> gs.named("[HEARTBEAT] Agent WALinuxAgent-2.2.47 is running as the goal state agent") is None
+        True
+        """
+        from ...catalog.classify import Classifier
+        self.entries  # noqa: B018 - checks the ids
+        found = Classifier.default().by_catalog(text, kind=kind)
+        if not found or found[0].entry not in self.ids:
+            return None
+        entry = next(e for e in self._entries or () if e.id == found[0].entry)
+        return entry, entry.compiled.match(text) or {}
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self.ids
 
 
 class LazyTriggers:
