@@ -21,7 +21,8 @@ from ..model import parse_duration
 from .base import FinishContext, LazyTriggers, LogicRule, Seen, Statements, later
 
 #: the agent daemon started (its version banner)
-DAEMON_BANNERS = Statements("wala.ok.daemon_version_20", "wala.ok.daemon_version", "wala.ok.daemon_version_v28")
+DAEMON_BANNERS = Statements("wala.ok.daemon_version_20", "wala.ok.daemon_version",
+                            "wala.ok.daemon_version_v28")
 #: a goal-state agent (extension handler) started (its banner; heartbeats are no start)
 GS_BANNERS = Statements("wala.ok.goal_state_agent_started", "wala.ok.goal_state_agent_version")
 #: a daemon is starting: its banner, its main loop, or systemd starting the agent's service
@@ -174,7 +175,8 @@ class AgentNotRunning(LogicRule):
     #: (or failing while being processed: the handler is there to say so), the WireServer answering
     ALIVE = Statements(
         *GS_BANNERS.ids, "wala.ok.heartbeat_v2247", "wala.ok.heartbeat_v2249", "wala.ok.heartbeat_v2212",
-        "wala.ok.heartbeat_v2213", "wala.ok.process_extensions_goal_state_completed", "wala.ext.process_gs_failed",
+        "wala.ok.heartbeat_v2213", "wala.ok.process_extensions_goal_state_completed",
+        "wala.ext.process_gs_failed",
         "wala.ok.process_goal_state_completed", "wala.ok.process_goal_state_completed_v2254",
         "wala.ok.process_extensions_in_goal_state_completed", "wala.ext.processing_exception_gs",
         "wala.ext.process_gs_failed_v25", "wala.ok.goal_state_new_incarnation",
