@@ -384,3 +384,23 @@ def test_every_statement_of_a_dead_or_blocked_agent_is_heard_in_every_wording_th
             assert lifecycle(run(alive)[0]) == [], entry.id
     # a line that only shares some words is not one of them
     assert lifecycle(run([ev("Agent WALinuxAgent-2.2.53 exited with return code 0", 0, "ERROR")])[0]) == []
+
+
+def test_a_logic_rule_asks_which_statement_a_record_is_as_the_classifier_ranks_them():
+    # Statements.named tries only a match's rivals (templates holding its anchor); on every
+    # catalog entry's own line it must give the classifier's answer
+    from loganalyzer.catalog import load_catalog
+    from loganalyzer.catalog.classify import Classifier
+    from loganalyzer.catalog.render import fill
+    from loganalyzer.rules.logic import agent_version, lifecycle
+    groups = [lifecycle.DAEMON_BANNERS, lifecycle.GS_BANNERS, lifecycle.DAEMON_STARTS, lifecycle.STOPS,
+              agent_version.VERSIONS]
+    classifier = Classifier.default()
+    for entry in load_catalog().entries:
+        text = fill(entry)
+        for kind in ("waagent_log", "syslog"):
+            best = classifier.by_catalog(text, kind=kind)
+            truth = best[0].entry if best else None
+            for group in groups:
+                got = group.named(text, kind)
+                assert (got[0].id if got else None) == (truth if truth in group else None), (entry.id, kind)

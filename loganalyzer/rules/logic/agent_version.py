@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ...model import CauseVerdict, Confidence, Event, Finding, Severity, Verdict
 from ..versions import older_than, version_tuple
-from .base import FinishContext, LazyTriggers, LogicRule, Seen, Statements, lits
+from .base import FinishContext, Latest, LazyTriggers, LogicRule, Seen, Statements, lits
 
 #: the catalog statements that name an agent's version, and the role of the agent they name
 #: (the version is the statement's ``{version}`` capture, or the tail of its ``{agent}``:
@@ -85,14 +85,18 @@ class AgentVersionPolicy(LogicRule):
         super().__init__(*args)  # type: ignore[arg-type]
         self.seen: dict[str, list[Seen]] = {"daemon": [], "goal_state": []}
         self.legacy: Seen | None = None
-        self.gs_format: tuple[Event, int] | None = None
+        #: the newest line only the goal-state agent writes (its format dates the agent)
+        self.gs_format = Latest(GS_ACTIVITY)
 
     def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
         if trigger >= 2:
-            gs_only = GS_ACTIVITY.said(text) is not None if trigger == 2 \
-                else (event.fields or {}).get("event_op") in GS_EVENT_OPS
-            if event.source != "Daemon" and event.generation and gs_only:
-                self.gs_format = (event, order)
+            if event.source == "Daemon" or not event.generation:
+                return
+            if trigger == 2:
+                self.gs_format.offer((event, order), text)
+            elif (event.fields or {}).get("event_op") in GS_EVENT_OPS:
+                # the record is the goal-state agent's by its structure: kept as a line that is
+                self.gs_format.settle_with((event, order))
             return
         if trigger == 1:
             if self.legacy is None:
@@ -126,7 +130,8 @@ class AgentVersionPolicy(LogicRule):
             daemon, daemon_seen = "2.0.x", self.legacy
         if gs is None and daemon is not None and (version_tuple(daemon) or (0,))[:2] < _SINGLE_PROCESS_BEFORE:
             gs, gs_seen = daemon, daemon_seen
-        fmt = Seen(*self.gs_format) if self.gs_format else None
+        newest = self.gs_format.get()
+        fmt = Seen(*newest) if newest else None
         if gs is None and fmt is not None and fmt.event.generation in GENERATION_CEILING:
             gs, gs_seen = f"≤{GENERATION_CEILING[fmt.event.generation]} (by its log format)", fmt
         when = ctx.last_record_time

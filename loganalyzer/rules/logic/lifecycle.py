@@ -18,7 +18,7 @@ from datetime import timedelta
 from ...model import Confidence, Event, Finding, Severity
 from ..matches import fmt_duration, fmt_time
 from ..model import parse_duration
-from .base import FinishContext, LazyTriggers, LogicRule, Seen, Statements, later
+from .base import FinishContext, Latest, LazyTriggers, LogicRule, Seen, Statements, later
 
 #: the agent daemon started (its version banner)
 DAEMON_BANNERS = Statements("wala.ok.daemon_version_20", "wala.ok.daemon_version",
@@ -190,18 +190,30 @@ class AgentNotRunning(LogicRule):
     def __init__(self, *args: object) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
         #: category → file path → (order, event) of the last such record in that file
-        self.last_in: dict[str, dict[str, tuple[int, Event]]] = {"death": {}, "blocked": {}, "alive": {}}
-        self.counts: dict[str, int] = {"death": 0, "blocked": 0, "alive": 0}
+        self.last_in: dict[str, dict[str, tuple[int, Event]]] = {"death": {}, "blocked": {}}
+        self.counts: dict[str, int] = {"death": 0, "blocked": 0}
+        #: file path → its newest sign of life (only the newest per file is ever read)
+        self.alive_in: dict[str, Latest] = {}
 
     def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
-        what = ("death", "blocked", "alive")[trigger]
-        if (self.DEATH, self.BLOCKED, self.ALIVE)[trigger].said(text) is None:
+        if trigger == 2:
+            latest = self.alive_in.get(event.path)
+            if latest is None:
+                latest = self.alive_in[event.path] = Latest(self.ALIVE)
+            latest.offer((order, event), text)
+            return
+        what = ("death", "blocked")[trigger]
+        if (self.DEATH, self.BLOCKED)[trigger].said(text) is None:
             return
         self.counts[what] += 1
         self.last_in[what][event.path] = (order, event)
 
     def _last(self, what: str) -> Seen | None:
-        seen = [Seen(e, o) for o, e in self.last_in[what].values()]
+        if what == "alive":
+            found = [latest.get() for latest in self.alive_in.values()]
+            seen = [Seen(e, o) for o, e in (f for f in found if f is not None)]
+        else:
+            seen = [Seen(e, o) for o, e in self.last_in[what].values()]
         if not seen:
             return None
         best = seen[0]
