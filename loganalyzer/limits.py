@@ -21,7 +21,8 @@ class Limits:
     * ``max_members`` — entries looked at across all archives (the rest are skipped).
     * ``max_total_bytes`` — uncompressed bytes read across the bundle.
     * ``max_member_bytes`` — uncompressed bytes read from one member (the rest is cut).
-    * ``max_ratio`` — uncompressed/compressed ratio allowed once ``ratio_grace_bytes`` are out.
+    * ``max_ratio`` — uncompressed/compressed ratio allowed once ``ratio_grace_bytes`` are out; streams
+      above it share one allowance of four graces per bundle (nested bombs cannot each take one).
     * ``max_depth`` — archives inside archives (a history zip inside a zip is depth 2).
     * ``max_nested_archive_bytes`` — a nested archive is held in memory to be read; cap it.
     * ``max_line_bytes`` — a longer physical line is cut (and counted once).
@@ -33,8 +34,10 @@ class Limits:
       that declares more is not read.
     * ``max_conf_keys`` — settings kept from ``waagent.conf`` besides the ones the agent knows.
     * ``max_extension_events`` — extension telemetry events read across the bundle (``events/*.json``).
-    * ``max_seconds`` — wall-clock budget for reading the bundle; files not reached by then are
-      listed as cut by the time limit (their findings so far are kept).
+    * ``max_seconds`` — wall-clock budget of the whole run, counted from when the bundle is opened
+      (loading the rules included) to the last rule concluded; files not reached by then are
+      listed as cut by the time limit (their findings so far are kept), and the facts and rules
+      get ``FINISH_GRACE_SECONDS`` (3 s) more to conclude on what was read.
 
     Every limit that is hit is reported in the coverage, naming what was not read.
 

@@ -4,7 +4,7 @@
     python tests/benchmark.py parse --lines 200000       # a smaller generated bundle
     python tests/benchmark.py parse --bundle /tmp/bench.tar.gz
     python tests/benchmark.py fleet --bundles 200 --lines 3000    # analyze_many, 1 and 2 workers
-    python tests/benchmark.py e2e --repeat 5             # analyze-logs vs tar -xzOf, 1M and 200k lines
+    python tests/benchmark.py e2e --repeat 5             # analyze-logs vs tar -xzOf and lnav, 1M and 200k
     python tests/benchmark.py hostile                    # every hostile shape: exit, wall, peak RSS
 
 Each case runs in a fresh subprocess so its peak RSS (``resource.getrusage``) is its own.
@@ -433,11 +433,11 @@ def add_fleet_commands(sub: argparse._SubParsersAction) -> None:
 ANALYZE_LOGS = Path(sys.executable).with_name("analyze-logs")
 
 
-def _child(cmd: list[str]) -> dict[str, float]:
+def _child(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     """Run ``cmd`` with stdout to /dev/null: wall seconds, CPU (user+sys) and peak RSS of that child."""
     started = time.perf_counter()
     with open(os.devnull, "wb") as null:
-        proc = subprocess.Popen(cmd, stdout=null, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, stdout=null, stderr=subprocess.DEVNULL, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):      # analyze-logs exits 1 when it finds errors
@@ -518,15 +518,19 @@ def cmd_e2e(args: argparse.Namespace) -> int:
           "analyze-logs and tar -xzOf alternated")
     for bundle in bundles:
         size = member_size(bundle)
-        floor_runs, tool_runs = [], []
+        lnav = None if args.no_lnav else shutil.which("lnav")
+        runs: dict[str, list[dict[str, float]]] = {"tar -xzOf": [], "analyze-logs": [], "lnav": []}
         for _ in range(args.repeat):
-            floor_runs.append(_child(["tar", "-xzOf", str(bundle)]))
-            tool_runs.append(_child([str(ANALYZE_LOGS), str(bundle)]))
-        floor = {k: _median([r[k] for r in floor_runs]) for k in ("wall", "cpu", "rss_mib")}
-        tool = {k: _median([r[k] for r in tool_runs]) for k in ("wall", "cpu", "rss_mib")}
+            runs["tar -xzOf"].append(_child(["tar", "-xzOf", str(bundle)]))
+            runs["analyze-logs"].append(_child([str(ANALYZE_LOGS), str(bundle)]))
+            if lnav:
+                runs["lnav"].append(_lnav_once(lnav, bundle))
+        medians = {name: {k: _median([r[k] for r in rs]) for k in ("wall", "cpu", "rss_mib")}
+                   for name, rs in runs.items() if rs}
+        floor = medians["tar -xzOf"]
         print(f"\n{bundle}: {MEMBER} {size / MiB:.0f} MiB")
         print(f"{'':<16}{'CPU s':>8}{'wall s':>8}{'x floor CPU':>13}{'x floor wall':>14}{'peak RSS MiB':>14}")
-        for name, r in (("tar -xzOf", floor), ("analyze-logs", tool)):
+        for name, r in medians.items():
             print(f"{name:<16}{r['cpu']:>8.2f}{r['wall']:>8.2f}{r['cpu'] / floor['cpu']:>13.1f}"
                   f"{r['wall'] / floor['wall']:>14.1f}{r['rss_mib']:>14.0f}")
         if not args.no_stages:
@@ -536,6 +540,14 @@ def cmd_e2e(args: argparse.Namespace) -> int:
             print("stages (CPU s, in-process with timers): " + ", ".join(
                 f"{k} {v:.2f}" for k, v in stages.items()))
     return 0
+
+
+def _lnav_once(lnav: str, bundle: Path) -> dict[str, float]:
+    """lnav reading every line of the bundle headless (one SQL count over all logs), with a fresh
+    TMPDIR so its extracted-archive cache from the run before is not reused."""
+    with tempfile.TemporaryDirectory(prefix="bench-lnav-") as tmp:
+        return _child([lnav, "-n", "-c", ";SELECT count(*) FROM all_logs", str(bundle)],
+                      env={**os.environ, "TMPDIR": tmp})
 
 
 def make_bundle_with(lines: int, workdir: Path) -> Path:
@@ -561,6 +573,8 @@ def add_e2e_commands(sub: argparse._SubParsersAction) -> None:
                    "200k-line bundles with a crash loop and a failed snapshot)")
     e.add_argument("--repeat", type=int, default=5, help="runs of each command (median shown)")
     e.add_argument("--no-stages", action="store_true", help="skip the in-process per-stage run")
+    e.add_argument("--no-lnav", action="store_true", help="do not measure lnav beside them (it is measured "
+                   "when on PATH, its archive cache cleared each run)")
     e.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "loganalyzer-bench"))
     e.set_defaults(func=cmd_e2e)
     s = sub.add_parser("_stages")   # internal: the per-stage run in a fresh process

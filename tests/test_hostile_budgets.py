@@ -29,6 +29,7 @@ from hostile_inputs import (
 
 from loganalyzer.limits import Limits
 from loganalyzer.sources import open_source
+from loganalyzer.sources.guard import POOL_GRACES
 from loganalyzer.sources.walker import READ_ERRORS
 
 
@@ -231,7 +232,9 @@ def test_a_tar_bz2_bomb_stops_at_the_ratio_limit(tmp_path: Path) -> None:
     assert any("ratio" in (r or "") for r in entries.values()), entries
 
 
-def test_nested_lying_zips_each_stop_at_the_ratio_limit(tmp_path: Path) -> None:
+def nested_liars(tmp_path: Path, count: int) -> Path:
+    """``count`` zips whose central directory halves the compressed size of a 64 MiB log that
+    inflates from 1 MiB, each stored in one outer zip (the issue's nested lying zips)."""
     block = WAAGENT_LINES * (MiB // len(WAAGENT_LINES))
     entry = ZipEntry.deflated("var/log/waagent.log", [(block, 64)])
     liar = write_zip(tmp_path / "liar.zip", [entry])
@@ -239,15 +242,49 @@ def test_nested_lying_zips_each_stop_at_the_ratio_limit(tmp_path: Path) -> None:
     central = data.index(b"PK\x01\x02")
     data[central + 20:central + 24] = (entry.size // 2).to_bytes(4, "little")
     inner = bytes(data)
-    bundle = write_zip(tmp_path / "nested.zip", [
-        ZipEntry.stored(f"var/lib/waagent/history/2024-05-0{n}T10-00-00.zip", inner) for n in range(1, 9)])
+    return write_zip(tmp_path / "nested.zip", [
+        ZipEntry.stored(f"var/lib/waagent/history/2024-05-{n:02d}T10-00-00.zip", inner)
+        for n in range(1, count + 1)])
+
+
+def test_nested_lying_zips_share_one_allowance_of_the_bundle(tmp_path: Path) -> None:
+    bundle = nested_liars(tmp_path, 8)
     assert bundle.stat().st_size < 8 * MiB
-    got, entries = drain(bundle, Limits(ratio_grace_bytes=1 * MiB, max_ratio=100))
+    grace = 1 * MiB
+    got, entries = drain(bundle, Limits(ratio_grace_bytes=grace, max_ratio=100))
     logs = {p: n for p, n in got.items() if p.endswith("waagent.log")}
-    assert len(logs) == 8, got
-    assert all(n < 2 * MiB for n in logs.values()), logs          # each at its 1 MiB grace, of 64 MiB
-    stopped = [p for p, r in entries.items() if "compression ratio" in (r or "")]
-    assert len(stopped) == 8, entries
+    assert sum(logs.values()) <= POOL_GRACES * grace, logs    # was 8 graces: one each
+    assert all(n <= grace for n in logs.values()), logs
+    listed = {p: r for p, r in entries.items() if p.endswith("waagent.log")}
+    assert len(listed) == 8, entries                         # each log read or listed, none lost
+    assert all("compression ratio above 100:1" in (r or "") for r in listed.values()), listed
+    refused = [p for p, r in listed.items() if "allows such streams in all are spent" in (r or "")]
+    assert refused, "the streams after the shared allowance is spent are refused at once"
+
+
+def test_a_hundred_nested_lying_zips_inflate_no_more_than_one_allowance(tmp_path: Path) -> None:
+    started = time.monotonic()
+    got, _ = drain(nested_liars(tmp_path, 100), Limits())       # default limits: 16 MiB grace
+    inflated = sum(n for p, n in got.items() if p.endswith("waagent.log"))
+    assert inflated <= POOL_GRACES * Limits().ratio_grace_bytes, inflated   # was 100 graces
+    assert time.monotonic() - started < 30
+
+
+def test_honest_compressed_logs_never_draw_on_the_shared_allowance(tmp_path: Path) -> None:
+    import gzip
+    import random
+    rng = random.Random(7)
+    body = b"".join(b"2024-05-01T10:00:00.000000Z INFO ExtHandler id=%032x\n" % rng.getrandbits(128)
+                    for _ in range(40_000))                  # ~2.3 MiB each, about 2:1
+    tar = tmp_path / "rotated.tar"
+    with tarfile.open(tar, "w") as archive:
+        for n in range(12):
+            member = tmp_path / f"waagent.log.{n}.gz"
+            member.write_bytes(gzip.compress(body))
+            archive.add(member, arcname=f"var/log/waagent.log.{n}.gz")
+    got, entries = drain(tar, Limits(ratio_grace_bytes=1 * MiB, max_ratio=100))
+    logs = {p: n for p, n in got.items() if ".gz" in p}
+    assert len(logs) == 12 and all(n == len(body) for n in logs.values()), (logs, entries)
 
 
 def test_the_ratio_limit_holds_while_tarfile_skips_a_member_nobody_reads(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ delivering everything up to the cap, so the caller keeps what was read:
   member's final bytes (``final=True``);
 * compression ratio of one decompression step (``max_ratio`` once
   ``ratio_grace_bytes`` are out), measured against the compressed bytes the step
-  consumed.
+  consumed; bytes a stream inflates above the ratio inside its grace are lent by
+  one pool of the bundle (:data:`POOL_GRACES` graces), so nested bombs share it.
 
 >>> import io
 >>> from loganalyzer.limits import Limits
@@ -50,6 +51,10 @@ def human_bytes(n: int) -> str:
 FINISH_GRACE_SECONDS = 3.0
 #: Loops over records, plugins or rule groups look at the clock once every this many steps.
 CHECK_EVERY = 1024
+#: How many streams' worth of ``ratio_grace_bytes`` the whole bundle lends to streams whose measured
+#: ratio is above ``max_ratio``: archive bombs nested in one bundle share this one allowance (eight
+#: lying zips inflate four graces in all, not eight), while honest streams never draw on it.
+POOL_GRACES = 4
 
 
 class Budget:
@@ -77,6 +82,8 @@ class Budget:
         # so many small bombs that each stay under the per-stream grace still add up.
         self.done_produced = 0
         self.done_consumed = 0
+        #: bytes still lent to streams inflating above ``max_ratio`` inside their own grace
+        self.ratio_pool = POOL_GRACES * limits.ratio_grace_bytes
         #: extension telemetry events read so far (``max_extension_events``)
         self.extension_events = 0
         self._steps = 0
@@ -228,24 +235,33 @@ class Guard(io.RawIOBase):
         self.count += filled
         if self.final:
             self.budget.total_bytes += filled
-        self._check_ratio()
+        self._check_ratio(filled)
         return filled
 
-    def _check_ratio(self) -> None:
+    def _check_ratio(self, filled: int) -> None:
         if self._compressed is None:
             return
         limits = self.budget.limits
         produced = self._offset + self.count
         bundle_produced = self.budget.done_produced + produced
-        if produced <= limits.ratio_grace_bytes and bundle_produced <= 4 * limits.ratio_grace_bytes:
-            return
         consumed = max(1, self._compressed())
-        if produced > limits.ratio_grace_bytes and produced / consumed > limits.max_ratio:
+        above = produced / consumed > limits.max_ratio
+        if produced > limits.ratio_grace_bytes and above:
             self.ratio_tripped = True
             raise LimitExceeded(
                 f"{self.name}: compression ratio above {limits.max_ratio:g}:1 after "
                 f"{human_bytes(limits.ratio_grace_bytes)} (possible archive bomb); the rest was not read")
-        if bundle_produced > 4 * limits.ratio_grace_bytes and \
+        if above:
+            # Inside its own grace, but inflating like a bomb: the bytes are lent by the bundle's
+            # one pool, so nested bombs cannot each take a whole grace.
+            self.budget.ratio_pool -= filled
+            if self.budget.ratio_pool < 0:
+                self.ratio_tripped = True
+                raise LimitExceeded(
+                    f"{self.name}: compression ratio above {limits.max_ratio:g}:1, and the "
+                    f"{human_bytes(POOL_GRACES * limits.ratio_grace_bytes)} the bundle allows such streams "
+                    "in all are spent (possible nested archive bombs); the rest was not read")
+        if bundle_produced > POOL_GRACES * limits.ratio_grace_bytes and \
                 bundle_produced / max(1, self.budget.done_consumed + consumed) > limits.max_ratio:
             self.ratio_tripped = True
             raise LimitExceeded(
