@@ -62,7 +62,7 @@ def logic_literals(logic: str) -> list[str]:
     catalog's own words and are left out.
 
     >>> logic_literals("agent_version_policy")
-    ['/usr/sbin/waagent", line']
+    ['/usr/sbin/waagent", line', 'op=ProcessGoalState']
     """
     from ..rules.logic import LOGIC
     from ..rules.logic.base import Anchors
