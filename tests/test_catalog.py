@@ -117,8 +117,6 @@ def _naming_catalog_words() -> dict[str, list[tuple[str, str]]]:
     runs = template_runs()
     out: dict[str, list[tuple[str, str]]] = {}
     for rule in RULES:
-        if rule.kind == "logic":
-            continue
         hits = [(lit, entry) for lit in rule_literals(rule)
                 if lit not in NOT_MESSAGES and (entry := held(lit, runs))]
         if hits:
@@ -148,7 +146,9 @@ NOT_MESSAGES = {
     "Event: name=": "Event record structure", "name=WALA,": "Event record structure",
     "name=WALinuxAgent,": "Event record structure", "name=WALinuxAgent, op=Enable": "Event record structure",
     "op=Download, message=": "Event record structure", "op=Enable": "Event record structure",
-    "op=Install": "Event record structure", "Enable,": "extension status summary field",
+    "op=Install": "Event record structure",
+    "op=ProcessGoalState": "Event record structure (a goal-state agent's telemetry operation)",
+    "Enable,": "extension status summary field",
     "Install,": "extension status summary field", "Enable": "operation name", "Install": "operation name",
     "op=": "Event record structure", "op=Download": "Event record structure",
     "nstall": "operation name in a handler's command line ([Ii]nstall, [Uu]n[Ii]nstall)",
@@ -176,6 +176,8 @@ NOT_MESSAGES = {
     "/metadata/instance/compute": "an IMDS path: the {resource} value of wala.protocol.imds_error",
     "100%": "df output column", "waagent/history": "a folder path in du output",
     "/usr/sbin/waagent": "program path",
+    '/usr/sbin/waagent", line': "a Python traceback frame through the single-file 2.0 script "
+                                 "(agent.version_policy dates the agent by it)",
     "waagent -daemon": "process command line",
     "-run-exthandlers": "process command line", "azurelinuxagent": "Python package name",
     "WALinuxAgent": "program name", "VMSnapshotLinux": "extension name",

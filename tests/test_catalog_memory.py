@@ -13,7 +13,11 @@ from loganalyzer.report.json_report import render_json
 
 CATALOG = load_catalog()
 #: a spread of cases: every program and era, failures and harmless statements alike
-CASES = [(e, era) for e in CATALOG.entries for era in eras_of(e)][::23]
+_ALL = [(e, era) for e in CATALOG.entries for era in eras_of(e)]
+_SPREAD = _ALL[::23]
+#: ... and one case of each program the spread misses (a small one such as ``system``)
+CASES = _SPREAD + [next(c for c in _ALL if c[0].program == p)
+                   for p in sorted({e.program for e in CATALOG.entries} - {e.program for e, _ in _SPREAD})]
 
 
 def _report(entry, era, in_memory: bool) -> dict:

@@ -84,6 +84,29 @@ def test_sigterm_then_a_gap_then_a_new_daemon_is_a_guest_shutdown():
     assert loud(run(quick)[0], "guest_shutdown") == []
 
 
+def test_heartbeats_are_no_starts_and_name_the_goal_state_version_by_their_capture():
+    # the start banner's words stand in every heartbeat; the catalog names the heartbeat, so
+    # three heartbeats in five minutes are no crash loop, and their {agent} capture dates the agent
+    beats = [ev("[HEARTBEAT] Agent WALinuxAgent-2.2.45 is running as the goal state agent", m)
+             for m in (0, 1, 2)]
+    findings, _ = run(beats)
+    assert not any(f.rule_id == "agent.crash_loop_frequency" for f in findings)
+    assert "2.2.45" in loud(findings, "agent_outdated")[0].summary
+    starts = [ev("Agent WALinuxAgent-2.2.45 is running as the goal state agent", m) for m in (0, 1, 2)]
+    assert any(f.rule_id == "agent.crash_loop_frequency" for f in run(starts)[0])
+
+
+def test_a_signal_other_than_sigterm_is_no_stop_and_systemd_lines_are_stops_and_starts():
+    usr1 = [ev("Agent WALinuxAgent-2.9.1.1 forwarding signal 10 to WALinuxAgent-2.9.1.1"),
+            ev("Azure Linux Agent Version: 2.9.1.1", 12)]
+    assert loud(run(usr1)[0], "guest_shutdown") == []
+    syslog = dict(kind="syslog", path="var/log/syslog")
+    events = [ev("Stopping Azure Linux Agent...", 0, **syslog),
+              ev("Reached target Power-Off.", 0.5, **syslog), ev("Started Azure Linux Agent.", 20, **syslog)]
+    [f] = loud(run(events)[0], "guest_shutdown")
+    assert "(19 min 30 s later; 2 such stop/start episode(s))" in f.summary
+
+
 def test_extension_handler_that_died_and_never_came_back_is_not_running():
     died = [ev("Agent WALinuxAgent-2.2.2 failed with exception: syntax error: line 1, column 49",
                level="WARNING")]
@@ -361,3 +384,23 @@ def test_every_statement_of_a_dead_or_blocked_agent_is_heard_in_every_wording_th
             assert lifecycle(run(alive)[0]) == [], entry.id
     # a line that only shares some words is not one of them
     assert lifecycle(run([ev("Agent WALinuxAgent-2.2.53 exited with return code 0", 0, "ERROR")])[0]) == []
+
+
+def test_a_logic_rule_asks_which_statement_a_record_is_as_the_classifier_ranks_them():
+    # Statements.named tries only a match's rivals (templates holding its anchor); on every
+    # catalog entry's own line it must give the classifier's answer
+    from loganalyzer.catalog import load_catalog
+    from loganalyzer.catalog.classify import Classifier
+    from loganalyzer.catalog.render import fill
+    from loganalyzer.rules.logic import agent_version, lifecycle
+    groups = [lifecycle.DAEMON_BANNERS, lifecycle.GS_BANNERS, lifecycle.DAEMON_STARTS, lifecycle.STOPS,
+              agent_version.VERSIONS]
+    classifier = Classifier.default()
+    for entry in load_catalog().entries:
+        text = fill(entry)
+        for kind in ("waagent_log", "syslog"):
+            best = classifier.by_catalog(text, kind=kind)
+            truth = best[0].entry if best else None
+            for group in groups:
+                got = group.named(text, kind)
+                assert (got[0].id if got else None) == (truth if truth in group else None), (entry.id, kind)

@@ -24,7 +24,8 @@ from typing import Any
 from .signals import VOCABULARY, validate
 from .templates import CompiledTemplate, TemplateError, compile_template
 
-PROGRAMS = ("walinuxagent", "vmbackup", "handlerutil", "customscript", "runcommand")
+#: ``system``: the operating system's own lines (systemd, the kernel) that agent rules read
+PROGRAMS = ("walinuxagent", "vmbackup", "handlerutil", "customscript", "runcommand", "system")
 LEVELS = ("ERROR", "WARNING", "INFO", "VERBOSE", "EVENT")
 _ENTRY_KEYS = {"id", "versions", "level", "template", "source", "signal", "args", "example", "process",
                "note", "benign", "wrapper", "mark", "vms_event", "vms_phase", "vms_code", "restart_cause"}

@@ -134,8 +134,8 @@ _KEYWORDS: tuple[tuple[re.Pattern[str], str, dict[str, str]], ...] = (
 
 #: the programs whose statements a file kind holds (a tie between templates goes to them)
 _PROGRAMS_OF_KIND = {
-    "waagent_log": ("walinuxagent",), "syslog": ("walinuxagent",),
-    "serial_console": ("walinuxagent",), "vmsnapshot_log": ("vmbackup",),
+    "waagent_log": ("walinuxagent",), "syslog": ("walinuxagent", "system"),
+    "serial_console": ("walinuxagent", "system"), "vmsnapshot_log": ("vmbackup",),
     "vmsnapshot_shell_log": ("vmbackup",), "handler_logfmt": ("customscript", "runcommand"),
     "extension_log": ("handlerutil",),
 }
@@ -187,19 +187,13 @@ class Classifier:
                    extension: str | None = None) -> list[Signal]:
         out: list[Signal] = []
         best: tuple[tuple[bool, bool, int], Entry, dict[str, str]] | None = None
-        programs = _PROGRAMS_OF_KIND.get(kind, ())
-        if extension:       # a [Name-Version] line in waagent.log: an extension's own statement
-            programs = ("handlerutil",)
+        programs = programs_of(kind, extension)
         for i in (self._index.candidates("", text) if candidates is None else candidates):
             entry = self.entries[i]
             caps = entry.compiled.match(text)
             if caps is None:
                 continue
-            # the program that writes this kind of file first, then a statement over a wrapper
-            # (a traceback header before its exception line), then the most specific template
-            # (the longest literal text)
-            literal = len(entry.template) - sum(len(n) + 2 for n in entry.compiled.names)
-            size = (entry.program in programs, not entry.wrapper, literal)
+            size = rank(entry, programs)
             if best is None or size > best[0]:
                 best = (size, entry, caps)
         if best is not None:
@@ -209,6 +203,20 @@ class Classifier:
 
 
 _DEFAULT: Classifier | None = None
+
+
+def programs_of(kind: str, extension: str | None = None) -> tuple[str, ...]:
+    """The programs whose statements a record of ``kind`` holds first (a ``[Name-Version]`` line
+    in waagent.log: an extension's own statement)."""
+    return ("handlerutil",) if extension else _PROGRAMS_OF_KIND.get(kind, ())
+
+
+def rank(entry: Entry, programs: tuple[str, ...]) -> tuple[bool, bool, int]:
+    """How strongly a matching entry claims a record (the greatest wins): the program that writes
+    this kind of file first, then a statement over a wrapper (a traceback header before its
+    exception line), then the most specific template (the longest literal text)."""
+    literal = len(entry.template) - sum(len(n) + 2 for n in entry.compiled.names)
+    return (entry.program in programs, not entry.wrapper, literal)
 
 
 def signal_of_entry(entry: Entry, caps: dict[str, str], text: str) -> Signal:

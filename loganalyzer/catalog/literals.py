@@ -56,8 +56,29 @@ def condition_literals(condition: Condition) -> list[str]:
     return [lit for lit in out if lit]
 
 
+def logic_literals(logic: str) -> list[str]:
+    """The raw literals a logic rule's triggers route by (``lits(...)``): the anchors of the
+    catalog statements it names (:class:`~loganalyzer.rules.logic.base.Statements`) are the
+    catalog's own words and are left out.
+
+    >>> logic_literals("agent_version_policy")
+    ['/usr/sbin/waagent", line', 'op=ProcessGoalState']
+    """
+    from ..rules.logic import LOGIC
+    from ..rules.logic.base import Anchors
+    out: list[str] = []
+    for words, _ in LOGIC[logic].triggers:
+        if words is None or isinstance(words, Anchors):
+            continue
+        out.extend(w for w in sorted(_norm(strip_cut(w)) for w in words) if w and w not in out)
+    return out
+
+
 def rule_literals(rule: Any) -> list[str]:
-    """Every message literal a rule names: its match, its correlation partner, its recovery."""
+    """Every message literal a rule names: its match, its correlation partner, its recovery; for
+    a logic rule, the raw literals of its triggers (:func:`logic_literals`)."""
+    if rule.kind == "logic" and getattr(rule, "logic", None):
+        return logic_literals(rule.logic)
     conditions = [rule.match]
     if rule.correlation is not None:
         conditions.append(rule.correlation.other)
@@ -90,6 +111,26 @@ def held(literal: str, runs: tuple[tuple[str, str], ...]) -> str | None:
     if len(lit) < MIN_WORDS:
         return None
     for run, entry_id in runs:
-        if lit in run or run in lit:
+        if lit in run or _holds_whole(lit, run):
             return entry_id
     return None
+
+
+def _holds_whole(lit: str, run: str) -> bool:
+    """``run`` stands in ``lit`` as whole words (a portal code ``ExtensionSnapshotFailedNoNetwork``
+    does not hold the word run ``Extension``).
+
+    >>> _holds_whole("Agent X is an orphan -- exiting now", "is an orphan -- exiting")
+    True
+    >>> _holds_whole("ExtensionOperationFailed", "Extension")
+    False
+    """
+    start = lit.find(run)
+    while start >= 0:
+        end = start + len(run)
+        left_ok = start == 0 or not (lit[start - 1].isalnum() and run[0].isalnum())
+        right_ok = end == len(lit) or not (lit[end].isalnum() and run[-1].isalnum())
+        if left_ok and right_ok:
+            return True
+        start = lit.find(run, start + 1)
+    return False

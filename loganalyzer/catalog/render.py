@@ -28,12 +28,13 @@ WALA_ERAS: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...] = (
 )
 #: the era of every other program (one line format each)
 PROGRAM_ERA = {"vmbackup": "vmbackup", "handlerutil": "handlerutil", "customscript": "go-logfmt",
-               "runcommand": "go-logfmt"}
+               "runcommand": "go-logfmt", "system": "syslog"}
 #: where each era's lines live in a bundle
 ERA_PATH = {
     "vmbackup": "var/log/azure/Microsoft.Azure.RecoveryServices.VMSnapshotLinux/extension.log",
     "handlerutil": "var/log/waagent.log",
     "go-logfmt": "var/log/azure/custom-script/handler.log",
+    "syslog": "var/log/syslog",
 }
 BACKUP = "Microsoft.Azure.RecoveryServices.VMSnapshotLinux"
 _RUNCOMMAND_PATH = "var/log/azure/run-command-handler/handler.log"
@@ -108,6 +109,8 @@ def render_line(era: str, level: str, message: str, n: int, process: str = "ExtH
     if era == "handlerutil":
         glue = "" if lvl == "INFO" else f"{lvl}:"
         return f"{ts:%Y/%m/%d %H:%M:%S} {glue}[{extension}] {message}"
+    if era == "syslog":       # rsyslog's traditional format; ``process`` is the tag (``systemd[1]``)
+        return f"{ts:%b %d %H:%M:%S} vm-host {process}: {message}"
     if era == "go-logfmt":
         quoted = message.replace("\\", "\\\\").replace('"', '\\"')
         return (f"time={ts:%Y-%m-%dT%H:%M:%S}Z version=v2.1.10/git@abc-clean operation=enable seq=0 "

@@ -14,58 +14,89 @@ not outdated; agents 1.x/2.0 have a single process, so their daemon version is t
 """
 from __future__ import annotations
 
-import re
-
 from ...model import CauseVerdict, Confidence, Event, Finding, Severity, Verdict
 from ..versions import older_than, version_tuple
-from .base import FinishContext, LogicRule, Seen, lits
+from .base import FinishContext, Latest, LazyTriggers, LogicRule, Seen, Statements, lits
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("daemon", re.compile(r"Azure Linux Agent Version: ?(?:WALinuxAgent-)?(\d+(?:\.\d+)+)")),
-    ("goal_state", re.compile(r"Agent WALinuxAgent-(\d+(?:\.\d+)+) is running as the goal state agent")),
-    ("goal_state", re.compile(r"Goal State Agent version (\d+(?:\.\d+)+)")),
-    ("goal_state", re.compile(r"Goal state agent: (\d+(?:\.\d+)+)")),
-    ("goal_state", re.compile(r"Determined Agent WALinuxAgent-(\d+(?:\.\d+)+) to be the latest agent")),
-    ("daemon", re.compile(r"Installed Agent WALinuxAgent-(\d+(?:\.\d+)+) is the most current agent")),
-    ("daemon", re.compile(r"WALinuxAgent-(\d+(?:\.\d+)+) running on ")),
-]
-#: a traceback through the single-file ``/usr/sbin/waagent`` script is the 1.x/2.0 agent
+#: the catalog statements that name an agent's version, and the role of the agent they name
+#: (the version is the statement's ``{version}`` capture, or the tail of its ``{agent}``:
+#: ``WALinuxAgent-2.9.1.1``)
+ROLE_OF = {
+    "wala.ok.daemon_version_20": "daemon", "wala.ok.daemon_version": "daemon",
+    "wala.ok.daemon_version_v28": "daemon", "wala.ok.installed_agent_current": "daemon",
+    "wala.ok.version_printed": "daemon",
+    "wala.ok.goal_state_agent_started": "goal_state", "wala.ok.goal_state_agent_version": "goal_state",
+    "wala.ok.heartbeat_v2247": "goal_state", "wala.ok.heartbeat_v2249": "goal_state",
+    "wala.ok.heartbeat_v2212": "goal_state", "wala.ok.heartbeat_v2213": "goal_state",
+    "wala.ok.goal_state_agent_printed": "goal_state", "wala.ok.latest_agent_determined": "goal_state",
+}
+VERSIONS = Statements(*ROLE_OF)
+#: a traceback through the single-file ``/usr/sbin/waagent`` script is the 1.x/2.0 agent (a frame
+#: of Python's traceback structure, ``File "<path>", line N``: no statement of the agent)
 _LEGACY_TRACE = "/usr/sbin/waagent\", line"
 _SINGLE_PROCESS_BEFORE = (2, 1)
-#: lines only the goal-state agent writes: their line format dates it (formats.md §2.2)
-_GS_ACTIVITY = ("Target handler state", "ProcessGoalState", "ProcessExtensionsGoalState", "[HEARTBEAT]",
-                "Handle extensions updates", "Expected handler state", "ProcessExtensionsInGoalState")
+#: statements only the goal-state agent writes: their line format dates it (formats.md §2.2)
+GS_ACTIVITY = Statements(
+    "wala.ok.target_handler_state", "wala.ok.target_handler_state_v2247", "wala.ok.target_handler_state_v28",
+    "wala.ok.expected_handler_state", "wala.ok.handle_extensions_updates",
+    "wala.ok.process_goal_state_completed", "wala.ok.process_goal_state_completed_v2254",
+    "wala.ok.process_extensions_goal_state_completed", "wala.ext.process_gs_failed",
+    "wala.ok.process_extensions_in_goal_state_completed", "wala.ext.processing_exception_gs",
+    "wala.ext.process_gs_failed_v25", "wala.ok.heartbeat_v2247", "wala.ok.heartbeat_v2249",
+    "wala.ok.heartbeat_v2212", "wala.ok.heartbeat_v2213",
+    kinds=frozenset({"waagent_log", "syslog", "serial_console"}))
+#: telemetry operations only the goal-state agent reports (``Event: name=WALinuxAgent, op=<op>, …``
+#: records: structure, read from the parser's ``event_op`` field)
+GS_EVENT_OPS = ("ProcessGoalState",)
 #: newest agent version that writes each old line format (``Event.generation``)
 GENERATION_CEILING = {"1.x-2.0": "2.0.x", "2.1-2.2.30": "2.2.30", "2.2.31-2.2.45": "2.2.45",
                       "2.2.46": "2.2.46"}
 
 
-def read_version(text: str) -> tuple[str, str] | None:
+def version_of(caps: dict[str, str]) -> str | None:
+    """The version a statement's captures name: ``{version}``, else the tail of ``{agent}``.
+
+    >>> version_of({"agent": "WALinuxAgent-2.2.53"}), version_of({"version": "2.9.1.1 (extra)"})
+    ('2.2.53', '2.9.1.1')
+    >>> version_of({"version": "unknown"}) is None
+    True
+    """
+    raw = caps.get("version") or caps.get("agent", "").rpartition("-")[2]
+    words = raw.split()
+    value = words[0] if words else ""
+    return value if version_tuple(value) else None
+
+
+def read_version(text: str, kind: str = "") -> tuple[str, str] | None:
     """``(role, version)`` named by a banner/heartbeat/version line, else None."""
-    for role, rx in _PATTERNS:
-        m = rx.search(text)
-        if m:
-            return role, m.group(1)
-    return None
+    found = VERSIONS.named(text, kind)
+    if found is None:
+        return None
+    entry, caps = found
+    version = version_of(caps)
+    return (ROLE_OF[entry.id], version) if version else None
 
 
 class AgentVersionPolicy(LogicRule):
-    triggers = [(lits("Azure Linux Agent Version", "is running as the goal state agent",
-                      "Goal State Agent version", "Goal state agent:", "Determined Agent",
-                      "is the most current agent", " running on "), None),
-                (lits(_LEGACY_TRACE), None),
-                (lits(*_GS_ACTIVITY), frozenset({"waagent_log", "syslog", "serial_console"}))]
+    triggers = LazyTriggers(lambda: [VERSIONS.trigger, (lits(_LEGACY_TRACE), None), GS_ACTIVITY.trigger,
+                                     (lits(*(f"op={op}" for op in GS_EVENT_OPS)), GS_ACTIVITY.kinds)])
 
     def __init__(self, *args: object) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
         self.seen: dict[str, list[Seen]] = {"daemon": [], "goal_state": []}
         self.legacy: Seen | None = None
-        self.gs_format: tuple[Event, int] | None = None
+        #: the newest line only the goal-state agent writes (its format dates the agent)
+        self.gs_format = Latest(GS_ACTIVITY)
 
     def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
-        if trigger == 2:
-            if event.source != "Daemon" and event.generation:
-                self.gs_format = (event, order)
+        if trigger >= 2:
+            if event.source == "Daemon" or not event.generation:
+                return
+            if trigger == 2:
+                self.gs_format.offer((event, order), text)
+            elif (event.fields or {}).get("event_op") in GS_EVENT_OPS:
+                # the record is the goal-state agent's by its structure: kept as a line that is
+                self.gs_format.settle_with((event, order))
             return
         if trigger == 1:
             if self.legacy is None:
@@ -73,7 +104,7 @@ class AgentVersionPolicy(LogicRule):
             return
         f = event.fields or {}
         found = (f.get("agent_role"), f.get("agent_version")) if f.get("agent_version") \
-            else read_version(text)
+            else read_version(text, event.kind)
         if found and found[0] in self.seen and found[1]:
             seen = self.seen[found[0]]
             latest = Seen(event, order, {"version": str(found[1])})
@@ -99,7 +130,8 @@ class AgentVersionPolicy(LogicRule):
             daemon, daemon_seen = "2.0.x", self.legacy
         if gs is None and daemon is not None and (version_tuple(daemon) or (0,))[:2] < _SINGLE_PROCESS_BEFORE:
             gs, gs_seen = daemon, daemon_seen
-        fmt = Seen(*self.gs_format) if self.gs_format else None
+        newest = self.gs_format.get()
+        fmt = Seen(*newest) if newest else None
         if gs is None and fmt is not None and fmt.event.generation in GENERATION_CEILING:
             gs, gs_seen = f"≤{GENERATION_CEILING[fmt.event.generation]} (by its log format)", fmt
         when = ctx.last_record_time

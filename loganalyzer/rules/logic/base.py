@@ -23,7 +23,14 @@ Trigger = tuple[frozenset[str] | None, frozenset[str] | None]
 
 
 def lits(*words: str) -> frozenset[str]:
+    """Raw literals a trigger routes by: words no catalog statement is named for (structure such
+    as a traceback frame); the catalog tests check that none copies a statement's words."""
     return frozenset(words)
+
+
+class Anchors(frozenset[str]):
+    """The routing literals of named catalog statements (:attr:`Statements.trigger`): the
+    catalog's own words, not a copy of them."""
 
 
 class Statements:
@@ -54,7 +61,15 @@ class Statements:
             if missing:
                 raise KeyError(f"unknown catalog entries {missing}")
             self._entries = [by_id[i] for i in self.ids]
-            self._anchors = frozenset(e.compiled.routing_literal for e in self._entries)
+            self._anchors = Anchors(e.compiled.routing_literal for e in self._entries)
+            # most records are turned away by a word of the anchor before any regex runs
+            self._keys = [_key(e) for e in self._entries]
+            # per entry, the statements that can outrank it on one text, for :meth:`named`: the
+            # others of these, and those of the catalog whose templates hold its anchor
+            self._rivals = {e.id: [(r, _key(r)) for r in self._entries if r is not e]
+                            + [(r, _key(r)) for r in load_catalog().entries
+                               if r.id not in self.ids and e.compiled.anchor in r.template]
+                            for e in self._entries}
         return self._entries
 
     @property
@@ -65,10 +80,91 @@ class Statements:
 
     def said(self, text: str) -> Any:
         """The entry among these that ``text`` is (its template matches), else None."""
-        for e in self.entries:
-            if e.compiled.match(text) is not None:
+        self.entries  # noqa: B018 - fills the keys
+        for e, key in zip(self._entries or (), self._keys, strict=True):
+            if key in text and e.compiled.match(text) is not None:
                 return e
         return None
+
+    def named(self, text: str, kind: str = "") -> tuple[Any, dict[str, str]] | None:
+        """``(entry, captures)`` when the statement the catalog names for ``text`` — its most
+        specific matching template, as the classifier ranks them — is one of these, else None: a
+        heartbeat holds a start banner's words but is no start.  Only the entries whose templates
+        hold a matching entry's anchor can outrank it, so only those are tried.
+
+        >>> gs = Statements("wala.ok.goal_state_agent_started")
+        >>> gs.named("Agent WALinuxAgent-2.2.45 is running as the goal state agent")[1]
+        {'agent': 'WALinuxAgent-2.2.45'}
+        >>> gs.named("[HEARTBEAT] Agent WALinuxAgent-2.2.47 is running as the goal state agent") is None
+        True
+        """
+        from ...catalog.classify import programs_of, rank
+        own = self.said(text)
+        if own is None:
+            return None
+        programs = programs_of(kind)
+        best, best_rank = own, rank(own, programs)
+        for e, key in self._rivals[own.id]:
+            if key not in text or e.compiled.match(text) is None:
+                continue
+            r = rank(e, programs)
+            if r > best_rank:
+                best, best_rank = e, r
+        if best.id not in self.ids:
+            return None
+        return best, best.compiled.match(text) or {}
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self.ids
+
+
+def _key(entry: Any) -> str:
+    """A word every text the entry's template matches holds (spacing may vary, words may not)."""
+    return str(max(entry.compiled.anchor.split(), key=len))
+
+
+class Latest:
+    """The newest of the records offered that is one of ``statements``, checked lazily: a rule that
+    only needs the last sign of something (a heartbeat, a goal state processed) keeps the few
+    newest records routed to it and tries their templates newest first when it must, instead of
+    on every record (most are the statement, so one try settles many records).
+
+    >>> alive = Latest(Statements("wala.ok.goal_state_fetch_completed"))
+    >>> alive.offer(1, "Fetch goal state completed"); alive.offer(2, "Fetch goal state completed?!")
+    >>> alive.offer(3, "Fetch goal state was not completed"); alive.get()
+    2
+    """
+
+    __slots__ = ("found", "limit", "pending", "statements")
+
+    def __init__(self, statements: Statements, limit: int = 32) -> None:
+        self.statements = statements
+        self.found: Any = None
+        self.pending: list[tuple[Any, str]] = []
+        self.limit = limit
+
+    def offer(self, item: Any, text: str) -> None:
+        self.pending.append((item, text))
+        if len(self.pending) >= self.limit:
+            self._settle()
+
+    def settle_with(self, item: Any) -> None:
+        """``item`` is newer than every record offered and known to count (by its structure)."""
+        self.pending.clear()
+        self.found = item
+
+    def _settle(self) -> None:
+        for item, text in reversed(self.pending):
+            if self.statements.said(text) is not None:
+                self.found = item
+                break
+        self.pending.clear()
+
+    def get(self) -> Any:
+        """The newest offered item whose text is one of the statements (None when none was)."""
+        if self.pending:
+            self._settle()
+        return self.found
 
 
 class LazyTriggers:

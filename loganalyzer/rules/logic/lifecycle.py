@@ -1,8 +1,13 @@
 """Agent life-cycle logic: crash-loop frequency, guest shutdown, and the agent not running.
 
+Each rule names the catalog statements it reads (``catalog/data/*.toml``) by id; none keeps the
+words of a statement.
+
 >>> from loganalyzer.rules.logic.lifecycle import banner_role
 >>> banner_role("Azure Linux Agent Version: 2.9.1.1")
 'daemon'
+>>> banner_role("Azure Linux Agent (Goal State Agent version 2.9.1.1)")
+'goal_state'
 >>> banner_role("[HEARTBEAT] Agent X is running as the goal state agent") is None
 True
 """
@@ -13,19 +18,29 @@ from datetime import timedelta
 from ...model import Confidence, Event, Finding, Severity
 from ..matches import fmt_duration, fmt_time
 from ..model import parse_duration
-from .base import FinishContext, LazyTriggers, LogicRule, Seen, Statements, later, lits
+from .base import FinishContext, Latest, LazyTriggers, LogicRule, Seen, Statements, later
 
-DAEMON_BANNERS = ("Azure Linux Agent Version",)
-GS_BANNERS = ("is running as the goal state agent", "(Goal State Agent version")
+#: the agent daemon started (its version banner)
+DAEMON_BANNERS = Statements("wala.ok.daemon_version_20", "wala.ok.daemon_version",
+                            "wala.ok.daemon_version_v28")
+#: a goal-state agent (extension handler) started (its banner; heartbeats are no start)
+GS_BANNERS = Statements("wala.ok.goal_state_agent_started", "wala.ok.goal_state_agent_version")
+#: a daemon is starting: its banner, its main loop, or systemd starting the agent's service
+DAEMON_STARTS = Statements(*DAEMON_BANNERS.ids, "wala.ok.daemon_run", "sys.agent_service_started")
+#: the agent or the guest is being stopped (signal guest_shutdown): the daemon forwarding a signal,
+#: systemd stopping the agent's service or reaching its shutdown targets, the kernel powering off
+STOPS = Statements("wala.agent.signal_forwarded", "sys.agent_service_stopping", "sys.target_shutdown",
+                   "sys.target_power_off", "sys.powering_down", "sys.power_key_pressed",
+                   "sys.systemd_shutdown", "sys.kernel_power_down")
+#: the signal a stopped service gets (SIGTERM), as the daemon's forwarding statement captures it
+SIGTERM = "15"
 
 
-def banner_role(text: str) -> str | None:
+def banner_role(text: str, kind: str = "") -> str | None:
     """``daemon`` / ``goal_state`` for a start banner, None otherwise (heartbeats are not starts)."""
-    if "[HEARTBEAT]" in text:
-        return None
-    if any(b in text for b in DAEMON_BANNERS):
+    if DAEMON_BANNERS.named(text, kind):
         return "daemon"
-    if any(b in text for b in GS_BANNERS):
+    if GS_BANNERS.named(text, kind):
         return "goal_state"
     return None
 
@@ -33,14 +48,14 @@ def banner_role(text: str) -> str | None:
 class CrashLoopFrequency(LogicRule):
     """``agent_crash_loop``: ≥ ``count`` starts of the same role within ``within`` (default 3 in 5 min)."""
 
-    triggers = [(lits(*DAEMON_BANNERS, *GS_BANNERS), None)]
+    triggers = LazyTriggers(lambda: [Statements(*DAEMON_BANNERS.ids, *GS_BANNERS.ids).trigger])
 
     def __init__(self, *args: object) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
         self.starts: dict[str, list[Seen]] = {"daemon": [], "goal_state": []}
 
     def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
-        role = banner_role(text)
+        role = banner_role(text, event.kind)
         if role and event.timestamp is not None and len(self.starts[role]) < 10000:
             self.starts[role].append(Seen(event, order))
 
@@ -65,11 +80,7 @@ class CrashLoopFrequency(LogicRule):
 class GuestShutdown(LogicRule):
     """``guest_shutdown``: the agent got SIGTERM, the log paused, then a new daemon started."""
 
-    triggers = [(lits("forwarding signal 15"), None),
-                (lits(*DAEMON_BANNERS, "Run daemon", "Started Azure Linux Agent"), None),
-                (lits("reboot: Power down", "systemd-shutdown", "Reached target Power-Off",
-                      "Reached target Shutdown", "System is powering down", "Power key pressed",
-                      "Stopping Azure Linux Agent"), None)]
+    triggers = LazyTriggers(lambda: [STOPS.trigger, DAEMON_STARTS.trigger])
 
     def __init__(self, *args: object) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
@@ -78,10 +89,16 @@ class GuestShutdown(LogicRule):
 
     def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
         if trigger == 1:
-            if banner_role(text) == "daemon" or "Run daemon" in text or "Started Azure Linux Agent" in text:
+            if DAEMON_STARTS.named(text, event.kind):
                 self.starts.append(Seen(event, order))
-        elif len(self.stops) < 1000:
-            self.stops.append(Seen(event, order))
+            return
+        stop = STOPS.named(text, event.kind)
+        if stop is None or len(self.stops) >= 1000:
+            return
+        entry, caps = stop
+        if entry.id == "wala.agent.signal_forwarded" and caps.get("signal") != SIGTERM:
+            return
+        self.stops.append(Seen(event, order))
 
     def finish(self, ctx: FinishContext) -> list[Finding]:
         min_gap = timedelta(seconds=parse_duration(self.params.get("min_gap", "60s")))
@@ -154,29 +171,49 @@ class AgentNotRunning(LogicRule):
         "wala.protocol.no_protocol_found", "wala.protocol.no_protocol_found_nodot",
         "wala.protocol.retry_detect_protocols", "wala.protocol.retry_detect_protocol",
         "wala.protocol.wireserver_not_responding_old", "wala.protocol.wireserver_not_responding")
-    ALIVE = ("is running as the goal state agent", "Goal State Agent version", "ProcessExtensionsGoalState",
-             "ProcessGoalState completed", "ProcessExtensionsInGoalState", "Fetched a new incarnation",
-             "Fabric preferred wire protocol version", "Finished processing", "Fetch goal state completed",
-             "Fetch goal state from WireServer completed", "Handle extensions updates")
+    #: the agent at work: a goal-state agent started or beating, goal states fetched and processed
+    #: (or failing while being processed: the handler is there to say so), the WireServer answering
+    ALIVE = Statements(
+        *GS_BANNERS.ids, "wala.ok.heartbeat_v2247", "wala.ok.heartbeat_v2249", "wala.ok.heartbeat_v2212",
+        "wala.ok.heartbeat_v2213", "wala.ok.process_extensions_goal_state_completed",
+        "wala.ext.process_gs_failed",
+        "wala.ok.process_goal_state_completed", "wala.ok.process_goal_state_completed_v2254",
+        "wala.ok.process_extensions_in_goal_state_completed", "wala.ext.processing_exception_gs",
+        "wala.ext.process_gs_failed_v25", "wala.ok.goal_state_new_incarnation",
+        "wala.ok.fabric_protocol_version_20", "wala.ok.fabric_protocol_version",
+        "wala.ok.extensions_config_processed_20", "wala.ok.goal_state_fetch_completed",
+        "wala.ok.goal_state_fetch_completed_wireserver", "wala.ok.handle_extensions_updates")
 
     triggers = LazyTriggers(lambda: [AgentNotRunning.DEATH.trigger, AgentNotRunning.BLOCKED.trigger,
-                                     (lits(*AgentNotRunning.ALIVE), None)])
+                                     AgentNotRunning.ALIVE.trigger])
 
     def __init__(self, *args: object) -> None:
         super().__init__(*args)  # type: ignore[arg-type]
         #: category → file path → (order, event) of the last such record in that file
-        self.last_in: dict[str, dict[str, tuple[int, Event]]] = {"death": {}, "blocked": {}, "alive": {}}
-        self.counts: dict[str, int] = {"death": 0, "blocked": 0, "alive": 0}
+        self.last_in: dict[str, dict[str, tuple[int, Event]]] = {"death": {}, "blocked": {}}
+        self.counts: dict[str, int] = {"death": 0, "blocked": 0}
+        #: file path → its newest sign of life (only the newest per file is ever read)
+        self.alive_in: dict[str, Latest] = {}
 
     def observe(self, trigger: int, event: Event, text: str, order: int) -> None:
-        what = ("death", "blocked", "alive")[trigger]
-        if what != "alive" and (self.DEATH if what == "death" else self.BLOCKED).said(text) is None:
+        if trigger == 2:
+            latest = self.alive_in.get(event.path)
+            if latest is None:
+                latest = self.alive_in[event.path] = Latest(self.ALIVE)
+            latest.offer((order, event), text)
+            return
+        what = ("death", "blocked")[trigger]
+        if (self.DEATH, self.BLOCKED)[trigger].said(text) is None:
             return
         self.counts[what] += 1
         self.last_in[what][event.path] = (order, event)
 
     def _last(self, what: str) -> Seen | None:
-        seen = [Seen(e, o) for o, e in self.last_in[what].values()]
+        if what == "alive":
+            found = [latest.get() for latest in self.alive_in.values()]
+            seen = [Seen(e, o) for o, e in (f for f in found if f is not None)]
+        else:
+            seen = [Seen(e, o) for o, e in self.last_in[what].values()]
         if not seen:
             return None
         best = seen[0]
