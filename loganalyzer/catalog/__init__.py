@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from .signals import VOCABULARY, validate
-from .templates import CompiledTemplate, TemplateError, compile_template
+from .templates import CompiledTemplate, TemplateError, check_version_keys, compile_template
 
 #: ``system``: the operating system's own lines (systemd, the kernel) that agent rules read
 PROGRAMS = ("walinuxagent", "vmbackup", "handlerutil", "customscript", "runcommand", "system")
 LEVELS = ("ERROR", "WARNING", "INFO", "VERBOSE", "EVENT")
 _ENTRY_KEYS = {"id", "versions", "level", "template", "source", "signal", "args", "example", "process",
-               "note", "benign", "wrapper", "mark", "vms_event", "vms_phase", "vms_code", "restart_cause"}
+               "note", "benign", "wrapper", "mark", "vms_event", "vms_phase", "vms_code", "restart_cause",
+               "names_version", "version_how"}
 _VMS_KEYS = ("vms_event", "vms_phase", "vms_code")
 
 
@@ -63,6 +64,13 @@ class Entry:
     #: walinuxagent only: why the agent restarts after this statement, a name of
     #: :data:`loganalyzer.facts.restart_causes.CAUSES` (the facts collector's vocabulary)
     restart_cause: str = ""
+    #: walinuxagent only: the statement names the version of this agent (``daemon`` /
+    #: ``goal_state``) in its ``{version}`` capture or the tail of its ``{agent}`` capture
+    names_version: str = ""
+    #: and, for a statement the agent logs at the start of a record, how the parser reports that
+    #: version (``Event.fields["version_how"]``: ``banner`` / ``heartbeat`` / ``determined`` /
+    #: ``installed``); "" for one only the rules read (``waagent -version`` output)
+    version_how: str = ""
 
     @property
     def failure(self) -> bool:
@@ -146,6 +154,9 @@ def parse_file(path: str, text: str, seen: set[str] | None = None) -> tuple[list
             else:
                 problems.extend(check_cause(raw["restart_cause"]))
         template = raw.get("template", "")
+        if "names_version" in raw or "version_how" in raw:
+            problems.extend(check_version_keys(program, template, raw.get("names_version"),
+                                               raw.get("version_how"), path))
         compiled = None
         try:
             compiled = compile_template(template)
@@ -164,7 +175,8 @@ def parse_file(path: str, text: str, seen: set[str] | None = None) -> tuple[list
             compiled=compiled, path=path, example={k: str(v) for k, v in raw.get("example", {}).items()},
             process=str(raw.get("process", "ExtHandler")), note=str(raw.get("note", "")),
             benign=str(raw.get("benign", "")), wrapper=bool(raw.get("wrapper", False)),
-            mark=str(raw.get("mark", "")), vms=vms, restart_cause=str(raw.get("restart_cause", ""))))
+            mark=str(raw.get("mark", "")), vms=vms, restart_cause=str(raw.get("restart_cause", "")),
+            names_version=str(raw.get("names_version", "")), version_how=str(raw.get("version_how", ""))))
     return entries, errors
 
 

@@ -101,3 +101,73 @@ def literal_parts(template: str) -> tuple[str, ...]:
     ('Failed', 'to', '(code', ')')
     """
     return tuple(part for lit in _PLACEHOLDER.split(template)[0::2] for part in _SPACES.split(lit) if part)
+
+
+#: whose version a statement names (an entry's ``names_version``) and how the parser reports a
+#: logged one (``version_how``): the closed vocabularies of ``Event.fields`` ``agent_role`` and
+#: ``version_how``
+VERSION_ROLES = ("daemon", "goal_state")
+VERSION_HOWS = ("banner", "heartbeat", "determined", "installed")
+#: the placeholders a version is read from: ``{version}``, or the tail of ``{agent}``
+#: (``WALinuxAgent-2.9.1.1``: the agent's name, a dash, its version)
+VERSION_NAMES = ("version", "agent")
+_VERSION_RE = r"(?P<v>\d+(?:\.\d+)+)"
+#: the data file that holds every statement naming a version (the parser reads only that file)
+VERSION_FILE = "walinuxagent-progress.toml"
+
+
+def check_version_keys(program: str, template: str, role: object, how: object,
+                       path: str = VERSION_FILE) -> list[str]:
+    """Problems of an entry's ``names_version`` / ``version_how`` (an empty list when none).
+
+    >>> check_version_keys("walinuxagent", "Installed Agent {agent} is the most current agent",
+    ...                    "goal_state", "installed")
+    []
+    >>> check_version_keys("walinuxagent", "[{level}] Agent {agent} started", "daemon", "banner")
+    ['version_how needs the template to start with its words, then {version} or {agent}']
+    """
+    if program != "walinuxagent":
+        return ["names_version / version_how belong to walinuxagent entries only"]
+    if not path.endswith(VERSION_FILE):
+        return [f"a statement that names a version lives in {VERSION_FILE} (the parser reads only that file)"]
+    if role not in VERSION_ROLES:
+        return [f"names_version {role!r} is not one of {', '.join(VERSION_ROLES)}"]
+    names = _PLACEHOLDER.findall(template)
+    if not any(n in VERSION_NAMES for n in names):
+        return ["names_version needs a {version} or {agent} placeholder"]
+    if how is None:
+        return []
+    if how not in VERSION_HOWS:
+        return [f"version_how {how!r} is not one of {', '.join(VERSION_HOWS)}"]
+    if names[0] not in VERSION_NAMES or not leading_literal(template):
+        return ["version_how needs the template to start with its words, then {version} or {agent}"]
+    return []
+
+
+def leading_literal(template: str) -> str:
+    """The words a template starts with, before its first placeholder.
+
+    >>> leading_literal("Determined Agent {agent} to be the latest agent")
+    'Determined Agent '
+    """
+    return _PLACEHOLDER.split(template)[0].lstrip()
+
+
+def version_start_pattern(template: str) -> str:
+    """A regex source that matches at a record's start: the template's leading words, the version
+    (``{version}``, or ``{agent}`` as ``<name>-<version>``) as group ``v``, then the words that
+    follow it up to the next placeholder (spaces flexible, as in the template's own regex).
+
+    >>> import re
+    >>> p = re.compile(version_start_pattern("Agent {agent} is running as the goal state agent {x}"))
+    >>> p.match("Agent WALinuxAgent-2.2.53 is running as the goal state agent [DEBUG]")["v"]
+    '2.2.53'
+    >>> p.match("Agent WALinuxAgent-2.2.53 is an orphan") is None
+    True
+    """
+    parts = _PLACEHOLDER.split(template)
+    lead, name, after = parts[0].lstrip(), parts[1], parts[2] if len(parts) > 2 else ""
+    if len(parts) == 3:
+        after = after.rstrip()
+    capture = _VERSION_RE if name == "version" else r"\S+?-" + _VERSION_RE
+    return _literal_regex(lead) + capture + (_literal_regex(after) if after else "")

@@ -45,20 +45,11 @@ from urllib.parse import urlsplit
 ENCODED_OPS = frozenset({"Install", "Enable", "Disable", "UnInstall"})
 _MAX_DECODED = 1 << 20
 
-_STARTS = ("Event: ", "[HEARTBEAT]", "Distro: ", "Azure Linux Agent", "Agent WALinuxAgent-",
-           "Determined Agent", "Installed Agent")
-_VERSION = r"(?P<v>\d+(?:\.\d+)+)"
-_VERSION_BANNERS: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(rf"Azure Linux Agent Version: ?(?:WALinuxAgent-)?{_VERSION}"), "daemon", "banner"),
-    (re.compile(rf"Azure Linux Agent \(Goal State Agent version {_VERSION}\)"), "goal_state", "banner"),
-    (re.compile(rf"\[HEARTBEAT\] Agent WALinuxAgent-{_VERSION} is running"), "goal_state", "heartbeat"),
-    (re.compile(rf"Agent WALinuxAgent-{_VERSION} is running as the goal state agent"), "goal_state",
-     "banner"),
-    (re.compile(rf"Determined Agent WALinuxAgent-{_VERSION} to be the latest agent"), "goal_state",
-     "determined"),
-    (re.compile(rf"Installed Agent WALinuxAgent-{_VERSION} is the most current agent"), "goal_state",
-     "installed"),
-)
+#: the records whose payload sits at their start (structure: telemetry events, the distro line,
+#: heartbeat bodies); the version statements' starts are added from the catalog (:func:`banners`)
+_STRUCTURE_STARTS = ("Event: ", "[HEARTBEAT]", "Distro: ")
+#: every start :func:`extract_fields` looks at, filled on the first record (:func:`banners`)
+_STARTS: tuple[str, ...] | None = None
 _HEARTBEAT_BODY = re.compile(r"\[DEBUG (?P<body>[^\]]*)\]")
 _HEARTBEAT_KEYS = {"HeartbeatCounter": ("hb_counter", int), "HeartbeatId": ("hb_id", str),
                    "DroppedPackets": ("hb_dropped_packets", int),
@@ -101,7 +92,7 @@ _TIMEOUT = re.compile(r"\]: Timeout\b|\btimed out\b")
 
 def extract_fields(message: str) -> dict[str, Any] | None:
     """Every payload the message carries as a flat dict, or ``None`` when it carries none."""
-    if message.startswith(_STARTS):
+    if message.startswith(_STARTS if _STARTS is not None else _load_starts()):
         fields: dict[str, Any] = {}
         _start_anchored(message, fields)
         decoded = fields.get("event_message") if fields.get("event_encoded") else None
@@ -165,13 +156,37 @@ def _start_anchored(message: str, fields: dict[str, Any]) -> None:
     if message.startswith("Distro: "):
         fields.update(distro_fields(message))
         return
-    for pattern, role, how in _VERSION_BANNERS:
-        m = pattern.match(message)
-        if m:
-            fields.update(agent_version=m.group("v"), agent_role=role, version_how=how)
-            break
+    for start, pattern, role, how in banners():
+        if message.startswith(start):
+            m = pattern.match(message)
+            if m:
+                fields.update(agent_version=m.group("v"), agent_role=role, version_how=how)
+                break
     if message.startswith("[HEARTBEAT]"):
         fields.update(heartbeat_fields(message))
+
+
+@cache
+def banners() -> tuple[tuple[str, re.Pattern[str], str, str], ...]:
+    """``(start, regex, agent_role, version_how)`` of every catalog statement the agent logs that
+    names a version (entries with ``names_version`` and ``version_how``, ``catalog/data/README.md``):
+    the statement's leading words, and its template up to the words after the version as a regex
+    matched at the record's start.  Read from the catalog on first use (not when the module loads).
+
+    >>> [(start, role, how) for start, _, role, how in banners() if how == "installed"]
+    [('Installed Agent ', 'goal_state', 'installed')]
+    """
+    from ..catalog import load_data_file
+    from ..catalog.templates import VERSION_FILE, leading_literal, version_start_pattern
+    return tuple((leading_literal(e.template), re.compile(version_start_pattern(e.template)),
+                  e.names_version, e.version_how)
+                 for e in load_data_file(VERSION_FILE) if e.names_version and e.version_how)
+
+
+def _load_starts() -> tuple[str, ...]:
+    global _STARTS
+    _STARTS = _STRUCTURE_STARTS + tuple(dict.fromkeys(start for start, *_ in banners()))
+    return _STARTS
 
 
 @cache

@@ -11,6 +11,8 @@ not outdated; agents 1.x/2.0 have a single process, so their daemon version is t
 ('goal_state', '2.9.1.1')
 >>> read_version("WALinuxAgent-2.9.1.1 running on ubuntu 24.04")
 ('daemon', '2.9.1.1')
+>>> read_version("Installed Agent WALinuxAgent-2.2.45 is the most current agent")
+('goal_state', '2.2.45')
 """
 from __future__ import annotations
 
@@ -18,19 +20,11 @@ from ...model import CauseVerdict, Confidence, Event, Finding, Severity, Verdict
 from ..versions import older_than, version_tuple
 from .base import FinishContext, Latest, LazyTriggers, LogicRule, Seen, Statements, lits
 
-#: the catalog statements that name an agent's version, and the role of the agent they name
-#: (the version is the statement's ``{version}`` capture, or the tail of its ``{agent}``:
-#: ``WALinuxAgent-2.9.1.1``)
-ROLE_OF = {
-    "wala.ok.daemon_version_20": "daemon", "wala.ok.daemon_version": "daemon",
-    "wala.ok.daemon_version_v28": "daemon", "wala.ok.installed_agent_current": "daemon",
-    "wala.ok.version_printed": "daemon",
-    "wala.ok.goal_state_agent_started": "goal_state", "wala.ok.goal_state_agent_version": "goal_state",
-    "wala.ok.heartbeat_v2247": "goal_state", "wala.ok.heartbeat_v2249": "goal_state",
-    "wala.ok.heartbeat_v2212": "goal_state", "wala.ok.heartbeat_v2213": "goal_state",
-    "wala.ok.goal_state_agent_printed": "goal_state", "wala.ok.latest_agent_determined": "goal_state",
-}
-VERSIONS = Statements(*ROLE_OF)
+#: the catalog statements that name an agent's version: the entries with ``names_version``
+#: (``daemon`` / ``goal_state``, the role of the agent they name; the version is the statement's
+#: ``{version}`` capture, or the tail of its ``{agent}``: ``WALinuxAgent-2.9.1.1``).  The parser
+#: reads the logged ones of the same entries into ``agent_version`` / ``agent_role``.
+VERSIONS = Statements(where=lambda e: bool(e.names_version))
 #: a traceback through the single-file ``/usr/sbin/waagent`` script is the 1.x/2.0 agent (a frame
 #: of Python's traceback structure, ``File "<path>", line N``: no statement of the agent)
 _LEGACY_TRACE = "/usr/sbin/waagent\", line"
@@ -74,7 +68,7 @@ def read_version(text: str, kind: str = "") -> tuple[str, str] | None:
         return None
     entry, caps = found
     version = version_of(caps)
-    return (ROLE_OF[entry.id], version) if version else None
+    return (entry.names_version, version) if version else None
 
 
 class AgentVersionPolicy(LogicRule):

@@ -47,15 +47,26 @@ class Statements:
     ['is an orphan -- exiting', 'was orphaned -- exiting']
     """
 
-    def __init__(self, *ids: str, kinds: frozenset[str] | None = None) -> None:
-        self.ids = ids
+    def __init__(self, *ids: str, kinds: frozenset[str] | None = None, where: Any = None) -> None:
+        #: ``where``: instead of ids, the catalog entries this predicate holds for (read on first use)
+        self._ids = ids
+        self._where = where
         self.kinds = kinds
         self._entries: list[Any] | None = None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        if self._where is not None:
+            self.entries  # noqa: B018 - selects the entries
+        return self._ids
 
     @property
     def entries(self) -> list[Any]:
         if self._entries is None:   # the catalog is read on first use, not when a rule module loads
             from ...catalog import load_catalog
+            if self._where is not None:
+                self._ids = tuple(e.id for e in load_catalog().entries if self._where(e))
+                self._where = None
             by_id = load_catalog().by_id
             missing = [i for i in self.ids if i not in by_id]
             if missing:
