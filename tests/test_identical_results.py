@@ -11,25 +11,16 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from known_inputs import CORPUS, GENERATOR, identity_bundle, real_inputs
 
 from loganalyzer import analysis
 from loganalyzer.report.json_report import render_json
 from loganalyzer.rules import engine as engine_mod
-
-REPO = Path(__file__).resolve().parent.parent
-SAMPLES = REPO / "sample_logs"
-CORPUS = REPO.parent / "shared" / "dev-corpus"
-GENERATOR = REPO.parent / "shared" / "bench" / "make_bench_bundle.py"
-_INJECT = ["agent_crash_loop", "no_network", "wireserver_unreachable", "extension_enable_failed",
-           "extension_install_failed", "extension_download_failed", "snapshot_failed", "agent_outdated",
-           "cgroup_limits", "certificates", "disk_full", "dhcp_or_endpoint", "provisioning_failed"]
 
 
 def _results(path: str, reference: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict[str, int]]:
@@ -70,10 +61,7 @@ def _assert_identical(path: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, i
 
 
 def _inputs() -> list[str]:
-    out = [str(p) for p in sorted(SAMPLES.iterdir()) if not p.name.startswith(("README", "build_"))]
-    if CORPUS.is_dir():
-        out += [str(p) for p in sorted(CORPUS.iterdir()) if p.is_dir()]
-    return out
+    return [str(p) for p in real_inputs()]
 
 
 @pytest.mark.parametrize("path", _inputs(), ids=lambda p: Path(p).name)
@@ -94,18 +82,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     if not GENERATOR.exists():
         pytest.skip("needs ../shared/bench/make_bench_bundle.py")
     folder = tmp_path_factory.mktemp("generated")
-    out = []
-    for seed in range(20):
-        rnd = random.Random(1000 + seed)
-        path = folder / f"gen-{seed}.tar.gz"
-        cmd = [sys.executable, str(GENERATOR), "--lines", str(rnd.choice((600, 1500, 3000))),
-               "--rotated-lines", "200", "--seed", str(seed), "--out", str(path), "--quiet",
-               "--compresslevel", "1"]
-        for cause in rnd.sample(_INJECT, rnd.randint(0, 3)):
-            cmd += ["--inject", cause]
-        subprocess.run(cmd, check=True)
-        out.append(path)
-    return out
+    return [identity_bundle(folder, seed) for seed in range(20)]
 
 
 @pytest.mark.parametrize("seed", range(20))

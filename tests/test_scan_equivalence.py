@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from known_inputs import CAUSES, GENERATOR
 
 from loganalyzer import redact as redact_mod
 from loganalyzer.model import FileCoverage
@@ -32,11 +33,7 @@ from loganalyzer.redact import SHAPES, redact, redact_many, redact_obj, redact_o
 from loganalyzer.result import AnalysisOptions
 from loganalyzer.sources import open_source, sniff
 
-REPO = Path(__file__).resolve().parent.parent
-GENERATOR = REPO.parent / "shared" / "bench" / "make_bench_bundle.py"
-INJECTS = ("agent_crash_loop", "no_network", "wireserver_unreachable", "extension_enable_failed",
-           "extension_install_failed", "extension_download_failed", "snapshot_failed", "agent_outdated",
-           "cgroup_limits", "certificates", "disk_full", "dhcp_or_endpoint", "provisioning_failed")
+INJECTS = CAUSES
 
 
 def _read(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch, tz=UTC) -> tuple[list, list]:

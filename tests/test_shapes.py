@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import random
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from known_inputs import CAUSES, GENERATOR, make_bundle, real_inputs
 
 from loganalyzer import analysis
 from loganalyzer.report.json_report import render_json
@@ -23,13 +22,6 @@ from loganalyzer.rules import engine as engine_mod
 from loganalyzer.rules import load_rules
 from loganalyzer.rules.condition import event_text
 from loganalyzer.rules.shapes import ShapeGuard, digit_uniform, mask_safe, masks_letters, shape_of
-
-REPO = Path(__file__).resolve().parent.parent
-SAMPLES = REPO / "sample_logs"
-SHARED = REPO.parent / "shared"
-CORPUS = SHARED / "dev-corpus"
-GENERATOR = SHARED / "bench" / "make_bench_bundle.py"
-
 
 # ------------------------------------------------------------------------------- the reasoning
 
@@ -164,10 +156,7 @@ def _report(path: str, shapes: bool, monkeypatch: pytest.MonkeyPatch) -> dict:
 
 
 def _inputs() -> list[str]:
-    out = [str(p) for p in sorted(SAMPLES.iterdir()) if not p.name.startswith(("README", "build_"))]
-    if CORPUS.is_dir():
-        out += [str(p) for p in sorted(CORPUS.iterdir()) if p.is_dir()]
-    return out
+    return [str(p) for p in real_inputs()]
 
 
 @pytest.mark.parametrize("path", _inputs(), ids=lambda p: Path(p).name)
@@ -175,20 +164,11 @@ def test_sharing_changes_no_report(path: str, monkeypatch: pytest.MonkeyPatch) -
     assert _report(path, True, monkeypatch) == _report(path, False, monkeypatch)
 
 
-_INJECT = ["agent_crash_loop", "no_network", "wireserver_unreachable", "extension_enable_failed",
-           "extension_install_failed", "extension_download_failed", "snapshot_failed", "agent_outdated",
-           "cgroup_limits", "certificates", "disk_full", "dhcp_or_endpoint", "provisioning_failed"]
-
 
 @pytest.mark.skipif(not GENERATOR.exists(), reason="needs ../shared/bench/make_bench_bundle.py")
 @pytest.mark.parametrize("seed", range(20))
 def test_sharing_changes_no_report_on_generated_bundles(seed: int, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     rnd = random.Random(seed)
-    out = tmp_path / f"gen-{seed}.tar.gz"
-    cmd = [sys.executable, str(GENERATOR), "--lines", "4000", "--seed", str(seed), "--out", str(out),
-           "--quiet", "--compresslevel", "1"]
-    for cause in rnd.sample(_INJECT, rnd.randint(0, 3)):
-        cmd += ["--inject", cause]
-    subprocess.run(cmd, check=True)
+    out = make_bundle(tmp_path / f"gen-{seed}.tar.gz", seed, 4000, rnd.sample(CAUSES, rnd.randint(0, 3)))
     assert _report(str(out), True, monkeypatch) == _report(str(out), False, monkeypatch)

@@ -12,40 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLES = REPO / "sample_logs"
-CORPUS = REPO.parent / "shared" / "dev-corpus"
-GENERATOR = REPO.parent / "shared" / "bench" / "make_bench_bundle.py"
+from known_inputs import GENERATOR, REPO
+from known_inputs import identity_bundle as generate
+from known_inputs import real_inputs as inputs
+
 FIXTURE = REPO / "tests" / "fixtures" / "vms_fields_identity.json"
-INJECT = ["agent_crash_loop", "no_network", "wireserver_unreachable", "extension_enable_failed",
-          "extension_install_failed", "extension_download_failed", "snapshot_failed", "agent_outdated",
-          "cgroup_limits", "certificates", "disk_full", "dhcp_or_endpoint", "provisioning_failed"]
-
-
-def inputs() -> list[Path]:
-    out = [p for p in sorted(SAMPLES.iterdir()) if not p.name.startswith(("README", "build_"))]
-    if CORPUS.is_dir():
-        out += [p for p in sorted(CORPUS.iterdir()) if p.is_dir()]
-    return out
-
-
-def generate(folder: Path, seed: int) -> Path:
-    """Generated bundle ``seed`` (0..19): other seeds, sizes and planted causes (0 to 3 each)."""
-    rnd = random.Random(1000 + seed)
-    path = folder / f"gen-{seed}.tar.gz"
-    cmd = [sys.executable, str(GENERATOR), "--lines", str(rnd.choice((600, 1500, 3000))),
-           "--rotated-lines", "200", "--seed", str(seed), "--out", str(path), "--quiet",
-           "--compresslevel", "1"]
-    for cause in rnd.sample(INJECT, rnd.randint(0, 3)):
-        cmd += ["--inject", cause]
-    subprocess.run(cmd, check=True)
-    return path
+__all__ = ["GENERATOR", "generate", "inputs"]
 
 
 def triple(message: str) -> str:
