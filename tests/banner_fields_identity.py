@@ -26,7 +26,7 @@ def _sightings(facts: Any) -> list[str]:
                   for s in facts.agent_versions)
 
 
-BANNERS = FieldIdentity(
+BANNERS = IDENT = FieldIdentity(
     fixture=REPO / "tests" / "fixtures" / "banner_fields_identity.json",
     fields=("agent_version", "agent_role", "version_how"), parse=_fields, program="walinuxagent",
     keeps=lambda ev: "Agent" in ev.message or "HEARTBEAT" in ev.message,

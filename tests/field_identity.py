@@ -91,3 +91,32 @@ class FieldIdentity:
 
 def restarts(facts: Any) -> list[str]:
     return sorted(f"{r.role}|{r.version}|{r.reason}" for r in facts.restarts)
+
+
+def comparisons(ident: FieldIdentity) -> tuple[Callable[..., None], ...]:
+    """The three tests that compare the code as it is with ``ident``'s fixture: every catalog
+    statement of the program is in it, every real input gives what it holds, and so does every
+    generated bundle.  A test module binds them to ``test_…`` names of its own."""
+    import pytest
+    from known_inputs import GENERATOR
+
+    before = json.loads(ident.fixture.read_text())
+
+    def every_catalog_statement_is_compared() -> None:
+        """A statement in the catalog that the fixture does not hold would go unchecked."""
+        texts = set(ident.catalog_messages())
+        assert texts <= set(before["messages"]), sorted(texts - set(before["messages"]))[:5]
+
+    @pytest.mark.parametrize("name", [p.name for p in real_inputs()])
+    def records_facts_and_findings_are_as_before(name: str) -> None:
+        path = next(p for p in real_inputs() if p.name == name)
+        assert ident.observe(path) == before["inputs"][name]
+
+    @pytest.mark.skipif(not GENERATOR.exists(), reason="needs ../shared/bench/make_bench_bundle.py")
+    def generated_bundles_are_as_before(tmp_path: Path) -> None:
+        for seed in range(20):
+            got = ident.observe(identity_bundle(tmp_path, seed))
+            assert got == before["inputs"][f"gen-{seed}"], seed
+
+    return every_catalog_statement_is_compared, records_facts_and_findings_are_as_before, \
+        generated_bundles_are_as_before

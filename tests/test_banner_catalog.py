@@ -14,11 +14,10 @@ filled with example and neutral values.
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
 import banner_fields_identity as ident
 import pytest
+from field_identity import comparisons
 
 from loganalyzer.catalog import load_catalog, load_data_file, parse_file
 from loganalyzer.catalog.templates import VERSION_FILE
@@ -38,32 +37,8 @@ def test_every_message_gets_what_the_hand_written_table_gave() -> None:
             ("goal_state", "determined"), ("goal_state", "installed")} <= hows
 
 
-def test_every_catalog_statement_is_compared() -> None:
-    texts = set(ident.catalog_messages())
-    assert texts <= set(BEFORE["messages"]), sorted(texts - set(BEFORE["messages"]))[:5]
-
-
-@pytest.mark.parametrize("name", [p.name for p in ident.inputs()])
-def test_records_facts_and_findings_are_as_before(name: str) -> None:
-    path = next(p for p in ident.inputs() if p.name == name)
-    assert ident.observe(path) == BEFORE["inputs"][name]
-
-
-@pytest.fixture(scope="module")
-def generated() -> list[Path]:
-    if not ident.GENERATOR.exists():
-        pytest.skip("needs ../shared/bench/make_bench_bundle.py")
-    with tempfile.TemporaryDirectory() as tmp:
-        yield [ident.generate(Path(tmp), seed) for seed in range(20)]
-
-
-def test_generated_bundles_are_as_before(generated: list[Path]) -> None:
-    for seed, path in enumerate(generated):
-        assert ident.observe(path) == BEFORE["inputs"][f"gen-{seed}"], seed
-
-
-def _logged() -> list:
-    return [e for e in load_data_file(VERSION_FILE) if e.version_how]
+(test_every_catalog_statement_is_compared, test_records_facts_and_findings_are_as_before,
+ test_generated_bundles_are_as_before) = comparisons(ident.IDENT)
 
 
 @pytest.mark.parametrize("entry_id", [e.id for e in load_data_file(VERSION_FILE) if e.names_version])

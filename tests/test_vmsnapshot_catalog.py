@@ -11,11 +11,10 @@ verdicts), and for every vmbackup catalog statement filled with example and neut
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
 import pytest
 import vms_fields_identity as ident
+from field_identity import comparisons
 
 from loganalyzer.catalog import load_catalog, parse_file
 from loganalyzer.parsers import vmsnapshot
@@ -33,29 +32,8 @@ def test_every_message_gets_what_the_hand_written_table_gave() -> None:
     assert len(reached) >= 50
 
 
-def test_every_catalog_statement_of_the_table_is_compared() -> None:
-    """A statement routed in the catalog that the fixture does not hold would go unchecked."""
-    texts = set(ident.catalog_messages())
-    assert texts <= set(BEFORE["messages"]), sorted(texts - set(BEFORE["messages"]))[:5]
-
-
-@pytest.mark.parametrize("name", [p.name for p in ident.inputs()])
-def test_records_and_findings_are_as_before(name: str) -> None:
-    path = next(p for p in ident.inputs() if p.name == name)
-    assert ident.observe(path) == BEFORE["inputs"][name]
-
-
-@pytest.fixture(scope="module")
-def generated() -> list[Path]:
-    if not ident.GENERATOR.exists():
-        pytest.skip("needs ../shared/bench/make_bench_bundle.py")
-    with tempfile.TemporaryDirectory() as tmp:
-        yield [ident.generate(Path(tmp), seed) for seed in range(20)]
-
-
-def test_generated_bundles_are_as_before(generated: list[Path]) -> None:
-    for seed, path in enumerate(generated):
-        assert ident.observe(path) == BEFORE["inputs"][f"gen-{seed}"], seed
+(test_every_catalog_statement_is_compared, test_records_facts_and_findings_are_as_before,
+ test_generated_bundles_are_as_before) = comparisons(ident.IDENT)
 
 
 @pytest.mark.parametrize("route", [r for r in ROUTES if r not in STRUCTURAL], ids=str)

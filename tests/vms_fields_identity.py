@@ -18,7 +18,7 @@ def _fields(message: str) -> dict:
     return message_fields(message)
 
 
-VMS = FieldIdentity(
+VMS = IDENT = FieldIdentity(
     fixture=REPO / "tests" / "fixtures" / "vms_fields_identity.json",
     fields=("vms_event", "vms_phase", "vms_status_code"), parse=_fields, program="vmbackup",
     keeps=lambda ev: "vmsnapshot" in str(ev.kind).lower(), facts_rows={"restarts": restarts},
