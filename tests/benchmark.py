@@ -6,6 +6,7 @@
     python tests/benchmark.py fleet --bundles 200 --lines 3000    # analyze_many, 1 and 2 workers
     python tests/benchmark.py e2e --repeat 5             # analyze-logs vs tar -xzOf and lnav, 1M and 200k
     python tests/benchmark.py hostile                    # every hostile shape: exit, wall, peak RSS
+    python tests/benchmark.py engine BUNDLE              # the rule engine's CPU per decision path
 
 Each case runs in a fresh subprocess so its peak RSS (``resource.getrusage``) is its own.
 Speeds are MiB of ``var/log/waagent.log`` per second, by wall clock and by CPU time of the
@@ -28,6 +29,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from benchmark_engine import add_engine_commands, print_engine_paths
 from benchmark_hostile import add_hostile_commands
 
 REPO = Path(__file__).resolve().parent.parent
@@ -446,6 +448,15 @@ def _child(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float
             "rss_mib": usage.ru_maxrss / 1024}
 
 
+def installed_env() -> dict[str, str]:
+    """This environment as an installed package runs in: Python may keep its compiled modules
+    (``PYTHONDONTWRITEBYTECODE`` unset; pip compiles them at install, a sandbox may forbid it and
+    every run then compiles the package again, about 0.1 s)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def _median(values: list[float]) -> float:
     ordered = sorted(values)
     mid = len(ordered) // 2
@@ -516,13 +527,18 @@ def cmd_e2e(args: argparse.Namespace) -> int:
         return 2
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; median of {args.repeat}, "
           "analyze-logs and tar -xzOf alternated")
+    env = installed_env()
+    small = REPO / "sample_logs" / "adhoc-healthy.tar.gz"
+    startup = [_child([str(ANALYZE_LOGS), str(small)], env) for _ in range(args.repeat)]
+    cpu, wall = (_median([r[k] for r in startup]) for k in ("cpu", "wall"))
+    print(f"start-up (analyze-logs on {small.relative_to(REPO)}): CPU {cpu:.2f} s, wall {wall:.2f} s")
     for bundle in bundles:
         size = member_size(bundle)
         lnav = None if args.no_lnav else shutil.which("lnav")
         runs: dict[str, list[dict[str, float]]] = {"tar -xzOf": [], "analyze-logs": [], "lnav": []}
         for _ in range(args.repeat):
             runs["tar -xzOf"].append(_child(["tar", "-xzOf", str(bundle)]))
-            runs["analyze-logs"].append(_child([str(ANALYZE_LOGS), str(bundle)]))
+            runs["analyze-logs"].append(_child([str(ANALYZE_LOGS), str(bundle)], env))
             if lnav:
                 runs["lnav"].append(_lnav_once(lnav, bundle))
         medians = {name: {k: _median([r[k] for r in rs]) for k in ("wall", "cpu", "rss_mib")}
@@ -539,6 +555,7 @@ def cmd_e2e(args: argparse.Namespace) -> int:
             stages = json.loads(out.strip().splitlines()[-1])
             print("stages (CPU s, in-process with timers): " + ", ".join(
                 f"{k} {v:.2f}" for k, v in stages.items()))
+            print_engine_paths(bundle)
     return 0
 
 
@@ -622,6 +639,7 @@ def main(argv: list[str] | None = None) -> int:
     add_fleet_commands(sub)
     add_e2e_commands(sub)
     add_hostile_commands(sub)
+    add_engine_commands(sub)
     args = parser.parse_args(argv)
     needs_generator = (not getattr(args, "bundle", None)
                        and args.command in ("parse", "rules", "stress", "e2e")) \

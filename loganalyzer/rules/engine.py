@@ -43,7 +43,7 @@ from .condition import (
     or_branches,
     parse_condition,
 )
-from .findings import finding_from_matches
+from .findings import finding_from_matches, reads_captures
 from .incidents import assign_incidents
 from .logic import LOGIC, FinishContext, LogicRule
 from .matches import MatchSet, extension_of, fmt_time
@@ -125,6 +125,10 @@ class _Watcher:
     regex: bool = False
     #: with no guard: the facts of each ``or`` branch (None: nothing known), see :func:`_blind`
     branches: tuple[Any, ...] | None = None
+    #: whether its matches keep what the condition captured (False: the rule's findings do not
+    #: read it, :func:`~loganalyzer.rules.findings.reads_captures`; records of one shape then
+    #: share the decision without asking the condition again for their own captures)
+    keeps_caps: bool = True
 
 
 @dataclass(slots=True)
@@ -225,7 +229,8 @@ class _Plan:
         self._state[rule.id] = _RuleState()
         self._add(_Watcher(rule.kind, rule, rule.match.predicate,
                            keep_times=rule.correlation is not None or rule.transient is not None,
-                           reusable=not rule.match.uses_time, **_shape_facts(rule.match)),
+                           reusable=not rule.match.uses_time, keeps_caps=reads_captures(rule),
+                           **_shape_facts(rule.match)),
                   rule.literals, rule.kinds)
         if rule.correlation and rule.correlation.other is not None:
             self._add_shared("other", rule, rule.correlation.other)
@@ -538,9 +543,10 @@ class RuleEngine:
         """The decision entry of watcher ``i`` that fired for this record."""
         if w.role == "other" or w.role == "recovery":
             return (i, _NO_CAPS, None, _names_of(event, text))
+        kept = caps if w.keeps_caps else _NO_CAPS
         if w.role == "signature":
-            return (i, caps, extension_of(event, text, caps), _NO_NAMES)
-        return (i, caps, None, _NO_NAMES)
+            return (i, kept, extension_of(event, text, caps), _NO_NAMES)
+        return (i, kept, None, _NO_NAMES)
 
     def _redo(self, event: Event, text: str, shared: list[_Decision], redo: tuple[int, ...],
               recheck: tuple[int, ...]) -> list[_Decision] | None:

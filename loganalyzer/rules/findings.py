@@ -12,11 +12,42 @@
 """
 from __future__ import annotations
 
+import string
 from typing import Any
 
 from ..model import Finding, Severity
 from .matches import BACKUP_EXTENSION, MatchSet, fmt_time, render, to_evidence
 from .model import Rule
+
+#: Placeholders every matching rule's summary may use (:func:`summary_values` sets them).
+SUMMARY_PLACEHOLDERS = frozenset({"count", "first_seen", "last_seen", "extension", "extensions", "times"})
+
+
+def placeholders(template: str) -> list[str]:
+    """The field names of a ``str.format`` template (``{a}``, ``{b!r}``…); a malformed one: none.
+
+    >>> placeholders("{count} failures of {extension}: {error!r}"), placeholders("{broken")
+    (['count', 'extension', 'error'], [])
+    """
+    try:
+        return [f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(template)
+                if f is not None]
+    except ValueError:
+        return []
+
+
+def reads_captures(rule: Rule) -> bool:
+    """Whether a rule's findings read what its condition captured from a record: its summary names
+    a capture (a placeholder :func:`summary_values` does not set itself) or it groups by template.
+    The rule engine keeps the captures of the others' matches out (they would not be read).
+
+    >>> from loganalyzer.rules.loader import load_rules
+    >>> rules = {r.id: r for r in load_rules()[0]}
+    >>> reads_captures(rules["health.goal_state_fetched"])
+    False
+    """
+    return rule.group_by == "template" or any(name not in SUMMARY_PLACEHOLDERS
+                                              for name in placeholders(rule.summary))
 
 
 def summary_values(matches: MatchSet, extension: str | None) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import string
 import tomllib
 from functools import lru_cache
 from importlib.resources import files
@@ -26,6 +25,7 @@ from ..kinds import Kind
 from ..model import Confidence, Severity
 from .causes import UNEXPLAINED
 from .condition import ConditionError, compile_condition
+from .findings import SUMMARY_PLACEHOLDERS, placeholders
 from .logic import LOGIC
 from .model import (
     RULE_KINDS,
@@ -192,8 +192,6 @@ def build_rule(t: dict[str, Any], path: str, line: int, text: str = "") -> Rule:
     return rule
 
 
-#: Placeholders every matching rule's summary may use (:func:`~loganalyzer.rules.findings.summary_values`).
-SUMMARY_PLACEHOLDERS = frozenset({"count", "first_seen", "last_seen", "extension", "extensions", "times"})
 _KINDS = frozenset(k.value for k in Kind)
 
 
@@ -240,19 +238,10 @@ def _check_vocabulary(rule: Rule, where: Any) -> None:
         from ..catalog.signals import FREE, UNEXPLAINED_ATTRS, VOCABULARY
         allowed |= {"via", "signal"} | set(FREE) | set(UNEXPLAINED_ATTRS)
         allowed |= set().union(*(VOCABULARY.get(n, {}) for n in rule.signal.names))
-    for name in _placeholders(rule.summary):
+    for name in placeholders(rule.summary):
         if name not in allowed:
             raise RuleFileError(f"unknown summary placeholder {{{name}}}{_did_you_mean(name, allowed)} "
                                 f"(known here: {', '.join(sorted(allowed))})", where("summary"))
-
-
-def _placeholders(template: str) -> list[str]:
-    """The field names of a ``str.format`` template (``{a}``, ``{b!r}``…); a malformed one: none."""
-    try:
-        return [f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(template)
-                if f is not None]
-    except ValueError:
-        return []
 
 
 def _field_names() -> list[str]:

@@ -220,6 +220,7 @@ def masks_letters(shape: str) -> bool:
     return _ZERO_GUID in shape
 
 
+@cache  # the conditions name the same catalog templates again and again (about 4 times each)
 def digit_uniform(pattern: re.Pattern[str]) -> bool:
     """Whether a regex treats every ASCII digit alike (no literal digit, no class holding some
     digits only, no back-reference): then it matches a record exactly where it matches any other

@@ -77,9 +77,10 @@ class Statements:
             self._keys = [_key(e) for e in self._entries]
             # per entry, the statements that can outrank it on one text, for :meth:`named`: the
             # others of these, and those of the catalog whose templates hold its anchor
+            own = set(self._ids)
             self._rivals = {e.id: [(r, _key(r)) for r in self._entries if r is not e]
                             + [(r, _key(r)) for r in load_catalog().entries
-                               if r.id not in self.ids and e.compiled.anchor in r.template]
+                               if r.id not in own and e.compiled.anchor in r.template]
                             for e in self._entries}
         return self._entries
 
