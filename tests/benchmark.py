@@ -520,7 +520,7 @@ def stage_seconds(bundle: Path) -> dict[str, float]:
 
 def cmd_e2e(args: argparse.Namespace) -> int:
     bundles = [Path(b) for b in args.bundle] if args.bundle else \
-        [make_bundle_with(n, Path(args.workdir)) for n in (1_000_000, 200_000)]
+        [make_bundle_with(n, Path(args.workdir)) for n in (args.lines or (1_000_000, 200_000))]
     if not ANALYZE_LOGS.exists():
         print(f"benchmark.py: {ANALYZE_LOGS} is missing (pip install -e . in this environment)",
               file=sys.stderr)
@@ -588,6 +588,8 @@ def add_e2e_commands(sub: argparse._SubParsersAction) -> None:
                        "median): CPU and wall ratios, peak RSS, and CPU per pipeline stage")
     e.add_argument("--bundle", action="append", help="bundle(s) to measure (default: the generated 1M- and "
                    "200k-line bundles with a crash loop and a failed snapshot)")
+    e.add_argument("--lines", type=int, action="append", help="generate a bundle of N lines to measure "
+                   "(repeatable; default: 1M and 200k)")
     e.add_argument("--repeat", type=int, default=5, help="runs of each command (median shown)")
     e.add_argument("--no-stages", action="store_true", help="skip the in-process per-stage run")
     e.add_argument("--no-lnav", action="store_true", help="do not measure lnav beside them (it is measured "

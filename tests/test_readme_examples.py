@@ -13,6 +13,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
 SAMPLE = REPO / "sample_logs" / "collect-logs-backup-failure.zip"
+#: a small bundle for the engine benchmark's smoke run
+SMALL_BUNDLE = REPO / "sample_logs" / "adhoc-extension-stuck.tar.gz"
 
 
 def _exe() -> str:
@@ -95,6 +97,8 @@ RUN_BY_TEST = {
     "python tests/benchmark.py rules": "test_the_benchmark_commands_run",
     "python tests/benchmark.py stress --gib 3": "test_the_benchmark_commands_run",
     "python tests/benchmark.py fleet": "test_the_benchmark_commands_run",
+    "python tests/benchmark.py e2e": "test_the_benchmark_commands_run",
+    "python tests/benchmark.py engine B.tar.gz": "test_the_benchmark_commands_run",
 }
 
 
@@ -152,7 +156,9 @@ def test_the_benchmark_commands_run() -> None:
     if not (REPO.parent / "shared" / "bench" / "make_bench_bundle.py").exists():
         pytest.skip("../shared (the bundle generator) is not next to the repository")
     small = {"parse": ["--lines", "2000"], "rules": ["--lines", "2000"], "stress": ["--gib", "0.002"],
-             "fleet": ["--bundles", "3", "--lines", "300"]}
+             "fleet": ["--bundles", "3", "--lines", "300"],
+             "e2e": ["--lines", "2000", "--repeat", "1", "--no-lnav"],
+             "engine": [str(SMALL_BUNDLE)]}
     for command in (c for c in RUN_BY_TEST if c.startswith("python tests/benchmark.py")):
         sub = command.split()[2]
         done = subprocess.run([sys.executable, "tests/benchmark.py", sub, *small[sub]], cwd=REPO,
