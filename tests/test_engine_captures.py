@@ -8,6 +8,9 @@ incarnation and duration).
 """
 from __future__ import annotations
 
+import random
+import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from loganalyzer.model import Event, TimeKind
@@ -70,3 +73,73 @@ def test_goal_state_statements_of_one_shape_share_their_decision(monkeypatch) ->
     group = engine._state["health.goal_state_fetched"].groups[None]
     assert group.count == 39 and group.last_seen == T0 + timedelta(minutes=39)
     assert calls["redo"] == 0
+
+
+# ------------------------------------------------------------ templates blind to a GUID's letters
+
+def _same_shape(text: str, rnd: random.Random) -> str:
+    """Another text of ``text``'s shape: its GUID tokens and digits drawn again."""
+    from loganalyzer.rules.shapes import _GUID
+    out, last = [], 0
+    for m in _GUID.finditer(text):
+        out.append(re.sub(r"\d", lambda _: rnd.choice("0123456789"), text[last:m.start()]))
+        guid = str(uuid.UUID(int=rnd.getrandbits(128)))
+        out.append(guid.upper() if rnd.random() < 0.5 else guid)
+        last = m.end()
+    out.append(re.sub(r"\d", lambda _: rnd.choice("0123456789"), text[last:]))
+    return "".join(out)
+
+
+def _guid_around(word: str, rnd: random.Random) -> str:
+    """A GUID token that begins or ends with ``word``'s hex characters where it can (the places a
+    template's literal run could reach into a GUID), else a plain random GUID."""
+    guid = str(uuid.UUID(int=rnd.getrandbits(128)))
+    head = re.match(r"[0-9a-fA-F]{1,8}", word)
+    tail = re.search(r"[0-9a-fA-F]{1,12}$", word)
+    if head and rnd.random() < 0.5:
+        return head.group() + guid[len(head.group()):]
+    if tail:
+        return guid[:len(guid) - len(tail.group())] + tail.group()
+    return guid
+
+
+def _statement(template: str, rnd: random.Random) -> str:
+    """The template said (its placeholders filled with words, numbers or GUIDs), with a GUID grown
+    out of its first or last characters where they are hex: ``unit abc`` → ``unit abc01234-…``."""
+    fills = ("x", "12", "extension", str(uuid.UUID(int=rnd.getrandbits(128))))
+    text = re.sub(r"\{[^{}]*\}", lambda _: rnd.choice(fills), template)
+    guid = str(uuid.UUID(int=rnd.getrandbits(128)))
+    head = re.match(r"[0-9a-fA-F]{1,12}(?![0-9A-Za-z])", text)
+    tail = re.search(r"(?<![0-9A-Za-z])[0-9a-fA-F]{1,8}$", text)
+    if tail and rnd.random() < 0.5:
+        return text + guid[len(tail.group()):]
+    if head:
+        return guid[:len(guid) - len(head.group())] + text
+    return text
+
+
+def test_a_letter_blind_template_matches_alike_in_every_record_of_a_shape() -> None:
+    """What ``templates_letter_blind`` claims, tried on texts built from each such template's own
+    words (whole, cut, shuffled) with GUIDs and numbers among them."""
+    from loganalyzer.catalog import load_catalog
+    from loganalyzer.catalog.templates import literal_parts
+    from loganalyzer.rules.engine import templates_letter_blind
+    from loganalyzer.rules.shapes import digit_uniform, shape_of
+    rnd = random.Random(11)
+    blind = [e for e in load_catalog().entries
+             if templates_letter_blind((e.template,)) and digit_uniform(re.compile(e.compiled.pattern, re.S))]
+    assert len(blind) > 100       # most of the catalog (else this test says little)
+    for e in blind:
+        words = list(literal_parts(e.template))
+        for _ in range(12):
+            pieces = [rnd.choice(words)[: rnd.randint(1, 30)] for _ in range(4)] + words[:]
+            pieces += [str(uuid.UUID(int=rnd.getrandbits(128))), str(rnd.randint(0, 99999)), " ", "-", "]"]
+            pieces += [_guid_around(rnd.choice(words), rnd) for _ in range(2)]
+            rnd.shuffle(pieces)
+            text = " ".join(pieces) if rnd.random() < 0.5 else "".join(pieces)
+            if rnd.random() < 0.5:
+                text = _statement(e.template, rnd)
+            other = _same_shape(text, rnd)
+            assert shape_of(other) == shape_of(text)
+            assert (e.compiled.match(text) is None) == (e.compiled.match(other) is None), (e.id, text, other)
+            assert (e.compiled.anchor in text) == (e.compiled.anchor in other), (e.id, text, other)

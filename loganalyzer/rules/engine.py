@@ -36,6 +36,7 @@ from .condition import (
     _KEYED_OPERANDS,
     _TEXT_OPERANDS,
     _TEXT_TESTS,
+    _entries_of,
     _entry_patterns,
     _leaves,
     event_text,
@@ -55,6 +56,7 @@ from .shapes import (
     digit_shape_of,
     digit_uniform,
     literal_alternatives,
+    mask_safe,
     masks_letters,
     shape_of,
 )
@@ -915,6 +917,23 @@ def _text_facts(source: str, literals: frozenset[tuple[str, bool]] | None, regex
     return _leaf_facts(leaves)
 
 
+@lru_cache(maxsize=1024)
+def templates_letter_blind(templates: tuple[str, ...]) -> bool:
+    """Whether each catalog template matches alike in every record of a shape, GUID letters
+    masked included, given it is :func:`~loganalyzer.rules.shapes.digit_uniform`: its regex is its
+    literal runs (whitespace between them, lazy captures of anything around), so only a run
+    that may overlap a GUID token (not :func:`~loganalyzer.rules.shapes.mask_safe`) can make two
+    records of one shape differ.
+
+    >>> templates_letter_blind(("Fetched new vmSettings [HostGAPlugin correlation ID: {id} eTag: {etag}",))
+    True
+    >>> templates_letter_blind(("unit {name} is a {state}",))      # "a" may be a GUID's letter
+    False
+    """
+    from ..catalog.templates import literal_parts  # the catalog imports the rule prefilter
+    return all(mask_safe(part) for t in templates for part in literal_parts(t))
+
+
 def _leaf_facts(leaves: list[Any]) -> tuple[frozenset[tuple[str, bool]] | None, bool]:
     """:func:`_text_facts` of the comparisons ``leaves`` (a whole condition or one branch)."""
     out: set[tuple[str, bool]] = set()
@@ -925,7 +944,9 @@ def _leaf_facts(leaves: list[Any]) -> tuple[frozenset[tuple[str, bool]] | None, 
         if n.operand == "entry":        # a catalog statement: its template is a regex
             if not all(digit_uniform(rx) for rx in _entry_patterns(n)):
                 return None, False
-            regex = True
+            # its literal runs joined by whitespace and lazy captures of anything: a GUID's letters
+            # can change whether it matches only through a run that may touch a GUID
+            regex = regex or not templates_letter_blind(tuple(e.template for e in _entries_of(n)))
             continue
         if n.op == "exists":
             continue
