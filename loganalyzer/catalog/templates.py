@@ -48,10 +48,31 @@ class CompiledTemplate:
         return (CUT if self.anchor_left_cut else "") + self.anchor + (CUT if self.anchor_right_cut else "")
 
     def match(self, text: str) -> dict[str, str] | None:
+        """The captures when the template matches ``text`` (a new dict each call), else None.
+
+        A template is tried once per record text: the conditions, the logic rules and the
+        facts that ask about one record (a heartbeat is asked about by a dozen) share the
+        result through :data:`_LAST`.
+        """
+        last = _LAST[0]
+        if last[0] is text:
+            known = last[1]
+            if self.pattern in known:
+                found = known[self.pattern]
+                return None if found is None else dict(found)
+        else:
+            known = {}
+            _LAST[0] = (text, known)
         m = _regex(self.pattern).search(text)
-        if m is None:
-            return None
-        return {k: v.strip() for k, v in m.groupdict().items() if v is not None}
+        found = None if m is None else {k: v.strip() for k, v in m.groupdict().items() if v is not None}
+        known[self.pattern] = found
+        return None if found is None else dict(found)
+
+
+#: (the text last matched, each pattern's captures on it so far).  One tuple, replaced whole, so
+#: a reader (another thread too) sees a consistent pair; the text is held, so no other string can
+#: be the same object while the pair lives, and a result depends on the text and pattern alone.
+_LAST: list[tuple[str, dict[str, dict[str, str] | None]]] = [("", {})]
 
 
 def _literal_regex(literal: str) -> str:

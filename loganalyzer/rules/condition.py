@@ -516,38 +516,20 @@ def _catalog_by_id(load: Callable[[], Any]) -> dict[str, Any]:
     return _BY_ID
 
 
-#: (the text last tested, its template matches so far): many conditions of one record name the
-#: same statements (a heartbeat is asked about by a dozen recovery conditions), so each template
-#: is matched once per record text.  One tuple, replaced whole, so a reader sees a consistent pair;
-#: the text is held, so no other string can be the same object while the pair lives
-_SEEN: list[tuple[str, dict[str, dict[str, str] | None]]] = [("", {})]
-
-
 def _entry_test(node: _Node) -> Predicate:
     templates = tuple(e.compiled for e in _entries_of(node))
-    seen = _SEEN
 
     def entry_test(ev: Event, text: str, caps: dict[str, Any]) -> bool:
         # a Go handler's logfmt line escapes the quotes of its values; the templates have them plain
         if ev.kind == "handler_logfmt" and '\\"' in text:
             text = text.replace('\\"', '"')
-        last = seen[0]
-        if last[0] is text:
-            known = last[1]
-        else:
-            known = {}
-            seen[0] = (text, known)
         for t in templates:
             # as the classifier does: a template is tried only where its anchor literal is (a
             # template that starts with a placeholder, '{error}; ContinueOnUpdate: {flag}', is
             # searched from every position of a record that lacks it otherwise)
             if t.anchor not in text:
                 continue
-            key = t.pattern     # what the match reads besides the text
-            if key in known:
-                found = known[key]
-            else:
-                found = known[key] = t.match(text)
+            found = t.match(text)     # once per text and template (CompiledTemplate.match)
             if found is not None:
                 caps.update(found)
                 return True
