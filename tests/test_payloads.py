@@ -234,3 +234,42 @@ def test_exit_code_of_an_extension_command():
 def test_plain_message_has_no_fields():
     assert extract_fields("Wire server endpoint:168.63.129.16") is None
     assert extract_fields("") is None
+
+
+# -- a message read again (extract_fields remembers costly ones) ----------------------------------
+
+REPEATED = (
+    "Event: name=Microsoft.Azure.Extensions.CustomScript, op=Enable, message=[ExtensionOperationError] "
+    "Non-zero exit code: 1, /var/lib/waagent/x/bin/custom-script-shim enable, duration=1204",
+    "Fetch failed: [HttpError] [HTTP Retry] GET http://168.63.129.16:32526/extensionArtifact "
+    "-- Status Code 502 -- 1 attempts made",
+)
+
+
+@pytest.mark.parametrize("message", REPEATED)
+def test_a_repeated_message_gives_the_same_fields_each_in_dicts_of_its_own(message):
+    first = extract_fields(message)
+    assert first
+    expected = {k: (list(v) if isinstance(v, list) else v) for k, v in first.items()}
+    for _ in range(3):
+        got = extract_fields(message)
+        assert got == expected
+        # what parsers do to a record's fields (add their own), and a caller to a nested list
+        got["vms_buffered"] = True
+        for value in got.values():
+            if isinstance(value, list):
+                value.append("changed")
+    assert extract_fields(message + " ") == {**expected}   # a new text is read, not looked up
+
+
+def test_remembered_messages_stay_bounded(monkeypatch):
+    from loganalyzer.parsers import payloads
+    monkeypatch.setattr(payloads, "_KNOWN_FIELDS", {})
+    monkeypatch.setattr(payloads, "_KNOWN_MAX", 50)
+    for n in range(500):
+        fields = extract_fields(f"Fetch failed: [HttpError] GET http://10.0.0.{n % 250}/x -- {n} attempts")
+        assert fields is not None and fields["http_host"] == f"10.0.0.{n % 250}"
+        assert len(payloads._KNOWN_FIELDS) <= 50
+    long = "Fetch failed: [HttpError] GET http://10.0.0.1/x " + "y" * payloads._KNOWN_MAX_CHARS
+    extract_fields(long)
+    assert long not in payloads._KNOWN_FIELDS

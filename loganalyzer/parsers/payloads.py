@@ -90,10 +90,11 @@ _ATTEMPTS = re.compile(r"-- (?P<n>\d+) attempts made|Attempt (?P<a>\d+) of \d+|R
 _TIMEOUT = re.compile(r"\]: Timeout\b|\btimed out\b")
 
 
-#: The fields of messages read lately: a log repeats a failure word for word (a retry loop, the
-#: same Event every goal state), and its HTTP and Event payloads cost tens of µs to read.  Bounded
-#: in entries and in message length; emptied when full.
-_KNOWN_FIELDS: dict[str, dict[str, Any] | None] = {}
+#: The fields of costly messages read lately (an ``Event:`` or a banner, an HTTP failure): a log
+#: repeats a failure word for word (a retry loop, the same Event every goal state), and reading
+#: those payloads takes tens of µs.  Bounded in entries and message length; emptied when full.
+#: Other messages are cheaper to read again than to remember.
+_KNOWN_FIELDS: dict[str, dict[str, Any]] = {}
 _KNOWN_MAX = 8192
 _KNOWN_MAX_CHARS = 4096
 
@@ -109,18 +110,25 @@ def extract_fields(message: str) -> dict[str, Any] | None:
     >>> a["http_host"], a == b, a is b, a["exception_tags"] is b["exception_tags"]
     ('168.63.129.16', True, False, False)
     """
-    known = _KNOWN_FIELDS.get(message, _UNKNOWN)
-    if known is not _UNKNOWN:
-        return None if known is None else _own_copy(known)
-    fields = _read_fields(message)
-    if len(message) <= _KNOWN_MAX_CHARS:
+    known = _KNOWN_FIELDS.get(message)
+    if known is not None:
+        return _own_copy(known)
+    if message.startswith(_STARTS if _STARTS is not None else _load_starts()):
+        fields: dict[str, Any] = {}
+        _start_anchored(message, fields)
+        decoded = fields.get("event_message") if fields.get("event_encoded") else None
+        _anywhere(f"{message}\n{decoded}" if decoded else message, fields)
+        costly = True
+    else:
+        fields = _anywhere(message, {})
+        costly = "http_method" in fields or "http_error" in fields or "http_url" in fields
+    if not fields:
+        return None
+    if costly and len(message) <= _KNOWN_MAX_CHARS:
         if len(_KNOWN_FIELDS) >= _KNOWN_MAX:
             _KNOWN_FIELDS.clear()
-        _KNOWN_FIELDS[message] = None if fields is None else _own_copy(fields)
+        _KNOWN_FIELDS[message] = _own_copy(fields)
     return fields
-
-
-_UNKNOWN: Any = object()
 
 
 def _own_copy(fields: dict[str, Any]) -> dict[str, Any]:
@@ -130,16 +138,6 @@ def _own_copy(fields: dict[str, Any]) -> dict[str, Any]:
         if type(value) is list:
             out[key] = list(value)
     return out
-
-
-def _read_fields(message: str) -> dict[str, Any] | None:
-    if message.startswith(_STARTS if _STARTS is not None else _load_starts()):
-        fields: dict[str, Any] = {}
-        _start_anchored(message, fields)
-        decoded = fields.get("event_message") if fields.get("event_encoded") else None
-        _anywhere(f"{message}\n{decoded}" if decoded else message, fields)
-        return fields or None
-    return _anywhere(message, {}) or None
 
 
 def exit_code_of(text: str) -> int | None:
