@@ -374,7 +374,7 @@ class RuleEngine:
                     del marks[::2]
                 marks.append(mark)
             else:
-                self._add_match(act[1], event, text, order, act[2], act[3])
+                self._add_match(event, text, order, *act[1:])
 
     def _observe_reference(self, event: Event) -> None:
         """:meth:`observe` as the rules read: every record decided alone, each fired watcher
@@ -395,7 +395,7 @@ class RuleEngine:
             elif w.role == "other" or w.role == "recovery":
                 _add_mark(self._marks[w.slot], (ts, order, event.path, names))
             else:
-                self._add_match(w, event, text, order, caps, ext)
+                self._add_match(event, text, order, *self._match_action(w, caps, ext))
 
     def _actions_for(self, event: Event, text: str, key: tuple[Any, ...] | None) -> tuple[_Action, ...]:
         """The actions of a record the exact-text cache did not know: from its shape's shared
@@ -443,21 +443,28 @@ class RuleEngine:
             elif role == "other" or role == "recovery":
                 out.append((_MARK, self._marks[w.slot], names))
             else:
-                out.append((_MATCH, w, caps, ext))
+                out.append((_MATCH, *self._match_action(w, caps, ext)))
         return tuple(out)
 
-    def _add_match(self, w: _Watcher, event: Event, text: str, order: int, caps: dict[str, Any],
-                   ext: str | None) -> None:
+    def _match_action(self, w: _Watcher, caps: dict[str, Any], ext: str | None) -> tuple[Any, ...]:
+        """What :meth:`_add_match` needs of a watcher's match, settled once per decision: the
+        watcher, captures and extension, the rule's groups and this match's group key, whether
+        an agent record's copy in another file must be skipped, and a signal's (rule, group) key
+        with the rank of the way it was reached (None for other roles)."""
         role = w.role
-        if role in ("signature", "signal") and event.timestamp is not None and event.kind in _AGENT_COPIES \
-                and self._copy_of_a_match(w.rule.id, event, text):
-            return
-        groups = self._state[w.rule.id].groups
         gkey = ext if w.rule.group_by == "extension" else \
             caps.get("template") if w.rule.group_by == "template" else None
-        if role == "signal":
-            vkey = (w.rule.id, gkey)
-            rank = _VIA_RANK[caps["via"]]
+        via = ((w.rule.id, gkey), _VIA_RANK[caps["via"]]) if role == "signal" else None
+        return (w, caps, ext, self._state[w.rule.id].groups, gkey, role in ("signature", "signal"), via)
+
+    def _add_match(self, event: Event, text: str, order: int, w: _Watcher, caps: dict[str, Any],
+                   ext: str | None, groups: dict[Any, MatchSet], gkey: Any, copies: bool,
+                   via: tuple[tuple[str, Any], int] | None) -> None:
+        if copies and event.timestamp is not None and event.kind in _AGENT_COPIES \
+                and self._copy_of_a_match(w.rule.id, event, text):
+            return
+        if via is not None:
+            vkey, rank = via
             if rank > self._via_rank.get(vkey, -1):
                 self._via_rank[vkey] = rank
         group = groups.get(gkey)
