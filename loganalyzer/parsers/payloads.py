@@ -96,6 +96,8 @@ _TIMEOUT = re.compile(r"\]: Timeout\b|\btimed out\b")
 #: Other messages are cheaper to read again than to remember.
 _KNOWN_FIELDS: dict[str, dict[str, Any]] = {}
 _KNOWN_MAX = 8192
+#: the starts (:data:`_STARTS`) the remembered fields were read with
+_KNOWN_FOR: list[tuple[str, ...] | None] = [None]
 _KNOWN_MAX_CHARS = 4096
 
 
@@ -110,10 +112,14 @@ def extract_fields(message: str) -> dict[str, Any] | None:
     >>> a["http_host"], a == b, a is b, a["exception_tags"] is b["exception_tags"]
     ('168.63.129.16', True, False, False)
     """
+    starts = _STARTS if _STARTS is not None else _load_starts()
+    if starts is not _KNOWN_FOR[0]:     # another banner table (a test swapped the catalog)
+        _KNOWN_FIELDS.clear()
+        _KNOWN_FOR[0] = starts
     known = _KNOWN_FIELDS.get(message)
     if known is not None:
         return _own_copy(known)
-    if message.startswith(_STARTS if _STARTS is not None else _load_starts()):
+    if message.startswith(starts):
         fields: dict[str, Any] = {}
         _start_anchored(message, fields)
         decoded = fields.get("event_message") if fields.get("event_encoded") else None
