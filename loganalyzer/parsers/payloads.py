@@ -95,7 +95,7 @@ _TIMEOUT = re.compile(r"\]: Timeout\b|\btimed out\b")
 #: those payloads takes tens of µs.  Bounded in entries and message length; emptied when full.
 #: Other messages are cheaper to read again than to remember.
 _KNOWN_FIELDS: dict[str, dict[str, Any]] = {}
-_KNOWN_MAX = 8192
+_KNOWN_MAX = 2048
 #: the starts (:data:`_STARTS`) the remembered fields were read with
 _KNOWN_FOR: list[tuple[str, ...] | None] = [None]
 _KNOWN_MAX_CHARS = 4096
