@@ -96,9 +96,9 @@ _TIMEOUT = re.compile(r"\]: Timeout\b|\btimed out\b")
 #: Other messages are cheaper to read again than to remember.
 _KNOWN_FIELDS: dict[str, dict[str, Any]] = {}
 _KNOWN_MAX = 2048
+_KNOWN_MAX_CHARS = 4096
 #: the starts (:data:`_STARTS`) the remembered fields were read with
 _KNOWN_FOR: list[tuple[str, ...] | None] = [None]
-_KNOWN_MAX_CHARS = 4096
 
 
 def extract_fields(message: str) -> dict[str, Any] | None:
