@@ -26,7 +26,8 @@ CAUSES = ("agent_crash_loop", "no_network", "wireserver_unreachable", "extension
 
 def real_inputs() -> list[Path]:
     """The sample bundles (not their README or build scripts), then the dev-corpus cases."""
-    out = [p for p in sorted(SAMPLES.iterdir()) if not p.name.startswith(("README", "build_"))]
+    out = [p for p in sorted(SAMPLES.iterdir())
+           if not p.name.startswith(("README", "build_", "__pycache__", "."))]
     if CORPUS.is_dir():
         out += [p for p in sorted(CORPUS.iterdir()) if p.is_dir()]
     return out
