@@ -236,7 +236,7 @@ def test_plain_message_has_no_fields():
     assert extract_fields("") is None
 
 
-# -- a message read again (extract_fields remembers costly ones) ----------------------------------
+# -- a message read again (the Event and HTTP readers remember what they read) ------------------
 
 REPEATED = (
     "Event: name=Microsoft.Azure.Extensions.CustomScript, op=Enable, message=[ExtensionOperationError] "
@@ -262,14 +262,14 @@ def test_a_repeated_message_gives_the_same_fields_each_in_dicts_of_its_own(messa
     assert extract_fields(message + " ") == {**expected}   # a new text is read, not looked up
 
 
-def test_remembered_messages_stay_bounded(monkeypatch):
+def test_remembered_texts_stay_bounded(monkeypatch):
     from loganalyzer.parsers import payloads
-    monkeypatch.setattr(payloads, "_KNOWN_FIELDS", {})
-    monkeypatch.setattr(payloads, "_KNOWN_MAX", 50)
+    monkeypatch.setattr(payloads._Remembered, "MAX_ENTRIES", 50)
+    monkeypatch.setattr(payloads._http_found_once, "_known", {})
     for n in range(500):
         fields = extract_fields(f"Fetch failed: [HttpError] GET http://10.0.0.{n % 250}/x -- {n} attempts")
         assert fields is not None and fields["http_host"] == f"10.0.0.{n % 250}"
-        assert len(payloads._KNOWN_FIELDS) <= 50
-    long = "Fetch failed: [HttpError] GET http://10.0.0.1/x " + "y" * payloads._KNOWN_MAX_CHARS
-    extract_fields(long)
-    assert long not in payloads._KNOWN_FIELDS
+        assert len(payloads._http_found_once._known) <= 50
+    long = "Fetch failed: [HttpError] GET http://10.0.0.1/x " + "y" * payloads._Remembered.MAX_CHARS
+    assert extract_fields(long)["http_host"] == "10.0.0.1"
+    assert long not in payloads._http_found_once._known

@@ -90,60 +90,49 @@ _ATTEMPTS = re.compile(r"-- (?P<n>\d+) attempts made|Attempt (?P<a>\d+) of \d+|R
 _TIMEOUT = re.compile(r"\]: Timeout\b|\btimed out\b")
 
 
-#: The fields of costly messages read lately (an ``Event:`` or a banner, an HTTP failure): a log
-#: repeats a failure word for word (a retry loop, the same Event every goal state), and reading
-#: those payloads takes tens of µs.  Bounded in entries and message length; emptied when full.
-#: Other messages are cheaper to read again than to remember.
-_KNOWN_FIELDS: dict[str, dict[str, Any]] = {}
-_KNOWN_MAX = 2048
-_KNOWN_MAX_CHARS = 4096
-#: the starts (:data:`_STARTS`) the remembered fields were read with
-_KNOWN_FOR: list[tuple[str, ...] | None] = [None]
-
-
 def extract_fields(message: str) -> dict[str, Any] | None:
     """Every payload the message carries as a flat dict, or ``None`` when it carries none.
 
-    Each call returns dicts of its own (parsers add their fields to them), also for a message
-    read before.
-
-    >>> text = "Fetch failed: [HttpError] [HTTP Failed] GET http://168.63.129.16/machine/ -- timed out"
-    >>> a, b = extract_fields(text), extract_fields(text)
-    >>> a["http_host"], a == b, a is b, a["exception_tags"] is b["exception_tags"]
-    ('168.63.129.16', True, False, False)
+    Each call returns a dict of its own (parsers add their fields to it).
     """
-    starts = _STARTS if _STARTS is not None else _load_starts()
-    if starts is not _KNOWN_FOR[0]:     # another banner table (a test swapped the catalog)
-        _KNOWN_FIELDS.clear()
-        _KNOWN_FOR[0] = starts
-    known = _KNOWN_FIELDS.get(message)
-    if known is not None:
-        return _own_copy(known)
-    if message.startswith(starts):
+    if message.startswith(_STARTS if _STARTS is not None else _load_starts()):
         fields: dict[str, Any] = {}
         _start_anchored(message, fields)
         decoded = fields.get("event_message") if fields.get("event_encoded") else None
         _anywhere(f"{message}\n{decoded}" if decoded else message, fields)
-        costly = True
-    else:
-        fields = _anywhere(message, {})
-        costly = "http_method" in fields or "http_error" in fields or "http_url" in fields
-    if not fields:
-        return None
-    if costly and len(message) <= _KNOWN_MAX_CHARS:
-        if len(_KNOWN_FIELDS) >= _KNOWN_MAX:
-            _KNOWN_FIELDS.clear()
-        _KNOWN_FIELDS[message] = _own_copy(fields)
-    return fields
+        return fields or None
+    return _anywhere(message, {}) or None
 
 
-def _own_copy(fields: dict[str, Any]) -> dict[str, Any]:
-    """A copy whose list values (``exception_tags``) are new lists too: fields are flat but for those."""
-    out = fields.copy()
-    for key, value in fields.items():
-        if type(value) is list:
-            out[key] = list(value)
-    return out
+class _Remembered:
+    """A payload reader that reads a text once while it repeats: a log writes the same failure
+    word for word (a retry loop, the same ``Event`` every goal state), and the readers wrapped
+    here (the lark ``Event`` grammar, the HTTP failure with its URL split) take tens of µs a
+    record.  Bounded in entries and text length; emptied when full.  Callers get the shared
+    result dict and copy its (immutable) values out; they never change it.
+
+    >>> calls = []
+    >>> read = _Remembered(lambda text: calls.append(text) or {"n": len(text)})
+    >>> read("abc"), read("abc"), calls
+    ({'n': 3}, {'n': 3}, ['abc'])
+    """
+
+    MAX_ENTRIES = 2048
+    MAX_CHARS = 4096
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._known: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, text: str) -> dict[str, Any]:
+        found = self._known.get(text)
+        if found is None:
+            found = self._reader(text)
+            if len(text) <= self.MAX_CHARS:
+                if len(self._known) >= self.MAX_ENTRIES:
+                    self._known.clear()
+                self._known[text] = found
+        return found
 
 
 def exit_code_of(text: str) -> int | None:
@@ -196,7 +185,7 @@ def _anywhere(text: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 def _start_anchored(message: str, fields: dict[str, Any]) -> None:
     if message.startswith("Event: "):
-        fields.update(event_fields(message))
+        fields.update(_event_fields_once(message))
         return
     if message.startswith("Distro: "):
         fields.update(distro_fields(message))
@@ -250,7 +239,7 @@ def _distro_parser() -> Any:
     return Lark(load_grammar("distro"), parser="lalr")
 
 
-def event_fields(message: str) -> dict[str, Any]:
+def _read_event_fields(message: str) -> dict[str, Any]:
     """Fields of an ``Event: name=…, op=…, message=…, duration=…`` record (``{}`` if malformed).
 
     >>> event_fields("Event: name=WALinuxAgent, op=ProcessGoalState, message=Incarnation 1, duration=1374")
@@ -272,6 +261,15 @@ def event_fields(message: str) -> dict[str, Any]:
         out["event_duration"] = int(tokens["DURATION"])
     out["event_encoded"] = decoded is not None
     return out
+
+
+#: :func:`_read_event_fields` once per repeated text (the result is shared: copy, never change)
+_event_fields_once = _Remembered(_read_event_fields)
+
+
+def event_fields(message: str) -> dict[str, Any]:
+    """:func:`_read_event_fields` as a dict of the caller's own."""
+    return dict(_event_fields_once(message))
 
 
 _BASE64_TEXT = re.compile(r"[A-Za-z0-9+/]{8,}={0,2}\s*")
@@ -355,6 +353,11 @@ def http_fields(text: str, fields: dict[str, Any]) -> None:
     >>> f
     {'http_method': 'GET', 'http_errno': 101, 'http_error': 'Network is unreachable', 'http_attempts': 1}
     """
+    fields.update(_http_found_once(text))
+
+
+def _http_found(text: str) -> dict[str, Any]:
+    """The ``http_*`` fields of the HTTP failure in ``text`` (empty when there is none)."""
     found: dict[str, Any] = {}
     m = _HTTP_URL.search(text)
     if m:
@@ -385,7 +388,11 @@ def http_fields(text: str, fields: dict[str, Any]) -> None:
     m = _ATTEMPTS.search(text)
     if m and found:
         found["http_attempts"] = int(m.group("n") or m.group("a") or m.group("r"))
-    fields.update(found)
+    return found
+
+
+#: :func:`_http_found` once per repeated text (the result is shared: copy, never change)
+_http_found_once = _Remembered(_http_found)
 
 
 def _add_url(url: str, found: dict[str, Any]) -> None:
