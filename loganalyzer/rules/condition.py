@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from lark import Lark, Token, Transformer, UnexpectedInput, v_args
@@ -174,7 +174,11 @@ class _ToAst(Transformer):
         return _Node("exists", operand=operand)
 
 
+@lru_cache(maxsize=4096)
 def parse_condition(source: str) -> _Node:
+    """The condition's tree (shared by every caller asking for one source: read it, never change
+    it) — the loader compiles each condition, and the engine and the prefilter read the same trees
+    again for what they need to know of them."""
     try:
         tree = _parser().parse(source)
     except UnexpectedInput as exc:
