@@ -59,3 +59,11 @@ def test_required_runs_are_the_longest_literals_outside_the_anchor() -> None:
     assert t.required == (";DroppedPackets:", "[HEARTBEAT]", "Agent")
     other_generation = "[HEARTBEAT] Agent X is running as the goal state agent [DEBUG HeartbeatCounter: 1]"
     assert t.match(other_generation) is None
+
+
+def test_digit_uniform_known_without_compiling_agrees_with_the_regex_analysis() -> None:
+    from loganalyzer.rules.shapes import digit_uniform
+    disagree = [e.id for e in ENTRIES
+                if e.compiled.digit_uniform != digit_uniform(_regex(e.compiled.pattern))]
+    assert disagree == []
+    assert any(not e.compiled.digit_uniform for e in ENTRIES)     # the catalog has both kinds

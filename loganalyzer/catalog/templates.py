@@ -21,6 +21,7 @@ from functools import cache
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SPACES = re.compile(r"\s+")
+_ASCII_DIGITS = frozenset("0123456789")
 #: a template must have a literal run at least this long to be matched at all
 MIN_ANCHOR = 8
 
@@ -45,6 +46,20 @@ class CompiledTemplate:
     #: otherwise stretches each lazy capture to the end before it fails (a heartbeat of one agent
     #: generation tried against the template of another: 4-5 µs each)
     required: tuple[str, ...] = ()
+
+    @property
+    def digit_uniform(self) -> bool:
+        """Whether the regex treats every ASCII digit alike (see
+        :func:`loganalyzer.rules.shapes.digit_uniform`), known without compiling it: its only
+        literal characters are the template's own words, the rest is whitespace and captures of
+        anything, so it is when those words hold no digit.
+
+        >>> compile_template("Fetch failed: {error}").digit_uniform
+        True
+        >>> compile_template("Wire protocol version:2012-11-30 {rest}").digit_uniform
+        False
+        """
+        return not any(c in _ASCII_DIGITS for c in _PLACEHOLDER.sub("", self.template))
 
     @property
     def routing_literal(self) -> str:

@@ -251,7 +251,7 @@ def _text_literals(leaves: list[_Node]) -> frozenset[tuple[str, bool]] | None:
         if n.operand in _KEYED_OPERANDS:
             continue
         if n.operand == "entry":
-            if not all(digit_uniform(rx) for rx in _entry_patterns(n)):
+            if not all(e.compiled.digit_uniform for e in _entries_of(n)):
                 return None
             continue
         if n.operand not in _TEXT_OPERANDS:
@@ -544,11 +544,6 @@ def _entry_test(node: _Node) -> Predicate:
 def _entry_anchors(node: _Node) -> frozenset[str]:
     """The anchor literal of each named entry (one is in every record the comparison holds for)."""
     return frozenset(e.compiled.routing_literal for e in _entries_of(node))
-
-
-def _entry_patterns(node: _Node) -> list[re.Pattern[str]]:
-    from ..catalog.templates import _regex
-    return [_regex(e.compiled.pattern) for e in _entries_of(node)]
 
 
 # VMSnapshot result codes: ``vms_code in ["FailedSnapshotLimitReached"]`` or ``vms_code startswith

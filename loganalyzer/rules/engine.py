@@ -37,7 +37,6 @@ from .condition import (
     _TEXT_OPERANDS,
     _TEXT_TESTS,
     _entries_of,
-    _entry_patterns,
     _leaves,
     event_text,
     needed_literals,
@@ -949,7 +948,7 @@ def _leaf_facts(leaves: list[Any]) -> tuple[frozenset[tuple[str, bool]] | None, 
         if n.operand in _KEYED_OPERANDS:
             continue
         if n.operand == "entry":        # a catalog statement: its template is a regex
-            if not all(digit_uniform(rx) for rx in _entry_patterns(n)):
+            if not all(e.compiled.digit_uniform for e in _entries_of(n)):
                 return None, False
             # its literal runs joined by whitespace and lazy captures of anything: a GUID's letters
             # can change whether it matches only through a run that may touch a GUID
