@@ -38,6 +38,7 @@ import base64
 import binascii
 import re
 import zlib
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -120,7 +121,7 @@ class _Remembered:
     MAX_ENTRIES = 2048
     MAX_CHARS = 4096
 
-    def __init__(self, reader: Any) -> None:
+    def __init__(self, reader: Callable[[str], dict[str, Any]]) -> None:
         self._reader = reader
         self._known: dict[str, dict[str, Any]] = {}
 
